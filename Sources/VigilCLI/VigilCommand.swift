@@ -1,0 +1,2 @@
+import ArgumentParser
+public struct VigilCommand: AsyncParsableCommand { public init() {} }

@@ -1,0 +1,54 @@
+/// Everything a bucket knows about the predictions whose event time falls in it, mergeable.
+///
+/// Only the part for the model's task is used; the others stay empty. Every update can be undone
+/// (`delta = -1`), which is how corrections replace a label.
+struct Aggregate: Sendable, Hashable {
+    var count: Int64 = 0
+    var labeled: Int64 = 0
+    var binary = BinaryStats()
+    var multiclass = MulticlassStats()
+    var regression = RegressionStats()
+    var lag = LagSketch()
+    var custom = CustomSums()
+
+    var isEmpty: Bool { count == 0 && labeled == 0 }
+
+    /// Adds (`delta = 1`) or removes (`-1`) the labeled contribution of one row.
+    mutating func apply(_ row: LabeledRow, _ delta: Int64) {
+        labeled += delta
+        switch row.task {
+        case .binary:
+            binary.apply(score: row.score, prediction: row.prediction, label: row.label, delta)
+        case .multiclass:
+            multiclass.apply(
+                prediction: Int(row.prediction), label: Int(row.label), trueClassScore: row.trueClassScore, delta)
+        case .regression:
+            regression.apply(prediction: row.prediction, label: row.label, delta)
+        }
+    }
+
+    mutating func merge(_ o: Aggregate, _ parts: AggregateParts) {
+        count += o.count
+        labeled += o.labeled
+        binary.merge(o.binary, parts)
+        multiclass.merge(o.multiclass)
+        regression.merge(o.regression)
+        if parts.contains(.lag) { lag.merge(o.lag) }
+        if parts.contains(.custom) { custom.merge(o.custom) }
+    }
+
+    /// Approximate heap plus inline bytes, for memory reports.
+    var footprint: Int {
+        MemoryLayout<Aggregate>.stride + binary.histogram.allocatedBytes + binary.calibration.sums.capacity * 8
+            + multiclass.confusion.capacity * 8 + lag.buckets.allocatedBytes + custom.sums.capacity * 8
+    }
+}
+
+/// What a labeled row contributes: the prediction's stored values and its label in effect.
+struct LabeledRow {
+    var task: ModelTask
+    var score: Double?
+    var prediction: Double
+    var label: Double
+    var trueClassScore: Double?
+}

@@ -1,0 +1,23 @@
+/// The minute, hour and day buckets of one series (model × version × segment value).
+struct SeriesBuckets: Sendable {
+    var minutes = BucketLevel(.minute)
+    var hours = BucketLevel(.hour)
+    var days = BucketLevel(.day)
+
+    /// Applies `body` to the bucket containing `time` at every level; minute buckets only from `minuteCutoff`
+    /// and hour buckets from `hourCutoff` on, because older ones have been pruned.
+    @inline(__always)
+    mutating func update(_ time: Int64, minuteCutoff: Int64, hourCutoff: Int64, _ body: (inout Aggregate) -> Void) {
+        if time >= minuteCutoff { minutes.update(time, body) }
+        if time >= hourCutoff { hours.update(time, body) }
+        days.update(time, body)
+    }
+
+    func level(_ r: Resolution) -> BucketLevel {
+        switch r {
+        case .minute: return minutes
+        case .hour: return hours
+        case .day: return days
+        }
+    }
+}

@@ -1,0 +1,143 @@
+extension Engine {
+    /// Ingests feedback: labels its prediction, corrects an earlier label, or waits as an orphan.
+    ///
+    /// For each id the label with the latest arrival time wins, whatever order rows are ingested in;
+    /// a correction subtracts the old label's contribution from the prediction's buckets and adds the new one.
+    @discardableResult
+    public mutating func ingest(_ f: Feedback) throws(EventError) -> IngestOutcome {
+        guard !f.id.isEmpty else { throw EventError(.missingField, field: "id", "feedback id is empty") }
+        if case .number(let v) = f.label, !v.isFinite {
+            throw EventError(.invalidValue, field: "label", "label must be finite, got \(v)")
+        }
+        let time = f.time.milliseconds
+        let outcome: IngestOutcome
+        if let ref = join.find(f.id) {
+            let m = sliceSets[Int(join.chunks[ref.chunk].sliceSets[ref.slot])].model
+            let label = try encodeLabel(f.label, model: m)
+            outcome = applyLabel(ref, label, arrival: time)
+        } else {
+            let (result, dropped) = orphans.hold(id: f.id, time: time, label: f.label)
+            statisticsStore.orphansDropped += dropped
+            switch result {
+            case .held:
+                statisticsStore.orphansHeld += 1
+                outcome = .orphaned
+            case .duplicate:
+                statisticsStore.duplicateFeedback += 1
+                outcome = .duplicate
+            case .stale:
+                statisticsStore.duplicateFeedback += 1
+                outcome = .stale
+            case .corrected:
+                statisticsStore.corrections += 1
+                outcome = .corrected
+            }
+        }
+        statisticsStore.feedbackAccepted += 1
+        advanceWatermark(time)
+        return outcome
+    }
+
+    /// The label as the join stores it: 0/1, a class index, or the number.
+    func encodeLabel(_ label: Outcome, model m: Int) throws(EventError) -> Double {
+        switch models[m].task {
+        case .binary?:
+            guard let v = Self.binaryValue(label) else {
+                throw EventError(.invalidValue, field: "label", "label must be 0 or 1 for binary model '\(models[m].name)', got '\(label)'")
+            }
+            return v
+        case .multiclass?:
+            guard let c = models[m].classIndex[label.className] else {
+                throw EventError(
+                    .invalidValue, field: "label",
+                    "unknown class '\(label)' for model '\(models[m].name)'; known: \(models[m].classes.joined(separator: ", "))")
+            }
+            return Double(c)
+        case .regression?, nil:
+            switch label {
+            case .number(let v): return v
+            case .category(let s):
+                guard let v = Double(s), v.isFinite else {
+                    throw EventError(.invalidValue, field: "label", "label must be a number for regression model '\(models[m].name)'")
+                }
+                return v
+            }
+        }
+    }
+
+    /// Whether label `a` (arriving at the same instant as `b`) wins the tie: a deterministic rule, so
+    /// the result does not depend on ingestion order.
+    static func winsTie(_ a: Outcome, over b: Outcome) -> Bool {
+        switch (a, b) {
+        case (.number(let x), .number(let y)): return x > y
+        default: return a.className > b.className
+        }
+    }
+
+    func decodedLabel(_ value: Double, model m: Int) -> Outcome {
+        models[m].task == .multiclass ? .category(models[m].classes[Int(value)]) : .number(value)
+    }
+
+    mutating func applyLabel(_ ref: JoinIndex.Ref, _ label: Double, arrival: Int64) -> IngestOutcome {
+        let chunk = join.chunks[ref.chunk]
+        let set = chunk.sliceSets[ref.slot]
+        let m = sliceSets[Int(set)].model
+        let eventTime = chunk.times[ref.slot]
+        guard chunk.flags[ref.slot] & EntryChunk.labeledFlag != 0 else {
+            join.chunks[ref.chunk].labels[ref.slot] = label
+            join.chunks[ref.chunk].labelTimes[ref.slot] = arrival
+            join.chunks[ref.chunk].flags[ref.slot] |= EntryChunk.labeledFlag
+            let row = labeledRow(ref, label: label, model: m)
+            let lagSeconds = max(0, Double(arrival - eventTime) / 1000)
+            updateBuckets(set, eventTime) {
+                $0.apply(row, 1)
+                $0.lag.add(seconds: lagSeconds)
+            }
+            if !models[m].custom.isEmpty { applyCustom(ref, model: m, old: nil, new: label, features: nil, arriving: false) }
+            statisticsStore.labelsApplied += 1
+            return .labeled
+        }
+        let old = chunk.labels[ref.slot]
+        let oldTime = chunk.labelTimes[ref.slot]
+        if arrival < oldTime
+            || (arrival == oldTime && old != label
+                && !Self.winsTie(decodedLabel(label, model: m), over: decodedLabel(old, model: m)))
+        {
+            statisticsStore.duplicateFeedback += 1
+            return .stale
+        }
+        join.chunks[ref.chunk].labelTimes[ref.slot] = arrival
+        guard old != label else {
+            statisticsStore.duplicateFeedback += 1
+            return .duplicate
+        }
+        join.chunks[ref.chunk].labels[ref.slot] = label
+        let before = labeledRow(ref, label: old, model: m)
+        let after = labeledRow(ref, label: label, model: m)
+        updateBuckets(set, eventTime) {
+            $0.apply(before, -1)
+            $0.apply(after, 1)
+        }
+        if !models[m].custom.isEmpty { applyCustom(ref, model: m, old: old, new: label, features: nil, arriving: false) }
+        statisticsStore.corrections += 1
+        return .corrected
+    }
+
+    func labeledRow(_ ref: JoinIndex.Ref, label: Double, model m: Int) -> LabeledRow {
+        let chunk = join.chunks[ref.chunk]
+        let hasScore = chunk.flags[ref.slot] & EntryChunk.hasScoreFlag != 0
+        let task = models[m].task ?? .regression
+        switch task {
+        case .binary:
+            return LabeledRow(
+                task: task, score: hasScore ? chunk.scoreSlots[ref.slot] : nil, prediction: chunk.predictions[ref.slot],
+                label: label)
+        case .multiclass:
+            return LabeledRow(
+                task: task, score: nil, prediction: chunk.predictions[ref.slot], label: label,
+                trueClassScore: hasScore ? join.classScore(ref, ofClass: Int(label)) : nil)
+        case .regression:
+            return LabeledRow(task: task, score: nil, prediction: chunk.predictions[ref.slot], label: label)
+        }
+    }
+}

@@ -1,0 +1,165 @@
+extension Engine {
+    /// The compact form of a prediction's output, as the join stores it.
+    struct EncodedPrediction {
+        var prediction: Double
+        var score: Double?
+        var classScores: [(Int, Double)] = []
+    }
+
+    /// Ingests a prediction: stores it in the join, counts it in its buckets, and joins a waiting orphan label.
+    ///
+    /// - Returns: `.stored`, or `.duplicate` for the same id and content again.
+    /// - Throws: ``EventError`` naming the field: a missing id or model, a score outside [0, 1] or not finite,
+    ///   a task mismatch, or the same id with different content (`conflict`).
+    @discardableResult
+    public mutating func ingest(_ p: Prediction) throws(EventError) -> IngestOutcome {
+        guard !p.id.isEmpty else { throw EventError(.missingField, field: "id", "prediction id is empty") }
+        guard !p.model.isEmpty else { throw EventError(.missingField, field: "model", "model name is empty") }
+        let m = modelId(p.model)
+        let encoded = try encode(p, model: m)
+        let time = p.time.milliseconds
+        let hash = join.hash(p.id)
+        let set = sliceSetId(model: m, version: p.version, segments: p.segments)
+        if let existing = join.find(p.id, hash: hash) {
+            return try resolveRepeat(existing, time: time, encoded, set)
+        }
+        var slot = encoded.score ?? 0
+        if models[m].task == .multiclass {
+            slot = join.appendClassScores(encoded.classScores, forChunkAccepting: time)
+        }
+        let ref = join.insert(
+            id: p.id, hash: hash, time: time, scoreSlot: slot, prediction: encoded.prediction, sliceSet: set,
+            flags: encoded.score == nil && encoded.classScores.isEmpty ? 0 : EntryChunk.hasScoreFlag)
+        updateBuckets(set, time) { $0.count += 1 }
+        if !models[m].custom.isEmpty {
+            if !models[m].custom.retainedFeatures.isEmpty {
+                retainedFeatures[ref.raw] = p.features.filter { models[m].custom.retainedFeatures.contains($0.key) }
+            }
+            applyCustom(ref, model: m, old: nil, new: nil, features: p.features, arriving: true)
+        }
+        models[m].predictions += 1
+        models[m].firstEvent = min(models[m].firstEvent ?? time, time)
+        models[m].lastEvent = max(models[m].lastEvent ?? time, time)
+        statisticsStore.predictionsAccepted += 1
+        if !orphans.isEmpty, let held = orphans.take(p.id) {
+            statisticsStore.orphansMatched += 1
+            if let label = try? encodeLabel(held.label, model: m) {
+                _ = applyLabel(ref, label, arrival: held.time)
+            } else {
+                statisticsStore.orphansInvalid += 1
+            }
+        }
+        advanceWatermark(time)
+        return .stored
+    }
+
+    private mutating func resolveRepeat(
+        _ ref: JoinIndex.Ref, time: Int64, _ e: EncodedPrediction, _ set: UInt32
+    ) throws(EventError) -> IngestOutcome {
+        let chunk = join.chunks[ref.chunk]
+        let m = sliceSets[Int(set)].model
+        var same = chunk.times[ref.slot] == time && chunk.predictions[ref.slot] == e.prediction
+            && chunk.sliceSets[ref.slot] == set
+        if models[m].task == .multiclass {
+            same = same && e.classScores.allSatisfy { join.classScore(ref, ofClass: $0.0) == $0.1 }
+        } else if let s = e.score {
+            same = same && chunk.scoreSlots[ref.slot] == s
+        }
+        guard same else {
+            statisticsStore.conflictingPredictions += 1
+            throw EventError(
+                .conflict, field: "id",
+                "a different prediction with id '\(chunk.ids[ref.slot])' was already accepted; ids must be unique")
+        }
+        statisticsStore.duplicatePredictions += 1
+        return .duplicate
+    }
+
+    /// Validates the output against the model's task (inferring the task from a first prediction).
+    private mutating func encode(_ p: Prediction, model m: Int) throws(EventError) -> EncodedPrediction {
+        let implied = ModelTask.inferred(from: p)
+        let task = models[m].task ?? implied
+        if models[m].task == nil { models[m].task = task }
+        switch task {
+        case .binary:
+            var score: Double?
+            switch p.score {
+            case .probability(let s)?:
+                guard s.isFinite, s >= 0, s <= 1 else {
+                    throw EventError(.invalidValue, field: "score", "score must be a probability in [0, 1], got \(s)")
+                }
+                score = s
+            case .classes?:
+                throw EventError(
+                    .taskMismatch, field: "score", "model '\(p.model)' is binary: score must be one probability")
+            case nil: break
+            }
+            let prediction: Double
+            switch p.prediction {
+            case nil:
+                guard let s = score else {
+                    throw EventError(.missingField, field: "prediction", "a binary prediction needs a score or a prediction")
+                }
+                prediction = s >= configuration.threshold ? 1 : 0
+            case let o?:
+                guard let v = Self.binaryValue(o) else {
+                    throw EventError(.invalidValue, field: "prediction", "binary prediction must be 0 or 1, got '\(o)'")
+                }
+                prediction = v
+            }
+            return EncodedPrediction(prediction: prediction, score: score)
+        case .multiclass:
+            var scores: [(Int, Double)] = []
+            switch p.score {
+            case .classes(let list)?:
+                for c in list {
+                    guard c.probability.isFinite, c.probability >= 0, c.probability <= 1 else {
+                        throw EventError(
+                            .invalidValue, field: "score.\(c.name)",
+                            "score must be a probability in [0, 1], got \(c.probability)")
+                    }
+                    scores.append((models[m].classId(c.name), c.probability))
+                }
+            case .probability?:
+                throw EventError(
+                    .taskMismatch, field: "score", "model '\(p.model)' is multiclass: score must be a map of class → probability")
+            case nil: break
+            }
+            let prediction: Int
+            if let o = p.prediction {
+                prediction = models[m].classId(o.className)
+            } else if let best = scores.enumerated().max(by: { $0.element.1 < $1.element.1 || ($0.element.1 == $1.element.1 && $0.offset > $1.offset) }) {
+                prediction = best.element.0
+            } else {
+                throw EventError(.missingField, field: "prediction", "a multiclass prediction needs a class or scores")
+            }
+            return EncodedPrediction(prediction: Double(prediction), score: nil, classScores: scores)
+        case .regression:
+            guard p.score == nil else {
+                throw EventError(.taskMismatch, field: "score", "model '\(p.model)' is a regression model: it takes no score")
+            }
+            guard case .number(let v)? = p.prediction else {
+                throw EventError(
+                    p.prediction == nil ? .missingField : .invalidValue, field: "prediction",
+                    "a regression prediction must be a number")
+            }
+            guard v.isFinite else {
+                throw EventError(.invalidValue, field: "prediction", "prediction must be finite, got \(v)")
+            }
+            return EncodedPrediction(prediction: v, score: nil)
+        }
+    }
+
+    static func binaryValue(_ o: Outcome) -> Double? {
+        switch o {
+        case .number(let v) where v == 0 || v == 1: return v
+        case .category(let s):
+            switch s.lowercased() {
+            case "1", "true", "yes": return 1
+            case "0", "false", "no": return 0
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,97 @@
+extension Engine {
+    /// Metric values of a model over a window, optionally for one version and one segment value.
+    ///
+    /// Merges at most a few hundred bucket aggregates: the cost does not grow with the number of predictions.
+    ///
+    /// - Parameters:
+    ///   - names: metric names (built-in or custom); `nil` for every built-in and custom metric of the model.
+    ///   - version: one version; `nil` merges all versions.
+    ///   - segment: one segment tag value; `nil` for all predictions.
+    public func metrics(
+        model name: String, window: Window = .cumulative, version: String? = nil, segment: Segment? = nil,
+        names: [String]? = nil
+    ) throws(QueryError) -> MetricReport {
+        let m = try modelId(known: name)
+        let model = models[m]
+        let task = model.task ?? .binary
+        let wanted = try resolveNames(names, model: model, task: task)
+        let seriesIds = try matchingSeries(m, version: version, segment: segment)
+        let parts = MetricComputer.parts(for: wanted, hasCustom: !model.custom.isEmpty)
+        var merged = Aggregate()
+        var from: Timestamp?
+        var to: Timestamp?
+        if let (a, b) = window.bounds {
+            guard a <= b else { throw QueryError(.invalidWindow, "window starts after it ends") }
+            let plan = WindowPlan(from: a, to: b, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
+            from = Timestamp(milliseconds: plan.from)
+            to = Timestamp(milliseconds: plan.to)
+            for s in seriesIds {
+                for (resolution, key) in plan.buckets {
+                    if let bucket = series[s].level(resolution).aggregate(atKey: key) { merged.merge(bucket, parts) }
+                }
+            }
+        } else {
+            for s in seriesIds { series[s].days.forEach { _, bucket in merged.merge(bucket, parts) } }
+        }
+        let computer = MetricComputer(task: task, classes: model.classes)
+        var values: [String: MetricValue] = [:]
+        for metric in wanted {
+            values[metric] = computer.value(metric, merged) ?? model.custom.value(metric, merged.custom)
+        }
+        return MetricReport(
+            model: name, task: task, from: from, to: to, names: wanted, values: values,
+            confusion: computer.confusion(merged))
+    }
+
+    /// One report per `step` in `[from, to)` (calendar buckets: per hour, per day).
+    public func metricSeries(
+        model name: String, from: Timestamp, to: Timestamp, step: Duration, version: String? = nil,
+        segment: Segment? = nil, names: [String]? = nil
+    ) throws(QueryError) -> [MetricReport] {
+        guard step.milliseconds > 0 else { throw QueryError(.invalidWindow, "step must be positive") }
+        guard from <= to else { throw QueryError(.invalidWindow, "from must not be after to") }
+        var reports: [MetricReport] = []
+        var t = from
+        while t < to {
+            let end = min(t + step, to)
+            reports.append(
+                try metrics(model: name, window: .range(from: t, to: end), version: version, segment: segment, names: names))
+            t = end
+        }
+        return reports
+    }
+
+    private func modelId(known name: String) throws(QueryError) -> Int {
+        guard let m = modelIndex[name], models[m].task != nil else {
+            let known = models.filter { $0.task != nil }.map(\.name).sorted()
+            throw QueryError(
+                .unknownModel, "unknown model '\(name)'; known models: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
+        }
+        return m
+    }
+
+    private func resolveNames(_ names: [String]?, model: ModelState, task: ModelTask) throws(QueryError) -> [String] {
+        let perClass = task == .multiclass
+            ? MetricCatalog.perClass.flatMap { metric in model.classes.map { "\(metric).\($0)" } } : []
+        let available = MetricCatalog.names(for: task) + perClass + model.custom.names
+        guard let names else { return available }
+        for n in names where !available.contains(n) {
+            throw QueryError(
+                .unknownMetric,
+                "unknown metric '\(n)' for \(task.rawValue) model '\(model.name)'; available: \(available.joined(separator: ", "))")
+        }
+        return names
+    }
+
+    private func matchingSeries(_ m: Int, version: String?, segment: Segment?) throws(QueryError) -> [Int] {
+        if let version, !models[m].versions.contains(version) {
+            throw QueryError(
+                .unknownVersion,
+                "unknown version '\(version)' of model '\(models[m].name)'; known: \(models[m].versions.joined(separator: ", "))")
+        }
+        return seriesKeys.indices.filter {
+            let k = seriesKeys[$0]
+            return k.model == m && k.segment == segment && (version == nil || k.version == version)
+        }
+    }
+}

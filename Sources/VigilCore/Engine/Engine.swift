@@ -1,0 +1,162 @@
+/// The monitoring engine: joins predictions with late feedback and keeps mergeable aggregates in
+/// minute, hour and day buckets per model × version × segment value.
+///
+/// The engine is a value type with no I/O and no clock: time comes from the events (their
+/// newest event time is the engine's *watermark*, which drives eviction and retention) and from
+/// query parameters.
+///
+/// ```swift
+/// var engine = Engine()
+/// try engine.ingest(Prediction(id: "p1", time: t0, model: "taxi-tip", version: "v1",
+///                              score: .probability(0.8), prediction: .number(1)))
+/// try engine.ingest(Feedback(id: "p1", time: t0 + .seconds(3600), label: .number(1)))
+/// let report = try engine.metrics(model: "taxi-tip", names: ["accuracy", "recall"])
+/// report["accuracy"]?.value  // 1.0
+/// ```
+public struct Engine: Sendable {
+    public let configuration: EngineConfiguration
+    var join: JoinIndex
+    var orphans: OrphanStore
+    var models: [ModelState] = []
+    var modelIndex: [String: Int] = [:]
+    var seriesKeys: [SeriesKey] = []
+    var seriesIndex: [SeriesKey: Int] = [:]
+    var series: [SeriesBuckets] = []
+    var sliceSets: [SliceSet] = []
+    var sliceSetIndex: [SliceSetKey: UInt32] = [:]
+    /// Features kept for label-dependent custom metrics, by join entry.
+    var retainedFeatures: [UInt32: [String: FeatureValue]] = [:]
+    var statisticsStore = JoinStatistics()
+    /// The newest event time seen, in milliseconds.
+    var watermarkMilliseconds = Int64.min
+    var minuteCutoff = Int64.min
+    var hourCutoff = Int64.min
+    var maintainedHour = Int64.min
+
+    struct SliceSetKey: Hashable, Sendable {
+        var model: Int
+        var version: String
+        var segments: [String: String]
+    }
+
+    public init(configuration: EngineConfiguration = EngineConfiguration()) {
+        self.configuration = configuration
+        self.join = JoinIndex(
+            seed: configuration.hashSeed,
+            maxChunkSpanMilliseconds: max(60_000, configuration.labelHorizon.milliseconds / 32))
+        self.orphans = OrphanStore(capacity: configuration.maxOrphans)
+    }
+
+    /// Counters of the join, with the current sizes of its bounded stores.
+    public var statistics: JoinStatistics {
+        var s = statisticsStore
+        s.orphansPending = orphans.count
+        s.pendingPredictions = join.count
+        return s
+    }
+
+    /// The newest event time seen.
+    public var watermark: Timestamp? {
+        watermarkMilliseconds == .min ? nil : Timestamp(milliseconds: watermarkMilliseconds)
+    }
+
+    // MARK: - Models
+
+    /// Declares a model's task (and, for multiclass, its class order) before its first prediction.
+    /// Undeclared models get the task their first prediction implies.
+    public mutating func declare(model name: String, task: ModelTask, classes: [String] = []) throws(QueryError) {
+        let m = modelId(name)
+        if let existing = models[m].task, existing != task {
+            throw QueryError(.invalidDefinition, "model '\(name)' is already \(existing.rawValue), not \(task.rawValue)")
+        }
+        models[m].task = task
+        for c in classes { _ = models[m].classId(c) }
+    }
+
+    /// Defines a custom metric on a model, computed incrementally like the built-ins from the next event on.
+    ///
+    /// ```swift
+    /// try engine.defineMetric("long_trip_recall", on: "taxi-tip",
+    ///     "sum(prediction == 1 and label == 1 and features.trip_distance > 5) / sum(label == 1 and features.trip_distance > 5)")
+    /// ```
+    public mutating func defineMetric(_ name: String, on model: String, _ source: String) throws(QueryError) {
+        guard name.first.map({ $0.isLetter || $0 == "_" }) == true,
+            name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+        else {
+            throw QueryError(.invalidDefinition, "invalid metric name '\(name)': use letters, digits and _")
+        }
+        let builtins = Set(ModelTask.allCases.flatMap { MetricCatalog.names(for: $0) })
+        guard !builtins.contains(name) else {
+            throw QueryError(.invalidDefinition, "'\(name)' is a built-in metric; choose another name")
+        }
+        let expression: MetricExpression
+        do {
+            expression = try MetricExpression(source)
+        } catch {
+            throw QueryError(.invalidDefinition, "metric '\(name)': \(error.description)")
+        }
+        let m = modelId(model)
+        models[m].custom.define(name, expression)
+    }
+
+    /// The models seen so far.
+    public var modelSummaries: [ModelSummary] {
+        models.map {
+            ModelSummary(
+                name: $0.name, task: $0.task, versions: $0.versions, classes: $0.classes, predictions: $0.predictions,
+                firstEvent: $0.firstEvent.map(Timestamp.init(milliseconds:)),
+                lastEvent: $0.lastEvent.map(Timestamp.init(milliseconds:)), customMetrics: $0.custom.names)
+        }
+    }
+
+    mutating func modelId(_ name: String) -> Int {
+        if let m = modelIndex[name] { return m }
+        models.append(ModelState(name: name))
+        modelIndex[name] = models.count - 1
+        return models.count - 1
+    }
+
+    // MARK: - Series
+
+    mutating func sliceSetId(model m: Int, version: String, segments: [String: String]) -> UInt32 {
+        let key = SliceSetKey(model: m, version: version, segments: segments)
+        if let id = sliceSetIndex[key] { return id }
+        var ids = [seriesId(SeriesKey(model: m, version: version, segment: nil))]
+        for (k, v) in segments.sorted(by: { $0.key < $1.key }) {
+            ids.append(seriesId(SeriesKey(model: m, version: version, segment: Segment(key: k, value: v))))
+        }
+        if !models[m].versions.contains(version) { models[m].versions.append(version) }
+        sliceSets.append(SliceSet(model: m, version: version, segments: segments, series: ids))
+        let id = UInt32(sliceSets.count - 1)
+        sliceSetIndex[key] = id
+        return id
+    }
+
+    private mutating func seriesId(_ key: SeriesKey) -> Int {
+        if let s = seriesIndex[key] { return s }
+        seriesKeys.append(key)
+        series.append(SeriesBuckets())
+        seriesIndex[key] = series.count - 1
+        return series.count - 1
+    }
+
+    /// Applies `body` to the buckets of `time` in every series of the slice set.
+    @inline(__always)
+    mutating func updateBuckets(_ set: UInt32, _ time: Int64, _ body: (inout Aggregate) -> Void) {
+        for s in sliceSets[Int(set)].series {
+            series[s].update(time, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff, body)
+        }
+    }
+}
+
+/// A model as the engine knows it.
+public struct ModelSummary: Sendable, Hashable {
+    public var name: String
+    public var task: ModelTask?
+    public var versions: [String]
+    public var classes: [String]
+    public var predictions: Int64
+    public var firstEvent: Timestamp?
+    public var lastEvent: Timestamp?
+    public var customMetrics: [String]
+}

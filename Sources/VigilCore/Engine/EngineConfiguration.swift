@@ -1,0 +1,21 @@
+/// How an ``Engine`` bounds its memory and joins events.
+public struct EngineConfiguration: Sendable, Hashable {
+    /// How long a prediction waits for (or keeps accepting corrections to) its label; then it is evicted
+    /// and, if unlabeled, counted as never labeled. Default 30 days.
+    public var labelHorizon: Duration = .seconds(30 * 86_400)
+    /// How long feedback without its prediction is held. Default 7 days.
+    public var orphanHorizon: Duration = .seconds(7 * 86_400)
+    /// At most this many orphans are held; past it the oldest are dropped (and counted). Default 1,000,000.
+    public var maxOrphans = 1_000_000
+    /// Minute buckets are kept this long behind the newest event time; older window edges are
+    /// resolved to the hour. Default 2 days.
+    public var minuteRetention: Duration = .seconds(2 * 86_400)
+    /// Hour buckets are kept this long; older window edges are resolved to the day. Default 90 days.
+    public var hourRetention: Duration = .seconds(90 * 86_400)
+    /// A binary prediction without an explicit `prediction` is `score >= threshold`. Default 0.5.
+    public var threshold = 0.5
+    /// Seed of the id hash (vary it per deployment to resist crafted collisions).
+    public var hashSeed: UInt64 = 0x5eed_1f0c_a11b_ab1e
+
+    public init() {}
+}

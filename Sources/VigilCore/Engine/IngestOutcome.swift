@@ -1,0 +1,15 @@
+/// What an accepted event did.
+public enum IngestOutcome: String, Sendable, Hashable {
+    /// A new prediction was stored and counted.
+    case stored
+    /// The same prediction again (same id and content): no effect.
+    case duplicate
+    /// Feedback gave a prediction its first label.
+    case labeled
+    /// Feedback replaced a prediction's label (a later arrival with another value).
+    case corrected
+    /// Feedback older than the label in effect: no effect.
+    case stale
+    /// Feedback held until its prediction arrives.
+    case orphaned
+}

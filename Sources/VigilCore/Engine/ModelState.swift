@@ -1,0 +1,25 @@
+/// What the engine knows of one model: its task, its classes, its versions and custom metrics.
+struct ModelState: Sendable {
+    var name: String
+    /// Set by a declaration or by the first prediction.
+    var task: ModelTask?
+    var classes: [String] = []
+    var classIndex: [String: Int] = [:]
+    var versions: [String] = []
+    var predictions: Int64 = 0
+    var firstEvent: Int64?
+    var lastEvent: Int64?
+    var custom = CustomMetricRegistry()
+
+    init(name: String, task: ModelTask? = nil) {
+        self.name = name
+        self.task = task
+    }
+
+    mutating func classId(_ name: String) -> Int {
+        if let i = classIndex[name] { return i }
+        classes.append(name)
+        classIndex[name] = classes.count - 1
+        return classes.count - 1
+    }
+}

@@ -1,0 +1,6 @@
+/// One feature's value in a prediction: a number, a string, or missing.
+public enum FeatureValue: Hashable, Sendable {
+    case number(Double)
+    case string(String)
+    case null
+}

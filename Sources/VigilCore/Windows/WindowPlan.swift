@@ -1,0 +1,50 @@
+/// The buckets that exactly cover a window: whole days inside it, whole hours at its edges, minutes at the very edges.
+///
+/// Edges are rounded down to the minute; an edge older than the minute buckets' retention is
+/// rounded down to the hour, and one older than the hour buckets' retention to the day, so the
+/// plan only names buckets that exist. A plan names at most ~2·(59 + 23) + days buckets, whatever
+/// the number of predictions.
+struct WindowPlan: Hashable, Sendable {
+    var from: Int64
+    var to: Int64
+    var buckets: [(Resolution, Int64)]
+
+    static func == (a: WindowPlan, b: WindowPlan) -> Bool {
+        a.from == b.from && a.to == b.to && a.buckets.map { "\($0.0)\($0.1)" } == b.buckets.map { "\($0.0)\($0.1)" }
+    }
+
+    func hash(into h: inout Hasher) {
+        h.combine(from)
+        h.combine(to)
+    }
+
+    init(from: Int64, to: Int64, minuteCutoff: Int64, hourCutoff: Int64) {
+        let a = Self.snap(from, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
+        let b = max(a, Self.snap(to, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff))
+        self.from = a
+        self.to = b
+        var buckets: [(Resolution, Int64)] = []
+        var t = a
+        let day = Resolution.day.milliseconds
+        let hour = Resolution.hour.milliseconds
+        let minute = Resolution.minute.milliseconds
+        while t < b {
+            if t.floorDivided(by: day).1 == 0 && t + day <= b {
+                buckets.append((.day, t.floorDivided(by: day).0))
+                t += day
+            } else if t.floorDivided(by: hour).1 == 0 && t + hour <= b {
+                buckets.append((.hour, t.floorDivided(by: hour).0))
+                t += hour
+            } else {
+                buckets.append((.minute, t.floorDivided(by: minute).0))
+                t += minute
+            }
+        }
+        self.buckets = buckets
+    }
+
+    private static func snap(_ t: Int64, minuteCutoff: Int64, hourCutoff: Int64) -> Int64 {
+        let width: Resolution = t >= minuteCutoff ? .minute : t >= hourCutoff ? .hour : .day
+        return t - t.floorDivided(by: width.milliseconds).1
+    }
+}
