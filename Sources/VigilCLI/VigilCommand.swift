@@ -1,2 +1,18 @@
 import ArgumentParser
-public struct VigilCommand: AsyncParsableCommand { public init() {} }
+
+/// The `vigil` command line.
+public struct VigilCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "vigil",
+        abstract: "Monitor machine-learning models in production: late labels, windowed metrics, SLOs.",
+        subcommands: [ReplayCommand.self, BenchCommand.self])
+
+    public init() {}
+}
+
+extension VigilCommand {
+    /// Parses the process arguments and runs the chosen subcommand (the executable's entry point).
+    public static func runFromCommandLine() async {
+        await main()
+    }
+}

@@ -4,6 +4,6 @@ import VigilCLI
 @main
 struct VigilMain {
     static func main() async {
-        await VigilCommand.main()
+        await VigilCommand.runFromCommandLine()
     }
 }

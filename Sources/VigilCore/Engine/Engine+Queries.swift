@@ -95,3 +95,15 @@ extension Engine {
         }
     }
 }
+
+extension Engine {
+    /// The segment tag values seen for a model, optionally only for one tag key.
+    public func segments(model name: String, key: String? = nil) -> [Segment] {
+        guard let m = modelIndex[name] else { return [] }
+        var seen: [Segment] = []
+        for k in seriesKeys where k.model == m {
+            if let s = k.segment, key == nil || s.key == key, !seen.contains(s) { seen.append(s) }
+        }
+        return seen.sorted { ($0.key, $0.value) < ($1.key, $1.value) }
+    }
+}

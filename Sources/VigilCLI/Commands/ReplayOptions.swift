@@ -1,0 +1,28 @@
+import VigilCore
+
+/// Everything `vigil replay` needs, independent of argument parsing so tests can build it directly.
+struct ReplayOptions {
+    enum Format: String, CaseIterable {
+        case table, json, csv
+    }
+
+    var predictions: String
+    var feedback: String?
+    var from: Timestamp?
+    var to: Timestamp?
+    var window: Duration?
+    var step: Duration?
+    var metrics: [String]?
+    /// `version`, or a segment tag key.
+    var by: [String] = []
+    var asOf: Timestamp?
+    var format: Format = .table
+    var segmentColumns: [String] = []
+    /// `name=expression` custom metrics, defined on every model in the input.
+    var customMetrics: [String] = []
+    var model: String?
+    var defaultModel: String?
+    var task: ModelTask?
+    var classes: [String] = []
+    var configuration = EngineConfiguration()
+}

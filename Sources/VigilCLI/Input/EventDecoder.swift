@@ -1,0 +1,233 @@
+import Foundation
+import VigilCore
+
+/// Turns input rows into ``Prediction`` and ``Feedback`` events, naming the field of every problem.
+///
+/// CSV predictions: `id`, `timestamp` (or `ts`), `model`, `version`, `score` (binary) or
+/// `score_CLASS` columns (multiclass), `prediction`; columns named with `--segment` become segment
+/// tags and every other column a feature. NDJSON predictions: `{id, ts, model, version, segment: {},
+/// features: {}, score: p | {class: p}, prediction}`. Feedback: `id`, `timestamp` (or `ts`), `label`.
+struct EventDecoder {
+    var file: String
+    /// Columns (CSV) taken as segment tags instead of features.
+    var segmentColumns: Set<String> = []
+    /// Model name for rows without a `model` column.
+    var defaultModel: String?
+
+    static let timeKeys = ["timestamp", "ts", "time"]
+    static let predictionKeys: Set<String> = [
+        "id", "timestamp", "ts", "time", "model", "version", "segment", "segments", "features", "score", "prediction",
+    ]
+    static let feedbackKeys: Set<String> = ["id", "timestamp", "ts", "time", "label"]
+
+    private func error(_ line: Int, _ field: String, _ message: String) -> RowError {
+        RowError(file: file, line: line, field: field, message: message)
+    }
+
+    // MARK: - Predictions
+
+    func prediction(_ row: InputRow, line: Int) throws(RowError) -> Prediction {
+        switch row {
+        case .csv(let fields): return try csvPrediction(fields, line)
+        case .json(let object): return try jsonPrediction(object, line)
+        }
+    }
+
+    private func csvPrediction(_ f: [String: String], _ line: Int) throws(RowError) -> Prediction {
+        let id = try required(f["id"], "id", line)
+        let time = try timestamp(f, line)
+        guard let model = nonEmpty(f["model"]) ?? defaultModel else {
+            throw error(line, "model", "missing model (add a model column or pass --model-name)")
+        }
+        var p = Prediction(id: id, time: time, model: model, version: f["version"] ?? "")
+        var classScores: [ClassScore] = []
+        for (column, text) in f {
+            switch column {
+            case "id", "timestamp", "ts", "time", "model", "version", "prediction": continue
+            case "score":
+                guard !text.isEmpty else { continue }
+                p.score = .probability(try number(text, "score", line))
+            case _ where column.hasPrefix("score_"):
+                guard !text.isEmpty else { continue }
+                classScores.append(ClassScore(String(column.dropFirst(6)), try number(text, column, line)))
+            case _ where segmentColumns.contains(column):
+                if !text.isEmpty { p.segments[column] = text }
+            default:
+                p.features[column] = try feature(text, column, line)
+            }
+        }
+        if !classScores.isEmpty {
+            // Dictionary order is random: keep the file's column order for a stable class order.
+            classScores.sort { (columnOrder[$0.name] ?? 0) < (columnOrder[$1.name] ?? 0) }
+            p.score = .classes(classScores)
+        }
+        if let text = nonEmpty(f["prediction"]) { p.prediction = outcome(text) }
+        return p
+    }
+
+    /// Position of each `score_CLASS` column in the header, set by the caller for CSV inputs.
+    var columnOrder: [String: Int] = [:]
+
+    private func jsonPrediction(_ o: [String: JSONValue], _ line: Int) throws(RowError) -> Prediction {
+        if let unknown = o.keys.sorted().first(where: { !Self.predictionKeys.contains($0) }) {
+            throw error(line, unknown, "unknown field; expected \(Self.predictionKeys.sorted().joined(separator: ", "))")
+        }
+        let id = try jsonString(o["id"], "id", line)
+        let time = try jsonTime(o, line)
+        let model: String
+        if o["model"] == nil, let defaultModel {
+            model = defaultModel
+        } else {
+            model = try jsonString(o["model"], "model", line)
+        }
+        var p = Prediction(id: id, time: time, model: model)
+        switch o["version"] {
+        case nil, .null?: break
+        case .string(let v)?: p.version = v
+        case let v?: throw error(line, "version", "expected a string, found \(v.typeName)")
+        }
+        for key in ["segment", "segments"] {
+            guard let value = o[key] else { continue }
+            guard case .object(let tags) = value else { throw error(line, key, "expected an object of tag → string") }
+            for (k, v) in tags {
+                switch v {
+                case .string(let s): p.segments[k] = s
+                case .number(let n): p.segments[k] = Outcome.number(n).description
+                case .bool(let b): p.segments[k] = String(b)
+                default: throw error(line, "\(key).\(k)", "expected a string, found \(v.typeName)")
+                }
+            }
+        }
+        if let value = o["features"] {
+            guard case .object(let features) = value else { throw error(line, "features", "expected an object") }
+            for (k, v) in features {
+                switch v {
+                case .null: p.features[k] = .null
+                case .number(let n): p.features[k] = .number(n)
+                case .string(let s): p.features[k] = .string(s)
+                case .bool(let b): p.features[k] = .number(b ? 1 : 0)
+                default: throw error(line, "features.\(k)", "expected a number, string or null, found \(v.typeName)")
+                }
+            }
+        }
+        switch o["score"] {
+        case nil, .null?: break
+        case .number(let s)?: p.score = .probability(s)
+        case .object(let scores)?:
+            var list: [ClassScore] = []
+            for (k, v) in scores.sorted(by: { $0.key < $1.key }) {
+                guard case .number(let s) = v else { throw error(line, "score.\(k)", "expected a number, found \(v.typeName)") }
+                list.append(ClassScore(k, s))
+            }
+            p.score = .classes(list)
+        case let v?: throw error(line, "score", "expected a probability or an object of class → probability, found \(v.typeName)")
+        }
+        p.prediction = try jsonOutcome(o["prediction"], "prediction", line)
+        return p
+    }
+
+    // MARK: - Feedback
+
+    func feedback(_ row: InputRow, line: Int) throws(RowError) -> Feedback {
+        switch row {
+        case .csv(let f):
+            let id = try required(f["id"], "id", line)
+            let time = try timestamp(f, line)
+            let text = try required(f["label"], "label", line)
+            return Feedback(id: id, time: time, label: outcome(text))
+        case .json(let o):
+            if let unknown = o.keys.sorted().first(where: { !Self.feedbackKeys.contains($0) }) {
+                throw error(line, unknown, "unknown field; expected \(Self.feedbackKeys.sorted().joined(separator: ", "))")
+            }
+            let id = try jsonString(o["id"], "id", line)
+            let time = try jsonTime(o, line)
+            guard let label = try jsonOutcome(o["label"], "label", line) else {
+                throw error(line, "label", "missing label")
+            }
+            return Feedback(id: id, time: time, label: label)
+        }
+    }
+
+    // MARK: - Fields
+
+    private func nonEmpty(_ s: String?) -> String? {
+        guard let s, !s.isEmpty else { return nil }
+        return s
+    }
+
+    private func required(_ s: String?, _ field: String, _ line: Int) throws(RowError) -> String {
+        guard let s = nonEmpty(s) else { throw error(line, field, "missing \(field)") }
+        return s
+    }
+
+    private func timestamp(_ f: [String: String], _ line: Int) throws(RowError) -> Timestamp {
+        guard let key = Self.timeKeys.first(where: { f[$0] != nil }), let text = nonEmpty(f[key]) else {
+            throw error(line, "timestamp", "missing timestamp")
+        }
+        do {
+            return try Timestamp(iso8601: text)
+        } catch {
+            throw self.error(line, key, error.description)
+        }
+    }
+
+    private func number(_ text: String, _ field: String, _ line: Int) throws(RowError) -> Double {
+        guard let v = Double(text.trimmingCharacters(in: .whitespaces)) else {
+            throw error(line, field, "expected a number, found '\(text)'")
+        }
+        guard v.isFinite else { throw error(line, field, "must be finite, found '\(text)'") }
+        return v
+    }
+
+    private func feature(_ text: String, _ field: String, _ line: Int) throws(RowError) -> FeatureValue {
+        if text.isEmpty { return .null }
+        if let v = Double(text) {
+            guard v.isFinite else { throw error(line, field, "must be finite, found '\(text)'") }
+            return .number(v)
+        }
+        return .string(text)
+    }
+
+    private func outcome(_ text: String) -> Outcome {
+        if let v = Double(text), v.isFinite { return .number(v) }
+        return .category(text)
+    }
+
+    private func jsonString(_ v: JSONValue?, _ field: String, _ line: Int) throws(RowError) -> String {
+        switch v {
+        case .string(let s)? where !s.isEmpty: return s
+        case nil, .null?, .string?: throw error(line, field, "missing \(field)")
+        case let other?: throw error(line, field, "expected a string, found \(other.typeName)")
+        }
+    }
+
+    private func jsonTime(_ o: [String: JSONValue], _ line: Int) throws(RowError) -> Timestamp {
+        guard let key = Self.timeKeys.first(where: { o[$0] != nil }), let value = o[key] else {
+            throw error(line, "ts", "missing ts")
+        }
+        switch value {
+        case .string(let s):
+            do {
+                return try Timestamp(iso8601: s)
+            } catch {
+                throw self.error(line, key, error.description)
+            }
+        case .number(let seconds) where seconds.isFinite && abs(seconds) < 1e12:
+            return Timestamp(milliseconds: Int64((seconds * 1000).rounded()))
+        default:
+            throw error(line, key, "expected an ISO 8601 string or epoch seconds, found \(value.typeName)")
+        }
+    }
+
+    private func jsonOutcome(_ v: JSONValue?, _ field: String, _ line: Int) throws(RowError) -> Outcome? {
+        switch v {
+        case nil, .null?: return nil
+        case .number(let n)?:
+            guard n.isFinite else { throw error(line, field, "must be finite") }
+            return .number(n)
+        case .string(let s)?: return .category(s)
+        case .bool(let b)?: return .number(b ? 1 : 0)
+        case let other?: throw error(line, field, "expected a number, string or boolean, found \(other.typeName)")
+        }
+    }
+}

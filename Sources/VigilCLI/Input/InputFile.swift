@@ -1,0 +1,144 @@
+import Foundation
+
+/// Reads a CSV, NDJSON or JSON-array file into rows, detecting the format from its first byte.
+///
+/// CSV follows RFC 4180 (a header row, optional double quotes, `\n` or `\r\n`); an empty field is a
+/// missing value. NDJSON has one JSON object per line; blank lines are skipped.
+struct InputFile {
+    enum Format: String {
+        case csv, ndjson
+    }
+
+    var path: String
+    var format: Format
+    /// CSV column names in file order (empty for NDJSON).
+    var header: [String] = []
+    /// Rows with their 1-based line numbers.
+    var rows: [(line: Int, row: InputRow)] = []
+    /// Lines that could not be parsed at all.
+    var errors: [RowError] = []
+
+    init(path: String, progress: ProgressReporter? = nil) throws {
+        self.path = path
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ValidationFailure("cannot read '\(path)': \(error.localizedDescription)")
+        }
+        let bytes = [UInt8](data)
+        let first = bytes.first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+        format = first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? .ndjson : .csv
+        let name = (path as NSString).lastPathComponent
+        switch format {
+        case .csv: readCSV(bytes, name: name, progress: progress)
+        case .ndjson: readJSON(bytes, name: name, isArray: first == UInt8(ascii: "["), progress: progress)
+        }
+    }
+
+    private mutating func readCSV(_ bytes: [UInt8], name: String, progress: ProgressReporter?) {
+        var header: [String]?
+        var line = 1
+        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while i < bytes.count {
+            let startLine = line
+            var fields: [String] = []
+            var field: [UInt8] = []
+            var quoted = false
+            var endOfRecord = false
+            while i < bytes.count && !endOfRecord {
+                let b = bytes[i]
+                if quoted {
+                    if b == UInt8(ascii: "\"") {
+                        if i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\"") {
+                            field.append(b)
+                            i += 1
+                        } else {
+                            quoted = false
+                        }
+                    } else {
+                        if b == UInt8(ascii: "\n") { line += 1 }
+                        field.append(b)
+                    }
+                } else if b == UInt8(ascii: "\"") && field.isEmpty {
+                    quoted = true
+                } else if b == UInt8(ascii: ",") {
+                    fields.append(String(decoding: field, as: UTF8.self))
+                    field.removeAll(keepingCapacity: true)
+                } else if b == UInt8(ascii: "\n") {
+                    endOfRecord = true
+                    line += 1
+                } else if b != UInt8(ascii: "\r") {
+                    field.append(b)
+                }
+                i += 1
+            }
+            fields.append(String(decoding: field, as: UTF8.self))
+            if fields.count == 1 && fields[0].isEmpty { continue }
+            guard let columns = header else {
+                header = fields.map { $0.trimmingCharacters(in: .whitespaces) }
+                self.header = header ?? []
+                continue
+            }
+            guard fields.count == columns.count else {
+                errors.append(
+                    RowError(file: name, line: startLine, field: "", message: "expected \(columns.count) fields as in the header, found \(fields.count)"))
+                continue
+            }
+            rows.append((startLine, .csv(Dictionary(zip(columns, fields), uniquingKeysWith: { a, _ in a }))))
+            progress?.tick(rows: rows.count, fraction: Double(i) / Double(bytes.count))
+        }
+    }
+
+    private mutating func readJSON(_ bytes: [UInt8], name: String, isArray: Bool, progress: ProgressReporter?) {
+        let decoder = JSONDecoder()
+        if isArray {
+            do {
+                let values = try decoder.decode([JSONValue].self, from: Data(bytes))
+                for (k, v) in values.enumerated() { append(v, line: k + 1, name: name) }
+            } catch {
+                errors.append(RowError(file: name, line: 1, field: "", message: "malformed JSON array: \(error)"))
+            }
+            return
+        }
+        var line = 0
+        var start = 0
+        while start < bytes.count {
+            line += 1
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            let slice = bytes[start..<end]
+            start = end + 1
+            guard slice.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }) else {
+                continue
+            }
+            do {
+                append(try decoder.decode(JSONValue.self, from: Data(slice)), line: line, name: name)
+            } catch {
+                errors.append(RowError(file: name, line: line, field: "", message: "malformed JSON: \(Self.describe(error))"))
+            }
+            progress?.tick(rows: rows.count, fraction: Double(start) / Double(bytes.count))
+        }
+    }
+
+    private mutating func append(_ value: JSONValue, line: Int, name: String) {
+        guard case .object(let object) = value else {
+            errors.append(RowError(file: name, line: line, field: "", message: "expected a JSON object, found \(value.typeName)"))
+            return
+        }
+        rows.append((line, .json(object)))
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            return context.underlyingError.map { "\($0)" } ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+}
+
+/// A command-line problem reported to the user without a stack trace.
+struct ValidationFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}
