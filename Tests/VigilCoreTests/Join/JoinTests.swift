@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+@testable import VigilCore
+
+/// The join's rules: late, early, duplicate and corrected feedback; conflicts; horizons and bounds.
+struct JoinTests {
+    let t0 = Fixture.time("2020-02-01T00:00:00Z")
+
+    func prediction(_ id: String, _ score: Double, at t: Timestamp? = nil, version: String = "v1") -> Prediction {
+        Prediction(id: id, time: t ?? t0, model: "m", version: version, score: .probability(score))
+    }
+
+    func confusion(_ e: Engine) throws -> [Int64] {
+        guard case .binary(let tp, let fp, let tn, let fn)? = try e.metrics(model: "m").confusion else { return [] }
+        return [tp, fp, tn, fn]
+    }
+
+    @Test func lateFeedbackLandsInThePredictionsBucket() throws {
+        var e = Engine()
+        try e.ingest(prediction("a", 0.9))
+        #expect(try e.ingest(Feedback(id: "a", time: t0 + .seconds(10 * 86_400), label: .number(1))) == .labeled)
+        let day = try e.metrics(model: "m", window: .range(from: t0, to: t0 + .seconds(86_400)))
+        #expect(day["labeled_count"]?.value == 1)
+        #expect(day["label_lag_p50"]!.value! > 0.99 * 864_000 && day["label_lag_p50"]!.value! < 1.01 * 864_000)
+    }
+
+    @Test func feedbackBeforeItsPredictionWaitsAsAnOrphan() throws {
+        var e = Engine()
+        #expect(try e.ingest(Feedback(id: "a", time: t0, label: .number(1))) == .orphaned)
+        #expect(e.statistics.orphansPending == 1)
+        try e.ingest(prediction("a", 0.2, at: t0 + .seconds(5)))
+        #expect(e.statistics.orphansMatched == 1)
+        #expect(e.statistics.orphansPending == 0)
+        #expect(try confusion(e) == [0, 0, 0, 1])
+    }
+
+    @Test func duplicateFeedbackChangesNothing() throws {
+        var e = Engine()
+        try e.ingest(prediction("a", 0.9))
+        try e.ingest(Feedback(id: "a", time: t0 + .seconds(60), label: .number(1)))
+        #expect(try e.ingest(Feedback(id: "a", time: t0 + .seconds(60), label: .number(1))) == .duplicate)
+        #expect(try e.ingest(Feedback(id: "a", time: t0 + .seconds(120), label: .number(1))) == .duplicate)
+        #expect(try confusion(e) == [1, 0, 0, 0])
+        #expect(e.statistics.duplicateFeedback == 2)
+    }
+
+    @Test func correctionReplacesTheLabel() throws {
+        var e = Engine()
+        try e.ingest(prediction("a", 0.9))
+        try e.ingest(Feedback(id: "a", time: t0 + .seconds(60), label: .number(1)))
+        #expect(try e.ingest(Feedback(id: "a", time: t0 + .seconds(3600), label: .number(0))) == .corrected)
+        #expect(try confusion(e) == [0, 1, 0, 0])
+        let r = try e.metrics(model: "m", names: ["labeled_count", "log_loss", "brier"])
+        #expect(r["labeled_count"]?.value == 1)
+        expectClose(r["brier"]?.value, 0.81, "brier after correction")
+        expectClose(r["log_loss"]?.value, -log(0.1), "log loss after correction")
+    }
+
+    @Test func anOlderLabelArrivingLateDoesNotOverrideANewerOne() throws {
+        var e = Engine()
+        try e.ingest(prediction("a", 0.9))
+        try e.ingest(Feedback(id: "a", time: t0 + .seconds(3600), label: .number(0)))
+        #expect(try e.ingest(Feedback(id: "a", time: t0 + .seconds(60), label: .number(1))) == .stale)
+        #expect(try confusion(e) == [0, 1, 0, 0])
+    }
+
+    @Test func orphanCorrectionsKeepTheLatestLabel() throws {
+        var e = Engine()
+        try e.ingest(Feedback(id: "a", time: t0 + .seconds(3600), label: .number(0)))
+        try e.ingest(Feedback(id: "a", time: t0 + .seconds(60), label: .number(1)))
+        try e.ingest(prediction("a", 0.9, at: t0))
+        #expect(try confusion(e) == [0, 1, 0, 0])
+    }
+
+    @Test func samePredictionTwiceIsADuplicateButDifferentContentIsAConflict() throws {
+        var e = Engine()
+        #expect(try e.ingest(prediction("a", 0.9)) == .stored)
+        #expect(try e.ingest(prediction("a", 0.9)) == .duplicate)
+        #expect(throws: EventError.self) { try e.ingest(prediction("a", 0.8)) }
+        #expect(e.statistics.conflictingPredictions == 1)
+        #expect(try e.metrics(model: "m")["count"]?.value == 1)
+    }
+
+    @Test func predictionsPastTheLabelHorizonAreEvictedAndCounted() throws {
+        var config = EngineConfiguration()
+        config.labelHorizon = .seconds(86_400)
+        var e = Engine(configuration: config)
+        try e.ingest(prediction("a", 0.9))
+        try e.ingest(prediction("b", 0.1))
+        try e.ingest(Feedback(id: "b", time: t0 + .seconds(60), label: .number(0)))
+        e.advance(to: t0 + .seconds(3 * 86_400))
+        #expect(e.statistics.evicted == 2)
+        #expect(e.statistics.evictedNeverLabeled == 1)
+        #expect(e.statistics.pendingPredictions == 0)
+        // Feedback for an evicted prediction can no longer join: it waits as an orphan, and the
+        // prediction's bucket still counts it as unlabeled.
+        #expect(try e.ingest(Feedback(id: "a", time: t0 + .seconds(3 * 86_400), label: .number(1))) == .orphaned)
+        let r = try e.metrics(model: "m")
+        #expect(r["count"]?.value == 2)
+        #expect(r["labeled_count"]?.value == 1)
+    }
+
+    @Test func orphansAreBoundedInCountAndAge() throws {
+        var config = EngineConfiguration()
+        config.maxOrphans = 2
+        config.orphanHorizon = .seconds(3600)
+        var e = Engine(configuration: config)
+        for (i, id) in ["x", "y", "z"].enumerated() {
+            try e.ingest(Feedback(id: id, time: t0 + .seconds(Int64(i)), label: .number(1)))
+        }
+        #expect(e.statistics.orphansDropped == 1)
+        #expect(e.statistics.orphansPending == 2)
+        e.advance(to: t0 + .seconds(2 * 3600))
+        #expect(e.statistics.orphansExpired == 2)
+        #expect(e.statistics.orphansPending == 0)
+    }
+
+    @Test func invalidEventsNameTheirField() throws {
+        var e = Engine()
+        try e.ingest(prediction("a", 0.5))
+        let cases: [(() throws -> Void, String)] = [
+            ({ _ = try e.ingest(prediction("n", .nan)) }, "score"),
+            ({ _ = try e.ingest(prediction("n", 1.5)) }, "score"),
+            ({ _ = try e.ingest(Prediction(id: "", time: t0, model: "m", score: .probability(0.5))) }, "id"),
+            ({ _ = try e.ingest(Feedback(id: "a", time: t0, label: .number(2))) }, "label"),
+            ({ _ = try e.ingest(Feedback(id: "a", time: t0, label: .number(.infinity))) }, "label"),
+            ({ _ = try e.ingest(Prediction(id: "c", time: t0, model: "m", score: .classes([ClassScore("x", 1)]))) }, "score"),
+        ]
+        for (body, field) in cases {
+            do {
+                try body()
+                Issue.record("expected an error on \(field)")
+            } catch let error as EventError {
+                #expect(error.field == field, "\(error)")
+            }
+        }
+        #expect(try e.metrics(model: "m")["count"]?.value == 1)
+    }
+
+    @Test func queriesRejectUnknownModelsVersionsAndMetrics() throws {
+        var e = Engine()
+        try e.ingest(prediction("a", 0.5))
+        #expect(throws: QueryError.self) { try e.metrics(model: "nope") }
+        #expect(throws: QueryError.self) { try e.metrics(model: "m", version: "v9") }
+        #expect(throws: QueryError.self) { try e.metrics(model: "m", names: ["rmse"]) }
+    }
+
+    /// Many inserts and chunk evictions keep every live id findable (backward-shift deletion).
+    @Test func joinIndexSurvivesInterleavedInsertsAndEvictions() {
+        var index = JoinIndex(seed: 42, maxChunkSpanMilliseconds: 1_000_000)
+        var live: [String: Int64] = [:]
+        for i in 0..<50_000 {
+            let id = "id-\(i * 7919 % 100_003)"
+            let time = Int64(i) * 10
+            _ = index.insert(id: id, hash: index.hash(id), time: time, scoreSlot: 0, prediction: 0, sliceSet: 0, flags: 0)
+            live[id] = time
+            if i % 5000 == 4999 {
+                let cutoff = time - 200_000
+                index.evict(olderThan: cutoff) { _, _ in }
+                live = live.filter { $0.value >= cutoff - 1_000_000 }
+            }
+        }
+        for (id, time) in live {
+            if let ref = index.find(id) {
+                #expect(index.chunks[ref.chunk].times[ref.slot] == time)
+            } else {
+                // Evicted ids are those whose chunk ended before the cutoff.
+                #expect(time < 49_999 * 10 - 200_000, "live id \(id) lost")
+            }
+        }
+        #expect(index.count > 0 && index.count <= 50_000)
+        #expect(index.find("never-inserted") == nil)
+    }
+}
