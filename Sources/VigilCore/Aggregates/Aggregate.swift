@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything a bucket knows about the predictions whose event time falls in it, mergeable.
 ///
 /// Only the part for the model's task is used; the others stay empty. Every update can be undone
@@ -18,10 +20,9 @@ struct Aggregate: Sendable, Hashable {
         labeled += delta
         switch row.task {
         case .binary:
-            binary.apply(score: row.score, prediction: row.prediction, label: row.label, delta)
+            binary.apply(row, delta)
         case .multiclass:
-            multiclass.apply(
-                prediction: Int(row.prediction), label: Int(row.label), trueClassScore: row.trueClassScore, delta)
+            multiclass.apply(prediction: Int(row.prediction), label: Int(row.label), logLoss: row.logLossValue, delta)
         case .regression:
             regression.apply(prediction: row.prediction, label: row.label, delta)
         }
@@ -44,11 +45,34 @@ struct Aggregate: Sendable, Hashable {
     }
 }
 
-/// What a labeled row contributes: the prediction's stored values and its label in effect.
+/// What a labeled row contributes: the prediction's stored values, its label in effect, and the
+/// per-row terms computed once (not once per bucket level).
 struct LabeledRow {
     var task: ModelTask
     var score: Double?
     var prediction: Double
     var label: Double
-    var trueClassScore: Double?
+    /// Binary: the log-loss term; multiclass: −ln(score of the true class) when known.
+    var logLoss = 0.0
+    var hasLogLoss = false
+    var scoreBin = 0
+    var calibrationBin = 0
+
+    init(task: ModelTask, score: Double?, prediction: Double, label: Double, trueClassScore: Double? = nil) {
+        self.task = task
+        self.score = score
+        self.prediction = prediction
+        self.label = label
+        if let s = score {
+            logLoss = BinaryStats.logLoss(score: s, label: label)
+            hasLogLoss = true
+            scoreBin = ScoreHistogram.bin(s)
+            calibrationBin = CalibrationBins.bin(s)
+        } else if let t = trueClassScore {
+            logLoss = -Foundation.log(Swift.max(t, BinaryStats.epsilon))
+            hasLogLoss = true
+        }
+    }
+
+    var logLossValue: Double? { hasLogLoss ? logLoss : nil }
 }

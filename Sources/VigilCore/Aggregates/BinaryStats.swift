@@ -14,27 +14,31 @@ struct BinaryStats: Sendable, Hashable {
     var calibration = CalibrationBins()
     var histogram = ScoreHistogram()
 
-    /// Log loss clips like scikit-learn did before 1.5, so that a score of exactly 0 or 1 stays finite.
     static let epsilon = 1e-15
 
-    mutating func apply(score: Double?, prediction: Double, label: Double, _ delta: Int64) {
-        let positiveLabel = label >= 0.5
-        let positivePrediction = prediction >= 0.5
+    mutating func apply(_ row: LabeledRow, _ delta: Int64) {
+        let positiveLabel = row.label >= 0.5
+        let positivePrediction = row.prediction >= 0.5
         switch (positivePrediction, positiveLabel) {
         case (true, true): tp += delta
         case (true, false): fp += delta
         case (false, false): tn += delta
         case (false, true): fn += delta
         }
-        guard let s = score else { return }
+        guard let s = row.score else { return }
         let sign = Double(delta)
         scored += delta
-        let p = Swift.min(Swift.max(s, Self.epsilon), 1 - Self.epsilon)
-        logLossSum -= sign * (positiveLabel ? Foundation.log(p) : Foundation.log(1 - p))
-        brierSum += sign * (s - label) * (s - label)
+        logLossSum += sign * row.logLoss
+        brierSum += sign * (s - row.label) * (s - row.label)
         scoreSum += sign * s
-        calibration.add(score: s, label: label, sign)
-        histogram.add(score: s, label: label, delta)
+        calibration.add(bin: row.calibrationBin, score: s, label: row.label, sign)
+        histogram.add(bin: row.scoreBin, positive: positiveLabel, delta)
+    }
+
+    /// The row's log-loss term, clipped like scikit-learn before 1.5 so that a score of 0 or 1 stays finite.
+    static func logLoss(score s: Double, label: Double) -> Double {
+        let p = Swift.min(Swift.max(s, epsilon), 1 - epsilon)
+        return label >= 0.5 ? -Foundation.log(p) : -Foundation.log(1 - p)
     }
 
     mutating func merge(_ o: BinaryStats, _ parts: AggregateParts) {

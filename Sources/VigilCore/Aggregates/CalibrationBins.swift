@@ -7,9 +7,9 @@ struct CalibrationBins: Sendable, Hashable {
     @inline(__always)
     static func bin(_ score: Double) -> Int { Swift.min(Int(score * Double(count)), count - 1) }
 
-    mutating func add(score: Double, label: Double, _ sign: Double) {
+    mutating func add(bin: Int, score: Double, label: Double, _ sign: Double) {
         if sums.isEmpty { sums = [Double](repeating: 0, count: Self.count * 3) }
-        let b = Self.bin(score) * 3
+        let b = bin * 3
         sums[b] += sign
         sums[b + 1] += sign * score
         sums[b + 2] += sign * label

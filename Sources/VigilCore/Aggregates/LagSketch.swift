@@ -20,6 +20,10 @@ public struct LagSketch: Sendable, Hashable {
         buckets.add(Self.key(seconds), delta)
     }
 
+    mutating func add(key: Int32, _ delta: Int64 = 1) {
+        buckets.add(key, delta)
+    }
+
     static func key(_ seconds: Double) -> Int32 {
         seconds < 0.001 ? zeroKey : Int32((Foundation.log(seconds) / logGamma).rounded(.up))
     }

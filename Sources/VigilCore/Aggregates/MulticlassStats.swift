@@ -1,5 +1,3 @@
-import Foundation
-
 /// Mergeable state of a multiclass classifier over labeled rows: a K×K confusion matrix and log-loss sum.
 struct MulticlassStats: Sendable, Hashable {
     /// Rows = true class, columns = predicted class, row-major, `classes × classes`.
@@ -19,12 +17,12 @@ struct MulticlassStats: Sendable, Hashable {
         classes = k
     }
 
-    mutating func apply(prediction: Int, label: Int, trueClassScore: Double?, _ delta: Int64) {
+    mutating func apply(prediction: Int, label: Int, logLoss: Double?, _ delta: Int64) {
         ensure(classes: Swift.max(prediction, label) + 1)
         confusion[label * classes + prediction] += delta
-        if let s = trueClassScore {
+        if let logLoss {
             scored += delta
-            logLossSum -= Double(delta) * Foundation.log(Swift.max(s, BinaryStats.epsilon))
+            logLossSum += Double(delta) * logLoss
         }
     }
 

@@ -8,8 +8,8 @@ extension Engine {
         _ ref: JoinIndex.Ref, model m: Int, old: Double?, new: Double?, features: [String: FeatureValue]?, arriving: Bool
     ) {
         let registry = models[m].custom
-        let set = join.chunks[ref.chunk].sliceSets[ref.slot]
-        let time = join.chunks[ref.chunk].times[ref.slot]
+        let entry = join.entry(ref)
+        let (set, time) = (entry.sliceSet, entry.time)
         let rowFeatures = features ?? retainedFeatures[ref.raw] ?? [:]
         var deltas: [(Int, Double, Int64)] = []
         if arriving {
@@ -34,18 +34,18 @@ extension Engine {
 
     /// What a row expression sees of a stored prediction with label `label` (`nil` = unlabeled).
     func rowContext(_ ref: JoinIndex.Ref, model m: Int, label: Double?, features: [String: FeatureValue]) -> RowContext {
-        let chunk = join.chunks[ref.chunk]
-        let slice = sliceSets[Int(chunk.sliceSets[ref.slot])]
-        let hasScore = chunk.flags[ref.slot] & EntryChunk.hasScoreFlag != 0
-        let prediction = chunk.predictions[ref.slot]
+        let entry = join.entry(ref)
+        let slice = sliceSets[Int(entry.sliceSet)]
+        let hasScore = entry.hasScore
         let model = models[m]
+        let prediction = entry.prediction(model.task ?? .regression)
         var context = RowContext(
             score: nil, prediction: .number(prediction), label: label.map(RowValue.number) ?? .null, labelScore: nil,
             features: features, segments: slice.segments, version: slice.version)
         switch model.task {
         case .binary?:
             if hasScore {
-                let s = chunk.scoreSlots[ref.slot]
+                let s = entry.value
                 context.score = s
                 context.labelScore = label.map { $0 >= 0.5 ? s : 1 - s }
             }

@@ -12,7 +12,7 @@ extension Engine {
         let time = f.time.milliseconds
         let outcome: IngestOutcome
         if let ref = join.find(f.id) {
-            let m = sliceSets[Int(join.chunks[ref.chunk].sliceSets[ref.slot])].model
+            let m = sliceModels[Int(join.entry(ref).sliceSet)]
             let label = try encodeLabel(f.label, model: m)
             outcome = applyLabel(ref, label, arrival: time)
         } else {
@@ -79,65 +79,50 @@ extension Engine {
     }
 
     mutating func applyLabel(_ ref: JoinIndex.Ref, _ label: Double, arrival: Int64) -> IngestOutcome {
-        let chunk = join.chunks[ref.chunk]
-        let set = chunk.sliceSets[ref.slot]
-        let m = sliceSets[Int(set)].model
-        let eventTime = chunk.times[ref.slot]
-        guard chunk.flags[ref.slot] & EntryChunk.labeledFlag != 0 else {
-            join.chunks[ref.chunk].labels[ref.slot] = label
-            join.chunks[ref.chunk].labelTimes[ref.slot] = arrival
-            join.chunks[ref.chunk].flags[ref.slot] |= EntryChunk.labeledFlag
-            let row = labeledRow(ref, label: label, model: m)
-            let lagSeconds = max(0, Double(arrival - eventTime) / 1000)
-            updateBuckets(set, eventTime) {
+        let entry = join.entry(ref)
+        let m = sliceModels[Int(entry.sliceSet)]
+        guard entry.isLabeled else {
+            join.setLabel(ref, label, arrival: arrival)
+            let row = labeledRow(entry, ref, label: label, model: m)
+            let lagKey = LagSketch.key(max(0, Double(arrival - entry.time) / 1000))
+            updateBuckets(entry.sliceSet, entry.time) {
                 $0.apply(row, 1)
-                $0.lag.add(seconds: lagSeconds)
+                $0.lag.add(key: lagKey)
             }
-            if !models[m].custom.isEmpty { applyCustom(ref, model: m, old: nil, new: label, features: nil, arriving: false) }
+            if models[m].hasCustomMetrics { applyCustom(ref, model: m, old: nil, new: label, features: nil, arriving: false) }
             statisticsStore.labelsApplied += 1
             return .labeled
         }
-        let old = chunk.labels[ref.slot]
-        let oldTime = chunk.labelTimes[ref.slot]
-        if arrival < oldTime
-            || (arrival == oldTime && old != label
+        let old = entry.label
+        if arrival < entry.labelTime
+            || (arrival == entry.labelTime && old != label
                 && !Self.winsTie(decodedLabel(label, model: m), over: decodedLabel(old, model: m)))
         {
             statisticsStore.duplicateFeedback += 1
             return .stale
         }
-        join.chunks[ref.chunk].labelTimes[ref.slot] = arrival
         guard old != label else {
+            join.setLabel(ref, label, arrival: arrival)
             statisticsStore.duplicateFeedback += 1
             return .duplicate
         }
-        join.chunks[ref.chunk].labels[ref.slot] = label
-        let before = labeledRow(ref, label: old, model: m)
-        let after = labeledRow(ref, label: label, model: m)
-        updateBuckets(set, eventTime) {
+        join.setLabel(ref, label, arrival: arrival)
+        let before = labeledRow(entry, ref, label: old, model: m)
+        let after = labeledRow(entry, ref, label: label, model: m)
+        updateBuckets(entry.sliceSet, entry.time) {
             $0.apply(before, -1)
             $0.apply(after, 1)
         }
-        if !models[m].custom.isEmpty { applyCustom(ref, model: m, old: old, new: label, features: nil, arriving: false) }
+        if models[m].hasCustomMetrics { applyCustom(ref, model: m, old: old, new: label, features: nil, arriving: false) }
         statisticsStore.corrections += 1
         return .corrected
     }
 
-    func labeledRow(_ ref: JoinIndex.Ref, label: Double, model m: Int) -> LabeledRow {
-        let chunk = join.chunks[ref.chunk]
-        let hasScore = chunk.flags[ref.slot] & EntryChunk.hasScoreFlag != 0
+    func labeledRow(_ entry: EntryRecord, _ ref: JoinIndex.Ref, label: Double, model m: Int) -> LabeledRow {
         let task = models[m].task ?? .regression
-        switch task {
-        case .binary:
-            return LabeledRow(
-                task: task, score: hasScore ? chunk.scoreSlots[ref.slot] : nil, prediction: chunk.predictions[ref.slot],
-                label: label)
-        case .multiclass:
-            return LabeledRow(
-                task: task, score: nil, prediction: chunk.predictions[ref.slot], label: label,
-                trueClassScore: hasScore ? join.classScore(ref, ofClass: Int(label)) : nil)
-        case .regression:
-            return LabeledRow(task: task, score: nil, prediction: chunk.predictions[ref.slot], label: label)
-        }
+        let trueClassScore = task == .multiclass && entry.hasScore ? join.classScore(ref, ofClass: Int(label)) : nil
+        return LabeledRow(
+            task: task, score: entry.score(task), prediction: entry.prediction(task), label: label,
+            trueClassScore: trueClassScore)
     }
 }

@@ -4,6 +4,17 @@ extension Engine {
         var prediction: Double
         var score: Double?
         var classScores: [(Int, Double)] = []
+
+        /// The record's `value` and flags for this output (see ``EntryRecord``); multiclass needs the arena offset.
+        func record(_ task: ModelTask, classScoresOffset: Int = 0) -> (Double, UInt8) {
+            let scored: UInt8 = score != nil || !classScores.isEmpty ? EntryRecord.hasScoreFlag : 0
+            switch task {
+            case .binary: return (score ?? 0, scored | (prediction >= 0.5 ? EntryRecord.positiveFlag : 0))
+            case .regression: return (prediction, 0)
+            case .multiclass:
+                return (EntryRecord.multiclassValue(offset: classScoresOffset, predictedClass: Int(prediction)), scored)
+            }
+        }
     }
 
     /// Ingests a prediction: stores it in the join, counts it in its buckets, and joins a waiting orphan label.
@@ -23,15 +34,12 @@ extension Engine {
         if let existing = join.find(p.id, hash: hash) {
             return try resolveRepeat(existing, time: time, encoded, set)
         }
-        var slot = encoded.score ?? 0
-        if models[m].task == .multiclass {
-            slot = join.appendClassScores(encoded.classScores, forChunkAccepting: time)
-        }
-        let ref = join.insert(
-            id: p.id, hash: hash, time: time, scoreSlot: slot, prediction: encoded.prediction, sliceSet: set,
-            flags: encoded.score == nil && encoded.classScores.isEmpty ? 0 : EntryChunk.hasScoreFlag)
+        let task = models[m].task ?? .binary
+        let offset = task == .multiclass ? join.appendClassScores(encoded.classScores, forChunkAccepting: time) : 0
+        let (value, flags) = encoded.record(task, classScoresOffset: offset)
+        let ref = join.insert(id: p.id, hash: hash, time: time, value: value, sliceSet: set, flags: flags)
         updateBuckets(set, time) { $0.count += 1 }
-        if !models[m].custom.isEmpty {
+        if models[m].hasCustomMetrics {
             if !models[m].custom.retainedFeatures.isEmpty {
                 retainedFeatures[ref.raw] = p.features.filter { models[m].custom.retainedFeatures.contains($0.key) }
             }
@@ -56,20 +64,20 @@ extension Engine {
     private mutating func resolveRepeat(
         _ ref: JoinIndex.Ref, time: Int64, _ e: EncodedPrediction, _ set: UInt32
     ) throws(EventError) -> IngestOutcome {
-        let chunk = join.chunks[ref.chunk]
-        let m = sliceSets[Int(set)].model
-        var same = chunk.times[ref.slot] == time && chunk.predictions[ref.slot] == e.prediction
-            && chunk.sliceSets[ref.slot] == set
-        if models[m].task == .multiclass {
+        let entry = join.entry(ref)
+        let m = sliceModels[Int(set)]
+        let task = models[m].task ?? .binary
+        var same = entry.time == time && entry.prediction(task) == e.prediction && entry.sliceSet == set
+        if task == .multiclass {
             same = same && e.classScores.allSatisfy { join.classScore(ref, ofClass: $0.0) == $0.1 }
         } else if let s = e.score {
-            same = same && chunk.scoreSlots[ref.slot] == s
+            same = same && entry.value == s
         }
         guard same else {
             statisticsStore.conflictingPredictions += 1
             throw EventError(
                 .conflict, field: "id",
-                "a different prediction with id '\(chunk.ids[ref.slot])' was already accepted; ids must be unique")
+                "a different prediction with id '\(join.chunks[ref.chunk].ids[ref.slot])' was already accepted; ids must be unique")
         }
         statisticsStore.duplicatePredictions += 1
         return .duplicate

@@ -23,7 +23,14 @@ public struct Engine: Sendable {
     var seriesIndex: [SeriesKey: Int] = [:]
     var series: [SeriesBuckets] = []
     var sliceSets: [SliceSet] = []
+    /// Per slice set, its series and its model: kept apart from `sliceSets` so the per-event path
+    /// does not copy (and retain) the strings and dictionaries of a `SliceSet`.
+    var sliceSeries: [[Int]] = []
+    var sliceModels: [Int] = []
     var sliceSetIndex: [SliceSetKey: UInt32] = [:]
+    /// The last model and unsegmented slice set looked up: consecutive events usually share them.
+    var lastModel: (name: String, id: Int)?
+    var lastSlice: (model: Int, version: String, id: UInt32)?
     /// Features kept for label-dependent custom metrics, by join entry.
     var retainedFeatures: [UInt32: [String: FeatureValue]] = [:]
     var statisticsStore = JoinStatistics()
@@ -110,15 +117,29 @@ public struct Engine: Sendable {
     }
 
     mutating func modelId(_ name: String) -> Int {
-        if let m = modelIndex[name] { return m }
-        models.append(ModelState(name: name))
-        modelIndex[name] = models.count - 1
-        return models.count - 1
+        if let last = lastModel, last.name == name { return last.id }
+        let m: Int
+        if let existing = modelIndex[name] {
+            m = existing
+        } else {
+            models.append(ModelState(name: name))
+            m = models.count - 1
+            modelIndex[name] = m
+        }
+        lastModel = (name, m)
+        return m
     }
 
     // MARK: - Series
 
     mutating func sliceSetId(model m: Int, version: String, segments: [String: String]) -> UInt32 {
+        if segments.isEmpty, let last = lastSlice, last.model == m, last.version == version { return last.id }
+        let id = internSliceSet(model: m, version: version, segments: segments)
+        if segments.isEmpty { lastSlice = (m, version, id) }
+        return id
+    }
+
+    private mutating func internSliceSet(model m: Int, version: String, segments: [String: String]) -> UInt32 {
         let key = SliceSetKey(model: m, version: version, segments: segments)
         if let id = sliceSetIndex[key] { return id }
         var ids = [seriesId(SeriesKey(model: m, version: version, segment: nil))]
@@ -127,6 +148,8 @@ public struct Engine: Sendable {
         }
         if !models[m].versions.contains(version) { models[m].versions.append(version) }
         sliceSets.append(SliceSet(model: m, version: version, segments: segments, series: ids))
+        sliceSeries.append(ids)
+        sliceModels.append(m)
         let id = UInt32(sliceSets.count - 1)
         sliceSetIndex[key] = id
         return id
@@ -143,7 +166,8 @@ public struct Engine: Sendable {
     /// Applies `body` to the buckets of `time` in every series of the slice set.
     @inline(__always)
     mutating func updateBuckets(_ set: UInt32, _ time: Int64, _ body: (inout Aggregate) -> Void) {
-        for s in sliceSets[Int(set)].series {
+        let ids = sliceSeries[Int(set)]
+        for s in ids {
             series[s].update(time, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff, body)
         }
     }

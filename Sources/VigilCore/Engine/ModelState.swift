@@ -9,7 +9,11 @@ struct ModelState: Sendable {
     var predictions: Int64 = 0
     var firstEvent: Int64?
     var lastEvent: Int64?
-    var custom = CustomMetricRegistry()
+    var custom = CustomMetricRegistry() {
+        didSet { hasCustomMetrics = !custom.isEmpty }
+    }
+    /// `!custom.isEmpty`, kept as a stored flag so the per-event check does not copy the registry.
+    private(set) var hasCustomMetrics = false
 
     init(name: String, task: ModelTask? = nil) {
         self.name = name

@@ -1,8 +1,9 @@
 /// A compact index of predictions awaiting (or holding) feedback, keyed by id.
 ///
 /// Entries live in ``EntryChunk``s; an open-addressing table of 32-bit entry references
-/// (linear probing, backward-shift deletion) maps ids to them. Memory per entry is the id
-/// string plus ~45 bytes of columns plus ~4–11 bytes of table.
+/// (linear probing, backward-shift deletion) maps ids to them, with a parallel byte of hash per
+/// slot so that a probe only dereferences an entry (a cache miss) when that byte matches.
+/// Memory per entry is the id string plus a 40-byte ``EntryRecord`` plus ~7–14 bytes of table.
 ///
 /// Entries stay after they are labeled, so that later corrections can be applied, until their
 /// chunk is evicted at the label horizon.
@@ -23,6 +24,8 @@ struct JoinIndex {
     private var freeChunks: [Int] = []
     private var openChunk = -1
     private var table: [UInt32]
+    /// Per slot: 0 if empty, else 1...255 from the id's hash.
+    private var tags: [UInt8]
     private var mask: Int
     private let seed: UInt64
     /// A chunk stops taking entries once its event times span this much, which bounds how late
@@ -34,6 +37,7 @@ struct JoinIndex {
         self.seed = seed
         self.maxChunkSpan = maxChunkSpanMilliseconds
         self.table = Array(repeating: Self.empty, count: 1024)
+        self.tags = Array(repeating: 0, count: 1024)
         self.mask = 1023
     }
 
@@ -45,44 +49,43 @@ struct JoinIndex {
 
     func hash(_ id: String) -> UInt64 { IdHash.hash(id, seed: seed) }
 
+    @inline(__always)
+    private static func tag(_ hash: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: hash >> 57) | 0x80 }
+
     func find(_ id: String, hash: UInt64) -> Ref? {
+        let tag = Self.tag(hash)
         var i = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let raw = table[i]
-            if raw == Self.empty { return nil }
-            let ref = Ref(raw: raw)
-            if chunks[ref.chunk].ids[ref.slot] == id { return ref }
-            i = (i + 1) & mask
+        return tags.withUnsafeBufferPointer { tags in
+            while true {
+                let t = tags[i]
+                if t == 0 { return nil }
+                if t == tag {
+                    let ref = Ref(raw: table[i])
+                    if chunks[ref.chunk].ids[ref.slot] == id { return ref }
+                }
+                i = (i + 1) & mask
+            }
         }
     }
 
     /// Appends a new entry; the caller has checked that the id is absent.
-    mutating func insert(
-        id: String, hash: UInt64, time: Int64, scoreSlot: Double, prediction: Double, sliceSet: UInt32, flags: UInt8
-    ) -> Ref {
+    mutating func insert(id: String, hash: UInt64, time: Int64, value: Double, sliceSet: UInt32, flags: UInt8) -> Ref {
         let c = chunkAccepting(time)
         let slot = chunks[c].count
         chunks[c].ids.append(id)
-        chunks[c].times.append(time)
-        chunks[c].scoreSlots.append(scoreSlot)
-        chunks[c].predictions.append(prediction)
-        chunks[c].labels.append(0)
-        chunks[c].labelTimes.append(0)
-        chunks[c].sliceSets.append(sliceSet)
-        chunks[c].flags.append(flags)
+        chunks[c].records.append(
+            EntryRecord(time: time, labelTime: 0, value: value, label: 0, sliceSet: sliceSet, flags: flags))
         chunks[c].minTime = Swift.min(chunks[c].minTime, time)
         chunks[c].maxTime = Swift.max(chunks[c].maxTime, time)
         let ref = Ref(chunk: c, slot: slot)
         if Double(count + 1) > Double(table.count) * Self.maxLoad { grow() }
-        var i = Int(truncatingIfNeeded: hash) & mask
-        while table[i] != Self.empty { i = (i + 1) & mask }
-        table[i] = ref.raw
+        place(ref.raw, hash: hash)
         count += 1
         return ref
     }
 
-    /// Stores multiclass scores for the entry being inserted next in chunk `c`; returns their offset.
-    mutating func appendClassScores(_ scores: [(Int, Double)], forChunkAccepting time: Int64) -> Double {
+    /// Stores multiclass scores for the entry to be inserted next with event time `time`; returns their offset.
+    mutating func appendClassScores(_ scores: [(Int, Double)], forChunkAccepting time: Int64) -> Int {
         let c = chunkAccepting(time)
         let offset = chunks[c].classScores.count
         chunks[c].classScores.append(Double(scores.count))
@@ -90,13 +93,13 @@ struct JoinIndex {
             chunks[c].classScores.append(Double(cls))
             chunks[c].classScores.append(p)
         }
-        return Double(offset)
+        return offset
     }
 
     /// The class scores stored for an entry at `offset`.
     func classScore(_ ref: Ref, ofClass cls: Int) -> Double? {
         let arena = chunks[ref.chunk].classScores
-        let offset = Int(chunks[ref.chunk].scoreSlots[ref.slot])
+        let offset = chunks[ref.chunk].records[ref.slot].classScoresOffset
         guard offset < arena.count else { return nil }
         let k = Int(arena[offset])
         for j in 0..<k where Int(arena[offset + 1 + 2 * j]) == cls { return arena[offset + 2 + 2 * j] }
@@ -105,10 +108,8 @@ struct JoinIndex {
 
     private mutating func chunkAccepting(_ time: Int64) -> Int {
         if openChunk >= 0 {
-            let chunk = chunks[openChunk]
-            let span = Swift.max(chunk.maxTime, time) &- Swift.min(chunk.minTime, time)
-            if chunk.count < EntryChunk.capacity && span <= maxChunkSpan { return openChunk }
-            chunks[openChunk].isOpen = false
+            let span = Swift.max(chunks[openChunk].maxTime, time) &- Swift.min(chunks[openChunk].minTime, time)
+            if chunks[openChunk].count < EntryChunk.capacity && span <= maxChunkSpan { return openChunk }
         }
         let c: Int
         if let reused = freeChunks.popLast() {
@@ -119,23 +120,38 @@ struct JoinIndex {
             precondition(c < (1 << 22), "join index is full (4 billion entries)")
             chunks.append(EntryChunk())
         }
-        chunks[c].isOpen = true
         openChunk = c
         return c
+    }
+
+    private mutating func place(_ raw: UInt32, hash: UInt64) {
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while tags[i] != 0 { i = (i + 1) & mask }
+        table[i] = raw
+        tags[i] = Self.tag(hash)
     }
 
     private mutating func grow() {
         let newCount = table.count * 2
         table = Array(repeating: Self.empty, count: newCount)
+        tags = Array(repeating: 0, count: newCount)
         mask = newCount - 1
         for c in chunks.indices where !chunks[c].isFree {
             for s in 0..<chunks[c].count {
-                let h = IdHash.hash(chunks[c].ids[s], seed: seed)
-                var i = Int(truncatingIfNeeded: h) & mask
-                while table[i] != Self.empty { i = (i + 1) & mask }
-                table[i] = Ref(chunk: c, slot: s).raw
+                place(Ref(chunk: c, slot: s).raw, hash: IdHash.hash(chunks[c].ids[s], seed: seed))
             }
         }
+    }
+
+    /// An entry's fixed-size fields.
+    @inline(__always)
+    func entry(_ ref: Ref) -> EntryRecord { chunks[ref.chunk].records[ref.slot] }
+
+    /// Records the label in effect for an entry.
+    mutating func setLabel(_ ref: Ref, _ label: Double, arrival: Int64) {
+        chunks[ref.chunk].records[ref.slot].label = label
+        chunks[ref.chunk].records[ref.slot].labelTime = arrival
+        chunks[ref.chunk].records[ref.slot].flags |= EntryRecord.labeledFlag
     }
 
     // MARK: - Eviction
@@ -146,7 +162,7 @@ struct JoinIndex {
         for c in chunks.indices where !chunks[c].isFree && chunks[c].count > 0 && chunks[c].maxTime < cutoff {
             for s in 0..<chunks[c].count {
                 let ref = Ref(chunk: c, slot: s)
-                visit(ref, chunks[c].flags[s] & EntryChunk.labeledFlag != 0)
+                visit(ref, chunks[c].records[s].isLabeled)
                 removeFromTable(ref)
             }
             count -= chunks[c].count
@@ -160,22 +176,25 @@ struct JoinIndex {
     private mutating func removeFromTable(_ ref: Ref) {
         let id = chunks[ref.chunk].ids[ref.slot]
         var i = Int(truncatingIfNeeded: IdHash.hash(id, seed: seed)) & mask
-        while table[i] != ref.raw { i = (i + 1) & mask }
+        while table[i] != ref.raw || tags[i] == 0 { i = (i + 1) & mask }
         table[i] = Self.empty
+        tags[i] = 0
         // Backward-shift deletion: pull later members of the probe run into the hole so that
         // lookups never stop early at it.
         var hole = i
         var j = i
         while true {
             j = (j + 1) & mask
+            if tags[j] == 0 { return }
             let raw = table[j]
-            if raw == Self.empty { return }
             let r = Ref(raw: raw)
             let home = Int(truncatingIfNeeded: IdHash.hash(chunks[r.chunk].ids[r.slot], seed: seed)) & mask
             let movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j)
             if movable {
                 table[hole] = raw
+                tags[hole] = tags[j]
                 table[j] = Self.empty
+                tags[j] = 0
                 hole = j
             }
         }
@@ -185,7 +204,8 @@ struct JoinIndex {
 
     /// Heap bytes held by the index: chunk columns and the hash table.
     var allocatedBytes: Int {
-        chunks.reduce(0) { $0 + $1.allocatedBytes } + table.capacity * 4 + chunks.capacity * MemoryLayout<EntryChunk>.stride
+        chunks.reduce(0) { $0 + $1.allocatedBytes } + table.capacity * 4 + tags.capacity
+            + chunks.capacity * MemoryLayout<EntryChunk>.stride
     }
 
     /// Bytes an entry costs beyond its id string's own storage (the 16-byte `String` and any heap buffer).

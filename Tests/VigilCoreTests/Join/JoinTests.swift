@@ -152,7 +152,7 @@ struct JoinTests {
         for i in 0..<50_000 {
             let id = "id-\(i * 7919 % 100_003)"
             let time = Int64(i) * 10
-            _ = index.insert(id: id, hash: index.hash(id), time: time, scoreSlot: 0, prediction: 0, sliceSet: 0, flags: 0)
+            _ = index.insert(id: id, hash: index.hash(id), time: time, value: 0, sliceSet: 0, flags: 0)
             live[id] = time
             if i % 5000 == 4999 {
                 let cutoff = time - 200_000
@@ -162,7 +162,7 @@ struct JoinTests {
         }
         for (id, time) in live {
             if let ref = index.find(id) {
-                #expect(index.chunks[ref.chunk].times[ref.slot] == time)
+                #expect(index.entry(ref).time == time)
             } else {
                 // Evicted ids are those whose chunk ended before the cutoff.
                 #expect(time < 49_999 * 10 - 200_000, "live id \(id) lost")
