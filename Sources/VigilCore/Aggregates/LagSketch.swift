@@ -32,6 +32,16 @@ public struct LagSketch: Sendable, Hashable {
 
     public var count: Int64 { buckets.total }
 
+    /// Builds a sketch from bucket counts (used to merge many sketches at once).
+    init(counts: [Int32: Int64]) {
+        for (k, c) in counts.sorted(by: { $0.key < $1.key }) where c != 0 { buckets.add(k, c) }
+    }
+
+    /// Adds this sketch's counts to `counts`.
+    func addCounts(into counts: inout [Int32: Int64]) {
+        for (k, c) in zip(buckets.keys, buckets.counts) { counts[k, default: 0] += c }
+    }
+
     /// The value at quantile `q` in [0, 1] (lower rank convention, like `numpy.quantile(method="lower")`), within 1 %.
     public func quantile(_ q: Double) -> Double? {
         let n = count

@@ -88,6 +88,21 @@ struct ScoreHistogram: Sendable, Hashable {
         }
     }
 
+    /// Adds this histogram's counts to a dense per-bin array (vectorised when this one is dense).
+    func addCounts(into counts: inout [SIMD2<Int64>]) {
+        counts.withUnsafeMutableBufferPointer { out in
+            if !dense.isEmpty {
+                dense.withUnsafeBufferPointer { d in
+                    for b in 0..<d.count { out[b] &+= SIMD2<Int64>(truncatingIfNeeded: d[b]) }
+                }
+            } else {
+                for i in 0..<keys.count where keys[i] != Self.empty {
+                    out[Int(keys[i])] &+= SIMD2<Int64>(truncatingIfNeeded: sparse[i])
+                }
+            }
+        }
+    }
+
     mutating func merge(_ other: ScoreHistogram) {
         other.forEachBin { bin, neg, pos in
             if neg > 0 { add(bin: bin, positive: false, Int64(neg)) }
@@ -103,7 +118,7 @@ struct DenseScoreHistogram {
     var counts = [SIMD2<Int64>](repeating: .zero, count: ScoreHistogram.binCount)
 
     mutating func add(_ h: ScoreHistogram) {
-        h.forEachBin { bin, neg, pos in counts[bin] &+= SIMD2(Int64(neg), Int64(pos)) }
+        h.addCounts(into: &counts)
     }
 
     /// Mann–Whitney U / (P·N), ties (same bin) counting one half; `nil` with only one class.

@@ -4,9 +4,11 @@ struct BucketLevel: Sendable {
     private(set) var slots: [Int64: Int32] = [:]
     private(set) var aggregates: [Aggregate] = []
     private var free: [Int32] = []
-    // Events mostly arrive in time order: remembering the last bucket skips the dictionary.
-    private var lastKey = Int64.min
-    private var lastSlot: Int32 = -1
+    /// A direct-mapped cache of bucket number → slot: labels land on buckets up to days back,
+    /// which a "last bucket" cache misses; 4,096 entries cover the minute buckets' retention.
+    private var cachedKeys: [Int64] = []
+    private var cachedSlots: [Int32] = []
+    private static let cacheSize = 4096
 
     init(_ resolution: Resolution) { self.resolution = resolution }
 
@@ -15,23 +17,33 @@ struct BucketLevel: Sendable {
 
     mutating func update(_ time: Int64, _ body: (inout Aggregate) -> Void) {
         let k = key(time)
-        let slot: Int32
-        if k == lastKey {
-            slot = lastSlot
-        } else if let existing = slots[k] {
-            slot = existing
-        } else {
-            if let reused = free.popLast() {
-                slot = reused
-            } else {
-                slot = Int32(aggregates.count)
-                aggregates.append(Aggregate())
-            }
-            slots[k] = slot
+        if cachedKeys.isEmpty {
+            cachedKeys = [Int64](repeating: .min, count: Self.cacheSize)
+            cachedSlots = [Int32](repeating: -1, count: Self.cacheSize)
         }
-        lastKey = k
-        lastSlot = slot
+        let c = Int(truncatingIfNeeded: k) & (Self.cacheSize - 1)
+        let slot: Int32
+        if cachedKeys[c] == k {
+            slot = cachedSlots[c]
+        } else {
+            slot = slotCreating(k)
+            cachedKeys[c] = k
+            cachedSlots[c] = slot
+        }
         body(&aggregates[Int(slot)])
+    }
+
+    private mutating func slotCreating(_ k: Int64) -> Int32 {
+        if let existing = slots[k] { return existing }
+        let slot: Int32
+        if let reused = free.popLast() {
+            slot = reused
+        } else {
+            slot = Int32(aggregates.count)
+            aggregates.append(Aggregate())
+        }
+        slots[k] = slot
+        return slot
     }
 
     func aggregate(atKey k: Int64) -> Aggregate? {
@@ -51,10 +63,13 @@ struct BucketLevel: Sendable {
             aggregates[Int(s)] = Aggregate()
             free.append(s)
         }
-        lastKey = .min
+        cachedKeys = []
+        cachedSlots = []
     }
 
     var bucketCount: Int { slots.count }
 
-    var footprint: Int { aggregates.reduce(0) { $0 + $1.footprint } + slots.capacity * 24 }
+    var footprint: Int {
+        aggregates.reduce(0) { $0 + $1.footprint } + slots.capacity * 24 + cachedKeys.capacity * 12
+    }
 }

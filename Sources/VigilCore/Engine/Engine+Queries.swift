@@ -16,8 +16,7 @@ extension Engine {
         let task = model.task ?? .binary
         let wanted = try resolveNames(names, model: model, task: task)
         let seriesIds = try matchingSeries(m, version: version, segment: segment)
-        let parts = MetricComputer.parts(for: wanted, hasCustom: !model.custom.isEmpty)
-        var merged = Aggregate()
+        var merge = WindowMerge(parts: MetricComputer.parts(for: wanted, hasCustom: model.hasCustomMetrics))
         var from: Timestamp?
         var to: Timestamp?
         if let (a, b) = window.bounds {
@@ -27,20 +26,21 @@ extension Engine {
             to = Timestamp(milliseconds: plan.to)
             for s in seriesIds {
                 for (resolution, key) in plan.buckets {
-                    if let bucket = series[s].level(resolution).aggregate(atKey: key) { merged.merge(bucket, parts) }
+                    if let bucket = series[s].level(resolution).aggregate(atKey: key) { merge.add(bucket) }
                 }
             }
         } else {
-            for s in seriesIds { series[s].days.forEach { _, bucket in merged.merge(bucket, parts) } }
+            for s in seriesIds { series[s].days.forEach { _, bucket in merge.add(bucket) } }
         }
+        let merged = merge.result
         let computer = MetricComputer(task: task, classes: model.classes)
         var values: [String: MetricValue] = [:]
         for metric in wanted {
-            values[metric] = computer.value(metric, merged) ?? model.custom.value(metric, merged.custom)
+            values[metric] = computer.value(metric, merged) ?? model.custom.value(metric, merged.aggregate.custom)
         }
         return MetricReport(
             model: name, task: task, from: from, to: to, names: wanted, values: values,
-            confusion: computer.confusion(merged))
+            confusion: computer.confusion(merged.aggregate))
     }
 
     /// One report per `step` in `[from, to)` (calendar buckets: per hour, per day).

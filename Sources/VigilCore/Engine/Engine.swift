@@ -23,9 +23,10 @@ public struct Engine: Sendable {
     var seriesIndex: [SeriesKey: Int] = [:]
     var series: [SeriesBuckets] = []
     var sliceSets: [SliceSet] = []
-    /// Per slice set, its series and its model: kept apart from `sliceSets` so the per-event path
-    /// does not copy (and retain) the strings and dictionaries of a `SliceSet`.
-    var sliceSeries: [[Int]] = []
+    /// Per slice set: its version's overall series, its segment series and its model, kept apart from
+    /// `sliceSets` so the per-event path reads plain integers and retains nothing.
+    var sliceBaseSeries: [Int] = []
+    var sliceSegmentSeries: [[Int]] = []
     var sliceModels: [Int] = []
     var sliceSetIndex: [SliceSetKey: UInt32] = [:]
     /// The last model and unsegmented slice set looked up: consecutive events usually share them.
@@ -148,7 +149,8 @@ public struct Engine: Sendable {
         }
         if !models[m].versions.contains(version) { models[m].versions.append(version) }
         sliceSets.append(SliceSet(model: m, version: version, segments: segments, series: ids))
-        sliceSeries.append(ids)
+        sliceBaseSeries.append(ids[0])
+        sliceSegmentSeries.append(Array(ids.dropFirst()))
         sliceModels.append(m)
         let id = UInt32(sliceSets.count - 1)
         sliceSetIndex[key] = id
@@ -166,8 +168,10 @@ public struct Engine: Sendable {
     /// Applies `body` to the buckets of `time` in every series of the slice set.
     @inline(__always)
     mutating func updateBuckets(_ set: UInt32, _ time: Int64, _ body: (inout Aggregate) -> Void) {
-        let ids = sliceSeries[Int(set)]
-        for s in ids {
+        let i = Int(set)
+        series[sliceBaseSeries[i]].update(time, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff, body)
+        guard !sliceSegmentSeries[i].isEmpty else { return }
+        for s in sliceSegmentSeries[i] {
             series[s].update(time, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff, body)
         }
     }

@@ -15,14 +15,16 @@ struct MetricComputer {
         return parts
     }
 
-    func value(_ name: String, _ a: Aggregate) -> MetricValue? {
+    func value(_ name: String, _ merged: WindowMerge.Result) -> MetricValue? {
+        let a = merged.aggregate
         switch name {
         case "count": return MetricValue(Double(a.count), n: a.count)
         case "labeled_count": return MetricValue(Double(a.labeled), n: a.count)
         case "label_coverage": return .proportion(a.labeled, of: a.count)
-        case "label_lag_p50": return lag(a, 0.5)
-        case "label_lag_p90": return lag(a, 0.9)
-        case "label_lag_p99": return lag(a, 0.99)
+        case "label_lag_p50": return lag(merged.lag, 0.5)
+        case "label_lag_p90": return lag(merged.lag, 0.9)
+        case "label_lag_p99": return lag(merged.lag, 0.99)
+        case "roc_auc" where task == .binary: return MetricValue(merged.rocAUC, n: a.binary.scored)
         default: break
         }
         switch task {
@@ -32,8 +34,8 @@ struct MetricComputer {
         }
     }
 
-    private func lag(_ a: Aggregate, _ q: Double) -> MetricValue {
-        MetricValue(a.lag.quantile(q), n: a.lag.count)
+    private func lag(_ sketch: LagSketch, _ q: Double) -> MetricValue {
+        MetricValue(sketch.quantile(q), n: sketch.count)
     }
 
     private func ratio(_ sum: Double, _ n: Int64) -> MetricValue {
@@ -61,10 +63,6 @@ struct MetricComputer {
         case "log_loss": return ratio(b.logLossSum, b.scored)
         case "brier": return ratio(b.brierSum, b.scored)
         case "ece": return MetricValue(b.calibration.expectedCalibrationError, n: b.scored)
-        case "roc_auc":
-            var dense = DenseScoreHistogram()
-            dense.add(b.histogram)
-            return MetricValue(dense.rocAUC, n: b.scored)
         default: return nil
         }
     }
