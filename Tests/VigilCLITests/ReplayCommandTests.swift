@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import Testing
-@testable import VigilCLI
 import VigilCore
+
+@testable import VigilCLI
 
 /// `vigil replay --format json` against the fixtures' expected values, through the same argument
 /// parsing the executable uses.
@@ -21,9 +22,13 @@ struct ReplayCommandTests {
 
     /// Runs `vigil replay ARGS --format json` and decodes its output.
     static func replay(_ fixture: String, _ arguments: [String]) throws -> [String: Any] {
-        let command = try VigilCommand.parseAsRoot(
-            ["replay", "--predictions", path(fixture, "predictions.csv"), "--feedback", path(fixture, "feedback.csv"),
-             "--format", "json"] + arguments) as! ReplayCommand
+        let command =
+            try VigilCommand.parseAsRoot(
+                [
+                    "replay", "--predictions", path(fixture, "predictions.csv"), "--feedback",
+                    path(fixture, "feedback.csv"),
+                    "--format", "json",
+                ] + arguments) as! ReplayCommand
         let output = try ReplayRunner(options: try command.options()).run()
         return try JSONSerialization.jsonObject(with: Data(output.text.utf8)) as! [String: Any]
     }
@@ -54,7 +59,9 @@ struct ReplayCommandTests {
             if key == "per_class" {
                 for (cls, m) in value as! [String: Any] {
                     for (name, v) in m as! [String: Any] {
-                        close(num((metrics["\(name).\(cls)"] as? [String: Any])?["value"]), num(v), "\(context) \(name).\(cls)")
+                        close(
+                            num((metrics["\(name).\(cls)"] as? [String: Any])?["value"]), num(v),
+                            "\(context) \(name).\(cls)")
                         compared += 1
                     }
                 }
@@ -87,7 +94,8 @@ struct ReplayCommandTests {
         Self.check(Self.slice(report, "taxi-tip", "overall"), expected["overall"] as! [String: Any], "overall")
         for v in ["v1", "v2"] {
             Self.check(
-                Self.slice(report, "taxi-tip", "by_version", v), (expected["by_version"] as! [String: Any])[v] as! [String: Any],
+                Self.slice(report, "taxi-tip", "by_version", v),
+                (expected["by_version"] as! [String: Any])[v] as! [String: Any],
                 "version \(v)")
         }
         #expect(report["rejected_rows"] as? Int == 0)
@@ -109,7 +117,8 @@ struct ReplayCommandTests {
         let expected = Self.expected("taxi")
         let report = try Self.replay("taxi", ["--window", "7d", "--step", "1d"])
         Self.check(
-            Self.slice(report, "taxi-tip", "overall"), (expected["windows"] as! [String: Any])["last_week"] as! [String: Any],
+            Self.slice(report, "taxi-tip", "overall"),
+            (expected["windows"] as! [String: Any])["last_week"] as! [String: Any],
             "last 7d")
         let series = (report["models"] as! [String: Any])["taxi-tip"] as! [String: Any]
         let steps = series["series"] as! [[String: Any]]
@@ -124,8 +133,10 @@ struct ReplayCommandTests {
         let block = Self.expected("taxi")["as_of"] as! [String: Any]
         let report = try Self.replay(
             "taxi",
-            ["--from", block["predictions_from"] as! String, "--to", block["predictions_to"] as! String,
-             "--as-of", block["labels_arrived_at_or_before"] as! String])
+            [
+                "--from", block["predictions_from"] as! String, "--to", block["predictions_to"] as! String,
+                "--as-of", block["labels_arrived_at_or_before"] as! String,
+            ])
         Self.check(Self.slice(report, "taxi-tip", "overall"), block, "as of")
     }
 
@@ -135,7 +146,8 @@ struct ReplayCommandTests {
         Self.check(Self.slice(report, "fare", "overall"), expected["overall"] as! [String: Any], "overall")
         for name in ["before_drift", "after_drift"] {
             let e = (expected["windows"] as! [String: Any])[name] as! [String: Any]
-            let windowed = try Self.replay("fare-regression", ["--from", e["from"] as! String, "--to", e["to"] as! String])
+            let windowed = try Self.replay(
+                "fare-regression", ["--from", e["from"] as! String, "--to", e["to"] as! String])
             Self.check(Self.slice(windowed, "fare", "overall"), e, name)
         }
     }
@@ -157,24 +169,34 @@ struct ReplayCommandTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let csv = try String(contentsOfFile: Self.path("taxi", "predictions.csv"), encoding: .utf8)
-        var lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        var lines = csv.split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
         let header = lines.removeFirst()
         let ndjson = lines.map { row -> String in
             let f = Dictionary(uniqueKeysWithValues: zip(header, row))
-            let features = ["trip_distance", "fare_amount", "passenger_count", "pickup_hour", "payment_type", "pickup_borough"]
-                .map { k -> String in
-                    let v = f[k]!
-                    return "\"\(k)\":" + (v.isEmpty ? "null" : Double(v) != nil ? v : "\"\(v)\"")
-                }.joined(separator: ",")
-            return "{\"id\":\"\(f["id"]!)\",\"ts\":\"\(f["timestamp"]!)\",\"model\":\"taxi-tip\",\"version\":\"\(f["version"]!)\",\"features\":{\(features)},\"score\":\(f["score"]!),\"prediction\":\(f["prediction"]!)}"
+            let features = [
+                "trip_distance", "fare_amount", "passenger_count", "pickup_hour", "payment_type", "pickup_borough",
+            ]
+            .map { k -> String in
+                let v = f[k]!
+                return "\"\(k)\":" + (v.isEmpty ? "null" : Double(v) != nil ? v : "\"\(v)\"")
+            }.joined(separator: ",")
+            return
+                "{\"id\":\"\(f["id"]!)\",\"ts\":\"\(f["timestamp"]!)\",\"model\":\"taxi-tip\",\"version\":\"\(f["version"]!)\",\"features\":{\(features)},\"score\":\(f["score"]!),\"prediction\":\(f["prediction"]!)}"
         }.joined(separator: "\n")
         let file = dir.appendingPathComponent("p.ndjson")
         try ndjson.write(to: file, atomically: true, encoding: .utf8)
-        let command = try VigilCommand.parseAsRoot(
-            ["replay", "--predictions", file.path, "--feedback", Self.path("taxi", "feedback.csv"), "--format", "json"]) as! ReplayCommand
+        let command =
+            try VigilCommand.parseAsRoot(
+                [
+                    "replay", "--predictions", file.path, "--feedback", Self.path("taxi", "feedback.csv"), "--format",
+                    "json",
+                ]) as! ReplayCommand
         let output = try ReplayRunner(options: try command.options()).run()
         let report = try JSONSerialization.jsonObject(with: Data(output.text.utf8)) as! [String: Any]
-        Self.check(Self.slice(report, "taxi-tip", "overall"), Self.expected("taxi")["overall"] as! [String: Any], "ndjson")
+        Self.check(
+            Self.slice(report, "taxi-tip", "overall"), Self.expected("taxi")["overall"] as! [String: Any], "ndjson")
     }
 
     @Test func badRowsAreReportedWithLineNumbersAndGoodRowsKept() throws {
@@ -199,7 +221,9 @@ struct ReplayCommandTests {
             """
         try predictions.write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
         try feedback.write(to: dir.appendingPathComponent("f.ndjson"), atomically: true, encoding: .utf8)
-        var options = ReplayOptions(predictions: dir.appendingPathComponent("p.csv").path, feedback: dir.appendingPathComponent("f.ndjson").path)
+        var options = ReplayOptions(
+            predictions: dir.appendingPathComponent("p.csv").path, feedback: dir.appendingPathComponent("f.ndjson").path
+        )
         options.format = .json
         let output = try ReplayRunner(options: options).run()
         let rejected = output.report.rejected.map { "\($0.file):\($0.line):\($0.field)" }
@@ -216,19 +240,23 @@ struct ReplayCommandTests {
 
     @Test func customMetricAndSegmentsFromTheCommandLine() throws {
         let report = try Self.replay(
-            "taxi", ["--segment", "payment_type", "--by", "payment_type", "--metric", "tp=sum(prediction == 1 and label == 1)"])
+            "taxi",
+            ["--segment", "payment_type", "--by", "payment_type", "--metric", "tp=sum(prediction == 1 and label == 1)"])
         let overall = Self.slice(report, "taxi-tip", "overall")
-        #expect(Self.num((overall["metrics"] as! [String: Any])["tp"].flatMap { ($0 as! [String: Any])["value"] }) == 5748)
+        #expect(
+            Self.num((overall["metrics"] as! [String: Any])["tp"].flatMap { ($0 as! [String: Any])["value"] }) == 5748)
         let groups = Self.slice(report, "taxi-tip", "by_payment_type")
         #expect(Set(groups.keys).isSuperset(of: ["card", "cash", "crypto"]))
     }
 
     @Test func usefulErrorsForBadArguments() throws {
-        let badFormat = try VigilCommand.parseAsRoot(["replay", "--predictions", "x", "--format", "xml"]) as! ReplayCommand
+        let badFormat =
+            try VigilCommand.parseAsRoot(["replay", "--predictions", "x", "--format", "xml"]) as! ReplayCommand
         #expect(throws: (any Error).self) { try badFormat.options() }
         let command = try VigilCommand.parseAsRoot(["replay", "--predictions", "/nonexistent.csv"]) as! ReplayCommand
         #expect(throws: (any Error).self) { try ReplayRunner(options: try command.options()).run() }
-        let badWindow = try VigilCommand.parseAsRoot(["replay", "--predictions", "x", "--window", "1y"]) as! ReplayCommand
+        let badWindow =
+            try VigilCommand.parseAsRoot(["replay", "--predictions", "x", "--window", "1y"]) as! ReplayCommand
         #expect(throws: (any Error).self) { try badWindow.options() }
     }
 }

@@ -32,12 +32,15 @@ struct BenchmarkReport {
                 r.eventsPerSecond, r.joinBytesPerPendingBeyondId, r.joinBytesPerPendingTotal,
                 r.rssBytesPerPrediction.map { String(format: "%.1f", $0) } ?? "n/a")
         }
-        out += "\n## Window-query latency (µs)\n\n| query | " + results.map { "\($0.predictions) p50 / p99" }.joined(separator: " | ") + " |\n"
+        out +=
+            "\n## Window-query latency (µs)\n\n| query | "
+            + results.map { "\($0.predictions) p50 / p99" }.joined(separator: " | ") + " |\n"
         out += "|---|" + results.map { _ in "---:|" }.joined() + "\n"
         if let first = results.first {
             for (i, q) in first.queries.enumerated() {
                 out += "| \(q.name) | "
-                out += results.map { String(format: "%.1f / %.1f", $0.queries[i].p50, $0.queries[i].p99) }.joined(separator: " | ")
+                out += results.map { String(format: "%.1f / %.1f", $0.queries[i].p50, $0.queries[i].p99) }.joined(
+                    separator: " | ")
                 out += " |\n"
             }
         }
@@ -52,10 +55,12 @@ struct BenchmarkReport {
     }
 
     static func machine() -> String {
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        let cpu =
+            (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
         let memory = ProcessInfo.processInfo.physicalMemory / (1 << 30)
-        return "\(cpu), \(ProcessInfo.processInfo.processorCount) cores, \(memory) GiB, \(ProcessInfo.processInfo.operatingSystemVersionString)"
+        return
+            "\(cpu), \(ProcessInfo.processInfo.processorCount) cores, \(memory) GiB, \(ProcessInfo.processInfo.operatingSystemVersionString)"
     }
 }

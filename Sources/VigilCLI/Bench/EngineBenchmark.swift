@@ -42,7 +42,9 @@ struct EngineBenchmark {
             predictions: workload.predictions, feedback: workload.feedback, ingestSeconds: seconds,
             joinBytesPerPendingBeyondId: memory.bytesPerPendingBeyondId,
             joinBytesPerPendingTotal: Double(memory.joinIndex) / Double(max(pending, 1)),
-            rssBytesPerPrediction: rssBefore.flatMap { b in rssAfter.map { Double($0 - b) / Double(workload.predictions) } },
+            rssBytesPerPrediction: rssBefore.flatMap { b in
+                rssAfter.map { Double($0 - b) / Double(workload.predictions) }
+            },
             queries: queries)
     }
 

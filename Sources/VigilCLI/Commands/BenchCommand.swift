@@ -24,8 +24,11 @@ struct BenchCommand: ParsableCommand {
         for n in counts {
             print("size \(n):")
             let r = try EngineBenchmark(size: n, queryCount: queries).run { print($0) }
-            print(String(format: "  ingest: %.0f events/s; join: %.1f B/pending beyond id (%.1f B with the id's 16-B String)",
-                r.eventsPerSecond, r.joinBytesPerPendingBeyondId, r.joinBytesPerPendingTotal))
+            print(
+                String(
+                    format:
+                        "  ingest: %.0f events/s; join: %.1f B/pending beyond id (%.1f B with the id's 16-B String)",
+                    r.eventsPerSecond, r.joinBytesPerPendingBeyondId, r.joinBytesPerPendingTotal))
             for q in r.queries { print(String(format: "  %@: p50 %.1f µs, p99 %.1f µs", q.name, q.p50, q.p99)) }
             results.append(r)
         }

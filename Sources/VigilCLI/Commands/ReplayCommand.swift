@@ -27,15 +27,18 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Also report a calendar series with this step, e.g. 1h or 1d.") var step: String?
     @Option(help: "Comma-separated metric names (default: all for the model's task).") var metrics: String?
     @Option(help: "Break down by 'version' or by a segment tag key (repeatable).") var by: [String] = []
-    @Option(name: .customLong("as-of"), help: "Use only feedback that arrived at or before this time.") var asOf: String?
+    @Option(name: .customLong("as-of"), help: "Use only feedback that arrived at or before this time.") var asOf:
+        String?
     @Option(help: "Output format: table, json or csv.") var format: String = "table"
     @Option(help: "CSV column to treat as a segment tag rather than a feature (repeatable).") var segment: [String] = []
-    @Option(name: .customLong("metric"), help: "Custom metric name=expression (repeatable).") var customMetrics: [String] = []
+    @Option(name: .customLong("metric"), help: "Custom metric name=expression (repeatable).") var customMetrics:
+        [String] = []
     @Option(help: "Report only this model.") var model: String?
     @Option(name: .customLong("model-name"), help: "Model name for rows without a model column.") var modelName: String?
     @Option(help: "Declare the task: binary, multiclass or regression (default: inferred).") var task: String?
     @Option(help: "Comma-separated class order for multiclass models.") var classes: String?
-    @Option(name: .customLong("label-horizon"), help: "How long predictions wait for labels (default 30d).") var labelHorizon: String?
+    @Option(name: .customLong("label-horizon"), help: "How long predictions wait for labels (default 30d).")
+    var labelHorizon: String?
 
     init() {}
 
@@ -57,7 +60,9 @@ struct ReplayCommand: ParsableCommand {
         o.model = model
         o.defaultModel = modelName
         if let task {
-            guard let t = ModelTask(rawValue: task) else { throw ValidationError("--task must be binary, multiclass or regression") }
+            guard let t = ModelTask(rawValue: task) else {
+                throw ValidationError("--task must be binary, multiclass or regression")
+            }
             o.task = t
         }
         o.classes = classes.map { $0.split(separator: ",").map(String.init) } ?? []
@@ -79,7 +84,9 @@ struct ReplayCommand: ParsableCommand {
         if !rejected.isEmpty {
             var message = "\(rejected.count) rows rejected:\n"
             for r in rejected.prefix(20) { message += "  \(r)\n" }
-            if rejected.count > 20 { message += "  … and \(rejected.count - 20) more (all are listed in --format json)\n" }
+            if rejected.count > 20 {
+                message += "  … and \(rejected.count - 20) more (all are listed in --format json)\n"
+            }
             FileHandle.standardError.write(Data(message.utf8))
         }
     }

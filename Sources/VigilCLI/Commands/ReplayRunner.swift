@@ -25,9 +25,13 @@ struct ReplayRunner {
         try prepare(&engine, models: Set(predictions.map(\.model)))
         let result = EventReplay(asOf: options.asOf).run(predictions: predictions, feedback: feedback, into: &engine)
         for r in result.rejected {
-            let (file, lines) = r.source == .predictions ? (predictionFile.path, predictionLines) : (feedbackFile?.path ?? "", feedbackLines)
+            let (file, lines) =
+                r.source == .predictions
+                ? (predictionFile.path, predictionLines) : (feedbackFile?.path ?? "", feedbackLines)
             rejected.append(
-                RowError(file: (file as NSString).lastPathComponent, line: lines[r.index], field: r.error.field, message: r.error.message))
+                RowError(
+                    file: (file as NSString).lastPathComponent, line: lines[r.index], field: r.error.field,
+                    message: r.error.message))
         }
         rejected.sort { ($0.file, $0.line) < ($1.file, $1.line) }
 
@@ -59,10 +63,13 @@ struct ReplayRunner {
     }
 
     private func decodePredictions(_ file: InputFile, _ rejected: inout [RowError]) -> ([Prediction], [Int]) {
-        var decoder = EventDecoder(file: (file.path as NSString).lastPathComponent, segmentColumns: Set(options.segmentColumns))
+        var decoder = EventDecoder(
+            file: (file.path as NSString).lastPathComponent, segmentColumns: Set(options.segmentColumns))
         decoder.defaultModel = options.defaultModel
         decoder.columnOrder = Dictionary(
-            file.header.enumerated().filter { $0.element.hasPrefix("score_") }.map { (String($0.element.dropFirst(6)), $0.offset) },
+            file.header.enumerated().filter { $0.element.hasPrefix("score_") }.map {
+                (String($0.element.dropFirst(6)), $0.offset)
+            },
             uniquingKeysWith: { a, _ in a })
         var events: [Prediction] = []
         var lines: [Int] = []
@@ -131,7 +138,8 @@ struct ReplayRunner {
             summaries = summaries.filter { $0.name == only }
             guard !summaries.isEmpty else {
                 throw ValidationFailure(
-                    "no model '\(only)' in the input; models: \(engine.modelSummaries.map(\.name).sorted().joined(separator: ", "))")
+                    "no model '\(only)' in the input; models: \(engine.modelSummaries.map(\.name).sorted().joined(separator: ", "))"
+                )
             }
         }
         return try summaries.map { model in
@@ -142,17 +150,24 @@ struct ReplayRunner {
                 if dimension == "version" {
                     for v in model.versions.sorted() {
                         section.groups.append(
-                            ("version", v, try engine.metrics(model: model.name, window: window, version: v, names: names)))
+                            (
+                                "version", v,
+                                try engine.metrics(model: model.name, window: window, version: v, names: names)
+                            ))
                     }
                 } else {
                     let values = engine.segments(model: model.name, key: dimension)
                     guard !values.isEmpty else {
                         throw ValidationFailure(
-                            "--by \(dimension): no segment tag '\(dimension)' (mark a column as a tag with --segment \(dimension))")
+                            "--by \(dimension): no segment tag '\(dimension)' (mark a column as a tag with --segment \(dimension))"
+                        )
                     }
                     for s in values {
                         section.groups.append(
-                            (dimension, s.value, try engine.metrics(model: model.name, window: window, segment: s, names: names)))
+                            (
+                                dimension, s.value,
+                                try engine.metrics(model: model.name, window: window, segment: s, names: names)
+                            ))
                     }
                 }
             }
@@ -160,7 +175,8 @@ struct ReplayRunner {
                 let to = options.to ?? end ?? first
                 let stepMs = step.milliseconds
                 let from = options.from ?? Timestamp(milliseconds: first.milliseconds.floorDivided(by: stepMs) * stepMs)
-                section.series = try engine.metricSeries(model: model.name, from: from, to: to, step: step, names: names)
+                section.series = try engine.metricSeries(
+                    model: model.name, from: from, to: to, step: step, names: names)
             }
             return section
         }

@@ -70,7 +70,8 @@ struct EventDecoder {
 
     private func jsonPrediction(_ o: [String: JSONValue], _ line: Int) throws(RowError) -> Prediction {
         if let unknown = o.keys.sorted().first(where: { !Self.predictionKeys.contains($0) }) {
-            throw error(line, unknown, "unknown field; expected \(Self.predictionKeys.sorted().joined(separator: ", "))")
+            throw error(
+                line, unknown, "unknown field; expected \(Self.predictionKeys.sorted().joined(separator: ", "))")
         }
         let id = try jsonString(o["id"], "id", line)
         let time = try jsonTime(o, line)
@@ -116,11 +117,15 @@ struct EventDecoder {
         case .object(let scores)?:
             var list: [ClassScore] = []
             for (k, v) in scores.sorted(by: { $0.key < $1.key }) {
-                guard case .number(let s) = v else { throw error(line, "score.\(k)", "expected a number, found \(v.typeName)") }
+                guard case .number(let s) = v else {
+                    throw error(line, "score.\(k)", "expected a number, found \(v.typeName)")
+                }
                 list.append(ClassScore(k, s))
             }
             p.score = .classes(list)
-        case let v?: throw error(line, "score", "expected a probability or an object of class → probability, found \(v.typeName)")
+        case let v?:
+            throw error(
+                line, "score", "expected a probability or an object of class → probability, found \(v.typeName)")
         }
         p.prediction = try jsonOutcome(o["prediction"], "prediction", line)
         return p
@@ -137,7 +142,8 @@ struct EventDecoder {
             return Feedback(id: id, time: time, label: outcome(text))
         case .json(let o):
             if let unknown = o.keys.sorted().first(where: { !Self.feedbackKeys.contains($0) }) {
-                throw error(line, unknown, "unknown field; expected \(Self.feedbackKeys.sorted().joined(separator: ", "))")
+                throw error(
+                    line, unknown, "unknown field; expected \(Self.feedbackKeys.sorted().joined(separator: ", "))")
             }
             let id = try jsonString(o["id"], "id", line)
             let time = try jsonTime(o, line)

@@ -27,7 +27,10 @@ struct InputFile {
             throw ValidationFailure("cannot read '\(path)': \(error.localizedDescription)")
         }
         let bytes = [UInt8](data)
-        let first = bytes.first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+        let first = bytes.first {
+            $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") && $0 != 0xEF && $0 != 0xBB
+                && $0 != 0xBF
+        }
         format = first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? .ndjson : .csv
         let name = (path as NSString).lastPathComponent
         switch format {
@@ -82,7 +85,9 @@ struct InputFile {
             }
             guard fields.count == columns.count else {
                 errors.append(
-                    RowError(file: name, line: startLine, field: "", message: "expected \(columns.count) fields as in the header, found \(fields.count)"))
+                    RowError(
+                        file: name, line: startLine, field: "",
+                        message: "expected \(columns.count) fields as in the header, found \(fields.count)"))
                 continue
             }
             rows.append((startLine, .csv(Dictionary(zip(columns, fields), uniquingKeysWith: { a, _ in a }))))
@@ -109,13 +114,18 @@ struct InputFile {
             while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
             let slice = bytes[start..<end]
             start = end + 1
-            guard slice.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }) else {
+            guard
+                slice.contains(where: {
+                    $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t")
+                })
+            else {
                 continue
             }
             do {
                 append(try decoder.decode(JSONValue.self, from: Data(slice)), line: line, name: name)
             } catch {
-                errors.append(RowError(file: name, line: line, field: "", message: "malformed JSON: \(Self.describe(error))"))
+                errors.append(
+                    RowError(file: name, line: line, field: "", message: "malformed JSON: \(Self.describe(error))"))
             }
             progress?.tick(rows: rows.count, fraction: Double(start) / Double(bytes.count))
         }
@@ -123,7 +133,8 @@ struct InputFile {
 
     private mutating func append(_ value: JSONValue, line: Int, name: String) {
         guard case .object(let object) = value else {
-            errors.append(RowError(file: name, line: line, field: "", message: "expected a JSON object, found \(value.typeName)"))
+            errors.append(
+                RowError(file: name, line: line, field: "", message: "expected a JSON object, found \(value.typeName)"))
             return
         }
         rows.append((line, .json(object)))

@@ -20,7 +20,9 @@ enum SliceReport {
         ]
         switch r.confusion {
         case .binary(let tp, let fp, let tn, let fn)?:
-            out["confusion"] = .object(["tp": JSONValue(tp), "fp": JSONValue(fp), "tn": JSONValue(tn), "fn": JSONValue(fn)])
+            out["confusion"] = .object([
+                "tp": JSONValue(tp), "fp": JSONValue(fp), "tn": JSONValue(tn), "fn": JSONValue(fn),
+            ])
         case .multiclass(let classes, let matrix)?:
             out["confusion"] = .object([
                 "classes": .array(classes.map(JSONValue.string)),

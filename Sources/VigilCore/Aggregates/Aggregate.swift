@@ -40,7 +40,8 @@ struct Aggregate: Sendable, Hashable {
 
     /// Approximate heap plus inline bytes, for memory reports.
     var footprint: Int {
-        MemoryLayout<Aggregate>.stride + binary.histogram.allocatedBytes + multiclass.confusion.capacity * 8 + lag.buckets.allocatedBytes + custom.sums.capacity * 8
+        MemoryLayout<Aggregate>.stride + binary.histogram.allocatedBytes + multiclass.confusion.capacity * 8
+            + lag.buckets.allocatedBytes + custom.sums.capacity * 8
     }
 }
 

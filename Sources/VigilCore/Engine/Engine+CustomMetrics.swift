@@ -5,7 +5,8 @@ extension Engine {
     /// - otherwise its label went from `old` (`nil` = unlabeled) to `new`: for label-dependent
     ///   accumulators, subtract the old state's contribution and add the new one.
     mutating func applyCustom(
-        _ ref: JoinIndex.Ref, model m: Int, old: Double?, new: Double?, features: [String: FeatureValue]?, arriving: Bool
+        _ ref: JoinIndex.Ref, model m: Int, old: Double?, new: Double?, features: [String: FeatureValue]?,
+        arriving: Bool
     ) {
         let registry = models[m].custom
         let entry = join.entry(ref)
@@ -33,7 +34,8 @@ extension Engine {
     }
 
     /// What a row expression sees of a stored prediction with label `label` (`nil` = unlabeled).
-    func rowContext(_ ref: JoinIndex.Ref, model m: Int, label: Double?, features: [String: FeatureValue]) -> RowContext {
+    func rowContext(_ ref: JoinIndex.Ref, model m: Int, label: Double?, features: [String: FeatureValue]) -> RowContext
+    {
         let entry = join.entry(ref)
         let slice = sliceSets[Int(entry.sliceSet)]
         let hasScore = entry.hasScore

@@ -43,14 +43,17 @@ extension Engine {
         switch models[m].task {
         case .binary?:
             guard let v = Self.binaryValue(label) else {
-                throw EventError(.invalidValue, field: "label", "label must be 0 or 1 for binary model '\(models[m].name)', got '\(label)'")
+                throw EventError(
+                    .invalidValue, field: "label",
+                    "label must be 0 or 1 for binary model '\(models[m].name)', got '\(label)'")
             }
             return v
         case .multiclass?:
             guard let c = models[m].classIndex[label.className] else {
                 throw EventError(
                     .invalidValue, field: "label",
-                    "unknown class '\(label)' for model '\(models[m].name)'; known: \(models[m].classes.joined(separator: ", "))")
+                    "unknown class '\(label)' for model '\(models[m].name)'; known: \(models[m].classes.joined(separator: ", "))"
+                )
             }
             return Double(c)
         case .regression?, nil:
@@ -58,7 +61,9 @@ extension Engine {
             case .number(let v): return v
             case .category(let s):
                 guard let v = Double(s), v.isFinite else {
-                    throw EventError(.invalidValue, field: "label", "label must be a number for regression model '\(models[m].name)'")
+                    throw EventError(
+                        .invalidValue, field: "label", "label must be a number for regression model '\(models[m].name)'"
+                    )
                 }
                 return v
             }
@@ -89,7 +94,9 @@ extension Engine {
                 $0.apply(row, 1)
                 $0.lag.add(key: lagKey)
             }
-            if models[m].hasCustomMetrics { applyCustom(ref, model: m, old: nil, new: label, features: nil, arriving: false) }
+            if models[m].hasCustomMetrics {
+                applyCustom(ref, model: m, old: nil, new: label, features: nil, arriving: false)
+            }
             statisticsStore.labelsApplied += 1
             return .labeled
         }
@@ -113,7 +120,9 @@ extension Engine {
             $0.apply(before, -1)
             $0.apply(after, 1)
         }
-        if models[m].hasCustomMetrics { applyCustom(ref, model: m, old: old, new: label, features: nil, arriving: false) }
+        if models[m].hasCustomMetrics {
+            applyCustom(ref, model: m, old: old, new: label, features: nil, arriving: false)
+        }
         statisticsStore.corrections += 1
         return .corrected
     }

@@ -55,7 +55,9 @@ extension Engine {
 
     /// Memory held by the join index and the buckets, in bytes (for reports and `/metrics`).
     public var memoryFootprint: (joinIndex: Int, bytesPerPendingBeyondId: Double, buckets: Int) {
-        (join.allocatedBytes, join.bytesPerEntryBeyondId,
-         series.reduce(0) { $0 + $1.minutes.footprint + $1.hours.footprint + $1.days.footprint })
+        (
+            join.allocatedBytes, join.bytesPerEntryBeyondId,
+            series.reduce(0) { $0 + $1.minutes.footprint + $1.hours.footprint + $1.days.footprint }
+        )
     }
 }

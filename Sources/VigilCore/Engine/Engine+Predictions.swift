@@ -77,7 +77,8 @@ extension Engine {
             statisticsStore.conflictingPredictions += 1
             throw EventError(
                 .conflict, field: "id",
-                "a different prediction with id '\(join.chunks[ref.chunk].ids[ref.slot])' was already accepted; ids must be unique")
+                "a different prediction with id '\(join.chunks[ref.chunk].ids[ref.slot])' was already accepted; ids must be unique"
+            )
         }
         statisticsStore.duplicatePredictions += 1
         return .duplicate
@@ -106,7 +107,8 @@ extension Engine {
             switch p.prediction {
             case nil:
                 guard let s = score else {
-                    throw EventError(.missingField, field: "prediction", "a binary prediction needs a score or a prediction")
+                    throw EventError(
+                        .missingField, field: "prediction", "a binary prediction needs a score or a prediction")
                 }
                 prediction = s >= configuration.threshold ? 1 : 0
             case let o?:
@@ -130,13 +132,16 @@ extension Engine {
                 }
             case .probability?:
                 throw EventError(
-                    .taskMismatch, field: "score", "model '\(p.model)' is multiclass: score must be a map of class → probability")
+                    .taskMismatch, field: "score",
+                    "model '\(p.model)' is multiclass: score must be a map of class → probability")
             case nil: break
             }
             let prediction: Int
             if let o = p.prediction {
                 prediction = models[m].classId(o.className)
-            } else if let best = scores.enumerated().max(by: { $0.element.1 < $1.element.1 || ($0.element.1 == $1.element.1 && $0.offset > $1.offset) }) {
+            } else if let best = scores.enumerated().max(by: {
+                $0.element.1 < $1.element.1 || ($0.element.1 == $1.element.1 && $0.offset > $1.offset)
+            }) {
                 prediction = best.element.0
             } else {
                 throw EventError(.missingField, field: "prediction", "a multiclass prediction needs a class or scores")
@@ -144,7 +149,8 @@ extension Engine {
             return EncodedPrediction(prediction: Double(prediction), score: nil, classScores: scores)
         case .regression:
             guard p.score == nil else {
-                throw EventError(.taskMismatch, field: "score", "model '\(p.model)' is a regression model: it takes no score")
+                throw EventError(
+                    .taskMismatch, field: "score", "model '\(p.model)' is a regression model: it takes no score")
             }
             guard case .number(let v)? = p.prediction else {
                 throw EventError(

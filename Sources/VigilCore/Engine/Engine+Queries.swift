@@ -55,7 +55,8 @@ extension Engine {
         while t < to {
             let end = min(t + step, to)
             reports.append(
-                try metrics(model: name, window: .range(from: t, to: end), version: version, segment: segment, names: names))
+                try metrics(
+                    model: name, window: .range(from: t, to: end), version: version, segment: segment, names: names))
             t = end
         }
         return reports
@@ -65,20 +66,23 @@ extension Engine {
         guard let m = modelIndex[name], models[m].task != nil else {
             let known = models.filter { $0.task != nil }.map(\.name).sorted()
             throw QueryError(
-                .unknownModel, "unknown model '\(name)'; known models: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
+                .unknownModel,
+                "unknown model '\(name)'; known models: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
         }
         return m
     }
 
     private func resolveNames(_ names: [String]?, model: ModelState, task: ModelTask) throws(QueryError) -> [String] {
-        let perClass = task == .multiclass
+        let perClass =
+            task == .multiclass
             ? MetricCatalog.perClass.flatMap { metric in model.classes.map { "\(metric).\($0)" } } : []
         let available = MetricCatalog.names(for: task) + perClass + model.custom.names
         guard let names else { return available }
         for n in names where !available.contains(n) {
             throw QueryError(
                 .unknownMetric,
-                "unknown metric '\(n)' for \(task.rawValue) model '\(model.name)'; available: \(available.joined(separator: ", "))")
+                "unknown metric '\(n)' for \(task.rawValue) model '\(model.name)'; available: \(available.joined(separator: ", "))"
+            )
         }
         return names
     }
@@ -87,7 +91,8 @@ extension Engine {
         if let version, !models[m].versions.contains(version) {
             throw QueryError(
                 .unknownVersion,
-                "unknown version '\(version)' of model '\(models[m].name)'; known: \(models[m].versions.joined(separator: ", "))")
+                "unknown version '\(version)' of model '\(models[m].name)'; known: \(models[m].versions.joined(separator: ", "))"
+            )
         }
         return seriesKeys.indices.filter {
             let k = seriesKeys[$0]

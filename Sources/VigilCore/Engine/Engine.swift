@@ -75,7 +75,8 @@ public struct Engine: Sendable {
     public mutating func declare(model name: String, task: ModelTask, classes: [String] = []) throws(QueryError) {
         let m = modelId(name)
         if let existing = models[m].task, existing != task {
-            throw QueryError(.invalidDefinition, "model '\(name)' is already \(existing.rawValue), not \(task.rawValue)")
+            throw QueryError(
+                .invalidDefinition, "model '\(name)' is already \(existing.rawValue), not \(task.rawValue)")
         }
         models[m].task = task
         for c in classes { _ = models[m].classId(c) }

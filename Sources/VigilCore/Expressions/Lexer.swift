@@ -11,7 +11,8 @@ struct Lexer {
             let column = i + 1
             if c == " " || c == "\t" || c == "\n" || c == "\r" {
                 i += 1
-            } else if ("0"..."9").contains(c) || (c == "." && i + 1 < chars.count && ("0"..."9").contains(chars[i + 1])) {
+            } else if ("0"..."9").contains(c) || (c == "." && i + 1 < chars.count && ("0"..."9").contains(chars[i + 1]))
+            {
                 var j = i
                 while j < chars.count, ("0"..."9").contains(chars[j]) || chars[j] == "." { j += 1 }
                 if j < chars.count, chars[j] == "e" || chars[j] == "E" {

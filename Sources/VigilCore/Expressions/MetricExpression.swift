@@ -87,7 +87,9 @@ public struct MetricExpression: Hashable, Sendable {
                 throw error("unknown function '\(name)'; known: \(known.joined(separator: ", "))", column)
             }
             guard arity.contains(count) else {
-                throw error("\(name) takes \(arity.lowerBound) argument\(arity.lowerBound == 1 ? "" : "s"), got \(count)", column)
+                throw error(
+                    "\(name) takes \(arity.lowerBound) argument\(arity.lowerBound == 1 ? "" : "s"), got \(count)",
+                    column)
             }
         }
 
@@ -129,7 +131,9 @@ public struct MetricExpression: Hashable, Sendable {
             case .unary(let op, let e, _): return .unary(op, try rowExpression(e))
             case .binary(let op, let a, let b, _): return .binary(op, try rowExpression(a), try rowExpression(b))
             case .call(let name, let args, let c):
-                if Self.isAggregate(name) { throw error("aggregates cannot be nested: \(name)(...) inside another aggregate", c) }
+                if Self.isAggregate(name) {
+                    throw error("aggregates cannot be nested: \(name)(...) inside another aggregate", c)
+                }
                 try checkFunction(name, args.count, c)
                 var compiled: [RowExpression] = []
                 for a in args { compiled.append(try rowExpression(a)) }

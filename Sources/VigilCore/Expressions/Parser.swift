@@ -156,7 +156,9 @@ struct Parser {
         var arguments: [SyntaxNode] = []
         if take(symbol: ")") { return arguments }
         repeat { arguments.append(try parseOr()) } while take(symbol: ",")
-        guard take(symbol: ")") else { throw error("expected ',' or ')' in the argument list, found '\(current.text)'") }
+        guard take(symbol: ")") else {
+            throw error("expected ',' or ')' in the argument list, found '\(current.text)'")
+        }
         return arguments
     }
 }

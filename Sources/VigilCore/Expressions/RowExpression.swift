@@ -8,7 +8,9 @@ indirect enum RowExpression: Hashable, Sendable, CustomStringConvertible {
     case binary(String, RowExpression, RowExpression)
     case function(String, [RowExpression])
 
-    static let functions: [String: ClosedRange<Int>] = ["abs": 1...1, "log": 1...1, "exp": 1...1, "sqrt": 1...1, "clip": 3...3]
+    static let functions: [String: ClosedRange<Int>] = [
+        "abs": 1...1, "log": 1...1, "exp": 1...1, "sqrt": 1...1, "clip": 3...3,
+    ]
 
     var variables: Set<RowVariable> {
         switch self {

@@ -14,10 +14,10 @@ public enum BuiltinDefinitions {
         "specificity": "sum(prediction == 0 and label == 0) / sum(label == 0)",
         "f1": "2 * sum(prediction == 1 and label == 1) / (sum(prediction == 1) + sum(label == 1))",
         "mcc": """
-            (sum(prediction == 1 and label == 1) * sum(prediction == 0 and label == 0) \
-            - sum(prediction == 1 and label == 0) * sum(prediction == 0 and label == 1)) \
-            / sqrt(sum(prediction == 1) * sum(label == 1) * sum(label == 0) * sum(prediction == 0))
-            """,
+        (sum(prediction == 1 and label == 1) * sum(prediction == 0 and label == 0) \
+        - sum(prediction == 1 and label == 0) * sum(prediction == 0 and label == 1)) \
+        / sqrt(sum(prediction == 1) * sum(label == 1) * sum(label == 0) * sum(prediction == 0))
+        """,
         "log_loss": "mean(-log(clip(label_score, 1e-15, 1)))",
         "brier": "mean((score - label) * (score - label))",
         "positive_rate_label": "mean(label)",
@@ -36,7 +36,8 @@ public enum BuiltinDefinitions {
         "mean_prediction": "sum(prediction * labeled) / sum(labeled)",
         "mape_rows": "sum(label != 0)",
         "zero_label_rows": "sum(label == 0)",
-        "r2": "1 - sum((label - prediction) * (label - prediction)) / (sum(label * label) - sum(label) * sum(label) / count())",
+        "r2":
+            "1 - sum((label - prediction) * (label - prediction)) / (sum(label * label) - sum(label) * sum(label) / count())",
     ]
 
     /// Multiclass definitions; `CLASS` stands for each class name in the per-class ones.
@@ -48,6 +49,7 @@ public enum BuiltinDefinitions {
         "log_loss": "mean(-log(clip(label_score, 1e-15, 1)))",
         "precision.CLASS": "sum(prediction == 'CLASS' and label == 'CLASS') / sum(prediction == 'CLASS' and labeled)",
         "recall.CLASS": "sum(prediction == 'CLASS' and label == 'CLASS') / sum(label == 'CLASS')",
-        "f1.CLASS": "2 * sum(prediction == 'CLASS' and label == 'CLASS') / (sum(prediction == 'CLASS' and labeled) + sum(label == 'CLASS'))",
+        "f1.CLASS":
+            "2 * sum(prediction == 'CLASS' and label == 'CLASS') / (sum(prediction == 'CLASS' and labeled) + sum(label == 'CLASS'))",
     ]
 }

@@ -24,7 +24,8 @@ struct FareRegressionFixtureTests {
     @Test(arguments: ["before_drift", "after_drift"])
     func windows(name: String) throws {
         let expected = (Self.expected["windows"] as! [String: Any])[name] as! [String: Any]
-        let window = Window.range(from: Fixture.time(expected["from"] as! String), to: Fixture.time(expected["to"] as! String))
+        let window = Window.range(
+            from: Fixture.time(expected["from"] as! String), to: Fixture.time(expected["to"] as! String))
         expectMatches(try Self.engine.metrics(model: "fare", window: window), expected, name)
     }
 

@@ -23,15 +23,21 @@ struct IncrementalEquivalenceTests {
             let id = "p\(i)"
             if regression {
                 let y = Double(Int.random(in: 0...3000, using: &rng)) / 100
-                predictions.append(Prediction(id: id, time: time, model: "m", version: i % 3 == 0 ? "v2" : "v1", prediction: .number(y)))
+                predictions.append(
+                    Prediction(
+                        id: id, time: time, model: "m", version: i % 3 == 0 ? "v2" : "v1", prediction: .number(y)))
             } else {
                 let s = Double(Int.random(in: 1...9999, using: &rng)) / 10_000
-                predictions.append(Prediction(id: id, time: time, model: "m", version: i % 3 == 0 ? "v2" : "v1", score: .probability(s)))
+                predictions.append(
+                    Prediction(
+                        id: id, time: time, model: "m", version: i % 3 == 0 ? "v2" : "v1", score: .probability(s)))
             }
             for _ in 0..<Int.random(in: 0...3, using: &rng) {
                 let arrival = time + .seconds(Int64.random(in: -3600...(2 * 86_400), using: &rng))
-                let label: Outcome = regression
-                    ? .number(Double(Int.random(in: 0...3000, using: &rng)) / 100) : .number(Double(Int.random(in: 0...1, using: &rng)))
+                let label: Outcome =
+                    regression
+                    ? .number(Double(Int.random(in: 0...3000, using: &rng)) / 100)
+                    : .number(Double(Int.random(in: 0...1, using: &rng)))
                 feedback.append(Feedback(id: id, time: arrival, label: label))
                 if Bool.random(using: &rng) { feedback.append(feedback.last!) }
             }
@@ -77,14 +83,17 @@ struct IncrementalEquivalenceTests {
     func binaryStateIsOrderIndependentAndEqualsRecomputation(seed: Int) throws {
         let c = Self.makeCase(seed: UInt64(seed), regression: false)
         let labels = Self.resolvedLabels(c)
-        let window = Window.range(from: Self.t0 + .seconds(86_400), to: Self.t0 + .seconds(2 * 86_400 + 7 * 3600 + 13 * 60))
+        let window = Window.range(
+            from: Self.t0 + .seconds(86_400), to: Self.t0 + .seconds(2 * 86_400 + 7 * 3600 + 13 * 60))
         for order in 0..<3 {
             let engine = try Self.ingestShuffled(c, seed: UInt64(seed * 100 + order))
             for w in [Window.cumulative, window] {
                 let report = try engine.metrics(model: "m", window: w)
                 // Edges older than the minute buckets' retention resolve to the hour: recompute over the
                 // bounds the engine reports it used.
-                let inWindow = { (t: Timestamp) in report.from.map { t >= $0 } ?? true && report.to.map { t < $0 } ?? true }
+                let inWindow = { (t: Timestamp) in
+                    report.from.map { t >= $0 } ?? true && report.to.map { t < $0 } ?? true
+                }
                 var tp: Int64 = 0, fp: Int64 = 0, tn: Int64 = 0, fn: Int64 = 0
                 var logLoss = 0.0, n = 0, count = 0
                 var positives: [Double] = [], negatives: [Double] = []
@@ -111,7 +120,8 @@ struct IncrementalEquivalenceTests {
                 #expect([etp, efp, etn, efn] == [tp, fp, tn, fn], "seed \(seed) order \(order) \(w)")
                 #expect(report["count"]?.value == Double(count))
                 expectClose(report["log_loss"]?.value, n > 0 ? logLoss / Double(n) : nil, "log loss")
-                let auc = positives.isEmpty || negatives.isEmpty ? nil : pairs / Double(positives.count * negatives.count)
+                let auc =
+                    positives.isEmpty || negatives.isEmpty ? nil : pairs / Double(positives.count * negatives.count)
                 expectClose(report["roc_auc"]?.value, auc, "auc")
             }
         }

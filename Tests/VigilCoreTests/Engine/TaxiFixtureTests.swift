@@ -26,7 +26,8 @@ struct TaxiFixtureTests {
         #expect(days.count == 29)
         for (day, expected) in days {
             let from = Fixture.time(day + "T00:00:00Z")
-            let report = try Self.engine.metrics(model: "taxi-tip", window: .range(from: from, to: from + .seconds(86_400)))
+            let report = try Self.engine.metrics(
+                model: "taxi-tip", window: .range(from: from, to: from + .seconds(86_400)))
             expectMatches(report, expected as! [String: Any], day)
         }
     }
@@ -46,7 +47,8 @@ struct TaxiFixtureTests {
     @Test(arguments: ["first_week", "last_week"])
     func windows(name: String) throws {
         let expected = (Self.expected["windows"] as! [String: Any])[name] as! [String: Any]
-        let window = Window.range(from: Fixture.time(expected["from"] as! String), to: Fixture.time(expected["to"] as! String))
+        let window = Window.range(
+            from: Fixture.time(expected["from"] as! String), to: Fixture.time(expected["to"] as! String))
         expectMatches(try Self.engine.metrics(model: "taxi-tip", window: window), expected, name)
     }
 
@@ -59,7 +61,8 @@ struct TaxiFixtureTests {
     @Test(arguments: ["v1", "v2"])
     func canaryPeriod(version: String) throws {
         let block = (Self.expected["windows"] as! [String: Any])["canary_period_by_version"] as! [String: Any]
-        let window = Window.range(from: Fixture.time(block["from"] as! String), to: Fixture.time(block["to"] as! String))
+        let window = Window.range(
+            from: Fixture.time(block["from"] as! String), to: Fixture.time(block["to"] as! String))
         let report = try Self.engine.metrics(model: "taxi-tip", window: window, version: version)
         expectMatches(report, block[version] as! [String: Any], "canary \(version)")
     }
@@ -68,10 +71,12 @@ struct TaxiFixtureTests {
         let block = Self.expected["as_of"] as! [String: Any]
         let cutoff = Fixture.time(block["labels_arrived_at_or_before"] as! String)
         let window = Window.range(
-            from: Fixture.time(block["predictions_from"] as! String), to: Fixture.time(block["predictions_to"] as! String))
+            from: Fixture.time(block["predictions_from"] as! String),
+            to: Fixture.time(block["predictions_to"] as! String))
         let asOf = try Fixture.engine(Self.predictions, Self.feedback, asOf: cutoff)
         expectMatches(try asOf.metrics(model: "taxi-tip", window: window), block, "as of")
-        expectMatches(try Self.engine.metrics(model: "taxi-tip", window: window), block["final"] as! [String: Any], "final")
+        expectMatches(
+            try Self.engine.metrics(model: "taxi-tip", window: window), block["final"] as! [String: Any], "final")
     }
 
     @Test func asOfEdgeCases() throws {
@@ -90,7 +95,8 @@ struct TaxiFixtureTests {
         #expect(label(ids["arrives_one_second_after_cutoff"]!, asOf: cutoff) == nil)
         let corrected = ids["corrected_after_cutoff"]!
         #expect(label(corrected, asOf: cutoff) != label(corrected, asOf: nil))
-        #expect(label(ids["corrected_before_cutoff"]!, asOf: cutoff) == label(ids["corrected_before_cutoff"]!, asOf: nil))
+        #expect(
+            label(ids["corrected_before_cutoff"]!, asOf: cutoff) == label(ids["corrected_before_cutoff"]!, asOf: nil))
     }
 
     @Test func joinCountersMatchTheFeedbackFile() {
@@ -113,7 +119,8 @@ struct TaxiFixtureTests {
             first[f.id] = f.time.milliseconds - times[f.id]!
         }
         let lags = first.values.map { Double($0) / 1000 }.sorted()
-        let report = try Self.engine.metrics(model: "taxi-tip", names: ["label_lag_p50", "label_lag_p90", "label_lag_p99"])
+        let report = try Self.engine.metrics(
+            model: "taxi-tip", names: ["label_lag_p50", "label_lag_p90", "label_lag_p99"])
         for (name, q) in [("label_lag_p50", 0.5), ("label_lag_p90", 0.9), ("label_lag_p99", 0.99)] {
             let exact = lags[Int((q * Double(lags.count - 1)).rounded(.down))]
             expectClose(report[name]?.value, exact, relative: 0.0101, name)

@@ -17,7 +17,8 @@ struct TripTypeFixtureTests {
     @Test func everyDay() throws {
         for (day, expected) in Self.expected["by_day"] as! [String: Any] {
             let from = Fixture.time(day + "T00:00:00Z")
-            let report = try Self.engine.metrics(model: "trip-type", window: .range(from: from, to: from + .seconds(86_400)))
+            let report = try Self.engine.metrics(
+                model: "trip-type", window: .range(from: from, to: from + .seconds(86_400)))
             expectMatches(report, expected as! [String: Any], day)
         }
     }
@@ -25,7 +26,8 @@ struct TripTypeFixtureTests {
     @Test(arguments: ["before_drift", "after_drift"])
     func windows(name: String) throws {
         let expected = (Self.expected["windows"] as! [String: Any])[name] as! [String: Any]
-        let window = Window.range(from: Fixture.time(expected["from"] as! String), to: Fixture.time(expected["to"] as! String))
+        let window = Window.range(
+            from: Fixture.time(expected["from"] as! String), to: Fixture.time(expected["to"] as! String))
         expectMatches(try Self.engine.metrics(model: "trip-type", window: window), expected, name)
     }
 
@@ -33,7 +35,10 @@ struct TripTypeFixtureTests {
     @Test func missingPredictionIsTheArgmaxWithEarlierClassWinningTies() throws {
         var engine = Engine()
         let t = Fixture.time("2020-02-01T00:00:00Z")
-        try engine.ingest(Prediction(id: "a", time: t, model: "m", score: .classes([ClassScore("x", 0.4), ClassScore("y", 0.4), ClassScore("z", 0.2)])))
+        try engine.ingest(
+            Prediction(
+                id: "a", time: t, model: "m",
+                score: .classes([ClassScore("x", 0.4), ClassScore("y", 0.4), ClassScore("z", 0.2)])))
         try engine.ingest(Feedback(id: "a", time: t, label: .category("x")))
         #expect(try engine.metrics(model: "m", names: ["accuracy"])["accuracy"]?.value == 1)
     }

@@ -14,7 +14,10 @@ struct TimestampTests {
         #expect(try Timestamp(iso8601: text).milliseconds == milliseconds)
     }
 
-    @Test(arguments: ["2020-02-30T00:00:00Z", "2020-13-01T00:00:00Z", "2020-02-01", "2020-02-01T00:00:00Q", "garbage", "2020-02-01T24:00:00Z"])
+    @Test(arguments: [
+        "2020-02-30T00:00:00Z", "2020-13-01T00:00:00Z", "2020-02-01", "2020-02-01T00:00:00Q", "garbage",
+        "2020-02-01T24:00:00Z",
+    ])
     func rejects(text: String) {
         #expect(throws: TimestampError.self) { try Timestamp(iso8601: text) }
     }

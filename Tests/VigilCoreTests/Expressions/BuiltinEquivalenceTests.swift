@@ -5,7 +5,8 @@ import VigilCore
 /// Every built-in metric equals its definition in the expression language, computed through the
 /// custom-metric path, on the fixtures (overall and on a window, so bucket merging is covered too).
 struct BuiltinEquivalenceTests {
-    static let window = Window.range(from: Fixture.time("2020-02-10T00:00:00Z"), to: Fixture.time("2020-02-20T13:00:00Z"))
+    static let window = Window.range(
+        from: Fixture.time("2020-02-10T00:00:00Z"), to: Fixture.time("2020-02-20T13:00:00Z"))
 
     static func compare(_ engine: Engine, model: String, _ definitions: [String: String]) throws {
         for w in [Window.cumulative, window] {
@@ -27,7 +28,8 @@ struct BuiltinEquivalenceTests {
 
     @Test func binary() throws {
         let engine = try Fixture.engine(
-            Fixture.taxiPredictions(), Fixture.feedback("taxi"), configure: Self.define(BuiltinDefinitions.binary, on: "taxi-tip"))
+            Fixture.taxiPredictions(), Fixture.feedback("taxi"),
+            configure: Self.define(BuiltinDefinitions.binary, on: "taxi-tip"))
         try Self.compare(engine, model: "taxi-tip", BuiltinDefinitions.binary)
     }
 
@@ -46,11 +48,13 @@ struct BuiltinEquivalenceTests {
                 continue
             }
             for c in Fixture.tripClasses {
-                definitions[name.replacingOccurrences(of: "CLASS", with: c)] = source.replacingOccurrences(of: "CLASS", with: c)
+                definitions[name.replacingOccurrences(of: "CLASS", with: c)] = source.replacingOccurrences(
+                    of: "CLASS", with: c)
             }
         }
         let engine = try Fixture.engine(
-            Fixture.tripTypePredictions(), Fixture.feedback("trip-type-multiclass"), configure: { engine in
+            Fixture.tripTypePredictions(), Fixture.feedback("trip-type-multiclass"),
+            configure: { engine in
                 try engine.declare(model: "trip-type", task: .multiclass, classes: Fixture.tripClasses)
                 try Self.define(definitions, on: "trip-type")(&engine)
             })

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilCore
 
 struct MetricExpressionTests {
@@ -62,7 +63,8 @@ struct MetricExpressionTests {
         let engine = try Fixture.engine(predictions, feedback) { e in
             try e.defineMetric(
                 "long_trip_recall", on: "taxi-tip",
-                "sum(prediction == 1 and label == 1 and features.trip_distance > 5) / sum(label == 1 and features.trip_distance > 5)")
+                "sum(prediction == 1 and label == 1 and features.trip_distance > 5) / sum(label == 1 and features.trip_distance > 5)"
+            )
             try e.defineMetric("max_missed_score", on: "taxi-tip", "max(score * (label == 1 and prediction == 0))")
             try e.defineMetric("long_share", on: "taxi-tip", "mean(features.trip_distance > 5)")
         }
@@ -75,7 +77,8 @@ struct MetricExpressionTests {
         var tp = 0.0, positives = 0.0, long = 0.0, missed = 0.0
         for p in predictions {
             guard case .number(let d)? = p.features["trip_distance"], case .probability(let s)? = p.score,
-                case .number(let yhat)? = p.prediction else { continue }
+                case .number(let yhat)? = p.prediction
+            else { continue }
             if d > 5 { long += 1 }
             guard let (_, y) = latest[p.id] else { continue }
             if y == 1 && yhat == 0 { missed = max(missed, s) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilCore
 
 /// The join's rules: late, early, duplicate and corrected feedback; conflicts; horizons and bounds.
@@ -124,7 +125,10 @@ struct JoinTests {
             ({ _ = try e.ingest(Prediction(id: "", time: t0, model: "m", score: .probability(0.5))) }, "id"),
             ({ _ = try e.ingest(Feedback(id: "a", time: t0, label: .number(2))) }, "label"),
             ({ _ = try e.ingest(Feedback(id: "a", time: t0, label: .number(.infinity))) }, "label"),
-            ({ _ = try e.ingest(Prediction(id: "c", time: t0, model: "m", score: .classes([ClassScore("x", 1)]))) }, "score"),
+            (
+                { _ = try e.ingest(Prediction(id: "c", time: t0, model: "m", score: .classes([ClassScore("x", 1)]))) },
+                "score"
+            ),
         ]
         for (body, field) in cases {
             do {

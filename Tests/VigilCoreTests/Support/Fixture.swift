@@ -19,7 +19,9 @@ enum Fixture {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         return lines.map { line in
-            Dictionary(uniqueKeysWithValues: zip(header, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+            Dictionary(
+                uniqueKeysWithValues: zip(
+                    header, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
         }
     }
 
@@ -95,7 +97,8 @@ func expectClose(
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
     guard let expected else {
-        #expect(actual == nil, "\(what): expected null, got \(String(describing: actual))", sourceLocation: sourceLocation)
+        #expect(
+            actual == nil, "\(what): expected null, got \(String(describing: actual))", sourceLocation: sourceLocation)
         return
     }
     guard let actual else {
@@ -109,11 +112,15 @@ func expectClose(
 }
 
 /// Checks every metric key of an expected block that the report has, plus the confusion matrix.
-func expectMatches(_ report: MetricReport, _ expected: [String: Any], _ context: String, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectMatches(
+    _ report: MetricReport, _ expected: [String: Any], _ context: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     var checked = 0
     for (key, value) in expected {
         switch key {
-        case "from", "to", "predictions_from", "predictions_to", "labels_arrived_at_or_before", "final", "edge_case_ids":
+        case "from", "to", "predictions_from", "predictions_to", "labels_arrived_at_or_before", "final",
+            "edge_case_ids":
             continue
         case "confusion":
             checkConfusion(report.confusion, value, context, sourceLocation)
@@ -121,7 +128,9 @@ func expectMatches(_ report: MetricReport, _ expected: [String: Any], _ context:
         case "per_class":
             for (cls, metrics) in value as! [String: Any] {
                 for (metric, v) in metrics as! [String: Any] {
-                    expectClose(report["\(metric).\(cls)"]?.value, number(v), "\(context) \(metric).\(cls)", sourceLocation: sourceLocation)
+                    expectClose(
+                        report["\(metric).\(cls)"]?.value, number(v), "\(context) \(metric).\(cls)",
+                        sourceLocation: sourceLocation)
                     checked += 1
                 }
             }
@@ -141,7 +150,9 @@ private func checkConfusion(_ c: MetricReport.Confusion?, _ expected: Any, _ con
     switch c {
     case .binary(let tp, let fp, let tn, let fn)?:
         let e = expected as! [String: Any]
-        #expect([tp, fp, tn, fn] == ["tp", "fp", "tn", "fn"].map { Int64(number(e[$0])!) }, "\(context) confusion", sourceLocation: loc)
+        #expect(
+            [tp, fp, tn, fn] == ["tp", "fp", "tn", "fn"].map { Int64(number(e[$0])!) }, "\(context) confusion",
+            sourceLocation: loc)
     case .multiclass(_, let matrix)?:
         let e = (expected as! [[Any]]).map { $0.map { Int64(number($0)!) } }
         #expect(matrix == e, "\(context) confusion", sourceLocation: loc)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilCore
 
 struct WindowPlanTests {
@@ -27,7 +28,8 @@ struct WindowPlanTests {
     }
 
     @Test func edgesOlderThanMinuteRetentionSnapToTheHour() {
-        let plan = WindowPlan(from: 2 * hour + 5 * minute, to: 50 * hour + 7 * minute, minuteCutoff: 10 * hour, hourCutoff: .min)
+        let plan = WindowPlan(
+            from: 2 * hour + 5 * minute, to: 50 * hour + 7 * minute, minuteCutoff: 10 * hour, hourCutoff: .min)
         #expect(plan.from == 2 * hour)
         #expect(plan.to == 50 * hour + 7 * minute)
         #expect(!plan.buckets.contains { $0.0 == .minute && $0.1 * minute < 10 * hour })
