@@ -70,7 +70,7 @@ struct EngineBenchmark {
             ("last 7d, + roc_auc", .seconds(7 * 86_400), core + ["roc_auc"]),
             ("last 30d, all metrics", .seconds(30 * 86_400), nil),
         ]
-        var rng = SplitMix(7)
+        var rng = SplitMix64(seed: 7)
         var results: [(String, Double, Double)] = []
         let clock = ContinuousClock()
         for (name, length, names) in cases {

@@ -15,7 +15,7 @@ struct SyntheticWorkload {
     let span: Int64 = 30 * 86_400_000
 
     init(predictions n: Int, seed: UInt64 = 1) {
-        var rng = SplitMix(seed)
+        var rng = SplitMix64(seed: seed)
         var labels: [(Int64, Feedback)] = []
         labels.reserveCapacity(n)
         var preds: [Prediction] = []
@@ -53,17 +53,4 @@ struct SyntheticWorkload {
     }
 
     var end: Timestamp { start + .milliseconds(span) }
-}
-
-/// splitmix64: a small seeded generator so every run measures the same stream.
-struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
 }

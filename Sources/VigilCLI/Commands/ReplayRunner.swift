@@ -71,27 +71,24 @@ struct ReplayRunner {
                 (String($0.element.dropFirst(6)), $0.offset)
             },
             uniquingKeysWith: { a, _ in a })
-        var events: [Prediction] = []
-        var lines: [Int] = []
-        for (line, row) in file.rows {
-            do {
-                events.append(try decoder.prediction(row, line: line))
-                lines.append(line)
-            } catch {
-                rejected.append(error)
-            }
-        }
-        return (events, lines)
+        return Self.decode(file, &rejected) { row, line throws(RowError) in try decoder.prediction(row, line: line) }
     }
 
     private func decodeFeedback(_ file: InputFile?, _ rejected: inout [RowError]) -> ([Feedback], [Int]) {
         guard let file else { return ([], []) }
         let decoder = EventDecoder(file: (file.path as NSString).lastPathComponent)
-        var events: [Feedback] = []
+        return Self.decode(file, &rejected) { row, line throws(RowError) in try decoder.feedback(row, line: line) }
+    }
+
+    /// Decodes every row, collecting the events with their line numbers and the rows that failed.
+    private static func decode<Event>(
+        _ file: InputFile, _ rejected: inout [RowError], _ decode: (InputRow, Int) throws(RowError) -> Event
+    ) -> ([Event], [Int]) {
+        var events: [Event] = []
         var lines: [Int] = []
         for (line, row) in file.rows {
             do {
-                events.append(try decoder.feedback(row, line: line))
+                events.append(try decode(row, line))
                 lines.append(line)
             } catch {
                 rejected.append(error)

@@ -14,7 +14,7 @@ struct IncrementalEquivalenceTests {
     static let t0 = Fixture.time("2020-02-01T00:00:00Z")
 
     static func makeCase(seed: UInt64, regression: Bool) -> Case {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var predictions: [Prediction] = []
         var feedback: [Feedback] = []
         let n = Int.random(in: 50...400, using: &rng)
@@ -50,7 +50,7 @@ struct IncrementalEquivalenceTests {
 
     /// Ingests every event in a random interleaving (not time order).
     static func ingestShuffled(_ c: Case, seed: UInt64) throws -> Engine {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var events: [Either] = c.predictions.map(Either.prediction) + c.feedback.map(Either.feedback)
         events.shuffle(using: &rng)
         var engine = Engine()

@@ -22,14 +22,7 @@ struct TaxiFixtureTests {
     }
 
     @Test func everyDay() throws {
-        let days = Self.expected["by_day"] as! [String: Any]
-        #expect(days.count == 29)
-        for (day, expected) in days {
-            let from = Fixture.time(day + "T00:00:00Z")
-            let report = try Self.engine.metrics(
-                model: "taxi-tip", window: .range(from: from, to: from + .seconds(86_400)))
-            expectMatches(report, expected as! [String: Any], day)
-        }
+        try expectEveryDay(Self.engine, model: "taxi-tip", Self.expected["by_day"] as! [String: Any])
     }
 
     @Test func dailySeriesEqualsDayWindows() throws {
@@ -46,10 +39,8 @@ struct TaxiFixtureTests {
 
     @Test(arguments: ["first_week", "last_week"])
     func windows(name: String) throws {
-        let expected = (Self.expected["windows"] as! [String: Any])[name] as! [String: Any]
-        let window = Window.range(
-            from: Fixture.time(expected["from"] as! String), to: Fixture.time(expected["to"] as! String))
-        expectMatches(try Self.engine.metrics(model: "taxi-tip", window: window), expected, name)
+        let block = (Self.expected["windows"] as! [String: Any])[name] as! [String: Any]
+        try expectWindow(Self.engine, model: "taxi-tip", block, name)
     }
 
     @Test func lastWeekAsSlidingWindow() throws {
@@ -61,10 +52,7 @@ struct TaxiFixtureTests {
     @Test(arguments: ["v1", "v2"])
     func canaryPeriod(version: String) throws {
         let block = (Self.expected["windows"] as! [String: Any])["canary_period_by_version"] as! [String: Any]
-        let window = Window.range(
-            from: Fixture.time(block["from"] as! String), to: Fixture.time(block["to"] as! String))
-        let report = try Self.engine.metrics(model: "taxi-tip", window: window, version: version)
-        expectMatches(report, block[version] as! [String: Any], "canary \(version)")
+        try expectWindow(Self.engine, model: "taxi-tip", block, "canary \(version)", version: version)
     }
 
     @Test func asOfUsesOnlyLabelsArrivedByTheCutoff() throws {

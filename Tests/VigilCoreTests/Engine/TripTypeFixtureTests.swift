@@ -15,20 +15,13 @@ struct TripTypeFixtureTests {
     }
 
     @Test func everyDay() throws {
-        for (day, expected) in Self.expected["by_day"] as! [String: Any] {
-            let from = Fixture.time(day + "T00:00:00Z")
-            let report = try Self.engine.metrics(
-                model: "trip-type", window: .range(from: from, to: from + .seconds(86_400)))
-            expectMatches(report, expected as! [String: Any], day)
-        }
+        try expectEveryDay(Self.engine, model: "trip-type", Self.expected["by_day"] as! [String: Any])
     }
 
     @Test(arguments: ["before_drift", "after_drift"])
     func windows(name: String) throws {
-        let expected = (Self.expected["windows"] as! [String: Any])[name] as! [String: Any]
-        let window = Window.range(
-            from: Fixture.time(expected["from"] as! String), to: Fixture.time(expected["to"] as! String))
-        expectMatches(try Self.engine.metrics(model: "trip-type", window: window), expected, name)
+        let block = (Self.expected["windows"] as! [String: Any])[name] as! [String: Any]
+        try expectWindow(Self.engine, model: "trip-type", block, name)
     }
 
     /// The prediction column is the argmax of the scores; a prediction without one gets the same class.

@@ -160,3 +160,26 @@ private func checkConfusion(_ c: MetricReport.Confusion?, _ expected: Any, _ con
         Issue.record("\(context): no confusion matrix", sourceLocation: loc)
     }
 }
+
+/// Checks a model's every day in `by_day` against one-day windows.
+func expectEveryDay(
+    _ engine: Engine, model: String, _ days: [String: Any], sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    #expect(days.count == 29, sourceLocation: sourceLocation)
+    for (day, expected) in days {
+        let from = Fixture.time(day + "T00:00:00Z")
+        let report = try engine.metrics(model: model, window: .range(from: from, to: from + .seconds(86_400)))
+        expectMatches(report, expected as! [String: Any], day, sourceLocation: sourceLocation)
+    }
+}
+
+/// Checks a named window block (with `from` and `to`) of `expected.json`.
+func expectWindow(
+    _ engine: Engine, model: String, _ block: [String: Any], _ name: String, version: String? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    let window = Window.range(from: Fixture.time(block["from"] as! String), to: Fixture.time(block["to"] as! String))
+    let expected = version.map { block[$0] as! [String: Any] } ?? block
+    let report = try engine.metrics(model: model, window: window, version: version)
+    expectMatches(report, expected, name, sourceLocation: sourceLocation)
+}
