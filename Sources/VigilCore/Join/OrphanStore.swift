@@ -30,7 +30,8 @@ struct OrphanStore {
             if time < held.time || (time == held.time && held.label == label) {
                 return (time == held.time ? .duplicate : .stale, 0)
             }
-            if time == held.time && label.className < held.label.className { return (.stale, 0) }
+            // The same tie rule as for joined labels, so the outcome does not depend on arrival order.
+            if time == held.time && !Engine.winsTie(label, over: held.label) { return (.stale, 0) }
             let changed = held.label != label
             held.time = time
             held.label = label

@@ -73,6 +73,25 @@ struct JoinTests {
         #expect(try confusion(e) == [0, 1, 0, 0])
     }
 
+    /// Two labels with the same arrival time resolve the same way whether or not the prediction
+    /// was there first (orphan path vs join path): the larger number wins.
+    @Test func sameInstantLabelsResolveAlikeWithAndWithoutThePrediction() throws {
+        let p = Prediction(id: "a", time: t0, model: "r", prediction: .number(5))
+        let labels = [
+            Feedback(id: "a", time: t0 + .seconds(60), label: .number(10)),
+            Feedback(id: "a", time: t0 + .seconds(60), label: .number(9)),
+        ]
+        var joined = Engine()
+        try joined.ingest(p)
+        for f in labels { try joined.ingest(f) }
+        var orphaned = Engine()
+        for f in labels { try orphaned.ingest(f) }
+        try orphaned.ingest(p)
+        for e in [joined, orphaned] {
+            #expect(try e.metrics(model: "r", names: ["mean_label"])["mean_label"]?.value == 10)
+        }
+    }
+
     @Test func samePredictionTwiceIsADuplicateButDifferentContentIsAConflict() throws {
         var e = Engine()
         #expect(try e.ingest(prediction("a", 0.9)) == .stored)
