@@ -13,8 +13,6 @@ struct Aggregate: Sendable, Hashable {
     var lag = LagSketch()
     var custom = CustomSums()
 
-    var isEmpty: Bool { count == 0 && labeled == 0 }
-
     /// Adds (`delta = 1`) or removes (`-1`) the labeled contribution of one row.
     mutating func apply(_ row: LabeledRow, _ delta: Int64) {
         labeled += delta

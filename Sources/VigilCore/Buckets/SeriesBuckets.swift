@@ -13,11 +13,12 @@ struct SeriesBuckets: Sendable {
         days.update(time, body)
     }
 
-    func level(_ r: Resolution) -> BucketLevel {
+    /// The bucket `key` at resolution `r`, if it exists.
+    func aggregate(_ r: Resolution, key: Int64) -> Aggregate? {
         switch r {
-        case .minute: return minutes
-        case .hour: return hours
-        case .day: return days
+        case .minute: return minutes.aggregate(atKey: key)
+        case .hour: return hours.aggregate(atKey: key)
+        case .day: return days.aggregate(atKey: key)
         }
     }
 }

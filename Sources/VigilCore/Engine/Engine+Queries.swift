@@ -26,7 +26,7 @@ extension Engine {
             to = Timestamp(milliseconds: plan.to)
             for s in seriesIds {
                 for (resolution, key) in plan.buckets {
-                    if let bucket = series[s].level(resolution).aggregate(atKey: key) { merge.add(bucket) }
+                    if let bucket = series[s].aggregate(resolution, key: key) { merge.add(bucket) }
                 }
             }
         } else {
