@@ -171,7 +171,7 @@ struct ReplayRunner {
             if let step = options.step, let first = start {
                 let to = options.to ?? end ?? first
                 let stepMs = step.milliseconds
-                let from = options.from ?? Timestamp(milliseconds: first.milliseconds.floorDivided(by: stepMs) * stepMs)
+                let from = options.from ?? Timestamp(milliseconds: first.milliseconds.floorDivided(by: stepMs).0 * stepMs)
                 section.series = try engine.metricSeries(
                     model: model.name, from: from, to: to, step: step, names: names)
             }
@@ -193,12 +193,5 @@ struct ReplayRunner {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
-    }
-}
-
-extension Int64 {
-    fileprivate func floorDivided(by d: Int64) -> Int64 {
-        let q = self / d
-        return self % d < 0 ? q - 1 : q
     }
 }

@@ -86,8 +86,7 @@ extension Engine {
 
     /// Validates the output against the model's task (inferring the task from a first prediction).
     private mutating func encode(_ p: Prediction, model m: Int) throws(EventError) -> EncodedPrediction {
-        let implied = ModelTask.inferred(from: p)
-        let task = models[m].task ?? implied
+        let task = models[m].task ?? ModelTask.inferred(from: p)
         if models[m].task == nil { models[m].task = task }
         switch task {
         case .binary:

@@ -149,7 +149,7 @@ enum CivilDate {
 
 extension Int64 {
     /// Quotient and remainder rounded towards negative infinity, so times before 1970 bucket correctly.
-    func floorDivided(by d: Int64) -> (Int64, Int64) {
+    package func floorDivided(by d: Int64) -> (Int64, Int64) {
         let q = self / d
         let r = self % d
         return r < 0 ? (q - 1, r + d) : (q, r)
