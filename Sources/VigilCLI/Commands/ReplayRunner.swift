@@ -171,7 +171,8 @@ struct ReplayRunner {
             if let step = options.step, let first = start {
                 let to = options.to ?? end ?? first
                 let stepMs = step.milliseconds
-                let from = options.from ?? Timestamp(milliseconds: first.milliseconds.floorDivided(by: stepMs).0 * stepMs)
+                let from =
+                    options.from ?? Timestamp(milliseconds: first.milliseconds.floorDivided(by: stepMs).0 * stepMs)
                 section.series = try engine.metricSeries(
                     model: model.name, from: from, to: to, step: step, names: names)
             }
