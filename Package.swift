@@ -6,27 +6,71 @@ let settings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-let argumentParser = Package.Dependency.package(
-    url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2")
-
 let package = Package(
     name: "vigil",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         .library(name: "VigilCore", targets: ["VigilCore"]),
+        .library(name: "VigilStore", targets: ["VigilStore"]),
+        .library(name: "VigilServer", targets: ["VigilServer"]),
     ],
-    dependencies: [argumentParser],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
     targets: [
         // Pure engine: events → join → buckets → aggregates → metrics → windows. No I/O, no clocks.
         .target(name: "VigilCore", swiftSettings: settings),
-        // Command-line front end: file readers, replay reports, benchmarks.
+        // Durability: the append-only event log, metadata and engine snapshots in SQLite.
+        .target(
+            name: "VigilStore",
+            dependencies: [
+                "VigilCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings),
+        // The HTTP service: routes, validation, auth, group commit, recovery.
+        .target(
+            name: "VigilServer",
+            dependencies: [
+                "VigilCore", "VigilStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")],
+            swiftSettings: settings),
+        // Command-line front end: serve, replay, bench.
         .target(
             name: "VigilCLI",
-            dependencies: ["VigilCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "VigilCore", "VigilStore", "VigilServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: settings),
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"], swiftSettings: settings),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: settings),
+        .testTarget(
+            name: "VigilStoreTests", dependencies: ["VigilStore", "VigilCore"],
+            swiftSettings: settings),
+        .testTarget(
+            name: "VigilServerTests",
+            dependencies: [
+                "VigilServer", "VigilStore", "VigilCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: settings),
         .testTarget(
             name: "VigilCLITests", dependencies: ["VigilCLI", "VigilCore"],
             swiftSettings: settings),

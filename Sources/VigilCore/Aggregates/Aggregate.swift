@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Only the part for the model's task is used; the others stay empty. Every update can be undone
 /// (`delta = -1`), which is how corrections replace a label.
-struct Aggregate: Sendable, Hashable {
+struct Aggregate: Sendable, Hashable, Codable {
     var count: Int64 = 0
     var labeled: Int64 = 0
     var binary = BinaryStats()

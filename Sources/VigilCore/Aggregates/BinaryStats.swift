@@ -1,7 +1,7 @@
 import Foundation
 
 /// Mergeable state of a binary classifier over labeled rows: confusion matrix and score sums.
-struct BinaryStats: Sendable, Hashable {
+struct BinaryStats: Sendable, Hashable, Codable {
     var tp: Int64 = 0
     var fp: Int64 = 0
     var tn: Int64 = 0

@@ -2,7 +2,7 @@
 ///
 /// Stored inline (a `SIMD32<Double>`, 30 lanes used) so that updating it costs no pointer chase
 /// and merging is a vector add.
-struct CalibrationBins: Sendable, Hashable {
+struct CalibrationBins: Sendable, Hashable, Codable {
     static let count = 10
     /// Per bin `b`: rows at `3b`, Σ score at `3b + 1`, Σ label at `3b + 2`.
     var sums = SIMD32<Double>()

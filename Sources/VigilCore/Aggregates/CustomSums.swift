@@ -1,6 +1,6 @@
 /// The state of custom-metric accumulators in one bucket: per accumulator Σ value and rows, and
 /// for `min`/`max` a count per distinct value so that a correction can remove the extreme.
-struct CustomSums: Sendable, Hashable {
+struct CustomSums: Sendable, Hashable, Codable {
     /// Two slots per accumulator: Σ value, number of non-null rows.
     var sums: [Double] = []
     /// For min/max accumulators only: value → count.

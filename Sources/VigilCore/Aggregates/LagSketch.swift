@@ -6,7 +6,7 @@ import Foundation
 /// `γ = (1 + α)/(1 − α)`, `α = 0.01`, and a quantile is answered by its bucket's midpoint
 /// `2γ^i/(γ + 1)`, which is within `α·x` of every value in the bucket. Lags under one
 /// millisecond go to a zero bucket. Buckets are counts, so sketches merge by adding.
-public struct LagSketch: Sendable, Hashable {
+public struct LagSketch: Sendable, Hashable, Codable {
     static let relativeAccuracy = 0.01
     static let gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy)
     static let logGamma = Foundation.log(gamma)

@@ -1,5 +1,5 @@
 /// Count, mean and sum of squared deviations (Welford), mergeable (Chan et al.) and removable.
-struct Moments: Sendable, Hashable {
+struct Moments: Sendable, Hashable, Codable {
     var count = 0.0
     var mean = 0.0
     var m2 = 0.0

@@ -1,5 +1,5 @@
 /// Mergeable state of a multiclass classifier over labeled rows: a K×K confusion matrix and log-loss sum.
-struct MulticlassStats: Sendable, Hashable {
+struct MulticlassStats: Sendable, Hashable, Codable {
     /// Rows = true class, columns = predicted class, row-major, `classes × classes`.
     var confusion: [Int64] = []
     var classes = 0

@@ -1,5 +1,5 @@
 /// Mergeable state of a regression model over labeled rows: error sums and label moments.
-struct RegressionStats: Sendable, Hashable {
+struct RegressionStats: Sendable, Hashable, Codable {
     var absErrorSum = 0.0
     var squaredErrorSum = 0.0
     /// Σ (ŷ − y): bias.

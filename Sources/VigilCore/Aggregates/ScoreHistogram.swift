@@ -9,7 +9,7 @@
 /// Small buckets (a minute's worth of rows) keep an open-addressing map of the bins they use;
 /// once a bucket uses more than ~3,000 bins it switches to one dense array of 10,001 count pairs
 /// (80 KB), about the map's size by then, and every update is O(1).
-struct ScoreHistogram: Sendable, Hashable {
+struct ScoreHistogram: Sendable, Hashable, Codable {
     static let binsPerUnit = 10_000.0
     static let binCount = 10_001
     private static let empty = UInt16.max

@@ -1,5 +1,5 @@
 /// Counts per integer key, stored as two sorted columns: small when few keys are used, merged in linear time.
-struct SparseCounts: Sendable, Hashable {
+struct SparseCounts: Sendable, Hashable, Codable {
     private(set) var keys: [Int32] = []
     private(set) var counts: [Int64] = []
 

@@ -1,5 +1,5 @@
 /// The buckets of one series at one resolution: bucket number (`time / width`) → aggregate.
-struct BucketLevel: Sendable {
+struct BucketLevel: Sendable, Codable {
     let resolution: Resolution
     private(set) var slots: [Int64: Int32] = [:]
     private(set) var aggregates: [Aggregate] = []
@@ -9,6 +9,9 @@ struct BucketLevel: Sendable {
     private var cachedKeys: [Int64] = []
     private var cachedSlots: [Int32] = []
     private static let cacheSize = 4096
+
+    // The cache is rebuilt on use, so a snapshot leaves it out.
+    private enum CodingKeys: String, CodingKey { case resolution, slots, aggregates, free }
 
     init(_ resolution: Resolution) { self.resolution = resolution }
 

@@ -1,5 +1,5 @@
 /// The width of a bucket level.
-public enum Resolution: Int, Sendable, CaseIterable {
+public enum Resolution: Int, Sendable, CaseIterable, Codable {
     case minute, hour, day
 
     /// Width in milliseconds.

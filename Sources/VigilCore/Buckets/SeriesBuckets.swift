@@ -1,5 +1,5 @@
 /// The minute, hour and day buckets of one series (model × version × segment value).
-struct SeriesBuckets: Sendable {
+struct SeriesBuckets: Sendable, Codable {
     var minutes = BucketLevel(.minute)
     var hours = BucketLevel(.hour)
     var days = BucketLevel(.day)

@@ -1,5 +1,5 @@
 /// Identifies a series: a model's version, optionally restricted to one segment tag value.
-struct SeriesKey: Hashable, Sendable {
+struct SeriesKey: Hashable, Sendable, Codable {
     var model: Int
     var version: String
     /// `nil` for the series of all the version's predictions.
@@ -7,7 +7,7 @@ struct SeriesKey: Hashable, Sendable {
 }
 
 /// A segment tag and value, e.g. `borough:Queens`.
-public struct Segment: Hashable, Sendable, CustomStringConvertible {
+public struct Segment: Hashable, Sendable, Codable, CustomStringConvertible {
     public var key: String
     public var value: String
 
@@ -28,7 +28,7 @@ public struct Segment: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// The series one prediction contributes to: its version's overall series and one per segment tag.
-struct SliceSet: Sendable {
+struct SliceSet: Sendable, Codable {
     var model: Int
     var version: String
     var segments: [String: String]

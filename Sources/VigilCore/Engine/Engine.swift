@@ -13,7 +13,7 @@
 /// let report = try engine.metrics(model: "taxi-tip", names: ["accuracy", "recall"])
 /// report["accuracy"]?.value  // 1.0
 /// ```
-public struct Engine: Sendable {
+public struct Engine: Sendable, Codable {
     public let configuration: EngineConfiguration
     var join: JoinIndex
     var orphans: OrphanStore
@@ -41,7 +41,14 @@ public struct Engine: Sendable {
     var hourCutoff = Int64.min
     var maintainedHour = Int64.min
 
-    struct SliceSetKey: Hashable, Sendable {
+    // The last-lookup caches are rebuilt on use, so a snapshot leaves them out.
+    private enum CodingKeys: String, CodingKey {
+        case configuration, join, orphans, models, modelIndex, seriesKeys, seriesIndex, series, sliceSets
+        case sliceBaseSeries, sliceSegmentSeries, sliceModels, sliceSetIndex, retainedFeatures, statisticsStore
+        case watermarkMilliseconds, minuteCutoff, hourCutoff, maintainedHour
+    }
+
+    struct SliceSetKey: Hashable, Sendable, Codable {
         var model: Int
         var version: String
         var segments: [String: String]
@@ -106,6 +113,20 @@ public struct Engine: Sendable {
         }
         let m = modelId(model)
         models[m].custom.define(name, expression)
+    }
+
+    /// Removes a custom metric from a model. Its accumulators stay (other metrics may share them).
+    public mutating func removeMetric(_ name: String, on model: String) throws(QueryError) {
+        guard let m = modelIndex[model], models[m].custom.names.contains(name) else {
+            throw QueryError(.unknownMetric, "model '\(model)' has no custom metric '\(name)'")
+        }
+        models[m].custom.remove(name)
+    }
+
+    /// The expression of a model's custom metric, as written.
+    public func metricDefinition(_ name: String, on model: String) -> String? {
+        guard let m = modelIndex[model] else { return nil }
+        return models[m].custom.metrics[name]?.expression.source
     }
 
     /// The models seen so far.

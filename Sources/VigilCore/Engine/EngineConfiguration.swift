@@ -1,5 +1,5 @@
 /// How an ``Engine`` bounds its memory and joins events.
-public struct EngineConfiguration: Sendable, Hashable {
+public struct EngineConfiguration: Sendable, Hashable, Codable {
     /// How long a prediction waits for (or keeps accepting corrections to) its label; then it is evicted
     /// and, if unlabeled, counted as never labeled. Default 30 days.
     public var labelHorizon: Duration = .seconds(30 * 86_400)

@@ -1,5 +1,5 @@
 /// What the engine knows of one model: its task, its classes, its versions and custom metrics.
-struct ModelState: Sendable {
+struct ModelState: Sendable, Codable {
     var name: String
     /// Set by a declaration or by the first prediction.
     var task: ModelTask?

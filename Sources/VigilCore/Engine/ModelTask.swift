@@ -1,5 +1,5 @@
 /// What kind of model a model is: it decides which aggregates and metrics it gets.
-public enum ModelTask: String, Sendable, Hashable, CaseIterable {
+public enum ModelTask: String, Sendable, Hashable, CaseIterable, Codable {
     /// Probability of class `1`; prediction and label are `0`/`1`.
     case binary
     /// One of several named classes, optionally with a score per class.

@@ -2,7 +2,7 @@
 ///
 /// Binary classifiers use the numbers `0` and `1`; multiclass classifiers use class names;
 /// regression models use any finite number.
-public enum Outcome: Hashable, Sendable, CustomStringConvertible {
+public enum Outcome: Hashable, Sendable, Codable, CustomStringConvertible {
     case number(Double)
     case category(String)
 

@@ -3,7 +3,7 @@
 /// Predictions mostly arrive in time order, so the entries of one chunk have close event times and
 /// the chunk can be dropped at once when its newest entry passes the label horizon: no per-entry
 /// eviction queue is needed.
-struct EntryChunk {
+struct EntryChunk: Codable {
     static let capacity = 1024
 
     var ids: [String] = []
@@ -35,5 +35,37 @@ struct EntryChunk {
     var allocatedBytes: Int {
         ids.capacity * MemoryLayout<String>.stride + records.capacity * MemoryLayout<EntryRecord>.stride
             + classScores.capacity * 8 + 3 * 32
+    }
+}
+
+extension EntryChunk {
+    private enum CodingKeys: String, CodingKey { case ids, records, classScores, minTime, maxTime, isFree }
+
+    // Records are plain 40-byte values: a snapshot stores them as five words each, not as keyed objects.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ids, forKey: .ids)
+        let words = records.withUnsafeBytes { Array($0.bindMemory(to: UInt64.self)) }
+        try c.encode(words, forKey: .records)
+        try c.encode(classScores, forKey: .classScores)
+        try c.encode(minTime, forKey: .minTime)
+        try c.encode(maxTime, forKey: .maxTime)
+        try c.encode(isFree, forKey: .isFree)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        ids = try c.decode([String].self, forKey: .ids)
+        let words = try c.decode([UInt64].self, forKey: .records)
+        let stride = MemoryLayout<EntryRecord>.stride / 8
+        guard words.count == ids.count * stride else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .records, in: c, debugDescription: "expected \(ids.count) records of \(stride) words")
+        }
+        records = words.withUnsafeBytes { Array($0.bindMemory(to: EntryRecord.self)) }
+        classScores = try c.decode([Double].self, forKey: .classScores)
+        minTime = try c.decode(Int64.self, forKey: .minTime)
+        maxTime = try c.decode(Int64.self, forKey: .maxTime)
+        isFree = try c.decode(Bool.self, forKey: .isFree)
     }
 }

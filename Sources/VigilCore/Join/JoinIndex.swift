@@ -7,9 +7,9 @@
 ///
 /// Entries stay after they are labeled, so that later corrections can be applied, until their
 /// chunk is evicted at the label horizon.
-struct JoinIndex {
+struct JoinIndex: Codable {
     /// An entry's address: chunk index in the high bits, slot in the low 10 bits.
-    struct Ref: Hashable {
+    struct Ref: Hashable, Codable {
         var raw: UInt32
         var chunk: Int { Int(raw >> 10) }
         var slot: Int { Int(raw & 1023) }

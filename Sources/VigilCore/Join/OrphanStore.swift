@@ -3,8 +3,13 @@
 /// For each id only the latest label by arrival time is kept (the join's correction rule).
 /// Orphans leave by matching a prediction, by expiring (older than the orphan horizon), or, when
 /// the store is full, oldest first; every way out is counted in ``JoinStatistics``.
-struct OrphanStore {
-    struct Held {
+struct OrphanStore: Codable {
+    struct Queued: Codable {
+        var id: String
+        var sequence: Int
+    }
+
+    struct Held: Codable {
         var time: Int64
         var label: Outcome
         var sequence: Int
@@ -12,7 +17,7 @@ struct OrphanStore {
 
     private var byId: [String: Held] = [:]
     /// Ids in arrival order of their first row, for expiry and overflow; stale entries are skipped.
-    private var queue: [(id: String, sequence: Int)] = []
+    private var queue: [Queued] = []
     private var head = 0
     private var nextSequence = 0
     let capacity: Int
@@ -44,7 +49,7 @@ struct OrphanStore {
             dropped += 1
         }
         byId[id] = Held(time: time, label: label, sequence: nextSequence)
-        queue.append((id, nextSequence))
+        queue.append(Queued(id: id, sequence: nextSequence))
         nextSequence += 1
         return (.held, dropped)
     }
@@ -58,7 +63,7 @@ struct OrphanStore {
     mutating func expire(before cutoff: Int64) -> Int {
         var expired = 0
         while head < queue.count {
-            let (id, seq) = queue[head]
+            let (id, seq) = (queue[head].id, queue[head].sequence)
             guard let held = byId[id], held.sequence == seq else {
                 head += 1
                 continue
@@ -74,7 +79,7 @@ struct OrphanStore {
 
     private mutating func popOldest() -> String? {
         while head < queue.count {
-            let (id, seq) = queue[head]
+            let (id, seq) = (queue[head].id, queue[head].sequence)
             head += 1
             if let held = byId[id], held.sequence == seq { return id }
         }

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Logging
+import VigilCore
+import VigilServer
+import VigilStore
+
+/// `vigil serve`: the HTTP API over a durable SQLite log.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Vigil server: HTTP ingest and query API over a crash-safe SQLite log.",
+        discussion: """
+            Every option can also be set by an environment variable (VIGIL_HOST, VIGIL_PORT, VIGIL_DATA,
+            VIGIL_SYNC, VIGIL_MAX_BODY, VIGIL_TOKENS, VIGIL_LABEL_HORIZON, VIGIL_RETENTION,
+            VIGIL_SNAPSHOT_INTERVAL, VIGIL_LOG_LEVEL); a flag wins over the variable.
+
+            Tokens are SCOPE:SECRET with SCOPE read or write, comma-separated:
+              VIGIL_TOKENS="write:$(openssl rand -hex 32),read:$(openssl rand -hex 32)"
+            """)
+
+    @Option(help: "Address to bind (default 127.0.0.1).") var host: String?
+    @Option(help: "Port (default 8080).") var port: Int?
+    @Option(help: "Data directory (default ./vigil-data).") var data: String?
+    @Option(help: "SQLite synchronous mode: full (default; survives power loss), normal (survives kill -9), off.")
+    var sync: String?
+    @Option(help: "Largest request body in bytes, after gzip (default 33554432).") var maxBody: Int?
+    @Option(help: "Bearer tokens SCOPE:SECRET (repeatable); none disables authentication.") var token: [String] = []
+    @Option(help: "How long predictions wait for labels (default 30d).") var labelHorizon: String?
+    @Option(help: "How long raw events stay in the log (default: label horizon + 7d).") var retention: String?
+    @Option(help: "How often to consider a snapshot (default 60s).") var snapshotInterval: String?
+    @Option(help: "Log level: trace, debug, info (default), notice, warning, error, critical.") var logLevel: String?
+
+    func run() async throws {
+        let configuration = try resolve(ProcessInfo.processInfo.environment)
+        var logger = Logger(label: "vigil")
+        logger.logLevel = try level(logLevel ?? ProcessInfo.processInfo.environment["VIGIL_LOG_LEVEL"] ?? "info")
+        logger.info(
+            "starting",
+            metadata: [
+                "address": "\(configuration.host):\(configuration.port)", "data": "\(configuration.dataDirectory)",
+                "sync": "\(configuration.synchronous.rawValue)", "auth": "\(configuration.tokens.isEnabled)",
+            ])
+        let server = try VigilServer(configuration, logger: logger)
+        try await server.run()
+    }
+
+    func resolve(_ env: [String: String]) throws -> ServerConfiguration {
+        var c = ServerConfiguration()
+        c.host = host ?? env["VIGIL_HOST"] ?? c.host
+        if let p = try port ?? env["VIGIL_PORT"].map({ try integer($0, "VIGIL_PORT") }) { c.port = p }
+        c.dataDirectory = data ?? env["VIGIL_DATA"] ?? c.dataDirectory
+        if let s = sync ?? env["VIGIL_SYNC"] {
+            guard let mode = SynchronousMode(rawValue: s) else {
+                throw ValidationError("sync must be full, normal or off, got '\(s)'")
+            }
+            c.synchronous = mode
+        }
+        if let m = try maxBody ?? env["VIGIL_MAX_BODY"].map({ try integer($0, "VIGIL_MAX_BODY") }) {
+            guard m > 0 else { throw ValidationError("max body must be positive") }
+            c.maxBodyBytes = m
+        }
+        do {
+            c.tokens = try TokenStore(parsing: env["VIGIL_TOKENS"] ?? "")
+            for t in token { try c.tokens.add(t) }
+        } catch {
+            throw ValidationError("token: \(error.message)")
+        }
+        if let h = labelHorizon ?? env["VIGIL_LABEL_HORIZON"] { c.engine.labelHorizon = try duration(h, "label horizon") }
+        if let r = retention ?? env["VIGIL_RETENTION"] { c.retention = try duration(r, "retention") }
+        if let s = snapshotInterval ?? env["VIGIL_SNAPSHOT_INTERVAL"] {
+            c.snapshotInterval = try duration(s, "snapshot interval")
+        }
+        return c
+    }
+
+    private func integer(_ text: String, _ name: String) throws -> Int {
+        guard let v = Int(text) else { throw ValidationError("\(name) must be an integer, got '\(text)'") }
+        return v
+    }
+
+    private func duration(_ text: String, _ name: String) throws -> Duration {
+        do {
+            return try Duration(window: text)
+        } catch {
+            throw ValidationError("\(name): \(error.description)")
+        }
+    }
+
+    private func level(_ text: String) throws -> Logger.Level {
+        guard let l = Logger.Level(rawValue: text) else { throw ValidationError("unknown log level '\(text)'") }
+        return l
+    }
+}

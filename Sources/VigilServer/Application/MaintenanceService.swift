@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VigilCore
+import VigilStore
+
+/// Recovery on start, then periodic snapshots and log retention, as one service.
+///
+/// Until recovery finishes `/readyz` answers 503 with the progress, and so do the API routes.
+struct MaintenanceService: Service {
+    let host: EngineHost
+    let pipeline: IngestPipeline
+    let log: EventLog
+    let configuration: ServerConfiguration
+    let logger: Logger
+    let clock: @Sendable () -> Timestamp
+
+    func run() async throws {
+        try await recover()
+        var lastSnapshot = try log.snapshotSequences().last ?? 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let interval = configuration.snapshotInterval
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                break
+            }
+            lastSnapshot = await maintain(since: lastSnapshot)
+        }
+        // A final snapshot on a clean shutdown makes the next start quick.
+        _ = await maintain(since: lastSnapshot, force: true)
+    }
+
+    private func recover() async throws {
+        let started = ContinuousClock.now
+        var rebuilder = EngineRebuilder(log: log, configuration: configuration.engine)
+        let host = self.host
+        let logger = self.logger
+        rebuilder.progress = { replayed, total in
+            host.phase = .recovering(replayed: replayed, total: total)
+            logger.info("recovering", metadata: ["replayed": "\(replayed)", "total": "\(total)"])
+        }
+        let result: EngineRebuilder.Result
+        do {
+            result = try rebuilder.recover()
+        } catch {
+            host.phase = .failed("recovery failed: \(error)")
+            logger.critical("recovery failed", metadata: ["error": "\(error)"])
+            throw error
+        }
+        host.replace(with: result.engine)
+        // Hand the position over before opening the doors.
+        await pipeline.start(after: result.sequence)
+        host.phase = .ready
+        logger.info(
+            "recovered",
+            metadata: [
+                "snapshot": "\(result.fromSnapshot.map(String.init) ?? "none")", "entries": "\(result.replayedEntries)",
+                "rejected": "\(result.rejectedEntries)", "sequence": "\(result.sequence)",
+                "duration": "\(ContinuousClock.now - started)",
+            ])
+    }
+
+    /// Takes a snapshot when enough was logged since the last one, then applies retention.
+    private func maintain(since last: Int64, force: Bool = false) async -> Int64 {
+        guard host.phase == .ready else { return last }
+        guard let (engine, sequence) = await pipeline.snapshotCopy(), sequence > last else { return last }
+        do {
+            let pending = try log.count(after: last).entries
+            guard force || pending >= configuration.snapshotMinEntries else { return last }
+            let started = ContinuousClock.now
+            let body = try EngineSnapshot.encode(engine)
+            try await log.saveSnapshot(sequence: sequence, createdAt: clock(), body: body)
+            logger.info(
+                "snapshot saved",
+                metadata: [
+                    "sequence": "\(sequence)", "bytes": "\(body.count)", "duration": "\(ContinuousClock.now - started)",
+                ])
+            if let watermark = engine.watermark {
+                let dropped = try await log.prune(olderThan: watermark - configuration.effectiveRetention)
+                if dropped > 0 { logger.info("retention: dropped old log batches", metadata: ["batches": "\(dropped)"]) }
+            }
+            return sequence
+        } catch {
+            logger.error("snapshot failed", metadata: ["error": "\(error)"])
+            return last
+        }
+    }
+}

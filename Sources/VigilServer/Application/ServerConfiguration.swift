@@ -1,0 +1,27 @@
+import VigilCore
+import VigilStore
+
+/// Everything `vigil serve` can be told, with the defaults a first run needs.
+public struct ServerConfiguration: Sendable {
+    /// Address to bind; loopback by default so nothing is exposed until asked.
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var dataDirectory = "./vigil-data"
+    public var synchronous: SynchronousMode = .full
+    /// Largest request body accepted, after gzip decompression.
+    public var maxBodyBytes = 32 * 1024 * 1024
+    /// Bearer tokens; empty disables authentication.
+    public var tokens = TokenStore()
+    public var engine = EngineConfiguration()
+    /// How long raw events are kept in the log (default: the label horizon plus 7 days).
+    public var retention: Duration?
+    /// How often a snapshot is considered, and how many new log entries make one worthwhile.
+    public var snapshotInterval: Duration = .seconds(60)
+    public var snapshotMinEntries = 100_000
+    /// Events further than this ahead of the server clock are rejected.
+    public var maxFutureSkew: Duration = .seconds(86_400)
+
+    public init() {}
+
+    public var effectiveRetention: Duration { retention ?? engine.labelHorizon + .seconds(7 * 86_400) }
+}

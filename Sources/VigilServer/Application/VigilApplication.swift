@@ -1,0 +1,71 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import VigilCore
+import VigilStore
+
+/// The Vigil server: the HTTP API over one engine, its durable log, and the maintenance service.
+///
+/// ```swift
+/// var configuration = ServerConfiguration()
+/// configuration.dataDirectory = "/var/lib/vigil"
+/// let server = try VigilServer(configuration)
+/// try await server.application.runService()
+/// ```
+public struct VigilServer: Sendable {
+    public let host: EngineHost
+    public let pipeline: IngestPipeline
+    public let log: EventLog
+    public let configuration: ServerConfiguration
+    let logger: Logger
+    let clock: @Sendable () -> Timestamp
+
+    /// Opens (or creates) the store; recovery runs when the application starts.
+    public init(
+        _ configuration: ServerConfiguration, logger: Logger = Logger(label: "vigil"),
+        clock: @escaping @Sendable () -> Timestamp = VigilServer.systemClock
+    ) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.clock = clock
+        log = try EventLog(StoreConfiguration(directory: configuration.dataDirectory, synchronous: configuration.synchronous))
+        host = EngineHost(Engine(configuration: configuration.engine))
+        pipeline = IngestPipeline(host: host, log: log, logger: logger, maxFutureSkew: configuration.maxFutureSkew)
+    }
+
+    public static let systemClock: @Sendable () -> Timestamp = {
+        Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+    }
+
+    /// The router with every route and middleware.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: AuthMiddleware(tokens: configuration.tokens))
+        APIRoutes(host: host, pipeline: pipeline, log: log, configuration: configuration, clock: clock)
+            .register(on: router)
+        return router
+    }
+
+    /// The maintenance service (recovery, snapshots, retention) the application runs beside the HTTP server.
+    public var maintenance: some Service {
+        MaintenanceService(
+            host: host, pipeline: pipeline, log: log, configuration: configuration, logger: logger, clock: clock)
+    }
+
+    /// The application, ready to `runService()`.
+    public func application() -> some ApplicationProtocol {
+        var app = Application(
+            router: router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil"),
+            logger: logger)
+        app.addServices(maintenance)
+        return app
+    }
+
+    /// Runs the server until SIGTERM or SIGINT, then shuts down gracefully (a final snapshot included).
+    public func run() async throws {
+        try await application().runService()
+    }
+}

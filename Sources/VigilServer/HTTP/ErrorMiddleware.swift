@@ -1,0 +1,31 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Turns every error into the API's JSON error shape, so clients parse one format.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as HTTPError {
+            throw Self.map(error)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
+            throw APIError(.internalServerError, "internal", "internal error; see the server log")
+        }
+    }
+
+    static func map(_ error: HTTPError) -> APIError {
+        let message = error.body ?? error.status.reasonPhrase
+        switch error.status {
+        case .notFound: return APIError(.notFound, "not_found", "no such route; see /openapi.yaml")
+        case .contentTooLarge: return APIError(.contentTooLarge, "body_too_large", message)
+        case .methodNotAllowed: return APIError(.methodNotAllowed, "method_not_allowed", message)
+        default: return APIError(error.status, "http_error", message)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Synchronization
+import VigilCore
+
+/// The engine shared by request handlers, behind one lock, and the server's readiness.
+///
+/// Mutations come only from ``IngestPipeline`` (in log order); queries take the lock for the few
+/// microseconds a window merge needs.
+public final class EngineHost: Sendable {
+    /// Where the server is in its life.
+    public enum Phase: Sendable, Equatable {
+        /// Rebuilding state from the snapshot and log: (entries replayed, entries to replay).
+        case recovering(replayed: Int, total: Int)
+        case ready
+        /// A commit failed: the engine may hold events that are not durable, so the server stops taking
+        /// requests until a restart recovers from the log.
+        case failed(String)
+    }
+
+    private let engine: Mutex<Engine>
+    private let phaseState = Mutex<Phase>(.recovering(replayed: 0, total: 0))
+
+    public init(_ engine: Engine) { self.engine = Mutex(engine) }
+
+    public var phase: Phase {
+        get { phaseState.withLock { $0 } }
+        set { phaseState.withLock { $0 = newValue } }
+    }
+
+    /// Reads the engine under the lock.
+    public func read<T: Sendable, E: Error>(_ body: (borrowing Engine) throws(E) -> T) throws(E) -> T {
+        try engine.withLock { (e: inout Engine) throws(E) -> T in try body(e) }
+    }
+
+    /// Mutates the engine under the lock.
+    func mutate<T: Sendable, E: Error>(_ body: (inout Engine) throws(E) -> T) throws(E) -> T {
+        try engine.withLock { (e: inout Engine) throws(E) -> T in try body(&e) }
+    }
+
+    /// A copy of the engine (constant time: the state is copy-on-write).
+    func copy() -> Engine { engine.withLock { $0 } }
+
+    func replace(with new: Engine) {
+        engine.withLock { $0 = new }
+    }
+
+    /// Throws 503 unless the server has recovered and is healthy.
+    func requireReady() throws(APIError) {
+        switch phase {
+        case .ready: return
+        case .recovering(let replayed, let total):
+            throw .unavailable("recovering state from the log (\(replayed) of \(total) entries); retry shortly")
+        case .failed(let reason):
+            throw .unavailable("the server stopped accepting requests after a storage failure: \(reason); restart it")
+        }
+    }
+}

@@ -1,0 +1,292 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Logging
+import VigilCore
+import VigilStore
+
+/// The single writer: applies batches to the engine in order and commits them to the log with group commit.
+///
+/// A batch is applied to the engine and given the next log sequence number at once, on this actor, so the
+/// log order is the engine's order. The first batch to arrive while no commit is running becomes the
+/// *leader*: it commits its record, then every record that queued meanwhile, in one transaction per round —
+/// one fsync for many requests. A request returns only after its record is durable. Only accepted,
+/// state-changing events are logged, so replaying the log rebuilds the same engine.
+public actor IngestPipeline {
+    let host: EngineHost
+    let log: EventLog
+    let logger: Logger
+    /// Events with a time further than this past the server clock are rejected: the newest event time
+    /// drives eviction, so one far-future row would evict everything pending.
+    let maxFutureSkew: Duration
+
+    private var lastApplied: Int64 = 0
+    private(set) var lastCommitted: Int64 = 0
+    private var committing = false
+    private var queue: [Waiting] = []
+    private var paused = false
+    private var pausedWaiters: [CheckedContinuation<Void, Never>] = []
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    private var failure: String?
+
+    struct Pending: Sendable {
+        var record: LogRecord
+        var metadata: (@Sendable (Database) throws -> Void)?
+    }
+
+    struct Waiting {
+        var pending: Pending
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    public init(host: EngineHost, log: EventLog, logger: Logger, maxFutureSkew: Duration) {
+        self.host = host
+        self.log = log
+        self.logger = logger
+        self.maxFutureSkew = maxFutureSkew
+    }
+
+    /// Sets the log position after recovery.
+    func start(after sequence: Int64) {
+        lastApplied = sequence
+        lastCommitted = sequence
+    }
+
+    // MARK: - Events
+
+    /// Applies and commits a batch of predictions; returns once the accepted rows are durable.
+    package func ingest(_ batch: DecodedBatch<Prediction>, encoded: EncodedBatch, now: Timestamp) async throws(APIError)
+        -> IngestSummary
+    {
+        try await ingest(batch, encoded: encoded, now: now) { engine, p throws(EventError) in try engine.ingest(p) }
+    }
+
+    /// Applies and commits a batch of feedback; returns once the accepted rows are durable.
+    package func ingest(_ batch: DecodedBatch<Feedback>, encoded: EncodedBatch, now: Timestamp) async throws(APIError)
+        -> IngestSummary
+    {
+        try await ingest(batch, encoded: encoded, now: now) { engine, f throws(EventError) in try engine.ingest(f) }
+    }
+
+    private func ingest<Event: Sendable & Timed>(
+        _ batch: DecodedBatch<Event>, encoded: EncodedBatch, now: Timestamp,
+        _ apply: (inout Engine, Event) throws(EventError) -> IngestOutcome
+    ) async throws(APIError) -> IngestSummary {
+        await waitWhilePaused()
+        try checkHealthy()
+        var summary = IngestSummary()
+        summary.rejected = batch.rejections
+        let latest = now + maxFutureSkew
+        var keep: [Int] = []
+        var newest = Int64.min
+        host.mutate { engine in
+            for (k, event) in batch.events.enumerated() {
+                let index = batch.indices[k]
+                guard event.time <= latest else {
+                    summary.rejected.append(
+                        RowRejection(
+                            index: index, field: "ts", code: "future_timestamp",
+                            message: "ts \(event.time.iso8601) is more than \(maxFutureSkew) ahead of the server clock"))
+                    continue
+                }
+                do throws(EventError) {
+                    let outcome = try apply(&engine, event)
+                    summary.count(outcome)
+                    if outcome != .duplicate && outcome != .stale {
+                        keep.append(k)
+                        newest = max(newest, event.time.milliseconds)
+                    }
+                } catch {
+                    summary.rejected.append(
+                        RowRejection(index: index, field: error.field, code: error.code.rawValue, message: error.message))
+                }
+            }
+        }
+        summary.rejected.sort { $0.index < $1.index }
+        guard !keep.isEmpty else { return summary }
+        let body = keep.count == batch.events.count ? encoded.bytes : encoded.select(keep)
+        let record = LogRecord(
+            sequence: nextSequence(), entries: keep.count, newestEvent: Timestamp(milliseconds: newest), body: body)
+        try await commit(Pending(record: record))
+        return summary
+    }
+
+    private func nextSequence() -> Int64 {
+        lastApplied += 1
+        return lastApplied
+    }
+
+    private func checkHealthy() throws(APIError) {
+        if let failure { throw .unavailable("the server stopped accepting writes after a storage failure: \(failure)") }
+    }
+
+    // MARK: - Group commit
+
+    private func commit(_ pending: Pending) async throws(APIError) {
+        if committing {
+            do {
+                try await withCheckedThrowingContinuation { queue.append(Waiting(pending: pending, continuation: $0)) }
+            } catch {
+                throw .unavailable("the batch could not be committed: \(error)")
+            }
+            return
+        }
+        committing = true
+        defer {
+            committing = false
+            resumeIdleWaiters()
+        }
+        var group = [pending]
+        var waiters: [CheckedContinuation<Void, any Error>] = []
+        var mine: (any Error)?
+        var first = true
+        while true {
+            do {
+                let records = group.map(\.record)
+                let metadata = group.compactMap(\.metadata)
+                if metadata.isEmpty {
+                    try await log.append(records)
+                } else {
+                    try await log.append(records) { db in for m in metadata { try m(db) } }
+                }
+                lastCommitted = records.last!.sequence
+                for w in waiters { w.resume() }
+            } catch {
+                fail(error)
+                for w in waiters { w.resume(throwing: error) }
+                if first { mine = error }
+            }
+            first = false
+            if queue.isEmpty { break }
+            group = queue.map(\.pending)
+            waiters = queue.map(\.continuation)
+            queue = []
+        }
+        if let mine { throw .unavailable("the batch could not be committed: \(mine)") }
+    }
+
+    private func fail(_ error: any Error) {
+        guard failure == nil else { return }
+        let reason = String(describing: error)
+        failure = reason
+        host.phase = .failed(reason)
+        logger.critical("log commit failed; refusing writes until restart", metadata: ["error": "\(reason)"])
+    }
+
+    // MARK: - Pausing (backfill)
+
+    private func waitWhilePaused() async {
+        while paused { await withCheckedContinuation { pausedWaiters.append($0) } }
+    }
+
+    private func waitUntilIdle() async {
+        while committing || !queue.isEmpty { await withCheckedContinuation { idleWaiters.append($0) } }
+    }
+
+    private func resumeIdleWaiters() {
+        let waiters = idleWaiters
+        idleWaiters = []
+        for w in waiters { w.resume() }
+    }
+
+    // MARK: - Custom metrics
+
+    /// Defines a custom metric: validated, logged, then (with `backfill`) computed over the stored log.
+    ///
+    /// A backfill pauses ingest while the engine is rebuilt from the base snapshot and the log.
+    public func defineMetric(model: String, name: String, expression: String, backfill: Bool, now: Timestamp)
+        async throws(APIError) -> StoredMetricDefinition
+    {
+        await waitWhilePaused()
+        try checkHealthy()
+        paused = true
+        defer { resume() }
+        await waitUntilIdle()
+        // Validate on a copy so a bad definition leaves the engine untouched.
+        var trial = host.copy()
+        do {
+            try trial.defineMetric(name, on: model, expression)
+        } catch {
+            throw APIError(.badRequest, error.code.rawValue, error.message)
+        }
+        let sequence = nextSequence()
+        let definition = StoredMetricDefinition(
+            model: model, name: name, expression: expression, backfill: backfill, sequence: sequence, definedAt: now)
+        var body: [UInt8] = []
+        LogCodec.encode(.defineMetric(model: model, name: name, expression: expression, backfill: backfill), into: &body)
+        let record = LogRecord(sequence: sequence, entries: 1, newestEvent: nil, body: body)
+        try await commit(
+            Pending(record: record) { db in
+                try EventLog.saveMetric(definition, db)
+                if backfill { try EventLog.setSetting(EventLog.rebuildSequenceKey, sequence, db) }
+            })
+        if backfill {
+            let started = ContinuousClock.now
+            do {
+                var rebuilder = EngineRebuilder(log: log, configuration: host.copy().configuration)
+                let logger = self.logger
+                rebuilder.progress = { done, total in
+                    logger.info("backfill: replaying log", metadata: ["replayed": "\(done)", "total": "\(total)"])
+                }
+                let result = try rebuilder.rebuildFromBase()
+                host.replace(with: result.engine)
+                logger.info(
+                    "backfilled custom metric",
+                    metadata: [
+                        "model": "\(model)", "metric": "\(name)", "entries": "\(result.replayedEntries)",
+                        "duration": "\(ContinuousClock.now - started)",
+                    ])
+            } catch {
+                fail(error)
+                throw .unavailable("backfill failed: \(error)")
+            }
+        } else {
+            host.mutate { $0.apply(.defineMetric(model: model, name: name, expression: expression, backfill: false)) }
+        }
+        return definition
+    }
+
+    /// Deletes a custom metric.
+    public func deleteMetric(model: String, name: String) async throws(APIError) {
+        await waitWhilePaused()
+        try checkHealthy()
+        let exists = host.read { $0.metricDefinition(name, on: model) != nil }
+        guard exists else {
+            throw APIError(.notFound, "unknown_metric", "model '\(model)' has no custom metric '\(name)'")
+        }
+        host.mutate { $0.apply(.deleteMetric(model: model, name: name)) }
+        var body: [UInt8] = []
+        LogCodec.encode(.deleteMetric(model: model, name: name), into: &body)
+        let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, body: body)
+        try await commit(Pending(record: record) { db in try EventLog.deleteMetric(model: model, name: name, db) })
+    }
+
+    private func resume() {
+        paused = false
+        let waiters = pausedWaiters
+        pausedWaiters = []
+        for w in waiters { w.resume() }
+    }
+
+    // MARK: - Snapshots
+
+    /// A copy of the engine and the log position it reflects, once that position is committed.
+    func snapshotCopy() async -> (Engine, Int64)? {
+        guard failure == nil, !paused else { return nil }
+        let engine = host.copy()
+        let sequence = lastApplied
+        while lastCommitted < sequence {
+            guard failure == nil else { return nil }
+            await waitUntilIdle()
+        }
+        return (engine, sequence)
+    }
+}
+
+/// Events with an event time, for the future-timestamp check.
+public protocol Timed: Sendable {
+    var time: Timestamp { get }
+}
+
+extension Prediction: Timed {}
+extension Feedback: Timed {}

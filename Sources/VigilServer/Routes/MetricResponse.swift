@@ -1,0 +1,37 @@
+import VigilCore
+
+/// The JSON of a metrics query.
+struct MetricResponse: Encodable {
+    struct Slice: Encodable {
+        var from: String?
+        var to: String?
+        var metrics: [String: MetricValue]
+        var confusion: Confusion?
+    }
+
+    struct Confusion: Encodable {
+        var tp, fp, tn, fn: Int64?
+        var classes: [String]?
+        var matrix: [[Int64]]?
+    }
+
+    var model: String
+    var task: String
+    var version: String?
+    var segment: String?
+    var asOf: String?
+    /// Metric names in report order.
+    var names: [String]
+    var window: Slice?
+    var series: [Slice]?
+
+    static func slice(_ r: MetricReport) -> Slice {
+        var confusion: Confusion?
+        switch r.confusion {
+        case .binary(let tp, let fp, let tn, let fn)?: confusion = Confusion(tp: tp, fp: fp, tn: tn, fn: fn)
+        case .multiclass(let classes, let matrix)?: confusion = Confusion(classes: classes, matrix: matrix)
+        case nil: break
+        }
+        return Slice(from: r.from?.iso8601, to: r.to?.iso8601, metrics: r.values, confusion: confusion)
+    }
+}

@@ -1,0 +1,274 @@
+import Foundation
+import GRDB
+import VigilCore
+
+/// How hard SQLite works to make each commit durable (`PRAGMA synchronous`).
+public enum SynchronousMode: String, Sendable, CaseIterable {
+    /// fsync the WAL on every commit: survives a process kill and a power loss. The default.
+    case full
+    /// fsync only at checkpoints: survives a process kill (`kill -9`), may lose the last commits on power loss.
+    case normal
+    /// Never fsync: for tests and throwaway data.
+    case off
+}
+
+/// Where and how the log is kept.
+public struct StoreConfiguration: Sendable {
+    /// Directory holding `vigil.sqlite` (created if missing).
+    public var directory: String
+    public var synchronous: SynchronousMode
+
+    public init(directory: String, synchronous: SynchronousMode = .full) {
+        self.directory = directory
+        self.synchronous = synchronous
+    }
+
+    public var databasePath: String { (directory as NSString).appendingPathComponent("vigil.sqlite") }
+}
+
+/// One committed batch of log entries: its sequence number, its entry count, its newest event time and body.
+public struct LogRecord: Sendable {
+    public var sequence: Int64
+    public var entries: Int
+    /// Newest event time of the batch, for retention (`nil` for control-only batches).
+    public var newestEvent: Timestamp?
+    public var body: [UInt8]
+
+    public init(sequence: Int64, entries: Int, newestEvent: Timestamp?, body: [UInt8]) {
+        self.sequence = sequence
+        self.entries = entries
+        self.newestEvent = newestEvent
+        self.body = body
+    }
+}
+
+/// A custom metric definition as stored, for listing and for `GET /v1/models/{model}/metrics/{name}`.
+public struct StoredMetricDefinition: Sendable, Hashable {
+    public var model: String
+    public var name: String
+    public var expression: String
+    public var backfill: Bool
+    /// The log position the definition took effect at.
+    public var sequence: Int64
+    public var definedAt: Timestamp
+
+    public init(model: String, name: String, expression: String, backfill: Bool, sequence: Int64, definedAt: Timestamp) {
+        self.model = model
+        self.name = name
+        self.expression = expression
+        self.backfill = backfill
+        self.sequence = sequence
+        self.definedAt = definedAt
+    }
+}
+
+/// The durable store: an append-only log of batches of ``LogEntry`` in SQLite (WAL mode), engine
+/// snapshots, and metadata.
+///
+/// A batch is one row: group commit writes the batches of many requests in one transaction, so a
+/// commit costs one fsync however many clients are sending.
+///
+/// ```swift
+/// let log = try EventLog(StoreConfiguration(directory: "./vigil-data"))
+/// var body: [UInt8] = []
+/// LogCodec.encode(.feedback(Feedback(id: "p1", time: t, label: .number(1))), into: &body)
+/// try await log.append([LogRecord(sequence: try log.lastSequence() + 1, entries: 1, newestEvent: t, body: body)])
+/// ```
+public final class EventLog: Sendable {
+    let pool: DatabasePool
+    public let configuration: StoreConfiguration
+
+    public init(_ configuration: StoreConfiguration) throws {
+        self.configuration = configuration
+        try FileManager.default.createDirectory(atPath: configuration.directory, withIntermediateDirectories: true)
+        var config = Configuration()
+        let synchronous = configuration.synchronous.rawValue.uppercased()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        pool = try DatabasePool(path: configuration.databasePath, configuration: config)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE log (
+                        seq INTEGER PRIMARY KEY,
+                        entries INTEGER NOT NULL,
+                        newest_ms INTEGER,
+                        body BLOB NOT NULL);
+                    CREATE TABLE snapshot (
+                        seq INTEGER PRIMARY KEY,
+                        created_ms INTEGER NOT NULL,
+                        body BLOB NOT NULL);
+                    CREATE TABLE metric_definition (
+                        model TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        expression TEXT NOT NULL,
+                        backfill INTEGER NOT NULL,
+                        seq INTEGER NOT NULL,
+                        defined_ms INTEGER NOT NULL,
+                        PRIMARY KEY (model, name));
+                    CREATE TABLE setting (
+                        key TEXT PRIMARY KEY,
+                        value INTEGER NOT NULL);
+                    """)
+        }
+        return m
+    }
+
+    // MARK: - Log
+
+    /// Commits `records` in one transaction; returns once they are durable per the synchronous mode.
+    public func append(_ records: [LogRecord]) async throws {
+        try await pool.write { db in try Self.insert(records, db) }
+    }
+
+    /// Commits `records` and applies `metadata` in the same transaction.
+    public func append(_ records: [LogRecord], metadata: @Sendable @escaping (Database) throws -> Void) async throws {
+        try await pool.write { db in
+            try Self.insert(records, db)
+            try metadata(db)
+        }
+    }
+
+    private static func insert(_ records: [LogRecord], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: "INSERT INTO log (seq, entries, newest_ms, body) VALUES (?, ?, ?, ?)")
+        for r in records {
+            let body = r.body.withUnsafeBytes { Data($0) }
+            try statement.execute(arguments: [r.sequence, r.entries, r.newestEvent?.milliseconds, body])
+        }
+    }
+
+    /// The highest committed sequence number (0 for an empty log).
+    public func lastSequence() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM log") ?? 0 }
+    }
+
+    /// Number of committed batches and entries after `sequence`.
+    public func count(after sequence: Int64 = 0) throws -> (batches: Int, entries: Int) {
+        try pool.read { db in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT count(*), coalesce(sum(entries), 0) FROM log WHERE seq > ?", arguments: [sequence])
+            return (row?[0] ?? 0, row?[1] ?? 0)
+        }
+    }
+
+    /// Reads every batch after `sequence` in order, streaming (the log may not fit in memory).
+    public func forEachRecord(
+        after sequence: Int64, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try pool.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, body FROM log WHERE seq > ? ORDER BY seq", arguments: [sequence])
+            while let row = try rows.next() {
+                let seq: Int64 = row[0]
+                try row.withUnsafeData(atIndex: 1) { data in
+                    guard let data else { return try body(seq, UnsafeRawBufferPointer(start: nil, count: 0)) }
+                    try data.withUnsafeBytes { try body(seq, $0) }
+                }
+            }
+        }
+    }
+
+    /// Every entry after `sequence`, decoded, with its batch's sequence number.
+    public func forEachEntry(after sequence: Int64, _ body: (Int64, LogEntry) throws -> Void) throws {
+        try forEachRecord(after: sequence) { seq, bytes in
+            try LogCodec.decode(bytes) { try body(seq, $0) }
+        }
+    }
+
+    // MARK: - Snapshots
+
+    /// Stores an engine snapshot taken after the batch `sequence` was applied.
+    public func saveSnapshot(sequence: Int64, createdAt: Timestamp, body: [UInt8]) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO snapshot (seq, created_ms, body) VALUES (?, ?, ?)",
+                arguments: [sequence, createdAt.milliseconds, body.withUnsafeBytes { Data($0) }])
+        }
+    }
+
+    /// The newest snapshot, or the oldest (the base a backfill rebuilds from).
+    public func snapshot(newest: Bool = true) throws -> (sequence: Int64, body: Data)? {
+        try pool.read { db in
+            let order = newest ? "DESC" : "ASC"
+            guard let row = try Row.fetchOne(db, sql: "SELECT seq, body FROM snapshot ORDER BY seq \(order) LIMIT 1")
+            else { return nil }
+            return (row[0], row[1])
+        }
+    }
+
+    /// Sequence numbers of the stored snapshots, oldest first.
+    public func snapshotSequences() throws -> [Int64] {
+        try pool.read { db in try Int64.fetchAll(db, sql: "SELECT seq FROM snapshot ORDER BY seq") }
+    }
+
+    /// Applies retention: drops the batches up to the newest snapshot whose batches are all older than
+    /// `cutoff`, and the snapshots before it (that snapshot becomes the base). Returns the batches dropped.
+    @discardableResult
+    public func prune(olderThan cutoff: Timestamp) async throws -> Int {
+        try await pool.write { db in
+            // The newest snapshot position such that every batch at or before it is older than the cutoff.
+            let firstYoung =
+                try Int64.fetchOne(
+                    db, sql: "SELECT min(seq) FROM log WHERE newest_ms >= ?", arguments: [cutoff.milliseconds])
+                ?? Int64.max
+            guard
+                let base = try Int64.fetchOne(
+                    db, sql: "SELECT max(seq) FROM snapshot WHERE seq < ?", arguments: [firstYoung])
+            else { return 0 }
+            try db.execute(sql: "DELETE FROM log WHERE seq <= ?", arguments: [base])
+            let dropped = db.changesCount
+            try db.execute(sql: "DELETE FROM snapshot WHERE seq < ?", arguments: [base])
+            return dropped
+        }
+    }
+
+    // MARK: - Settings
+
+    /// The log position of the latest backfill: recovery from an older snapshot must rebuild from the base.
+    public static let rebuildSequenceKey = "rebuild_seq"
+
+    public static func setSetting(_ key: String, _ value: Int64, _ db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", arguments: [key, value])
+    }
+
+    public func setting(_ key: String) throws -> Int64? {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key]) }
+    }
+
+    // MARK: - Metric definitions
+
+    public static func saveMetric(_ d: StoredMetricDefinition, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO metric_definition (model, name, expression, backfill, seq, defined_ms)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [d.model, d.name, d.expression, d.backfill, d.sequence, d.definedAt.milliseconds])
+    }
+
+    public static func deleteMetric(model: String, name: String, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM metric_definition WHERE model = ? AND name = ?", arguments: [model, name])
+    }
+
+    /// The stored custom metric definitions of `model` (all models when `nil`).
+    public func metricDefinitions(model: String? = nil) throws -> [StoredMetricDefinition] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT model, name, expression, backfill, seq, defined_ms FROM metric_definition
+                    WHERE ?1 IS NULL OR model = ?1 ORDER BY model, name
+                    """, arguments: [model])
+            return rows.map {
+                StoredMetricDefinition(
+                    model: $0[0], name: $0[1], expression: $0[2], backfill: $0[3], sequence: $0[4],
+                    definedAt: Timestamp(milliseconds: $0[5]))
+            }
+        }
+    }
+}

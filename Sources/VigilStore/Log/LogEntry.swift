@@ -1,0 +1,22 @@
+import VigilCore
+
+/// One entry of the append-only log, in the order the engine applied it.
+///
+/// Replaying the entries in order rebuilds the engine exactly: events, and the control entries that
+/// changed what the engine computes (custom metric definitions) at the point they took effect.
+public enum LogEntry: Sendable, Hashable {
+    case prediction(Prediction)
+    case feedback(Feedback)
+    /// A custom metric defined (or redefined); `backfill` computes it over the stored history.
+    case defineMetric(model: String, name: String, expression: String, backfill: Bool)
+    case deleteMetric(model: String, name: String)
+
+    /// The event time an entry carries, for retention.
+    public var eventTime: Timestamp? {
+        switch self {
+        case .prediction(let p): return p.time
+        case .feedback(let f): return f.time
+        case .defineMetric, .deleteMetric: return nil
+        }
+    }
+}

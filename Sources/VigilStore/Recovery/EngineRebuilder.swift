@@ -1,0 +1,116 @@
+import Foundation
+import VigilCore
+
+/// Rebuilds engine state from the store: on start (recovery), for a backfilled custom metric, and for
+/// as-of queries.
+///
+/// - Recovery loads the newest snapshot and replays the log after it. If a backfill happened after that
+///   snapshot, it rebuilds from the base instead, as the live server did.
+/// - A rebuild from the base (the oldest snapshot, or an empty engine) applies every backfilled metric
+///   definition first — "hoisted" to the start of the retained log — then replays the log, skipping earlier
+///   definitions of the same metrics. Live backfill and recovery follow this one procedure, so they agree.
+public struct EngineRebuilder {
+    public let log: EventLog
+    public let configuration: EngineConfiguration
+    /// Called every `progressInterval` entries with (entries replayed, entries to replay).
+    public var progress: (Int, Int) -> Void = { _, _ in }
+    public var progressInterval = 250_000
+
+    public init(log: EventLog, configuration: EngineConfiguration) {
+        self.log = log
+        self.configuration = configuration
+    }
+
+    /// The rebuilt engine and the log position it reflects.
+    public struct Result {
+        public var engine: Engine
+        public var sequence: Int64
+        public var replayedEntries: Int
+        /// Entries the engine rejected on replay (zero unless an engine rule changed since they were logged).
+        public var rejectedEntries: Int
+        public var fromSnapshot: Int64?
+    }
+
+    /// State on start: the newest snapshot plus the log after it.
+    public func recover() throws -> Result {
+        let rebuildSequence = try log.setting(EventLog.rebuildSequenceKey) ?? 0
+        if let newest = try log.snapshot(newest: true), newest.sequence >= rebuildSequence,
+            let engine = try EngineSnapshot.decode(newest.body)
+        {
+            return try replay(into: engine, after: newest.sequence, hoisted: [:], asOf: nil)
+        }
+        return try rebuildFromBase()
+    }
+
+    /// State rebuilt from the base with every backfilled metric computed over the whole retained log.
+    public func rebuildFromBase(asOf: Timestamp? = nil) throws -> Result {
+        var engine = Engine(configuration: configuration)
+        var baseSequence: Int64 = 0
+        if let base = try log.snapshot(newest: false), let decoded = try EngineSnapshot.decode(base.body) {
+            engine = decoded
+            baseSequence = base.sequence
+        }
+        let hoisted = try backfilledDefinitions(after: baseSequence)
+        for (_, definition) in hoisted.sorted(by: { $0.value.sequence < $1.value.sequence }) {
+            engine.apply(definition.entry)
+        }
+        var result = try replay(into: engine, after: baseSequence, hoisted: hoisted, asOf: asOf)
+        result.fromSnapshot = baseSequence == 0 ? nil : baseSequence
+        return result
+    }
+
+    struct MetricKey: Hashable {
+        var model: String
+        var name: String
+    }
+
+    struct Hoisted {
+        var sequence: Int64
+        var entry: LogEntry
+    }
+
+    /// The last backfilled definition of each metric in the log after `sequence`. Control entries are
+    /// written one per batch, so only batches whose first byte is a definition need decoding.
+    func backfilledDefinitions(after sequence: Int64) throws -> [MetricKey: Hoisted] {
+        var found: [MetricKey: Hoisted] = [:]
+        try log.forEachRecord(after: sequence) { seq, bytes in
+            guard let kind = bytes.first, kind == LogCodec.Kind.defineMetric.rawValue else { return }
+            try LogCodec.decode(bytes) { entry in
+                if case .defineMetric(let model, let name, _, true) = entry {
+                    found[MetricKey(model: model, name: name)] = Hoisted(sequence: seq, entry: entry)
+                }
+            }
+        }
+        return found
+    }
+
+    private func replay(
+        into start: Engine, after sequence: Int64, hoisted: [MetricKey: Hoisted], asOf: Timestamp?
+    ) throws -> Result {
+        var engine = start
+        let total = try log.count(after: sequence).entries
+        var replayed = 0
+        var rejected = 0
+        var last = sequence
+        try log.forEachRecord(after: sequence) { seq, bytes in
+            last = seq
+            try LogCodec.decode(bytes) { entry in
+                replayed += 1
+                if replayed % progressInterval == 0 { progress(replayed, total) }
+                switch entry {
+                case .defineMetric(let model, let name, _, _), .deleteMetric(let model, let name):
+                    // Superseded by (or equal to) a backfilled definition applied at the base.
+                    if let h = hoisted[MetricKey(model: model, name: name)], seq <= h.sequence { return }
+                case .feedback(let f):
+                    if let asOf, f.time > asOf { return }
+                case .prediction:
+                    break
+                }
+                if !engine.apply(entry) { rejected += 1 }
+            }
+        }
+        progress(replayed, total)
+        return Result(
+            engine: engine, sequence: last, replayedEntries: replayed, rejectedEntries: rejected, fromSnapshot: sequence)
+    }
+}

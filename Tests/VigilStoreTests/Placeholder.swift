@@ -1,0 +1,2 @@
+import Testing
+@Test func placeholderStore() { #expect(1 == 1) }
