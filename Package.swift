@@ -69,6 +69,7 @@ let package = Package(
                 "VigilServer", "VigilStore", "VigilCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             swiftSettings: settings),
         .testTarget(

@@ -54,8 +54,10 @@ struct BucketLevel: Sendable, Codable {
     }
 
     /// Calls `body` with every bucket, in no particular order.
+    /// Visits the buckets in time order, so that floating-point sums merge in the same order however
+    /// the dictionary was built (a restored snapshot must answer bit for bit like the original).
     func forEach(_ body: (Int64, Aggregate) -> Void) {
-        for (k, s) in slots { body(k, aggregates[Int(s)]) }
+        for k in slots.keys.sorted() { body(k, aggregates[Int(slots[k]!)]) }
     }
 
     /// Drops buckets that start before `cutoff` (milliseconds).

@@ -165,6 +165,7 @@ package enum WireDecoder {
     static let feedbackFields = "id, ts, label"
 
     private static func decodePrediction(_ s: inout JSONScanner) throws(RowFailure) -> Prediction {
+        guard try kind(&s) == .object else { throw try wrongType(&s, "", "an object") }
         try syntax { () throws(JSONSyntaxError) in try s.beginObject() }
         var id: String?
         var time: Timestamp?
@@ -202,6 +203,7 @@ package enum WireDecoder {
     }
 
     private static func decodeFeedback(_ s: inout JSONScanner) throws(RowFailure) -> Feedback {
+        guard try kind(&s) == .object else { throw try wrongType(&s, "", "an object") }
         try syntax { () throws(JSONSyntaxError) in try s.beginObject() }
         var id: String?
         var time: Timestamp?
