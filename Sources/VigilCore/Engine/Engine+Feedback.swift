@@ -108,8 +108,18 @@ extension Engine {
             statisticsStore.duplicateFeedback += 1
             return .stale
         }
+        // Label lag is measured to the label row in effect (the latest arrival), as the orphan store keeps
+        // it, so the result does not depend on the order in which rows arrive.
+        let oldLag = LagSketch.key(max(0, Double(entry.labelTime - entry.time) / 1000))
+        let newLag = LagSketch.key(max(0, Double(arrival - entry.time) / 1000))
         guard old != label else {
             join.setLabel(ref, label, arrival: arrival)
+            if oldLag != newLag {
+                updateBuckets(entry.sliceSet, entry.time) {
+                    $0.lag.add(key: oldLag, -1)
+                    $0.lag.add(key: newLag, 1)
+                }
+            }
             statisticsStore.duplicateFeedback += 1
             return .duplicate
         }
@@ -119,6 +129,10 @@ extension Engine {
         updateBuckets(entry.sliceSet, entry.time) {
             $0.apply(before, -1)
             $0.apply(after, 1)
+            if oldLag != newLag {
+                $0.lag.add(key: oldLag, -1)
+                $0.lag.add(key: newLag, 1)
+            }
         }
         if models[m].hasCustomMetrics {
             applyCustom(ref, model: m, old: old, new: label, features: nil, arriving: false)
