@@ -70,6 +70,8 @@ struct JoinIndex: Codable {
 
     /// Appends a new entry; the caller has checked that the id is absent.
     mutating func insert(id: String, hash: UInt64, time: Int64, value: Double, sliceSet: UInt32, flags: UInt8) -> Ref {
+        // Grow before appending: growing re-places every stored entry, and the new one is placed below.
+        if Double(count + 1) > Double(table.count) * Self.maxLoad { grow() }
         let c = chunkAccepting(time)
         let slot = chunks[c].count
         chunks[c].ids.append(id)
@@ -78,7 +80,6 @@ struct JoinIndex: Codable {
         chunks[c].minTime = Swift.min(chunks[c].minTime, time)
         chunks[c].maxTime = Swift.max(chunks[c].maxTime, time)
         let ref = Ref(chunk: c, slot: slot)
-        if Double(count + 1) > Double(table.count) * Self.maxLoad { grow() }
         place(ref.raw, hash: hash)
         count += 1
         return ref
@@ -172,6 +173,9 @@ struct JoinIndex: Codable {
             freeChunks.append(c)
         }
     }
+
+    /// Number of occupied table slots (equals `count` when the table is consistent).
+    var occupiedSlots: Int { tags.reduce(0) { $0 + ($1 == 0 ? 0 : 1) } }
 
     private mutating func removeFromTable(_ ref: Ref) {
         let id = chunks[ref.chunk].ids[ref.slot]

@@ -118,7 +118,7 @@ struct APIRoutes: Sendable {
             ModelsResponse(
                 models: engine.modelSummaries.filter { $0.task != nil }.map {
                     ModelInfo(
-                        name: $0.name, task: $0.task?.rawValue, versions: $0.versions,
+                        name: $0.name, task: $0.task?.rawValue, versions: $0.versions.sorted(),
                         classes: $0.classes.isEmpty ? nil : $0.classes, predictions: $0.predictions,
                         firstEvent: $0.firstEvent?.iso8601, lastEvent: $0.lastEvent?.iso8601,
                         customMetrics: $0.customMetrics)

@@ -195,3 +195,31 @@ struct JoinTests {
         #expect(index.find("never-inserted") == nil)
     }
 }
+
+/// The hash table holds exactly one slot per entry across growth, eviction and chunk reuse.
+@Suite struct JoinIndexTableTests {
+    @Test func growthEvictionAndReuseKeepOneSlotPerEntry() {
+        var index = JoinIndex(seed: 1, maxChunkSpanMilliseconds: 1_000_000)
+        // 3,000 entries make the table grow from 1,024 to 2,048 and 4,096 slots.
+        for i in 0..<3000 {
+            let id = "a\(i)"
+            _ = index.insert(id: id, hash: index.hash(id), time: Int64(i), value: 0.5, sliceSet: 0, flags: 0)
+        }
+        #expect(index.count == 3000)
+        #expect(index.occupiedSlots == 3000)
+        var evicted = 0
+        index.evict(olderThan: 10_000_000) { _, _ in evicted += 1 }
+        #expect(evicted == 3000)
+        #expect(index.occupiedSlots == 0)
+        // The freed chunks are reused; every new id is found, no old one is.
+        for i in 0..<2500 {
+            let id = "b\(i)"
+            _ = index.insert(id: id, hash: index.hash(id), time: 20_000_000 + Int64(i), value: 0.5, sliceSet: 0, flags: 0)
+        }
+        #expect(index.occupiedSlots == 2500)
+        #expect(index.find("b2499") != nil)
+        #expect(index.find("a10") == nil)
+        index.evict(olderThan: 40_000_000) { _, _ in }
+        #expect(index.occupiedSlots == 0)
+    }
+}
