@@ -64,10 +64,11 @@ struct MaintenanceService: Service {
     /// Takes a snapshot when enough was logged since the last one, then applies retention.
     private func maintain(since last: Int64, force: Bool = false) async -> Int64 {
         guard host.phase == .ready else { return last }
-        guard let (engine, sequence) = await pipeline.snapshotCopy(), sequence > last else { return last }
         do {
+            // Decide before copying: while a copy is held, the next ingest duplicates the engine's storage.
             let pending = try log.count(after: last).entries
             guard force || pending >= configuration.snapshotMinEntries else { return last }
+            guard let (engine, sequence) = await pipeline.snapshotCopy(), sequence > last else { return last }
             let started = ContinuousClock.now
             let body = try EngineSnapshot.encode(engine)
             try await log.saveSnapshot(sequence: sequence, createdAt: clock(), body: body)
@@ -78,7 +79,9 @@ struct MaintenanceService: Service {
                 ])
             if let watermark = engine.watermark {
                 let dropped = try await log.prune(olderThan: watermark - configuration.effectiveRetention)
-                if dropped > 0 { logger.info("retention: dropped old log batches", metadata: ["batches": "\(dropped)"]) }
+                if dropped > 0 {
+                    logger.info("retention: dropped old log batches", metadata: ["batches": "\(dropped)"])
+                }
             }
             return sequence
         } catch {

@@ -89,7 +89,8 @@ package enum WireDecoder {
         s.position += 1
         func malformed(_ e: JSONSyntaxError, row: Int) -> MalformedBody {
             MalformedBody(
-                message: "malformed JSON at byte \(e.offset) (row \(row)): \(e.message); no row of this body was accepted")
+                message:
+                    "malformed JSON at byte \(e.offset) (row \(row)): \(e.message); no row of this body was accepted")
         }
         if s.consume(UInt8(ascii: "]")) {
             return try finishArray(s, batch)
@@ -105,7 +106,8 @@ package enum WireDecoder {
                 batch.indices.append(index)
             } catch {
                 if let syntax = error.syntax { throw malformed(syntax, row: index) }
-                batch.rejections.append(RowRejection(index: index, field: error.field, code: error.code, message: error.message))
+                batch.rejections.append(
+                    RowRejection(index: index, field: error.field, code: error.code, message: error.message))
                 s.position = rowStart
                 do { try s.skipValue() } catch { throw malformed(error, row: index) }
             }
@@ -150,8 +152,11 @@ package enum WireDecoder {
                     batch.indices.append(index)
                 } catch {
                     var message = error.message
-                    if let syntax = error.syntax { message = "malformed JSON at byte \(syntax.offset): \(syntax.message)" }
-                    batch.rejections.append(RowRejection(index: index, field: error.field, code: error.code, message: message))
+                    if let syntax = error.syntax {
+                        message = "malformed JSON at byte \(syntax.offset): \(syntax.message)"
+                    }
+                    batch.rejections.append(
+                        RowRejection(index: index, field: error.field, code: error.code, message: message))
                 }
             }
             lineStart = lineEnd + 1
@@ -175,7 +180,7 @@ package enum WireDecoder {
         while let key = try syntax({ () throws(JSONSyntaxError) in try s.nextKey(first: &first) }) {
             if key.equals("id") {
                 id = try text(&s, "id")
-            } else if key.equals("ts") || key.equals("timestamp") || key.equals("time") {
+            } else if isTimeKey(key) {
                 time = try timestamp(&s, String(decoding: key, as: UTF8.self))
             } else if key.equals("model") {
                 model = try text(&s, "model")
@@ -212,7 +217,7 @@ package enum WireDecoder {
         while let key = try syntax({ () throws(JSONSyntaxError) in try s.nextKey(first: &first) }) {
             if key.equals("id") {
                 id = try text(&s, "id")
-            } else if key.equals("ts") || key.equals("timestamp") || key.equals("time") {
+            } else if isTimeKey(key) {
                 time = try timestamp(&s, String(decoding: key, as: UTF8.self))
             } else if key.equals("label") {
                 label = try outcome(&s, "label")
@@ -227,6 +232,11 @@ package enum WireDecoder {
     }
 
     // MARK: - Fields
+
+    /// `ts`, or its accepted aliases `timestamp` and `time`.
+    private static func isTimeKey(_ key: UnsafeRawBufferPointer) -> Bool {
+        key.equals("ts") || key.equals("timestamp") || key.equals("time")
+    }
 
     @inline(__always)
     private static func syntax<T>(_ body: () throws(JSONSyntaxError) -> T) throws(RowFailure) -> T {
@@ -272,7 +282,8 @@ package enum WireDecoder {
             let value = try syntax { () throws(JSONSyntaxError) in try s.string() }
             var copy = value
             guard let t = copy.withUTF8({ Timestamp.parse($0) }) else {
-                throw RowFailure(field, "invalid_value", "'\(value)' is not an ISO 8601 time such as 2024-05-01T12:00:00Z")
+                throw RowFailure(
+                    field, "invalid_value", "'\(value)' is not an ISO 8601 time such as 2024-05-01T12:00:00Z")
             }
             return t
         case .number:

@@ -86,7 +86,8 @@ public actor IngestPipeline {
                     summary.rejected.append(
                         RowRejection(
                             index: index, field: "ts", code: "future_timestamp",
-                            message: "ts \(event.time.iso8601) is more than \(maxFutureSkew) ahead of the server clock"))
+                            message: "ts \(event.time.iso8601) is more than \(maxFutureSkew) ahead of the server clock")
+                    )
                     continue
                 }
                 do throws(EventError) {
@@ -98,7 +99,8 @@ public actor IngestPipeline {
                     }
                 } catch {
                     summary.rejected.append(
-                        RowRejection(index: index, field: error.field, code: error.code.rawValue, message: error.message))
+                        RowRejection(
+                            index: index, field: error.field, code: error.code.rawValue, message: error.message))
                 }
             }
         }
@@ -143,12 +145,7 @@ public actor IngestPipeline {
         while true {
             do {
                 let records = group.map(\.record)
-                let metadata = group.compactMap(\.metadata)
-                if metadata.isEmpty {
-                    try await log.append(records)
-                } else {
-                    try await log.append(records) { db in for m in metadata { try m(db) } }
-                }
+                try await log.append(records, metadata: group.compactMap(\.metadata))
                 lastCommitted = records.last!.sequence
                 for w in waiters { w.resume() }
             } catch {
@@ -213,7 +210,8 @@ public actor IngestPipeline {
         let definition = StoredMetricDefinition(
             model: model, name: name, expression: expression, backfill: backfill, sequence: sequence, definedAt: now)
         var body: [UInt8] = []
-        LogCodec.encode(.defineMetric(model: model, name: name, expression: expression, backfill: backfill), into: &body)
+        LogCodec.encode(
+            .defineMetric(model: model, name: name, expression: expression, backfill: backfill), into: &body)
         let record = LogRecord(sequence: sequence, entries: 1, newestEvent: nil, body: body)
         try await commit(
             Pending(record: record) { db in
@@ -223,7 +221,7 @@ public actor IngestPipeline {
         if backfill {
             let started = ContinuousClock.now
             do {
-                var rebuilder = EngineRebuilder(log: log, configuration: host.copy().configuration)
+                var rebuilder = EngineRebuilder(log: log, configuration: host.read { $0.configuration })
                 let logger = self.logger
                 rebuilder.progress = { done, total in
                     logger.info("backfill: replaying log", metadata: ["replayed": "\(done)", "total": "\(total)"])

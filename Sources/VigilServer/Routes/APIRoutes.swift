@@ -28,7 +28,8 @@ struct APIRoutes: Sendable {
                 model: try context.parameters.require("model"), name: try context.parameters.require("name"), request)
         }
         router.get("/v1/models/{model}/metrics/{name}") { _, context in
-            try metricDefinition(model: try context.parameters.require("model"), name: try context.parameters.require("name"))
+            try metricDefinition(
+                model: try context.parameters.require("model"), name: try context.parameters.require("name"))
         }
         router.delete("/v1/models/{model}/metrics/{name}") { _, context in
             let (model, name) = (try context.parameters.require("model"), try context.parameters.require("name"))
@@ -129,7 +130,8 @@ struct APIRoutes: Sendable {
 
     func metrics(model: String, _ request: Request) throws(APIError) -> Response {
         try host.requireReady()
-        let query = try MetricQuery(request.uri.queryParameters.reduce(into: [:]) { $0[String($1.key)] = String($1.value) }, now: clock())
+        let query = try MetricQuery(
+            request.uri.queryParameters.reduce(into: [:]) { $0[String($1.key)] = String($1.value) }, now: clock())
         if let asOf = query.asOf {
             // As-of answers need the feedback that had arrived by then: rebuild from the retained log.
             let rebuilder = EngineRebuilder(log: log, configuration: configuration.engine)
@@ -149,10 +151,20 @@ struct APIRoutes: Sendable {
             var response: MetricResponse
             if let step = q.step, case .range(let from, let to) = q.resolvedRange {
                 let reports = try engine.metricSeries(
-                    model: model, from: from, to: to, step: step, version: q.version, segment: q.segment, names: q.names)
-                let first = try engine.metrics(model: model, window: .range(from: from, to: from), version: q.version, segment: q.segment, names: q.names)
+                    model: model, from: from, to: to, step: step, version: q.version, segment: q.segment, names: q.names
+                )
+                // An empty range has no report to name the task and metrics: ask for a zero-width window then.
+                let first: MetricReport
+                if let report = reports.first {
+                    first = report
+                } else {
+                    first = try engine.metrics(
+                        model: model, window: .range(from: from, to: from), version: q.version, segment: q.segment,
+                        names: q.names)
+                }
                 response = MetricResponse(
-                    model: model, task: first.task.rawValue, names: first.names, series: reports.map(MetricResponse.slice))
+                    model: model, task: first.task.rawValue, names: first.names,
+                    series: reports.map(MetricResponse.slice))
             } else {
                 let report = try engine.metrics(
                     model: model, window: q.window, version: q.version, segment: q.segment, names: q.names)

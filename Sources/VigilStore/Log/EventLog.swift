@@ -52,7 +52,8 @@ public struct StoredMetricDefinition: Sendable, Hashable {
     public var sequence: Int64
     public var definedAt: Timestamp
 
-    public init(model: String, name: String, expression: String, backfill: Bool, sequence: Int64, definedAt: Timestamp) {
+    public init(model: String, name: String, expression: String, backfill: Bool, sequence: Int64, definedAt: Timestamp)
+    {
         self.model = model
         self.name = name
         self.expression = expression
@@ -122,21 +123,20 @@ public final class EventLog: Sendable {
 
     // MARK: - Log
 
-    /// Commits `records` in one transaction; returns once they are durable per the synchronous mode.
-    public func append(_ records: [LogRecord]) async throws {
-        try await pool.write { db in try Self.insert(records, db) }
-    }
-
-    /// Commits `records` and applies `metadata` in the same transaction.
-    public func append(_ records: [LogRecord], metadata: @Sendable @escaping (Database) throws -> Void) async throws {
+    /// Commits `records`, and applies the `metadata` updates in the same transaction; returns once they
+    /// are durable per the synchronous mode.
+    public func append(
+        _ records: [LogRecord], metadata: [@Sendable (Database) throws -> Void] = []
+    ) async throws {
         try await pool.write { db in
             try Self.insert(records, db)
-            try metadata(db)
+            for update in metadata { try update(db) }
         }
     }
 
     private static func insert(_ records: [LogRecord], _ db: Database) throws {
-        let statement = try db.cachedStatement(sql: "INSERT INTO log (seq, entries, newest_ms, body) VALUES (?, ?, ?, ?)")
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO log (seq, entries, newest_ms, body) VALUES (?, ?, ?, ?)")
         for r in records {
             let body = r.body.withUnsafeBytes { Data($0) }
             try statement.execute(arguments: [r.sequence, r.entries, r.newestEvent?.milliseconds, body])
@@ -162,7 +162,8 @@ public final class EventLog: Sendable {
         after sequence: Int64, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void
     ) throws {
         try pool.read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, body FROM log WHERE seq > ? ORDER BY seq", arguments: [sequence])
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT seq, body FROM log WHERE seq > ? ORDER BY seq", arguments: [sequence])
             while let row = try rows.next() {
                 let seq: Int64 = row[0]
                 try row.withUnsafeData(atIndex: 1) { data in
