@@ -12,6 +12,7 @@ struct Aggregate: Sendable, Hashable, Codable {
     var regression = RegressionStats()
     var lag = LagSketch()
     var custom = CustomSums()
+    var expected = ExpectedConfusion()
 
     /// Adds (`delta = 1`) or removes (`-1`) the labeled contribution of one row.
     mutating func apply(_ row: LabeledRow, _ delta: Int64) {
@@ -19,6 +20,7 @@ struct Aggregate: Sendable, Hashable, Codable {
         switch row.task {
         case .binary:
             binary.apply(row, delta)
+            if let s = row.score { expected.labeled.add(.init(score: s, positive: row.prediction >= 0.5), delta) }
         case .multiclass:
             multiclass.apply(prediction: Int(row.prediction), label: Int(row.label), logLoss: row.logLossValue, delta)
         case .regression:
@@ -32,6 +34,7 @@ struct Aggregate: Sendable, Hashable, Codable {
         binary.merge(o.binary, parts)
         multiclass.merge(o.multiclass)
         regression.merge(o.regression)
+        expected.merge(o.expected)
         if parts.contains(.lag) { lag.merge(o.lag) }
         if parts.contains(.custom) { custom.merge(o.custom) }
     }

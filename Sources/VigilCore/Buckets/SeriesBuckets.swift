@@ -3,6 +3,8 @@ struct SeriesBuckets: Sendable, Codable {
     var minutes = BucketLevel(.minute)
     var hours = BucketLevel(.hour)
     var days = BucketLevel(.day)
+    /// Column profiles; kept only in a version's overall series (segment series leave it empty).
+    var profiles = ProfileSeries()
 
     /// Applies `body` to the bucket containing `time` at every level; minute buckets only from `minuteCutoff`
     /// and hour buckets from `hourCutoff` on, because older ones have been pruned.

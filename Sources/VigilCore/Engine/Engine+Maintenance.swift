@@ -21,6 +21,7 @@ extension Engine {
         evictPastHorizon(now - configuration.labelHorizon.milliseconds)
         statisticsStore.orphansExpired += orphans.expire(before: now - configuration.orphanHorizon.milliseconds)
         pruneBuckets(now)
+        pruneProfiles(now)
     }
 
     private mutating func evictPastHorizon(_ cutoff: Int64) {

@@ -38,7 +38,14 @@ extension Engine {
         let offset = task == .multiclass ? join.appendClassScores(encoded.classScores, forChunkAccepting: time) : 0
         let (value, flags) = encoded.record(task, classScoresOffset: offset)
         let ref = join.insert(id: p.id, hash: hash, time: time, value: value, sliceSet: set, flags: flags)
-        updateBuckets(set, time) { $0.count += 1 }
+        let expected =
+            task == .binary
+            ? encoded.score.map { ExpectedConfusion.Row(score: $0, positive: encoded.prediction >= 0.5) } : nil
+        updateBuckets(set, time) {
+            $0.count += 1
+            if let expected { $0.expected.all.add(expected, 1) }
+        }
+        if configuration.profiles { recordProfile(p, encoded, set: set, model: m, time: time) }
         if models[m].hasCustomMetrics {
             if !models[m].custom.retainedFeatures.isEmpty {
                 retainedFeatures[ref.raw] = p.features.filter { models[m].custom.retainedFeatures.contains($0.key) }

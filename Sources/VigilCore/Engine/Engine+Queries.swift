@@ -15,8 +15,25 @@ extension Engine {
         let model = models[m]
         let task = model.task ?? .binary
         let wanted = try resolveNames(names, model: model, task: task)
+        let (merged, from, to) = try mergedWindow(
+            m, window: window, version: version, segment: segment,
+            parts: MetricComputer.parts(for: wanted, hasCustom: model.hasCustomMetrics))
+        let computer = MetricComputer(task: task, classes: model.classes)
+        var values: [String: MetricValue] = [:]
+        for metric in wanted {
+            values[metric] = computer.value(metric, merged) ?? model.custom.value(metric, merged.aggregate.custom)
+        }
+        return MetricReport(
+            model: name, task: task, from: from, to: to, names: wanted, values: values,
+            confusion: computer.confusion(merged.aggregate))
+    }
+
+    /// The buckets of a window merged, with the window's bounds as resolved to buckets (`nil` when cumulative).
+    func mergedWindow(_ m: Int, window: Window, version: String?, segment: Segment?, parts: AggregateParts)
+        throws(QueryError) -> (WindowMerge.Result, Timestamp?, Timestamp?)
+    {
         let seriesIds = try matchingSeries(m, version: version, segment: segment)
-        var merge = WindowMerge(parts: MetricComputer.parts(for: wanted, hasCustom: model.hasCustomMetrics))
+        var merge = WindowMerge(parts: parts)
         var from: Timestamp?
         var to: Timestamp?
         if let (a, b) = window.bounds {
@@ -32,15 +49,7 @@ extension Engine {
         } else {
             for s in seriesIds { series[s].days.forEach { _, bucket in merge.add(bucket) } }
         }
-        let merged = merge.result
-        let computer = MetricComputer(task: task, classes: model.classes)
-        var values: [String: MetricValue] = [:]
-        for metric in wanted {
-            values[metric] = computer.value(metric, merged) ?? model.custom.value(metric, merged.aggregate.custom)
-        }
-        return MetricReport(
-            model: name, task: task, from: from, to: to, names: wanted, values: values,
-            confusion: computer.confusion(merged.aggregate))
+        return (merge.result, from, to)
     }
 
     /// One report per `step` in `[from, to)` (calendar buckets: per hour, per day).
@@ -62,7 +71,7 @@ extension Engine {
         return reports
     }
 
-    private func modelId(known name: String) throws(QueryError) -> Int {
+    func modelId(known name: String) throws(QueryError) -> Int {
         guard let m = modelIndex[name], models[m].task != nil else {
             let known = models.filter { $0.task != nil }.map(\.name).sorted()
             throw QueryError(
@@ -87,7 +96,7 @@ extension Engine {
         return names
     }
 
-    private func matchingSeries(_ m: Int, version: String?, segment: Segment?) throws(QueryError) -> [Int] {
+    func matchingSeries(_ m: Int, version: String?, segment: Segment?) throws(QueryError) -> [Int] {
         if let version, !models[m].versions.contains(version) {
             throw QueryError(
                 .unknownVersion,

@@ -40,12 +40,15 @@ public struct Engine: Sendable, Codable {
     var minuteCutoff = Int64.min
     var hourCutoff = Int64.min
     var maintainedHour = Int64.min
+    var profileHourCutoff = Int64.min
+    /// Scratch space for the per-prediction profile update (kept to avoid an allocation per event).
+    var profileRow = ProfileRow()
 
     // The last-lookup caches are rebuilt on use, so a snapshot leaves them out.
     private enum CodingKeys: String, CodingKey {
         case configuration, join, orphans, models, modelIndex, seriesKeys, seriesIndex, series, sliceSets
         case sliceBaseSeries, sliceSegmentSeries, sliceModels, sliceSetIndex, retainedFeatures, statisticsStore
-        case watermarkMilliseconds, minuteCutoff, hourCutoff, maintainedHour
+        case watermarkMilliseconds, minuteCutoff, hourCutoff, maintainedHour, profileHourCutoff
     }
 
     struct SliceSetKey: Hashable, Sendable, Codable {

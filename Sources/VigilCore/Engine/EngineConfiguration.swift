@@ -14,6 +14,14 @@ public struct EngineConfiguration: Sendable, Hashable, Codable {
     public var hourRetention: Duration = .seconds(90 * 86_400)
     /// A binary prediction without an explicit `prediction` is `score >= threshold`. Default 0.5.
     public var threshold = 0.5
+    /// Whether to keep per-column profiles (data quality and drift). Default on.
+    public var profiles = true
+    /// Caps that bound each column profile's memory per bucket.
+    public var profileLimits = ProfileLimits()
+    /// How long hourly profile buckets are kept; older drift and quality windows resolve to days. Default 7 days.
+    public var profileHourRetention: Duration = .seconds(7 * 86_400)
+    /// At most this many feature columns are profiled per model; further names are listed as untracked. Default 1,000.
+    public var maxProfileColumns = 1000
     /// Seed of the id hash (vary it per deployment to resist crafted collisions).
     public var hashSeed: UInt64 = 0x5eed_1f0c_a11b_ab1e
 

@@ -9,6 +9,11 @@ struct ModelState: Sendable, Codable {
     var predictions: Int64 = 0
     var firstEvent: Int64?
     var lastEvent: Int64?
+    /// Profiled feature columns by id, in order of first appearance.
+    var profileColumns: [String] = []
+    var profileColumnIndex: [String: Int] = [:]
+    /// Feature names seen after ``EngineConfiguration/maxProfileColumns`` was reached.
+    var untrackedColumns: Set<String> = []
     var custom = CustomMetricRegistry() {
         didSet { hasCustomMetrics = !custom.isEmpty }
     }

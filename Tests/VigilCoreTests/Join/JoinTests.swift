@@ -214,7 +214,8 @@ struct JoinTests {
         // The freed chunks are reused; every new id is found, no old one is.
         for i in 0..<2500 {
             let id = "b\(i)"
-            _ = index.insert(id: id, hash: index.hash(id), time: 20_000_000 + Int64(i), value: 0.5, sliceSet: 0, flags: 0)
+            _ = index.insert(
+                id: id, hash: index.hash(id), time: 20_000_000 + Int64(i), value: 0.5, sliceSet: 0, flags: 0)
         }
         #expect(index.occupiedSlots == 2500)
         #expect(index.find("b2499") != nil)

@@ -1,0 +1,120 @@
+/// Computes one column's ``ColumnDrift`` from its reference and current profiles.
+struct ColumnDriftAnalysis {
+    var name: String
+    var reference: ColumnProfile?
+    var referenceRows: Int64
+    var current: ColumnProfile?
+    var currentRows: Int64
+    var rule: ColumnRule?
+
+    func result() -> ColumnDrift {
+        let type = rule?.type ?? reference?.majorityType ?? current?.majorityType ?? .numeric
+        var threshold = rule?.drift ?? .default
+        if !threshold.statistic.applies(to: type) { threshold = .default }
+        var d = ColumnDrift(
+            column: name, type: type, verdict: .ok, threshold: threshold, approximate: false,
+            referenceCount: 0, currentCount: 0)
+        if referenceRows > 0 {
+            d.referenceMissingFraction = Double(referenceRows - (reference?.present ?? 0)) / Double(referenceRows)
+        }
+        if currentRows > 0 {
+            d.currentMissingFraction = Double(currentRows - (current?.present ?? 0)) / Double(currentRows)
+        }
+        switch type {
+        case .numeric: numeric(&d)
+        case .categorical: categorical(&d)
+        }
+        decide(&d)
+        return d
+    }
+
+    private func numeric(_ d: inout ColumnDrift) {
+        let r = EmpiricalDistribution(reference?.numeric ?? NumericProfile())
+        let c = EmpiricalDistribution(current?.numeric ?? NumericProfile())
+        d.referenceCount = r.count
+        d.currentCount = c.count
+        d.approximate = !r.isExact || !c.isExact
+        d.referenceQuantiles = Quantiles(r)
+        d.currentQuantiles = Quantiles(c)
+        guard r.count > 0, c.count > 0 else { return }
+        var edges: [Double] = []
+        for k in 1...9 {
+            let q = r.quantile(Double(k) / 10)!
+            if edges.last.map({ $0 < q }) ?? true { edges.append(q) }
+        }
+        let binCounts = { (x: EmpiricalDistribution) -> [Int64] in
+            var counts: [Int64] = []
+            var below: Int64 = 0
+            for e in edges {
+                let atOrBelow = x.countAtOrBelow(e)
+                counts.append(atOrBelow - below)
+                below = atOrBelow
+            }
+            counts.append(x.count - below)
+            return counts
+        }
+        let rb = binCounts(r)
+        let cb = binCounts(c)
+        d.binEdges = edges
+        d.referenceBinCounts = rb
+        d.currentBinCounts = cb
+        d.psi = DriftStatistics.psi(reference: rb, current: cb)
+        d.jsDistance = DriftStatistics.jensenShannon(reference: rb, current: cb)
+        let ks = DriftStatistics.kolmogorovSmirnov(r, c)
+        d.ksStatistic = ks.statistic
+        let (p, method) = KolmogorovSmirnovTest.pValue(statistic: ks.statistic, h: ks.h, n: r.count, m: c.count)
+        d.ksPValue = p
+        d.ksPValueMethod = method
+        d.wasserstein = DriftStatistics.wasserstein(r, c)
+    }
+
+    private func categorical(_ d: inout ColumnDrift) {
+        let rc = reference?.categorical.counts ?? [:]
+        let cc = current?.categorical.counts ?? [:]
+        d.referenceCount = reference?.categorical.count ?? 0
+        d.currentCount = current?.categorical.count ?? 0
+        d.approximate = !(reference?.categorical.isExact ?? true) || !(current?.categorical.isExact ?? true)
+        let categories = Set(rc.keys).union(cc.keys).sorted()
+        d.categories = categories
+        d.unseenCategories = categories.filter { rc[$0] == nil }
+        d.missingCategories = categories.filter { cc[$0] == nil }
+        guard d.referenceCount > 0, d.currentCount > 0 else { return }
+        let r = categories.map { rc[$0] ?? 0 }
+        let c = categories.map { cc[$0] ?? 0 }
+        d.referenceCounts = r
+        d.currentCounts = c
+        d.psi = DriftStatistics.psi(reference: r, current: c)
+        d.jsDistance = DriftStatistics.jensenShannon(reference: r, current: c)
+        let chi = ChiSquareTest.test(reference: r, current: c)
+        d.chi2Statistic = chi.statistic
+        d.chi2Dof = chi.dof
+        d.chi2PValue = chi.pValue
+    }
+
+    private func decide(_ d: inout ColumnDrift) {
+        guard d.referenceCount > 0 else {
+            d.verdict = d.currentCount > 0 ? .notInReference : .insufficientData
+            return
+        }
+        guard d.currentCount > 0 else {
+            d.verdict = .missingInCurrent
+            return
+        }
+        let value: Double?
+        switch d.threshold.statistic {
+        case .psi: value = d.psi
+        case .jsDistance: value = d.jsDistance
+        case .wasserstein: value = d.wasserstein
+        case .ksStatistic: value = d.ksStatistic
+        case .ksPValue: value = d.ksPValue
+        case .chi2PValue: value = d.chi2PValue
+        }
+        d.value = value
+        d.severity = value.map { d.threshold.severity($0) }
+        guard d.currentCount >= d.threshold.minSamples else {
+            d.verdict = .insufficientData
+            return
+        }
+        d.verdict = value.map { d.threshold.drifted($0) } == true ? .drift : .ok
+    }
+}

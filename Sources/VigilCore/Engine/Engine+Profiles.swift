@@ -1,0 +1,122 @@
+extension Engine {
+    /// Counts a new prediction's features and outputs in its version's hour and day profile buckets.
+    mutating func recordProfile(_ p: Prediction, _ encoded: EncodedPrediction, set: UInt32, model m: Int, time: Int64) {
+        var row = profileRow
+        row.columns.removeAll(keepingCapacity: true)
+        for (name, value) in p.features {
+            guard let id = profileColumnId(name, model: m) else { continue }
+            row.columns.append((id, value))
+        }
+        let task = models[m].task ?? .binary
+        switch task {
+        case .binary:
+            row.score = encoded.score
+            row.prediction = .string(encoded.prediction >= 0.5 ? "1" : "0")
+        case .multiclass:
+            row.score = nil
+            row.prediction = .string(models[m].classes[Int(encoded.prediction)])
+        case .regression:
+            row.score = nil
+            row.prediction = .number(encoded.prediction)
+        }
+        let columnCount = models[m].profileColumns.count
+        let limits = configuration.profileLimits
+        let s = sliceBaseSeries[Int(set)]
+        if time >= profileHourCutoff {
+            let hour = time.floorDivided(by: Resolution.hour.milliseconds).0
+            row.apply(
+                to: &series[s].profiles.hours[hour, default: ProfileBucket()], columnCount: columnCount, limits: limits)
+        }
+        let day = time.floorDivided(by: Resolution.day.milliseconds).0
+        row.apply(to: &series[s].profiles.days[day, default: ProfileBucket()], columnCount: columnCount, limits: limits)
+        profileRow = row
+    }
+
+    private mutating func profileColumnId(_ name: String, model m: Int) -> Int? {
+        if let id = models[m].profileColumnIndex[name] { return id }
+        guard models[m].profileColumns.count < configuration.maxProfileColumns else {
+            models[m].untrackedColumns.insert(name)
+            return nil
+        }
+        models[m].profileColumns.append(name)
+        models[m].profileColumnIndex[name] = models[m].profileColumns.count - 1
+        return models[m].profileColumns.count - 1
+    }
+
+    /// The merged column profile of a model's predictions over a window (all versions, or one).
+    ///
+    /// Windows resolve to whole hours (to whole days past ``EngineConfiguration/profileHourRetention``);
+    /// the returned bounds say which range was merged. The cost depends on the number of buckets and
+    /// columns, not on the number of predictions.
+    public func profile(model name: String, window: Window = .cumulative, version: String? = nil) throws(QueryError)
+        -> WindowProfile
+    {
+        let m = try modelId(known: name)
+        let seriesIds = try matchingSeries(m, version: version, segment: nil)
+        var merged = ProfileBucket()
+        var bounds: (Timestamp, Timestamp)?
+        if let (a, b) = window.bounds {
+            guard a <= b else { throw QueryError(.invalidWindow, "window starts after it ends") }
+            let plan = WindowPlan(from: a, to: b, minuteCutoff: .max, hourCutoff: profileHourCutoff)
+            bounds = (Timestamp(milliseconds: plan.from), Timestamp(milliseconds: plan.to))
+            for s in seriesIds {
+                for (resolution, key) in plan.buckets {
+                    let bucket = resolution == .day ? series[s].profiles.days[key] : series[s].profiles.hours[key]
+                    if let bucket { merged.merge(bucket, limits: .unbounded) }
+                }
+            }
+        } else {
+            for s in seriesIds {
+                for key in series[s].profiles.days.keys.sorted() {
+                    merged.merge(series[s].profiles.days[key]!, limits: .unbounded)
+                }
+            }
+        }
+        var profile = DataProfile()
+        profile.rows = merged.rows
+        for (i, c) in merged.columns.enumerated() where c.present > 0 {
+            profile.columns[models[m].profileColumns[i]] = c
+        }
+        for (i, c) in merged.outputs.enumerated() where c.present > 0 {
+            profile.outputs[ProfileBucket.outputNames[i]] = c
+        }
+        return WindowProfile(
+            model: name, task: models[m].task ?? .binary, from: bounds?.0, to: bounds?.1, profile: profile,
+            untrackedColumns: models[m].untrackedColumns.sorted())
+    }
+
+    /// Memory held by column profiles: buckets, bytes, and bytes per column per bucket.
+    public var profileFootprint: (buckets: Int, bytes: Int, columnBuckets: Int) {
+        var buckets = 0
+        var bytes = 0
+        var columnBuckets = 0
+        for s in series {
+            let f = s.profiles.footprint
+            buckets += f.buckets
+            bytes += f.bytes
+            for b in s.profiles.hours.values { columnBuckets += b.columns.count }
+            for b in s.profiles.days.values { columnBuckets += b.columns.count }
+        }
+        return (buckets, bytes, columnBuckets)
+    }
+
+    mutating func pruneProfiles(_ now: Int64) {
+        let day = Resolution.day.milliseconds
+        let cutoff = (now - configuration.profileHourRetention.milliseconds).floorDivided(by: day).0 * day
+        guard cutoff > profileHourCutoff else { return }
+        profileHourCutoff = cutoff
+        for s in series.indices where !series[s].profiles.isEmpty { series[s].profiles.prune(hoursBefore: cutoff) }
+    }
+}
+
+/// A model's merged profile over a window, with the range actually merged (whole hours or days).
+public struct WindowProfile: Sendable {
+    public var model: String
+    public var task: ModelTask
+    /// `nil` for a cumulative profile.
+    public var from: Timestamp?
+    public var to: Timestamp?
+    public var profile: DataProfile
+    /// Feature names past ``EngineConfiguration/maxProfileColumns``, not profiled.
+    public var untrackedColumns: [String]
+}
