@@ -36,6 +36,11 @@ public struct ColumnQuality: Sendable, Hashable, Codable {
 public struct CategoryCount: Sendable, Hashable, Codable {
     public var value: String
     public var count: Int64
+
+    public init(value: String, count: Int64) {
+        self.value = value
+        self.count = count
+    }
 }
 
 /// A rule a column broke in the window.
