@@ -32,7 +32,9 @@ import VigilServer
     static func fast(_ ndjson: String, feedback: Bool = false) throws -> [Row] {
         // A body starting with '[' is a JSON array: one syntax error refuses it whole.
         if ndjson.first == "[" {
-            do { return try decodeFast(ndjson, feedback: feedback) } catch is MalformedBody { return [.bad("malformed")] }
+            do { return try decodeFast(ndjson, feedback: feedback) } catch is MalformedBody {
+                return [.bad("malformed")]
+            }
         }
         return try decodeFast(ndjson, feedback: feedback)
     }
@@ -99,8 +101,11 @@ import VigilServer
         var lines = csv.split(separator: "\n").map(String.init)
         let header = lines.removeFirst().split(separator: ",").map(String.init)
         let ndjson = lines.prefix(3000).map { line -> String in
-            let f = Dictionary(uniqueKeysWithValues: zip(header, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
-            return #"{"id":"\#(f["id"]!)","ts":"\#(f["timestamp"]!)","model":"\#(f["model"]!)","version":"\#(f["version"]!)","segment":{"pay":"\#(f["payment_type"]!)"},"features":{"trip_distance":\#(f["trip_distance"]!),"borough":"\#(f["pickup_borough"]!)"},"score":\#(f["score"]!),"prediction":\#(f["prediction"]!)}"#
+            let f = Dictionary(
+                uniqueKeysWithValues: zip(
+                    header, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+            return
+                #"{"id":"\#(f["id"]!)","ts":"\#(f["timestamp"]!)","model":"\#(f["model"]!)","version":"\#(f["version"]!)","segment":{"pay":"\#(f["payment_type"]!)"},"features":{"trip_distance":\#(f["trip_distance"]!),"borough":"\#(f["pickup_borough"]!)"},"score":\#(f["score"]!),"prediction":\#(f["prediction"]!)}"#
         }.joined(separator: "\n")
         let fast = try Self.fast(ndjson)
         #expect(fast.count == 3000)
@@ -122,7 +127,9 @@ import VigilServer
                 default: line.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: i)
                 }
             }
-            guard !line.contains(UInt8(ascii: "\n")), let text = String(validating: line, as: UTF8.self) else { continue }
+            guard !line.contains(UInt8(ascii: "\n")), let text = String(validating: line, as: UTF8.self) else {
+                continue
+            }
             let fast = try Self.fast(text)
             let reference = Self.reference(text)
             // Both must agree on whether the row is valid, and on its content when it is.

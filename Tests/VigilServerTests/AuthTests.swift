@@ -17,7 +17,8 @@ import VigilServer
             let (wrong, _) = try await client.send(
                 .post, "/v1/predictions", Self.row, headers: [.authorization: "Bearer not-the-secret"])
             #expect(wrong == .unauthorized)
-            let (readOnly, _) = try await client.send(.post, "/v1/predictions", Self.row, headers: ServerHarness.readHeaders)
+            let (readOnly, _) = try await client.send(
+                .post, "/v1/predictions", Self.row, headers: ServerHarness.readHeaders)
             #expect(readOnly == .forbidden)
             let (notBearer, _) = try await client.send(
                 .post, "/v1/predictions", Self.row, headers: [.authorization: "Basic dGVzdDp0ZXN0"])

@@ -21,18 +21,43 @@ import VigilServer
     static let rowCases: [Case] = [
         Case(name: "malformed line", row: #"{"id":"x","ts":"#, code: "malformed_json", field: ""),
         Case(name: "not an object", row: "[1,2]", code: "invalid_type", field: ""),
-        Case(name: "score of wrong type", row: #"{"id":"x","ts":"2024-01-01T00:00:00Z","model":"m","score":"high"}"#, code: "invalid_type", field: "score"),
-        Case(name: "missing id", row: #"{"ts":"2024-01-01T00:00:00Z","model":"m","score":0.5}"#, code: "missing_field", field: "id"),
+        Case(
+            name: "score of wrong type", row: #"{"id":"x","ts":"2024-01-01T00:00:00Z","model":"m","score":"high"}"#,
+            code: "invalid_type", field: "score"),
+        Case(
+            name: "missing id", row: #"{"ts":"2024-01-01T00:00:00Z","model":"m","score":0.5}"#, code: "missing_field",
+            field: "id"),
         Case(name: "missing ts", row: #"{"id":"x","model":"m","score":0.5}"#, code: "missing_field", field: "ts"),
-        Case(name: "bad ts", row: #"{"id":"x","ts":"yesterday","model":"m","score":0.5}"#, code: "invalid_value", field: "ts"),
-        Case(name: "NaN literal", row: #"{"id":"x","ts":"2024-01-01T00:00:00Z","model":"m","score":NaN}"#, code: "malformed_json", field: ""),
-        Case(name: "infinite number", row: #"{"id":"x","ts":"2024-01-01T00:00:00Z","model":"m","score":1e999}"#, code: "invalid_value", field: "score"),
-        Case(name: "score out of range", row: #"{"id":"x","ts":"2024-01-01T00:00:00Z","model":"m","score":1.5}"#, code: "invalid_value", field: "score"),
-        Case(name: "unknown field", row: #"{"id":"x","ts":"2024-01-01T00:00:00Z","model":"m","scroe":0.5}"#, code: "unknown_field", field: "scroe"),
-        Case(name: "feature of wrong type", row: #"{"id":"x","ts":"2024-01-01T00:00:00Z","model":"m","score":0.5,"features":{"f":[1]}}"#, code: "invalid_type", field: "features.f"),
-        Case(name: "far future", row: #"{"id":"x","ts":"2999-01-01T00:00:00Z","model":"m","score":0.5}"#, code: "future_timestamp", field: "ts"),
-        Case(name: "conflicting resend", row: #"{"id":"g1","ts":"2024-01-01T00:00:00Z","model":"m","score":0.1,"prediction":0}"#, code: "conflict", field: "id"),
-        Case(name: "multiclass score for a binary model", row: #"{"id":"x","ts":"2024-01-01T00:00:00Z","model":"m","score":{"a":0.5,"b":0.5}}"#, code: "task_mismatch", field: "score"),
+        Case(
+            name: "bad ts", row: #"{"id":"x","ts":"yesterday","model":"m","score":0.5}"#, code: "invalid_value",
+            field: "ts"),
+        Case(
+            name: "NaN literal", row: #"{"id":"x","ts":"2024-01-01T00:00:00Z","model":"m","score":NaN}"#,
+            code: "malformed_json", field: ""),
+        Case(
+            name: "infinite number", row: #"{"id":"x","ts":"2024-01-01T00:00:00Z","model":"m","score":1e999}"#,
+            code: "invalid_value", field: "score"),
+        Case(
+            name: "score out of range", row: #"{"id":"x","ts":"2024-01-01T00:00:00Z","model":"m","score":1.5}"#,
+            code: "invalid_value", field: "score"),
+        Case(
+            name: "unknown field", row: #"{"id":"x","ts":"2024-01-01T00:00:00Z","model":"m","scroe":0.5}"#,
+            code: "unknown_field", field: "scroe"),
+        Case(
+            name: "feature of wrong type",
+            row: #"{"id":"x","ts":"2024-01-01T00:00:00Z","model":"m","score":0.5,"features":{"f":[1]}}"#,
+            code: "invalid_type", field: "features.f"),
+        Case(
+            name: "far future", row: #"{"id":"x","ts":"2999-01-01T00:00:00Z","model":"m","score":0.5}"#,
+            code: "future_timestamp", field: "ts"),
+        Case(
+            name: "conflicting resend",
+            row: #"{"id":"g1","ts":"2024-01-01T00:00:00Z","model":"m","score":0.1,"prediction":0}"#, code: "conflict",
+            field: "id"),
+        Case(
+            name: "multiclass score for a binary model",
+            row: #"{"id":"x","ts":"2024-01-01T00:00:00Z","model":"m","score":{"a":0.5,"b":0.5}}"#,
+            code: "task_mismatch", field: "score"),
     ]
 
     @Test(arguments: rowCases)
@@ -41,7 +66,8 @@ import VigilServer
         defer { harness.remove() }
         try await harness.run { client in
             let second = #"{"id":"g2","ts":"2024-01-01T00:01:00Z","model":"m","score":0.2,"prediction":0}"#
-            let (status, body) = try await client.send(.post, "/v1/predictions", [Self.good, c.row, second].joined(separator: "\n"))
+            let (status, body) = try await client.send(
+                .post, "/v1/predictions", [Self.good, c.row, second].joined(separator: "\n"))
             #expect(status == .unprocessableContent, "\(body)")
             #expect(body["accepted"] as? Int == 2)
             let details = (body["error"] as? [String: Any])?["details"] as? [[String: Any]]
@@ -72,12 +98,14 @@ import VigilServer
             let (badGzip, _) = try await client.send(
                 .post, "/v1/predictions", Self.good, headers: [.contentEncoding: "gzip"])
             #expect(badGzip == .badRequest)
-            let (brotli, _) = try await client.send(.post, "/v1/predictions", Self.good, headers: [.contentEncoding: "br"])
+            let (brotli, _) = try await client.send(
+                .post, "/v1/predictions", Self.good, headers: [.contentEncoding: "br"])
             #expect(brotli == .unsupportedMediaType)
             // A gzip bomb is cut off at the limit.
             var zeros = ByteBuffer(repeating: UInt8(ascii: " "), count: 1_000_000)
             let bomb = try zeros.compress(with: .gzip())
-            let (bombStatus, _) = try await client.send(.post, "/v1/predictions", body: bomb, headers: [.contentEncoding: "gzip"])
+            let (bombStatus, _) = try await client.send(
+                .post, "/v1/predictions", body: bomb, headers: [.contentEncoding: "gzip"])
             #expect(bombStatus == .contentTooLarge)
             // Nothing above was ingested.
             let (_, models) = try await client.send(.get, "/v1/models")
@@ -85,11 +113,15 @@ import VigilServer
 
             var plain = ByteBuffer(string: "[\(Self.good)]")
             let gz = try plain.compress(with: .gzip())
-            let (gzipped, _) = try await client.send(.post, "/v1/predictions", body: gz, headers: [.contentEncoding: "gzip"])
+            let (gzipped, _) = try await client.send(
+                .post, "/v1/predictions", body: gz, headers: [.contentEncoding: "gzip"])
             #expect(gzipped == .ok)
-            let (feedbackMissingLabel, fb) = try await client.send(.post, "/v1/feedback", #"{"id":"g1","ts":"2024-01-02T00:00:00Z"}"#)
+            let (feedbackMissingLabel, fb) = try await client.send(
+                .post, "/v1/feedback", #"{"id":"g1","ts":"2024-01-02T00:00:00Z"}"#)
             #expect(feedbackMissingLabel == .unprocessableContent)
-            #expect(((fb["error"] as? [String: Any])?["details"] as? [[String: Any]])?.first?["field"] as? String == "label")
+            #expect(
+                ((fb["error"] as? [String: Any])?["details"] as? [[String: Any]])?.first?["field"] as? String == "label"
+            )
         }
     }
 
@@ -102,7 +134,10 @@ import VigilServer
                 ("/v1/models/nope/metrics", .notFound, "unknown_model"),
                 ("/v1/models/m/metrics?window=7x", .badRequest, "invalid_window"),
                 ("/v1/models/m/metrics?window=1d&from=2024-01-01T00:00:00Z", .badRequest, "invalid_window"),
-                ("/v1/models/m/metrics?from=2024-02-01T00:00:00Z&to=2024-01-01T00:00:00Z", .badRequest, "invalid_window"),
+                (
+                    "/v1/models/m/metrics?from=2024-02-01T00:00:00Z&to=2024-01-01T00:00:00Z", .badRequest,
+                    "invalid_window"
+                ),
                 ("/v1/models/m/metrics?step=1h", .badRequest, "invalid_window"),
                 ("/v1/models/m/metrics?names=accuracy,bogus", .badRequest, "unknown_metric"),
                 ("/v1/models/m/metrics?version=v9", .notFound, "unknown_version"),
@@ -137,11 +172,15 @@ import VigilServer
             for round in 0..<300 {
                 var body: [UInt8]
                 switch round % 3 {
-                case 0: body = (0..<Int.random(in: 0..<400, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                case 0:
+                    body = (0..<Int.random(in: 0..<400, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng)
+                    }
                 case 1: body = Array(bytes[..<Int.random(in: 0..<bytes.count, using: &rng)])
                 default:
                     body = bytes
-                    for _ in 0..<4 { body[Int.random(in: 0..<body.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
+                    for _ in 0..<4 {
+                        body[Int.random(in: 0..<body.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+                    }
                 }
                 let (status, response) = try await client.send(.post, "/v1/predictions", body: ByteBuffer(bytes: body))
                 #expect(status.code < 500, "round \(round): \(status) \(response)")

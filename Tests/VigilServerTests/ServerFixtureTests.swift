@@ -16,7 +16,9 @@ import VigilServer
         for name in metricNames { expectClose(metric(body, name), overall[name], "overall \(name)") }
         let confusion = (body["window"] as? [String: Any])?["confusion"] as? [String: Any]
         let expectedConfusion = overall["confusion"] as! [String: Any]
-        for k in ["tp", "fp", "tn", "fn"] { expectClose((confusion?[k] as? NSNumber)?.doubleValue, expectedConfusion[k], k) }
+        for k in ["tp", "fp", "tn", "fn"] {
+            expectClose((confusion?[k] as? NSNumber)?.doubleValue, expectedConfusion[k], k)
+        }
     }
 
     @Test func taxiOverHTTPMatchesScikitLearn() async throws {
@@ -27,9 +29,12 @@ import VigilServer
             try await Self.checkOverall(client)
             let byVersion = TaxiFixture.expected["by_version"] as! [String: [String: Any]]
             for (version, values) in byVersion {
-                let (status, body) = try await client.send(.get, "/v1/models/taxi-tip/metrics?version=\(version)&names=accuracy,recall,roc_auc")
+                let (status, body) = try await client.send(
+                    .get, "/v1/models/taxi-tip/metrics?version=\(version)&names=accuracy,recall,roc_auc")
                 #expect(status == .ok)
-                for name in ["accuracy", "recall", "roc_auc"] { expectClose(metric(body, name), values[name], "\(version) \(name)") }
+                for name in ["accuracy", "recall", "roc_auc"] {
+                    expectClose(metric(body, name), values[name], "\(version) \(name)")
+                }
             }
             let (_, models) = try await client.send(.get, "/v1/models")
             let list = models["models"] as? [[String: Any]]
@@ -95,8 +100,10 @@ import VigilServer
         let expected = Double(long.filter { $0["prediction"] == "1" }.count) / Double(long.count)
         try await harness.run { client in
             try await client.ingestTaxi(batchSize: 4000)
-            let definition = #"{"expression": "sum(prediction == 1 and features.trip_distance > 5) / sum(features.trip_distance > 5)"}"#
-            let (status, body) = try await client.send(.put, "/v1/models/taxi-tip/metrics/long_positive?backfill=true", definition)
+            let definition =
+                #"{"expression": "sum(prediction == 1 and features.trip_distance > 5) / sum(features.trip_distance > 5)"}"#
+            let (status, body) = try await client.send(
+                .put, "/v1/models/taxi-tip/metrics/long_positive?backfill=true", definition)
             #expect(status == .ok, "\(body)")
             let (_, values) = try await client.send(.get, "/v1/models/taxi-tip/metrics?names=long_positive")
             expectClose(metric(values, "long_positive"), expected as NSNumber, "backfilled long_positive")
@@ -120,7 +127,8 @@ import VigilServer
         defer { harness.remove() }
         try await harness.run { client in
             let asOf = TaxiFixture.expected["as_of"] as! [String: Any]
-            let range = "from=\(asOf["predictions_from"]!)&to=\(asOf["predictions_to"]!)&names=accuracy,precision,recall"
+            let range =
+                "from=\(asOf["predictions_from"]!)&to=\(asOf["predictions_to"]!)&names=accuracy,precision,recall"
             try await client.ingestTaxi(batchSize: 4000)
             let (status, then) = try await client.send(
                 .get, "/v1/models/taxi-tip/metrics?\(range)&asOf=\(asOf["labels_arrived_at_or_before"]!)")

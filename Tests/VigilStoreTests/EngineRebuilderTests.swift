@@ -17,12 +17,14 @@ import VigilStore
                 id: "p\(i)", time: Timestamp(milliseconds: t), model: "m", version: i % 3 == 0 ? "v2" : "v1",
                 segments: ["region": i % 2 == 0 ? "eu" : "us"], features: ["x": .number(Double(i % 17))],
                 score: .probability(score), prediction: .number(score >= 0.5 ? 1 : 0))
-            let label = Feedback(id: "p\(i)", time: Timestamp(milliseconds: t + 3_600_000), label: .number(Double(rng.next() % 2)))
+            let label = Feedback(
+                id: "p\(i)", time: Timestamp(milliseconds: t + 3_600_000), label: .number(Double(rng.next() % 2)))
             if i % 11 == 0 { entries.append(.feedback(label)) }  // orphan first
             entries.append(.prediction(p))
             if i % 11 != 0 && i % 5 != 0 { entries.append(.feedback(label)) }
             if i % 13 == 0 {
-                entries.append(.feedback(Feedback(id: "p\(i)", time: Timestamp(milliseconds: t + 7_200_000), label: .number(1))))
+                entries.append(
+                    .feedback(Feedback(id: "p\(i)", time: Timestamp(milliseconds: t + 7_200_000), label: .number(1))))
             }
         }
         return entries
@@ -49,12 +51,14 @@ import VigilStore
         }
         #expect(try Self.values(restored, ["high"]) == Self.values(engine, ["high"]))
         #expect(restored.statistics == engine.statistics)
-        #expect(try restored.metrics(model: "m", version: "v2", segment: Segment(key: "region", value: "eu")).values
-            == engine.metrics(model: "m", version: "v2", segment: Segment(key: "region", value: "eu")).values)
+        #expect(
+            try restored.metrics(model: "m", version: "v2", segment: Segment(key: "region", value: "eu")).values
+                == engine.metrics(model: "m", version: "v2", segment: Segment(key: "region", value: "eu")).values)
     }
 
     static func log(_ entries: [LogEntry], batch: Int = 100) async throws -> EventLog {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rebuild-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rebuild-\(UUID().uuidString)")
+            .path
         let log = try EventLog(StoreConfiguration(directory: dir, synchronous: .off))
         var records: [LogRecord] = []
         var seq: Int64 = 0
@@ -77,7 +81,8 @@ import VigilStore
             if k < 1000 { atSnapshot.apply(e) }
         }
         // Batches of 100 entries: the first 1,000 entries are batches 1–10.
-        try await log.saveSnapshot(sequence: 10, createdAt: Timestamp(milliseconds: 0), body: try EngineSnapshot.encode(atSnapshot))
+        try await log.saveSnapshot(
+            sequence: 10, createdAt: Timestamp(milliseconds: 0), body: try EngineSnapshot.encode(atSnapshot))
         let result = try EngineRebuilder(log: log, configuration: EngineConfiguration()).recover()
         #expect(result.fromSnapshot == 10)
         #expect(result.replayedEntries == all.count - 1000)

@@ -14,9 +14,11 @@ import VigilStore
                 prediction: .number(1))),
         .prediction(
             Prediction(
-                id: "p2", time: Timestamp(milliseconds: -5), model: "trip", score: .classes([ClassScore("a", 0.25), ClassScore("b", 0.75)]),
+                id: "p2", time: Timestamp(milliseconds: -5), model: "trip",
+                score: .classes([ClassScore("a", 0.25), ClassScore("b", 0.75)]),
                 prediction: .category("b"))),
-        .prediction(Prediction(id: "p3", time: Timestamp(milliseconds: 0), model: "fare", prediction: .number(-3.25e-7))),
+        .prediction(
+            Prediction(id: "p3", time: Timestamp(milliseconds: 0), model: "fare", prediction: .number(-3.25e-7))),
         .feedback(Feedback(id: "p1", time: Timestamp(milliseconds: 1_580_600_000_000), label: .number(0))),
         .feedback(Feedback(id: "p2", time: Timestamp(milliseconds: 1), label: .category(""))),
         .defineMetric(model: "taxi-tip", name: "m", expression: "sum(label == 1) / count()", backfill: true),
@@ -59,7 +61,9 @@ import VigilStore
     @Test func appendAndReadInOrder() async throws {
         let log = try Self.temporaryLog()
         defer { try? FileManager.default.removeItem(atPath: log.configuration.directory) }
-        try await log.append([Self.record(1, Array(LogCodecTests.entries[0...2])), Self.record(2, [LogCodecTests.entries[3]])])
+        try await log.append([
+            Self.record(1, Array(LogCodecTests.entries[0...2])), Self.record(2, [LogCodecTests.entries[3]]),
+        ])
         try await log.append([Self.record(3, Array(LogCodecTests.entries[4...]))])
         #expect(try log.lastSequence() == 3)
         var read: [(Int64, LogEntry)] = []

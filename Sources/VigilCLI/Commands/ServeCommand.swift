@@ -66,7 +66,9 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("token: \(error.message)")
         }
-        if let h = labelHorizon ?? env["VIGIL_LABEL_HORIZON"] { c.engine.labelHorizon = try duration(h, "label horizon") }
+        if let h = labelHorizon ?? env["VIGIL_LABEL_HORIZON"] {
+            c.engine.labelHorizon = try duration(h, "label horizon")
+        }
         if let r = retention ?? env["VIGIL_RETENTION"] { c.retention = try duration(r, "retention") }
         if let s = snapshotInterval ?? env["VIGIL_SNAPSHOT_INTERVAL"] {
             c.snapshotInterval = try duration(s, "snapshot interval")

@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 
 /// Reads a CSV, NDJSON or JSON-array file into rows, detecting the format from its first byte.
 ///
@@ -41,58 +42,26 @@ struct InputFile {
 
     private mutating func readCSV(_ bytes: [UInt8], name: String, progress: ProgressReporter?) {
         var header: [String]?
-        var line = 1
-        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        while i < bytes.count {
-            let startLine = line
-            var fields: [String] = []
-            var field: [UInt8] = []
-            var quoted = false
-            var endOfRecord = false
-            while i < bytes.count && !endOfRecord {
-                let b = bytes[i]
-                if quoted {
-                    if b == UInt8(ascii: "\"") {
-                        if i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\"") {
-                            field.append(b)
-                            i += 1
-                        } else {
-                            quoted = false
-                        }
-                    } else {
-                        if b == UInt8(ascii: "\n") { line += 1 }
-                        field.append(b)
-                    }
-                } else if b == UInt8(ascii: "\"") && field.isEmpty {
-                    quoted = true
-                } else if b == UInt8(ascii: ",") {
-                    fields.append(String(decoding: field, as: UTF8.self))
-                    field.removeAll(keepingCapacity: true)
-                } else if b == UInt8(ascii: "\n") {
-                    endOfRecord = true
-                    line += 1
-                } else if b != UInt8(ascii: "\r") {
-                    field.append(b)
-                }
-                i += 1
-            }
-            fields.append(String(decoding: field, as: UTF8.self))
-            if fields.count == 1 && fields[0].isEmpty { continue }
+        var rows = self.rows
+        var errors = self.errors
+        CSVReader.forEachRecord(bytes) { line, fields, end in
             guard let columns = header else {
                 header = fields.map { $0.trimmingCharacters(in: .whitespaces) }
-                self.header = header ?? []
-                continue
+                return
             }
             guard fields.count == columns.count else {
                 errors.append(
                     RowError(
-                        file: name, line: startLine, field: "",
+                        file: name, line: line, field: "",
                         message: "expected \(columns.count) fields as in the header, found \(fields.count)"))
-                continue
+                return
             }
-            rows.append((startLine, .csv(Dictionary(zip(columns, fields), uniquingKeysWith: { a, _ in a }))))
-            progress?.tick(rows: rows.count, fraction: Double(i) / Double(bytes.count))
+            rows.append((line, .csv(Dictionary(zip(columns, fields), uniquingKeysWith: { a, _ in a }))))
+            progress?.tick(rows: rows.count, fraction: Double(end) / Double(bytes.count))
         }
+        self.header = header ?? []
+        self.rows = rows
+        self.errors = errors
     }
 
     private mutating func readJSON(_ bytes: [UInt8], name: String, isArray: Bool, progress: ProgressReporter?) {

@@ -70,6 +70,9 @@ public struct ColumnRule: Sendable, Hashable, Codable {
                 out.append(
                     "\(column).drift.statistic '\(d.statistic.rawValue)' does not apply to a \(type.rawValue) column")
             }
+            if d.statistic.isPValue && !(d.threshold > 0 && d.threshold < 1) {
+                out.append("\(column).drift.threshold of a p-value must be in (0, 1)")
+            }
             if d.minSamples < 0 { out.append("\(column).drift.min_samples must be ≥ 0") }
         }
         return out

@@ -17,6 +17,7 @@ public struct VigilServer: Sendable {
     public let host: EngineHost
     public let pipeline: IngestPipeline
     public let log: EventLog
+    let documents: ModelDocuments
     public let configuration: ServerConfiguration
     let logger: Logger
     let clock: @Sendable () -> Timestamp
@@ -29,8 +30,10 @@ public struct VigilServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
-        log = try EventLog(StoreConfiguration(directory: configuration.dataDirectory, synchronous: configuration.synchronous))
+        log = try EventLog(
+            StoreConfiguration(directory: configuration.dataDirectory, synchronous: configuration.synchronous))
         host = EngineHost(Engine(configuration: configuration.engine))
+        documents = ModelDocuments(log: log)
         pipeline = IngestPipeline(host: host, log: log, logger: logger, maxFutureSkew: configuration.maxFutureSkew)
     }
 
@@ -44,6 +47,8 @@ public struct VigilServer: Sendable {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthMiddleware(tokens: configuration.tokens))
         APIRoutes(host: host, pipeline: pipeline, log: log, configuration: configuration, clock: clock)
+            .register(on: router)
+        ProfileRoutes(host: host, documents: documents, configuration: configuration, clock: clock)
             .register(on: router)
         return router
     }

@@ -83,6 +83,7 @@ enum JSONResponse {
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         return Response(
-            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -11,7 +11,8 @@ enum RequestBody {
             buffer = try await request.body.collect(upTo: limit)
         } catch {
             throw APIError(
-                .contentTooLarge, "body_too_large", "request body exceeds the limit of \(limit) bytes; send smaller batches")
+                .contentTooLarge, "body_too_large",
+                "request body exceeds the limit of \(limit) bytes; send smaller batches")
         }
         switch request.headers[.contentEncoding]?.lowercased() {
         case nil, "identity": return buffer
@@ -25,7 +26,8 @@ enum RequestBody {
                 throw APIError(.badRequest, "malformed_gzip", "the body is not valid gzip: \(error)")
             }
         case let other?:
-            throw APIError(.unsupportedMediaType, "unsupported_encoding", "Content-Encoding '\(other)' is not supported; use gzip")
+            throw APIError(
+                .unsupportedMediaType, "unsupported_encoding", "Content-Encoding '\(other)' is not supported; use gzip")
         }
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where and why a JSON text is malformed.
@@ -48,7 +48,10 @@ package struct JSONScanner {
     package mutating func expect(_ byte: UInt8, _ what: String) throws(JSONSyntaxError) {
         skipWhitespace()
         guard position < end, bytes[position] == byte else {
-            throw error(position < end ? "expected \(what), found '\(Self.describe(bytes[position]))'" : "expected \(what), found end of input")
+            throw error(
+                position < end
+                    ? "expected \(what), found '\(Self.describe(bytes[position]))'"
+                    : "expected \(what), found end of input")
         }
         position += 1
     }
@@ -132,7 +135,10 @@ package struct JSONScanner {
     /// The bytes of a string without escapes (keys of our schema never need them), or a decoded copy.
     private mutating func rawStringBytes() throws(JSONSyntaxError) -> UnsafeRawBufferPointer {
         guard peek() == UInt8(ascii: "\"") else {
-            throw error(position < end ? "expected a string key, found '\(Self.describe(bytes[position]))'" : "expected a string key, found end of input")
+            throw error(
+                position < end
+                    ? "expected a string key, found '\(Self.describe(bytes[position]))'"
+                    : "expected a string key, found end of input")
         }
         let start = position + 1
         var i = start
@@ -176,7 +182,11 @@ package struct JSONScanner {
         guard i < end else { throw JSONSyntaxError(offset: start - 1, message: "unterminated string") }
         position = i + 1
         let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<i])
-        if plain { return String(unsafeUninitializedCapacity: raw.count) { _ = $0.initialize(from: raw); return raw.count } }
+        if plain {
+            return String(unsafeUninitializedCapacity: raw.count) {
+                _ = $0.initialize(from: raw); return raw.count
+            }
+        }
         return try decodeEscaped(raw, at: start)
     }
 

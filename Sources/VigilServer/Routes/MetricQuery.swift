@@ -20,7 +20,8 @@ struct MetricQuery: Sendable {
     init(_ query: [String: String], now: Timestamp) throws(APIError) {
         if let unknown = query.keys.sorted().first(where: { !Self.known.contains($0) }) {
             throw .badRequest(
-                "unknown_parameter", "unknown query parameter '\(unknown)'; expected \(Self.known.sorted().joined(separator: ", "))")
+                "unknown_parameter",
+                "unknown query parameter '\(unknown)'; expected \(Self.known.sorted().joined(separator: ", "))")
         }
         let from = try Self.time(query["from"], "from")
         let to = try Self.time(query["to"], "to")

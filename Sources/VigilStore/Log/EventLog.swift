@@ -118,6 +118,18 @@ public final class EventLog: Sendable {
                         value INTEGER NOT NULL);
                     """)
         }
+        m.registerMigration("v2") { db in
+            // References and validation rules: one JSON document per model and kind.
+            try db.execute(
+                sql: """
+                    CREATE TABLE model_document (
+                        model TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        updated_ms INTEGER NOT NULL,
+                        PRIMARY KEY (model, kind));
+                    """)
+        }
         return m
     }
 

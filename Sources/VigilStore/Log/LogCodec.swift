@@ -199,7 +199,8 @@ public enum LogCodec {
 
         mutating func prediction() throws(LogCorruption) -> Prediction {
             var p = Prediction(
-                id: try string(), time: Timestamp(milliseconds: try int64()), model: try string(), version: try string())
+                id: try string(), time: Timestamp(milliseconds: try int64()), model: try string(), version: try string()
+            )
             let segmentCount = try varint()
             if segmentCount > 0 {
                 p.segments.reserveCapacity(segmentCount)

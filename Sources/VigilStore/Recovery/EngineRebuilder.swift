@@ -111,6 +111,7 @@ public struct EngineRebuilder {
         }
         progress(replayed, total)
         return Result(
-            engine: engine, sequence: last, replayedEntries: replayed, rejectedEntries: rejected, fromSnapshot: sequence)
+            engine: engine, sequence: last, replayedEntries: replayed, rejectedEntries: rejected, fromSnapshot: sequence
+        )
     }
 }

@@ -15,7 +15,8 @@ struct ServerHarness {
 
     init(tokens: String = "", directory: String? = nil) throws {
         self.directory =
-            directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)").path
+            directory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)").path
         configuration = ServerConfiguration()
         configuration.port = 0
         configuration.dataDirectory = self.directory
@@ -89,7 +90,8 @@ func metric(_ response: [String: Any], _ name: String) -> Double? {
 
 func expectClose(_ actual: Double?, _ expected: Any?, _ what: String, tolerance: Double = 1e-9) {
     guard let actual, let expected = (expected as? NSNumber)?.doubleValue else {
-        Issue.record("\(what): missing value (actual \(String(describing: actual)), expected \(String(describing: expected)))")
+        Issue.record(
+            "\(what): missing value (actual \(String(describing: actual)), expected \(String(describing: expected)))")
         return
     }
     #expect(abs(actual - expected) <= tolerance * max(1, abs(expected)), "\(what): \(actual) vs \(expected)")

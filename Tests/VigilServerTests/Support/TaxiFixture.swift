@@ -21,17 +21,23 @@ enum TaxiFixture {
         String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
-    /// One NDJSON line per prediction, with the fixture's numeric features and its payment type as a segment.
+    /// One NDJSON line per prediction, with the fixture's six features (empty fields as null) and its payment
+    /// type also as a segment.
     static let predictionLines: [String] = rows("predictions.csv").map { r in
-        json([
+        var features: [String: Any] = [:]
+        for c in ["trip_distance", "fare_amount", "passenger_count", "pickup_hour"] {
+            features[c] = r[c]!.isEmpty ? NSNull() : Double(r[c]!)!
+        }
+        for c in ["payment_type", "pickup_borough"] { features[c] = r[c]!.isEmpty ? NSNull() : r[c]! }
+        return json([
             "id": r["id"]!, "ts": r["timestamp"]!, "model": r["model"]!, "version": r["version"]!,
-            "segment": ["payment_type": r["payment_type"]!],
-            "features": [
-                "trip_distance": Double(r["trip_distance"]!)!, "fare_amount": Double(r["fare_amount"]!)!,
-                "pickup_borough": r["pickup_borough"]!,
-            ],
+            "segment": ["payment_type": r["payment_type"]!], "features": features,
             "score": Double(r["score"]!)!, "prediction": Int(r["prediction"]!)!,
         ])
+    }
+
+    static var referenceCSV: String {
+        try! String(contentsOf: root.appendingPathComponent("reference.csv"), encoding: .utf8)
     }
 
     static let feedbackLines: [String] = rows("feedback.csv").map { r in
@@ -39,7 +45,9 @@ enum TaxiFixture {
     }
 
     static func batches(_ lines: [String], size: Int) -> [String] {
-        stride(from: 0, to: lines.count, by: size).map { lines[$0..<min($0 + size, lines.count)].joined(separator: "\n") }
+        stride(from: 0, to: lines.count, by: size).map {
+            lines[$0..<min($0 + size, lines.count)].joined(separator: "\n")
+        }
     }
 
     static var expected: [String: Any] {

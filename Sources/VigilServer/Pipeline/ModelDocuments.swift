@@ -1,0 +1,72 @@
+import HTTPTypes
+import Synchronization
+import VigilCore
+import VigilStore
+
+/// References and validation rules, read through from the store and cached decoded, so a drift query
+/// does not parse a reference profile on every request.
+final class ModelDocuments: Sendable {
+    private let log: EventLog
+    private let references = Mutex<[String: StoredReference?]>([:])
+    private let rules = Mutex<[String: RuleSet?]>([:])
+
+    init(log: EventLog) { self.log = log }
+
+    func reference(_ model: String) throws(APIError) -> StoredReference? {
+        try cached(references, model, .reference)
+    }
+
+    func rules(_ model: String) throws(APIError) -> RuleSet? {
+        try cached(rules, model, .rules)
+    }
+
+    func setReference(_ r: StoredReference, model: String) async throws(APIError) {
+        try await save(r, model, .reference)
+        references.withLock { $0[model] = .some(r) }
+    }
+
+    func setRules(_ r: RuleSet, model: String, at time: Timestamp) async throws(APIError) {
+        try await save(r, model, .rules, at: time)
+        rules.withLock { $0[model] = .some(r) }
+    }
+
+    func delete(_ kind: EventLog.DocumentKind, model: String) async throws(APIError) -> Bool {
+        let existed: Bool
+        do {
+            existed = try await log.deleteDocument(model: model, kind: kind)
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not delete the \(kind.rawValue): \(error)")
+        }
+        switch kind {
+        case .reference: references.withLock { $0[model] = .some(nil) }
+        case .rules: rules.withLock { $0[model] = .some(nil) }
+        }
+        return existed
+    }
+
+    private func cached<T: Codable & Sendable>(
+        _ cache: borrowing Mutex<[String: T?]>, _ model: String, _ kind: EventLog.DocumentKind
+    ) throws(APIError) -> T? {
+        if let hit = cache.withLock({ $0[model] }) { return hit }
+        let loaded: T?
+        do {
+            loaded = try log.document(T.self, model: model, kind: kind)
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not read the \(kind.rawValue): \(error)")
+        }
+        cache.withLock { $0[model] = .some(loaded) }
+        return loaded
+    }
+
+    private func save<T: Encodable>(
+        _ value: T, _ model: String, _ kind: EventLog.DocumentKind, at time: Timestamp? = nil
+    ) async throws(APIError) {
+        do {
+            try await log.saveDocument(
+                value, model: model, kind: kind,
+                at: time ?? (value as? StoredReference)?.createdAt ?? Timestamp(milliseconds: 0))
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not store the \(kind.rawValue): \(error)")
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import VigilCore
+import VigilStore
+
+/// Data quality, drift and label-free performance: references, validation rules and the queries over
+/// column profiles (see `docs/drift.md`).
+struct ProfileRoutes: Sendable {
+    let host: EngineHost
+    let documents: ModelDocuments
+    let configuration: ServerConfiguration
+    let clock: @Sendable () -> Timestamp
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.put("/v1/models/{model}/reference") { request, context in
+            try await putReference(model: try context.parameters.require("model"), request)
+        }
+        router.get("/v1/models/{model}/reference") { _, context in
+            try getReference(model: try context.parameters.require("model"))
+        }
+        router.delete("/v1/models/{model}/reference") { _, context in
+            try await delete(.reference, model: try context.parameters.require("model"))
+        }
+        router.get("/v1/models/{model}/rules") { _, context in
+            try getRules(model: try context.parameters.require("model"))
+        }
+        router.put("/v1/models/{model}/rules") { request, context in
+            try await putRules(model: try context.parameters.require("model"), request)
+        }
+        router.delete("/v1/models/{model}/rules") { _, context in
+            try await delete(.rules, model: try context.parameters.require("model"))
+        }
+        router.get("/v1/models/{model}/drift") { request, context in
+            try drift(model: try context.parameters.require("model"), request)
+        }
+        router.get("/v1/models/{model}/quality") { request, context in
+            try quality(model: try context.parameters.require("model"), request)
+        }
+        router.get("/v1/models/{model}/estimated-performance") { request, context in
+            try estimatedPerformance(model: try context.parameters.require("model"), request)
+        }
+    }
+
+    private func parameters(_ request: Request) -> [String: String] {
+        request.uri.queryParameters.reduce(into: [:]) { $0[String($1.key)] = String($1.value) }
+    }
+
+    // MARK: - Reference
+
+    func putReference(model: String, _ request: Request) async throws(APIError) -> Response {
+        try host.requireReady()
+        let query = try ProfileQuery(parameters(request), now: clock())
+        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes)
+        let reference: StoredReference
+        if query.isWindowGiven {
+            guard body.readableBytes == 0 else {
+                throw .badRequest(
+                    "ambiguous_reference", "give rows in the body or a window (from/to/window), not both")
+            }
+            reference = try fromWindow(model: model, query)
+        } else {
+            guard body.readableBytes > 0 else {
+                throw .badRequest(
+                    "empty_reference",
+                    "send reference rows (CSV with a header, NDJSON or a JSON array) or a window: ?from=…&to=…")
+            }
+            let task = host.read { engine in engine.modelSummaries.first { $0.name == model }?.task }
+            do throws(ReferenceError) {
+                let table = try ReferenceTable(bytes: Array(body.readableBytesView), task: task)
+                reference = StoredReference(
+                    source: .upload(format: table.format), createdAt: clock(), profile: table.profile)
+            } catch {
+                throw .badRequest("invalid_reference", "reference: \(error.description)")
+            }
+        }
+        try await documents.setReference(reference, model: model)
+        return JSONResponse.make(ReferenceSummary(model: model, reference), status: .created)
+    }
+
+    private func fromWindow(model: String, _ query: ProfileQuery) throws(APIError) -> StoredReference {
+        let window = try host.read { (engine) throws(APIError) in
+            do throws(QueryError) {
+                return try engine.profile(model: model, window: query.window, version: query.version)
+            } catch {
+                throw error.api
+            }
+        }
+        guard window.profile.rows > 0, let from = window.from, let to = window.to else {
+            throw .badRequest("empty_reference", "model '\(model)' has no predictions in that window")
+        }
+        return StoredReference(
+            source: .window(from: from, to: to, version: query.version), createdAt: clock(), profile: window.profile)
+    }
+
+    func getReference(model: String) throws(APIError) -> Response {
+        guard let r = try documents.reference(model) else { throw Self.noReference(model) }
+        return JSONResponse.make(ReferenceSummary(model: model, r))
+    }
+
+    func delete(_ kind: EventLog.DocumentKind, model: String) async throws(APIError) -> Response {
+        guard try await documents.delete(kind, model: model) else {
+            throw APIError(.notFound, "not_found", "model '\(model)' has no stored \(kind.rawValue)")
+        }
+        return Response(status: .noContent)
+    }
+
+    static func noReference(_ model: String) -> APIError {
+        APIError(
+            .notFound, "no_reference",
+            "model '\(model)' has no reference: PUT /v1/models/\(model)/reference with rows (CSV or NDJSON) or ?from=…&to=… of served predictions"
+        )
+    }
+
+    // MARK: - Rules
+
+    /// The stored rules, else rules suggested from the reference, else none.
+    private func rules(_ model: String) throws(APIError) -> (RuleSet, String)? {
+        if let stored = try documents.rules(model) { return (stored, "user") }
+        if let r = try documents.reference(model) { return (RuleSet.suggested(from: r.profile), "suggested") }
+        return nil
+    }
+
+    func getRules(model: String) throws(APIError) -> Response {
+        guard let (rules, source) = try rules(model) else {
+            throw APIError(
+                .notFound, "no_rules",
+                "model '\(model)' has neither rules nor a reference to suggest them from: PUT /v1/models/\(model)/reference or /rules"
+            )
+        }
+        return JSONResponse.make(RulesResponse(model: model, source: source, rules: rules))
+    }
+
+    func putRules(model: String, _ request: Request) async throws(APIError) -> Response {
+        let body = try await RequestBody.collect(request, limit: 8 * 1024 * 1024)
+        let rules = try RuleSetBody.decode(Data(body.readableBytesView))
+        try await documents.setRules(rules, model: model, at: clock())
+        return JSONResponse.make(RulesResponse(model: model, source: "user", rules: rules))
+    }
+
+    // MARK: - Queries
+
+    private func currentProfile(model: String, _ q: ProfileQuery) throws(APIError) -> WindowProfile {
+        try host.requireReady()
+        return try host.read { (engine) throws(APIError) in
+            do throws(QueryError) {
+                return try engine.profile(model: model, window: q.window, version: q.version)
+            } catch {
+                throw error.api
+            }
+        }
+    }
+
+    func drift(model: String, _ request: Request) throws(APIError) -> Response {
+        let q = try ProfileQuery(parameters(request), now: clock())
+        let current = try currentProfile(model: model, q)
+        guard let reference = try documents.reference(model) else { throw Self.noReference(model) }
+        let (ruleSet, source) = try rules(model) ?? (RuleSet(), "suggested")
+        let report = DriftReport(reference: reference.profile, current: current.profile, rules: ruleSet)
+        return JSONResponse.make(
+            DriftResponse(
+                model: model, from: current.from, to: current.to, version: q.version,
+                reference: ReferenceSummary(model: model, reference).source, rules: source,
+                referenceRows: report.referenceRows, currentRows: report.currentRows, drifted: report.drifted,
+                columns: report.columns, outputs: report.outputs,
+                untrackedColumns: current.untrackedColumns.isEmpty ? nil : current.untrackedColumns))
+    }
+
+    func quality(model: String, _ request: Request) throws(APIError) -> Response {
+        let q = try ProfileQuery(parameters(request), now: clock())
+        let current = try currentProfile(model: model, q)
+        let found = try rules(model)
+        let report = QualityReport(profile: current.profile, rules: found?.0)
+        return JSONResponse.make(
+            QualityResponse(
+                model: model, from: current.from, to: current.to, version: q.version, rules: found?.1 ?? "none",
+                rows: report.rows, violations: report.violations, columns: report.columns, outputs: report.outputs))
+    }
+
+    func estimatedPerformance(model: String, _ request: Request) throws(APIError) -> Response {
+        try host.requireReady()
+        let q = try ProfileQuery(parameters(request), now: clock(), allowSegment: true)
+        let result = try host.read { (engine) throws(APIError) in
+            do throws(QueryError) {
+                return try engine.estimatedPerformance(
+                    model: model, window: q.window, version: q.version, segment: q.segment)
+            } catch {
+                throw error.api
+            }
+        }
+        return JSONResponse.make(result)
+    }
+}
