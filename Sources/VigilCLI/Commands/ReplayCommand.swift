@@ -17,6 +17,7 @@ struct ReplayCommand: ParsableCommand {
               vigil replay --predictions p.csv --feedback f.csv --step 1d --metrics accuracy,recall --format csv
               vigil replay --predictions p.csv --feedback f.csv --from 2020-02-10T00:00:00Z \\
                   --to 2020-02-11T00:00:00Z --as-of 2020-02-11T00:00:00Z --format json
+              vigil replay --predictions p.csv --reference reference.csv --from 2020-02-23T00:00:00Z
             """)
 
     @Option(help: "Predictions file (CSV or NDJSON).") var predictions: String
@@ -39,6 +40,10 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Comma-separated class order for multiclass models.") var classes: String?
     @Option(name: .customLong("label-horizon"), help: "How long predictions wait for labels (default 30d).")
     var labelHorizon: String?
+    @Option(help: "Reference rows (CSV or NDJSON): adds drift and data-quality sections for the window.")
+    var reference: String?
+    @Option(help: "Validation rules (JSON from 'vigil rules suggest'); default: suggested from --reference.")
+    var rules: String?
 
     init() {}
 
@@ -67,6 +72,9 @@ struct ReplayCommand: ParsableCommand {
         }
         o.classes = classes.map { $0.split(separator: ",").map(String.init) } ?? []
         if let labelHorizon { o.configuration.labelHorizon = try Duration(window: labelHorizon) }
+        guard rules == nil || reference != nil else { throw ValidationError("--rules needs --reference") }
+        o.reference = reference
+        o.rules = rules
         return o
     }
 

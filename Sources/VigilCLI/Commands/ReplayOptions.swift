@@ -25,4 +25,8 @@ struct ReplayOptions {
     var task: ModelTask?
     var classes: [String] = []
     var configuration = EngineConfiguration()
+    /// A reference file (CSV or NDJSON): adds drift and quality sections for the selected window.
+    var reference: String?
+    /// Validation rules (JSON, as `vigil rules suggest` prints); default: suggested from the reference.
+    var rules: String?
 }

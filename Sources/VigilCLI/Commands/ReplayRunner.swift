@@ -139,6 +139,8 @@ struct ReplayRunner {
                 )
             }
         }
+        let referenceBytes = try options.reference.map { try Self.read($0) }
+        let rules = try options.rules.map { try Self.rules(Self.read($0), path: $0) }
         return try summaries.map { model in
             let names = try options.metrics.map { try metricNames($0, model: model) }
             var section = ReplayReport.ModelSection(
@@ -176,11 +178,52 @@ struct ReplayRunner {
                 section.series = try engine.metricSeries(
                     model: model.name, from: from, to: to, step: step, names: names)
             }
+            if let referenceBytes {
+                try profileSections(&section, engine, window: window, reference: referenceBytes, rules: rules)
+            }
             return section
         }
     }
 
     /// Metric names valid for this model (per-class names and confusion are requested by their base name).
+    /// The drift and quality of `model` over `window` against the `--reference` rows.
+    private func profileSections(
+        _ section: inout ReplayReport.ModelSection, _ engine: Engine, window: Window, reference bytes: [UInt8],
+        rules: RuleSet?
+    ) throws {
+        let reference: DataProfile
+        do {
+            reference = try ReferenceTable(bytes: bytes, task: section.model.task).profile
+        } catch {
+            throw ValidationFailure("--reference \(options.reference ?? ""): \(error.description)")
+        }
+        let current = try engine.profile(model: section.model.name, window: window).profile
+        let effective = rules ?? RuleSet.suggested(from: reference)
+        section.drift = DriftReport(reference: reference, current: current, rules: effective)
+        section.quality = QualityReport(profile: current, rules: effective)
+    }
+
+    static func read(_ path: String) throws -> [UInt8] {
+        do {
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw ValidationFailure("cannot read '\(path)': \(error.localizedDescription)")
+        }
+    }
+
+    static func rules(_ bytes: [UInt8], path: String) throws -> RuleSet {
+        let rules: RuleSet
+        do {
+            rules = try JSONDecoder().decode(RuleSet.self, from: Data(bytes))
+        } catch {
+            throw ValidationFailure("--rules \(path): not a rules document: \(error)")
+        }
+        guard rules.problems.isEmpty else {
+            throw ValidationFailure("--rules \(path): \(rules.problems.joined(separator: "; "))")
+        }
+        return rules
+    }
+
     private func metricNames(_ requested: [String], model: ModelSummary) throws -> [String] {
         requested.flatMap { name -> [String] in
             if model.task == .multiclass, ["precision", "recall", "f1", "support", "predicted"].contains(name) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A decoded JSON value, for reading NDJSON rows and writing reports.
 enum JSONValue: Codable, Hashable, Sendable {
     case null
@@ -53,4 +55,19 @@ extension JSONValue {
     init(_ v: Double?) { self = v.map(JSONValue.number) ?? .null }
     init(_ v: Int64) { self = .number(Double(v)) }
     init(_ v: Int) { self = .number(Double(v)) }
+}
+
+extension JSONValue {
+    /// Any `Encodable` value as a JSON tree (for report sections built from library types).
+    init(encoding value: some Encodable) {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        guard let data = try? encoder.encode(value), let decoded = try? JSONDecoder().decode(JSONValue.self, from: data)
+        else {
+            self = .null
+            return
+        }
+        self = decoded
+    }
 }

@@ -10,6 +10,9 @@ struct ReplayReport {
         /// Label → report, e.g. `version=v1` or `payment_type=cash`.
         var groups: [(dimension: String, key: String, report: MetricReport)] = []
         var series: [MetricReport] = []
+        /// With `--reference`: the window's drift and data quality.
+        var drift: DriftReport?
+        var quality: QualityReport?
     }
 
     var inputs: [String: JSONValue]
@@ -32,6 +35,8 @@ struct ReplayReport {
             for g in section.groups { groups["by_" + g.dimension, default: [:]][g.key] = SliceReport.json(g.report) }
             for (k, v) in groups { m[k] = .object(v) }
             if !section.series.isEmpty { m["series"] = .array(section.series.map(SliceReport.json)) }
+            if let drift = section.drift { m["drift"] = JSONValue(encoding: drift) }
+            if let quality = section.quality { m["quality"] = JSONValue(encoding: quality) }
             models[section.model.name] = .object(m)
         }
         return .object([
@@ -112,6 +117,7 @@ struct ReplayReport {
             "join: \(s.predictionsAccepted) predictions, \(s.labelsApplied) labeled, \(s.corrections) corrections, "
                 + "\(s.duplicateFeedback) duplicate feedback, \(s.orphansHeld) orphans (\(s.orphansPending) still waiting), "
                 + "\(rejected.count) rejected rows")
+        for section in models { out += profileLines(section) }
         return out.joined(separator: "\n") + "\n"
     }
 

@@ -14,10 +14,10 @@ struct ColumnDriftAnalysis {
         var d = ColumnDrift(
             column: name, type: type, verdict: .ok, threshold: threshold, approximate: false,
             referenceCount: 0, currentCount: 0)
-        if referenceRows > 0 {
+        if referenceRows > 0, reference != nil {
             d.referenceMissingFraction = Double(referenceRows - (reference?.present ?? 0)) / Double(referenceRows)
         }
-        if currentRows > 0 {
+        if currentRows > 0, current != nil || reference != nil {
             d.currentMissingFraction = Double(currentRows - (current?.present ?? 0)) / Double(currentRows)
         }
         switch type {

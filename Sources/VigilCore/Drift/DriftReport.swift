@@ -26,8 +26,10 @@ public struct DriftReport: Sendable, Hashable, Codable {
         currentRows = current.rows
         columns = Self.compare(
             reference.columns, reference.rows, current.columns, current.rows, rules: rules?.columns ?? [:])
+        // Outputs only where the reference has them (uploaded training data often has no scores).
         outputs = Self.compare(
-            reference.outputs, reference.rows, current.outputs, current.rows, rules: rules?.outputs ?? [:])
+            reference.outputs, reference.rows, current.outputs.filter { reference.outputs[$0.key] != nil },
+            current.rows, rules: rules?.outputs ?? [:])
         drifted = (columns + outputs).filter { $0.verdict == .drift }.map(\.column)
     }
 
