@@ -5,7 +5,9 @@ public struct VigilCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Monitor machine-learning models in production: late labels, windowed metrics, SLOs.",
-        subcommands: [ServeCommand.self, ReplayCommand.self, RulesCommand.self, BenchCommand.self])
+        subcommands: [
+            ServeCommand.self, ReplayCommand.self, RulesCommand.self, BenchCommand.self, ProfileBenchCommand.self,
+        ])
 
     public init() {}
 }

@@ -1,11 +1,20 @@
 extension Engine {
     /// Counts a new prediction's features and outputs in its version's hour and day profile buckets.
     mutating func recordProfile(_ p: Prediction, _ encoded: EncodedPrediction, set: UInt32, model m: Int, time: Int64) {
-        var row = profileRow
+        // Take the scratch row out (a plain copy would share its buffer and copy it on every write).
+        var row = ProfileRow()
+        swap(&row, &profileRow)
+        defer { swap(&row, &profileRow) }
         row.columns.removeAll(keepingCapacity: true)
+        // Read the model's column index once: going through `models[m]` per feature copies the model state.
+        var index = models[m].profileColumnIndex
         for (name, value) in p.features {
-            guard let id = profileColumnId(name, model: m) else { continue }
-            row.columns.append((id, value))
+            if let id = index[name] {
+                row.columns.append((id, value))
+            } else if let id = addProfileColumn(name, model: m) {
+                row.columns.append((id, value))
+                index = models[m].profileColumnIndex
+            }
         }
         let task = models[m].task ?? .binary
         switch task {
@@ -19,7 +28,7 @@ extension Engine {
             row.score = nil
             row.prediction = .number(encoded.prediction)
         }
-        let columnCount = models[m].profileColumns.count
+        let columnCount = index.count
         let limits = configuration.profileLimits
         let s = sliceBaseSeries[Int(set)]
         if time >= profileHourCutoff {
@@ -29,11 +38,9 @@ extension Engine {
         }
         let day = time.floorDivided(by: Resolution.day.milliseconds).0
         row.apply(to: &series[s].profiles.days[day, default: ProfileBucket()], columnCount: columnCount, limits: limits)
-        profileRow = row
     }
 
-    private mutating func profileColumnId(_ name: String, model m: Int) -> Int? {
-        if let id = models[m].profileColumnIndex[name] { return id }
+    private mutating func addProfileColumn(_ name: String, model m: Int) -> Int? {
         guard models[m].profileColumns.count < configuration.maxProfileColumns else {
             models[m].untrackedColumns.insert(name)
             return nil
@@ -98,6 +105,19 @@ extension Engine {
             for b in s.profiles.days.values { columnBuckets += b.columns.count }
         }
         return (buckets, bytes, columnBuckets)
+    }
+
+    /// Average bytes per column in day buckets (hour buckets hold fewer rows and so less).
+    public var profileDayFootprint: Double {
+        var bytes = 0
+        var columns = 0
+        for s in series {
+            for b in s.profiles.days.values {
+                bytes += b.footprint
+                columns += b.columns.count
+            }
+        }
+        return Double(bytes) / Double(max(1, columns))
     }
 
     mutating func pruneProfiles(_ now: Int64) {
