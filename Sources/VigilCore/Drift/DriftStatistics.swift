@@ -46,24 +46,9 @@ public enum DriftStatistics {
         let m = b.count
         let g = gcd(n, m)
         var best: Int64 = 0
-        var i = 0
-        var j = 0
-        var ca: Int64 = 0
-        var cb: Int64 = 0
-        while i < a.values.count || j < b.values.count {
-            let v = Swift.min(
-                i < a.values.count ? a.values[i] : .infinity, j < b.values.count ? b.values[j] : .infinity)
-            while i < a.values.count && a.values[i] == v {
-                ca = a.cumulative[i]
-                i += 1
-            }
-            while j < b.values.count && b.values[j] == v {
-                cb = b.cumulative[j]
-                j += 1
-            }
+        forEachStep(a, b) { _, ca, cb in
             // |ca/n − cb/m| · (n·m/g) = |ca·(m/g) − cb·(n/g)|, an integer.
-            let diff = Swift.abs(ca * (m / g) - cb * (n / g))
-            if diff > best { best = diff }
+            best = Swift.max(best, Swift.abs(ca * (m / g) - cb * (n / g)))
         }
         return (Double(best) / Double((n / g) * m), best)
     }
@@ -72,17 +57,30 @@ public enum DriftStatistics {
     public static func wasserstein(_ a: EmpiricalDistribution, _ b: EmpiricalDistribution) -> Double {
         let n = Double(a.count)
         let m = Double(b.count)
+        var sum = 0.0
+        var previous: Double?
+        var gap = 0.0
+        forEachStep(a, b) { v, ca, cb in
+            if let p = previous { sum += gap * (v - p) }
+            gap = Swift.abs(Double(ca) / n - Double(cb) / m)
+            previous = v
+        }
+        return sum
+    }
+
+    /// Walks the distinct values of both samples in ascending order, with each sample's count of values
+    /// at or below the current one: the steps of the two empirical CDFs.
+    @inline(__always)
+    private static func forEachStep(
+        _ a: EmpiricalDistribution, _ b: EmpiricalDistribution, _ body: (Double, Int64, Int64) -> Void
+    ) {
         var i = 0
         var j = 0
         var ca: Int64 = 0
         var cb: Int64 = 0
-        var sum = 0.0
-        var previous: Double?
-        var gap = 0.0
         while i < a.values.count || j < b.values.count {
             let v = Swift.min(
                 i < a.values.count ? a.values[i] : .infinity, j < b.values.count ? b.values[j] : .infinity)
-            if let p = previous { sum += gap * (v - p) }
             while i < a.values.count && a.values[i] == v {
                 ca = a.cumulative[i]
                 i += 1
@@ -91,10 +89,8 @@ public enum DriftStatistics {
                 cb = b.cumulative[j]
                 j += 1
             }
-            gap = Swift.abs(Double(ca) / n - Double(cb) / m)
-            previous = v
+            body(v, ca, cb)
         }
-        return sum
     }
 
     static func gcd(_ a: Int64, _ b: Int64) -> Int64 {

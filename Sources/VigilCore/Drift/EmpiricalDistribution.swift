@@ -28,24 +28,19 @@ public struct EmpiricalDistribution: Sendable, Hashable {
     public var count: Int64 { cumulative.last ?? 0 }
 
     /// Number of values `≤ v`.
-    public func countAtOrBelow(_ v: Double) -> Int64 {
-        // The first index whose value is > v.
-        var lo = 0
-        var hi = values.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if values[mid] <= v { lo = mid + 1 } else { hi = mid }
-        }
-        return lo == 0 ? 0 : cumulative[lo - 1]
-    }
+    public func countAtOrBelow(_ v: Double) -> Int64 { count { $0 <= v } }
 
     /// Number of values `< v`.
-    public func countBelow(_ v: Double) -> Int64 {
+    public func countBelow(_ v: Double) -> Int64 { count { $0 < v } }
+
+    /// Number of values satisfying `isBelow`, a predicate true for a prefix of the sorted values.
+    @inline(__always)
+    private func count(_ isBelow: (Double) -> Bool) -> Int64 {
         var lo = 0
         var hi = values.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if values[mid] < v { lo = mid + 1 } else { hi = mid }
+            if isBelow(values[mid]) { lo = mid + 1 } else { hi = mid }
         }
         return lo == 0 ? 0 : cumulative[lo - 1]
     }

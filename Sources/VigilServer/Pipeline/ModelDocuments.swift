@@ -21,7 +21,7 @@ final class ModelDocuments: Sendable {
     }
 
     func setReference(_ r: StoredReference, model: String) async throws(APIError) {
-        try await save(r, model, .reference)
+        try await save(r, model, .reference, at: r.createdAt)
         references.withLock { $0[model] = .some(r) }
     }
 
