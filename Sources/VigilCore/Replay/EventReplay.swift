@@ -37,32 +37,13 @@ public struct EventReplay: Sendable {
 
     public func run(predictions: [Prediction], feedback: [Feedback], into engine: inout Engine) -> Result {
         var result = Result()
-        let p = predictions.indices.sorted { (predictions[$0].time, $0) < (predictions[$1].time, $1) }
-        var f = feedback.indices.sorted { (feedback[$0].time, $0) < (feedback[$1].time, $1) }
+        var kept = feedback
         if let asOf {
-            let kept = f.filter { feedback[$0].time <= asOf }
-            result.feedbackAfterCutoff = f.count - kept.count
-            f = kept
+            kept = feedback.filter { $0.time <= asOf }
+            result.feedbackAfterCutoff = feedback.count - kept.count
         }
-        var i = 0
-        var j = 0
-        while i < p.count || j < f.count {
-            if j == f.count || (i < p.count && predictions[p[i]].time <= feedback[f[j]].time) {
-                do {
-                    result.outcomes[try engine.ingest(predictions[p[i]]), default: 0] += 1
-                } catch {
-                    result.rejected.append(Rejection(source: .predictions, index: p[i], error: error))
-                }
-                i += 1
-            } else {
-                do {
-                    result.outcomes[try engine.ingest(feedback[f[j]]), default: 0] += 1
-                } catch {
-                    result.rejected.append(Rejection(source: .feedback, index: f[j], error: error))
-                }
-                j += 1
-            }
-        }
+        var cursor = ReplayCursor(predictions: predictions, feedback: kept)
+        cursor.advance(through: nil, into: &engine, result: &result)
         result.rejected.sort { ($0.source.rawValue, $0.index) < ($1.source.rawValue, $1.index) }
         return result
     }

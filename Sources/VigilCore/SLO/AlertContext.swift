@@ -1,0 +1,44 @@
+/// What an on-call engineer wants to see with an alert, gathered over the SLO window when it fires.
+public struct AlertContext: Sendable, Hashable, Codable {
+    public struct DriftedColumn: Sendable, Hashable, Codable {
+        public var column: String
+        public var statistic: String
+        public var value: Double?
+        public var threshold: Double
+    }
+
+    public struct SegmentValue: Sendable, Hashable, Codable {
+        public var segment: String
+        public var value: Double?
+        public var n: Int64
+    }
+
+    public struct VersionSeen: Sendable, Hashable, Codable {
+        public var version: String
+        /// The first bucket (hour or day) with a prediction of this version.
+        public var firstSeen: Timestamp
+
+        enum CodingKeys: String, CodingKey {
+            case version
+            case firstSeen = "first_seen"
+        }
+    }
+
+    public var sli: SLISample
+    public var objective: String
+    public var window: String
+    public var budgetRemaining: Double?
+    public var burnRates: [SLOStatus.WindowBurn]
+    /// Drifted columns over the SLO window, most drifted first (empty without a reference).
+    public var topDriftedColumns: [DriftedColumn]
+    /// Segments with the worst SLI over the window (at least `min_samples` each), worst first.
+    public var worstSegments: [SegmentValue]
+    /// Versions that first served inside the SLO window.
+    public var recentVersions: [VersionSeen]
+
+    enum CodingKeys: String, CodingKey {
+        case sli, objective, window, budgetRemaining = "budget_remaining", burnRates = "burn_rates"
+        case topDriftedColumns = "top_drifted_columns", worstSegments = "worst_segments"
+        case recentVersions = "recent_versions"
+    }
+}

@@ -1,0 +1,67 @@
+extension Engine {
+    /// The context of an alert on `slo`: drifted columns, worst segments and new versions over the SLO
+    /// window of `status`.
+    public func alertContext(_ slo: SLODefinition, _ status: SLOStatus, inputs: SLIInputs, limit: Int = 3)
+        -> AlertContext
+    {
+        AlertContext(
+            sli: status.value, objective: status.objective, window: status.window,
+            budgetRemaining: status.budget?.remainingFraction, burnRates: status.burnRates,
+            topDriftedColumns: driftedColumns(slo, status, inputs, limit),
+            worstSegments: worstSegments(slo, status, inputs, limit),
+            recentVersions: versionsSeen(slo.model).filter { $0.firstSeen >= status.from && $0.firstSeen < status.at })
+    }
+
+    private func driftedColumns(_ slo: SLODefinition, _ status: SLOStatus, _ inputs: SLIInputs, _ limit: Int)
+        -> [AlertContext.DriftedColumn]
+    {
+        guard let reference = inputs.reference,
+            let current = try? profile(
+                model: slo.model, window: .range(from: status.from, to: status.at), version: slo.version)
+        else { return [] }
+        let report = DriftReport(reference: reference, current: current.profile, rules: inputs.rules)
+        return (report.columns + report.outputs).filter { $0.verdict == .drift }.sorted(by: DriftReport.rankedBefore)
+            .prefix(limit).map {
+                AlertContext.DriftedColumn(
+                    column: $0.column, statistic: $0.threshold.statistic.rawValue, value: $0.value,
+                    threshold: $0.threshold.threshold)
+            }
+    }
+
+    /// Metric SLIs only: each segment value's SLI, worst first, among those with `min_samples`.
+    private func worstSegments(_ slo: SLODefinition, _ status: SLOStatus, _ inputs: SLIInputs, _ limit: Int)
+        -> [AlertContext.SegmentValue]
+    {
+        guard case .metric = slo.sli, slo.segment == nil else { return [] }
+        var found: [AlertContext.SegmentValue] = []
+        for segment in segments(model: slo.model) {
+            var scoped = slo
+            scoped.segment = segment
+            guard let s = try? sample(scoped, from: status.from, to: status.at, now: status.at, inputs: inputs),
+                let v = s.value, s.n >= slo.minSamples
+            else { continue }
+            found.append(AlertContext.SegmentValue(segment: segment.description, value: v, n: s.n))
+        }
+        let worseFirst = slo.objective.comparison == .atLeast
+        return Array(
+            found.sorted { worseFirst ? ($0.value ?? 0) < ($1.value ?? 0) : ($0.value ?? 0) > ($1.value ?? 0) }
+                .prefix(limit))
+    }
+
+    /// When each version of a model first served, to the hour while hour buckets are kept.
+    public func versionsSeen(_ model: String) -> [AlertContext.VersionSeen] {
+        guard let m = modelIndex[model] else { return [] }
+        var first: [String: Int64] = [:]
+        for (s, key) in seriesKeys.enumerated() where key.model == m && key.segment == nil {
+            guard let day = series[s].days.slots.keys.min() else { continue }
+            var t = day * Resolution.day.milliseconds
+            let hoursThatDay = series[s].hours.slots.keys.filter { $0 * Resolution.hour.milliseconds >= t }
+            if let hour = hoursThatDay.min(), hour * Resolution.hour.milliseconds < t + Resolution.day.milliseconds {
+                t = hour * Resolution.hour.milliseconds
+            }
+            first[key.version] = min(first[key.version] ?? t, t)
+        }
+        return first.map { AlertContext.VersionSeen(version: $0.key, firstSeen: Timestamp(milliseconds: $0.value)) }
+            .sorted { ($0.firstSeen, $0.version) < ($1.firstSeen, $1.version) }
+    }
+}

@@ -1,0 +1,193 @@
+/// A service-level objective on one model: an SLI, an objective over a rolling window, the sample it needs,
+/// and the rules that alert on it.
+///
+/// ```json
+/// {
+///   "model": "taxi-tip", "owner": "ml-platform", "labels": {"team": "pricing"},
+///   "sli": "accuracy", "objective": ">= 0.70", "window": "7d", "min_samples": 200
+/// }
+/// ```
+///
+/// Ratio SLIs (accuracy, recall, missing rates …) get an error budget — allowed bad events =
+/// (1 − target) × eligible events for `>=`, target × eligible for `<=` — and the default burn-rate rules;
+/// other SLIs get one threshold rule held for `for`.
+public struct SLODefinition: Sendable, Hashable, Codable {
+    public var name: String
+    public var model: String
+    /// The team or person responsible, carried on every notification.
+    public var owner: String?
+    /// Extra labels carried on every notification (routing keys for Alertmanager).
+    public var labels: [String: String]
+    public var description: String?
+    public var version: String?
+    public var segment: Segment?
+    public var sli: SLI
+    public var objective: Objective
+    /// The rolling window the objective is judged over.
+    public var window: Duration
+    /// Below this many samples the verdict is `insufficient_data` and nothing alerts.
+    public var minSamples: Int64
+    /// Label-based SLIs: below this fraction of labeled predictions the window is not judged healthy.
+    public var minLabelCoverage: Double
+    /// Threshold rules: how long the SLI must be violated before the alert fires.
+    public var forDuration: Duration
+    /// `nil` for the defaults of the SLI's kind.
+    public var alerts: [AlertRule]?
+
+    public init(
+        name: String, model: String, sli: SLI, objective: Objective, window: Duration = .seconds(30 * 86_400),
+        minSamples: Int64 = 100, minLabelCoverage: Double = 0.1, owner: String? = nil, labels: [String: String] = [:],
+        version: String? = nil, segment: Segment? = nil, for forDuration: Duration = .zero, alerts: [AlertRule]? = nil,
+        description: String? = nil
+    ) {
+        self.name = name
+        self.model = model
+        self.sli = sli
+        self.objective = objective
+        self.window = window
+        self.minSamples = minSamples
+        self.minLabelCoverage = minLabelCoverage
+        self.owner = owner
+        self.labels = labels
+        self.version = version
+        self.segment = segment
+        self.forDuration = forDuration
+        self.alerts = alerts
+        self.description = description
+    }
+
+    /// The rules that apply: the definition's own, else the defaults of its SLI's kind.
+    public var rules: [AlertRule] {
+        alerts ?? (sli.isRatio ? AlertRule.defaultBurnRateRules : [AlertRule.defaultThresholdRule(for: forDuration)])
+    }
+
+    /// The fraction of eligible events allowed to be bad (ratio SLIs).
+    public var budgetFraction: Double {
+        objective.comparison == .atLeast ? 1 - objective.target : objective.target
+    }
+
+    /// Checks the definition, throwing an error that names the field.
+    public func validate() throws(SLOError) {
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw SLOError(
+                .invalidDefinition, field: "name", "SLO name '\(name)' must be letters, digits, '-', '_' or '.'")
+        }
+        guard !model.isEmpty else { throw SLOError(.invalidDefinition, field: "model", "model must not be empty") }
+        guard minSamples >= 0 else {
+            throw SLOError(.invalidDefinition, field: "min_samples", "min_samples must be zero or more")
+        }
+        guard (0...1).contains(minLabelCoverage) else {
+            throw SLOError(.invalidDefinition, field: "min_label_coverage", "min_label_coverage must be in [0, 1]")
+        }
+        if sli.isRatio {
+            guard (0...1).contains(objective.target) else {
+                throw SLOError(
+                    .invalidObjective, field: "objective",
+                    "\(sli) is a proportion: the objective's target must be in [0, 1], got \(objective.target)")
+            }
+            guard budgetFraction > 0 else {
+                throw SLOError(
+                    .invalidObjective, field: "objective",
+                    "objective '\(objective)' leaves no error budget: every event would have to be good")
+            }
+        }
+        if case .freshness = sli, objective.comparison != .atMost {
+            throw SLOError(
+                .invalidObjective, field: "objective", "freshness is seconds since the last prediction: use '<= SECONDS'")
+        }
+        try validateRules()
+    }
+
+    private func validateRules() throws(SLOError) {
+        var names: Set<String> = []
+        for (i, rule) in rules.enumerated() {
+            let field = "alerts[\(i)]"
+            guard !rule.name.isEmpty, names.insert(rule.name).inserted else {
+                throw SLOError(.invalidRule, field: "\(field).name", "alert rule names must be unique and not empty")
+            }
+            guard let factor = rule.burnRate else { continue }
+            guard sli.isRatio else {
+                throw SLOError(
+                    .invalidRule, field: "\(field).burn_rate",
+                    "\(sli) has no error budget, so rule '\(rule.name)' cannot use burn_rate: drop it for a threshold rule"
+                )
+            }
+            guard factor > 0, factor.isFinite else {
+                throw SLOError(.invalidRule, field: "\(field).burn_rate", "burn_rate must be a positive number")
+            }
+            guard rule.longWindow != nil else {
+                throw SLOError(.invalidRule, field: "\(field).long_window", "burn-rate rule '\(rule.name)' needs long_window")
+            }
+            if let short = rule.shortWindow, let long = rule.longWindow, short >= long {
+                throw SLOError(
+                    .invalidRule, field: "\(field).short_window", "short_window must be shorter than long_window")
+            }
+        }
+    }
+
+    /// Rules that can never fire, with why: a burn rate above the largest possible one (1 / budget).
+    public var warnings: [String] {
+        guard sli.isRatio else { return [] }
+        let maxBurn = 1 / budgetFraction
+        return rules.compactMap { rule in
+            guard let factor = rule.burnRate, factor > maxBurn else { return nil }
+            return
+                "rule '\(rule.name)' (\(factor)× burn) can never fire: with objective '\(objective)' the budget is \(budgetFraction) of events, so the largest possible burn rate is \((maxBurn * 100).rounded() / 100)×"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, model, owner, labels, description, version, segment, sli, objective, window
+        case minSamples = "min_samples", minLabelCoverage = "min_label_coverage"
+        case forDuration = "for", alerts
+    }
+
+    /// Every key a definition may have, so unknown ones can be reported by name.
+    public static let fields: Set<String> = [
+        "name", "model", "owner", "labels", "description", "version", "segment", "sli", "objective", "window",
+        "min_samples", "min_label_coverage", "for", "alerts",
+    ]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
+        model = try c.decode(String.self, forKey: .model)
+        owner = try c.decodeIfPresent(String.self, forKey: .owner)
+        labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        version = try c.decodeIfPresent(String.self, forKey: .version)
+        segment = try c.decodeIfPresent(String.self, forKey: .segment).map(Self.segment)
+        sli = try c.decode(SLI.self, forKey: .sli)
+        objective = try c.decode(Objective.self, forKey: .objective)
+        window = try c.decodeIfPresent(String.self, forKey: .window).map(Duration.decoded) ?? .seconds(30 * 86_400)
+        minSamples = try c.decodeIfPresent(Int64.self, forKey: .minSamples) ?? 100
+        minLabelCoverage = try c.decodeIfPresent(Double.self, forKey: .minLabelCoverage) ?? 0.1
+        forDuration = try c.decodeIfPresent(String.self, forKey: .forDuration).map(Duration.decoded) ?? .zero
+        alerts = try c.decodeIfPresent([AlertRule].self, forKey: .alerts)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(model, forKey: .model)
+        try c.encodeIfPresent(owner, forKey: .owner)
+        try c.encode(labels, forKey: .labels)
+        try c.encodeIfPresent(description, forKey: .description)
+        try c.encodeIfPresent(version, forKey: .version)
+        try c.encodeIfPresent(segment.map { "\($0.key):\($0.value)" }, forKey: .segment)
+        try c.encode(sli, forKey: .sli)
+        try c.encode(objective, forKey: .objective)
+        try c.encode(window.windowText, forKey: .window)
+        try c.encode(minSamples, forKey: .minSamples)
+        try c.encode(minLabelCoverage, forKey: .minLabelCoverage)
+        try c.encode(forDuration.windowText, forKey: .forDuration)
+        try c.encodeIfPresent(alerts, forKey: .alerts)
+    }
+
+    static func segment(_ text: String) throws -> Segment {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
+            throw SLOError(.invalidDefinition, field: "segment", "segment must be KEY:VALUE, got '\(text)'")
+        }
+        return Segment(key: String(text[..<colon]), value: String(text[text.index(after: colon)...]))
+    }
+}
