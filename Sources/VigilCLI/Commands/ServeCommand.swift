@@ -13,7 +13,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Every option can also be set by an environment variable (VIGIL_HOST, VIGIL_PORT, VIGIL_DATA,
             VIGIL_SYNC, VIGIL_MAX_BODY, VIGIL_TOKENS, VIGIL_LABEL_HORIZON, VIGIL_RETENTION,
-            VIGIL_SNAPSHOT_INTERVAL, VIGIL_LOG_LEVEL); a flag wins over the variable.
+            VIGIL_SNAPSHOT_INTERVAL, VIGIL_LOG_LEVEL, VIGIL_SLOS, VIGIL_ALERT_INTERVAL, VIGIL_WEBHOOK_URL,
+            VIGIL_WEBHOOK_SECRET, VIGIL_ALERTMANAGER_URL, VIGIL_EXTERNAL_URL); a flag wins over the variable.
 
             Tokens are SCOPE:SECRET with SCOPE read or write, comma-separated:
               VIGIL_TOKENS="write:$(openssl rand -hex 32),read:$(openssl rand -hex 32)"
@@ -30,6 +31,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How long raw events stay in the log (default: label horizon + 7d).") var retention: String?
     @Option(help: "How often to consider a snapshot (default 60s).") var snapshotInterval: String?
     @Option(help: "Log level: trace, debug, info (default), notice, warning, error, critical.") var logLevel: String?
+    @Option(help: "YAML file of SLOs to define (or replace) at start; see docs/slos.md.") var slos: String?
+    @Option(help: "How often the alert loop evaluates the SLOs (default 30s).") var alertInterval: String?
+    @Option(help: "Webhook URL that receives alert transitions as JSON.") var webhookURL: String?
+    @Option(help: "Secret for the webhook's HMAC-SHA256 signature header (better set VIGIL_WEBHOOK_SECRET).")
+    var webhookSecret: String?
+    @Option(help: "Prometheus Alertmanager base URL, e.g. http://127.0.0.1:9093.") var alertmanagerURL: String?
+    @Option(help: "This server's URL as alert receivers should link to it.") var externalURL: String?
 
     func run() async throws {
         let configuration = try resolve(ProcessInfo.processInfo.environment)
@@ -41,6 +49,13 @@ struct ServeCommand: AsyncParsableCommand {
                 "address": "\(configuration.host):\(configuration.port)", "data": "\(configuration.dataDirectory)",
                 "sync": "\(configuration.synchronous.rawValue)", "auth": "\(configuration.tokens.isEnabled)",
             ])
+        if !configuration.slos.isEmpty {
+            logger.info(
+                "SLOs from file", metadata: ["slos": "\(configuration.slos.map(\.name).joined(separator: ", "))"])
+            for slo in configuration.slos {
+                for w in slo.warnings { logger.warning("\(slo.name): \(w)") }
+            }
+        }
         let server = try VigilServer(configuration, logger: logger)
         try await server.run()
     }
@@ -73,6 +88,18 @@ struct ServeCommand: AsyncParsableCommand {
         if let s = snapshotInterval ?? env["VIGIL_SNAPSHOT_INTERVAL"] {
             c.snapshotInterval = try duration(s, "snapshot interval")
         }
+        if let path = slos ?? env["VIGIL_SLOS"] {
+            do {
+                c.slos = try SLOFile.load(path)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        if let i = alertInterval ?? env["VIGIL_ALERT_INTERVAL"] { c.alertInterval = try duration(i, "alert interval") }
+        c.notifications.webhookURL = webhookURL ?? env["VIGIL_WEBHOOK_URL"]
+        c.notifications.webhookSecret = webhookSecret ?? env["VIGIL_WEBHOOK_SECRET"]
+        c.notifications.alertmanagerURL = alertmanagerURL ?? env["VIGIL_ALERTMANAGER_URL"]
+        c.notifications.externalURL = externalURL ?? env["VIGIL_EXTERNAL_URL"] ?? "http://\(c.host):\(c.port)"
         return c
     }
 

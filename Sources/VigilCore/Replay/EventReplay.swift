@@ -29,6 +29,8 @@ public struct EventReplay: Sendable {
         /// Feedback rows left out because they arrived after the as-of cutoff.
         public var feedbackAfterCutoff = 0
         public var outcomes: [IngestOutcome: Int] = [:]
+
+        public init() {}
     }
 
     public var asOf: Timestamp?

@@ -97,7 +97,7 @@ extension Duration {
     public var windowText: String {
         let s = milliseconds / 1000
         guard s > 0 else { return "0s" }
-        for (unit, size) in [("w", Int64(7 * 86_400)), ("d", 86_400), ("h", 3600), ("m", 60)] where s % size == 0 {
+        for (unit, size) in [("d", Int64(86_400)), ("h", 3600), ("m", 60)] where s % size == 0 {
             return "\(s / size)\(unit)"
         }
         return "\(s)s"

@@ -85,6 +85,7 @@ public struct AlertTracker: Sendable, Hashable {
     static func summary(_ slo: SLODefinition, _ rule: AlertRule, _ c: SLOStatus.RuleCondition) -> String {
         let scope = [slo.version.map { "version \($0)" }, slo.segment.map { "segment \($0.key)=\($0.value)" }]
             .compactMap { $0 }.joined(separator: ", ")
-        return "\(slo.model)\(scope.isEmpty ? "" : " (\(scope))"): SLO \(slo.name) (\(slo.sli) \(slo.objective)) — \(rule.name): \(c.reason)"
+        return
+            "\(slo.model)\(scope.isEmpty ? "" : " (\(scope))"): SLO \(slo.name) (\(slo.sli) \(slo.objective)) — \(rule.name): \(c.reason)"
     }
 }

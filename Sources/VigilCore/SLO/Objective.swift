@@ -40,12 +40,8 @@ public struct Objective: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            try self.init(parsing: text)
-        } catch {
-            throw DecodingError.dataCorrupted(
-                DecodingError.Context(codingPath: decoder.codingPath, debugDescription: error.message))
-        }
+        // The SLOError names the field and says what was expected, which a DecodingError would bury.
+        try self.init(parsing: text)
     }
 
     public func encode(to encoder: any Encoder) throws {

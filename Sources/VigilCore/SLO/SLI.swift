@@ -55,7 +55,10 @@ public enum SLI: Sendable, Hashable, Codable, CustomStringConvertible {
             self = .quality(column: parts[1..<(parts.count - 1)].joined(separator: "."), measure: measure)
         default:
             guard !text.isEmpty, !text.contains(where: \.isWhitespace) else {
-                throw Self.invalid(text, "an SLI is a metric name (accuracy, recall, a custom metric), drift.COLUMN.STATISTIC, quality.COLUMN.MEASURE or freshness")
+                throw Self.invalid(
+                    text,
+                    "an SLI is a metric name (accuracy, recall, a custom metric), drift.COLUMN.STATISTIC, quality.COLUMN.MEASURE or freshness"
+                )
             }
             self = .metric(text)
         }
@@ -94,12 +97,8 @@ public enum SLI: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            try self.init(parsing: text)
-        } catch {
-            throw DecodingError.dataCorrupted(
-                DecodingError.Context(codingPath: decoder.codingPath, debugDescription: error.message))
-        }
+        // The SLOError names the field and says what was expected, which a DecodingError would bury.
+        try self.init(parsing: text)
     }
 
     public func encode(to encoder: any Encoder) throws {

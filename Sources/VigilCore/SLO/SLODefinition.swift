@@ -93,7 +93,8 @@ public struct SLODefinition: Sendable, Hashable, Codable {
         }
         if case .freshness = sli, objective.comparison != .atMost {
             throw SLOError(
-                .invalidObjective, field: "objective", "freshness is seconds since the last prediction: use '<= SECONDS'")
+                .invalidObjective, field: "objective",
+                "freshness is seconds since the last prediction: use '<= SECONDS'")
         }
         try validateRules()
     }
@@ -116,7 +117,8 @@ public struct SLODefinition: Sendable, Hashable, Codable {
                 throw SLOError(.invalidRule, field: "\(field).burn_rate", "burn_rate must be a positive number")
             }
             guard rule.longWindow != nil else {
-                throw SLOError(.invalidRule, field: "\(field).long_window", "burn-rate rule '\(rule.name)' needs long_window")
+                throw SLOError(
+                    .invalidRule, field: "\(field).long_window", "burn-rate rule '\(rule.name)' needs long_window")
             }
             if let short = rule.shortWindow, let long = rule.longWindow, short >= long {
                 throw SLOError(
@@ -132,7 +134,7 @@ public struct SLODefinition: Sendable, Hashable, Codable {
         return rules.compactMap { rule in
             guard let factor = rule.burnRate, factor > maxBurn else { return nil }
             return
-                "rule '\(rule.name)' (\(factor)× burn) can never fire: with objective '\(objective)' the budget is \(budgetFraction) of events, so the largest possible burn rate is \((maxBurn * 100).rounded() / 100)×"
+                "rule '\(rule.name)' (\(factor)× burn) can never fire: with objective '\(objective)' the budget is \(SLOEvaluator.format(budgetFraction)) of events, so the largest possible burn rate is \(SLOEvaluator.format((maxBurn * 100).rounded() / 100))×"
         }
     }
 

@@ -82,7 +82,8 @@ public struct SLOEvaluator: Sendable {
         -> SLOStatus.RuleCondition
     {
         let minN = rule.minSamples ?? slo.minSamples
-        var c = SLOStatus.RuleCondition(rule: rule.name, severity: rule.severity, fires: false, holds: false, reason: "")
+        var c = SLOStatus.RuleCondition(
+            rule: rule.name, severity: rule.severity, fires: false, holds: false, reason: "")
         if let factor = rule.burnRate, let longWindow = rule.longWindow {
             let long = try over(longWindow)
             guard let view = BudgetView(long, objective: slo.objective) else {
@@ -118,7 +119,9 @@ public struct SLOEvaluator: Sendable {
         c.fires = enough && c.holds && !straddles(s)
         c.reason =
             "\(slo.sli) = \(Self.format(value)) over \(window.windowText) (n=\(s.n)), objective \(slo.objective)"
-        if !enough { c.reason += "; needs n ≥ \(minN)" } else if c.holds && straddles(s) {
+        if !enough {
+            c.reason += "; needs n ≥ \(minN)"
+        } else if c.holds && straddles(s) {
             c.reason += "; the 95% interval still reaches the objective"
         }
         return c
@@ -138,7 +141,10 @@ public struct SLOEvaluator: Sendable {
             return (.insufficientData, "\(slo.sli) has no value over the last \(slo.window.windowText)")
         }
         if slo.sli != .freshness, s.n < slo.minSamples {
-            return (.insufficientData, "\(s.n) samples over the last \(slo.window.windowText), fewer than min_samples \(slo.minSamples)")
+            return (
+                .insufficientData,
+                "\(s.n) samples over the last \(slo.window.windowText), fewer than min_samples \(slo.minSamples)"
+            )
         }
         if slo.sli.needsLabels, let coverage = s.labelCoverage, coverage < slo.minLabelCoverage {
             return (

@@ -20,6 +20,13 @@ public struct ServerConfiguration: Sendable {
     public var snapshotMinEntries = 100_000
     /// Events further than this ahead of the server clock are rejected.
     public var maxFutureSkew: Duration = .seconds(86_400)
+    /// SLOs from `--slos FILE`, stored (replacing same-named ones) when the server starts.
+    public var slos: [SLODefinition] = []
+    /// How often the alert loop evaluates every SLO.
+    public var alertInterval: Duration = .seconds(30)
+    /// How long resolved alerts are kept for `GET /v1/alerts`.
+    public var alertRetention: Duration = .seconds(30 * 86_400)
+    public var notifications = NotificationConfiguration()
 
     public init() {}
 

@@ -18,6 +18,8 @@ public struct VigilServer: Sendable {
     public let pipeline: IngestPipeline
     public let log: EventLog
     let documents: ModelDocuments
+    let registry: SLORegistry
+    let notifier: AlertNotifier
     public let configuration: ServerConfiguration
     let logger: Logger
     let clock: @Sendable () -> Timestamp
@@ -34,6 +36,9 @@ public struct VigilServer: Sendable {
             StoreConfiguration(directory: configuration.dataDirectory, synchronous: configuration.synchronous))
         host = EngineHost(Engine(configuration: configuration.engine))
         documents = ModelDocuments(log: log)
+        if !configuration.slos.isEmpty { try log.saveSLOs(configuration.slos, at: clock()) }
+        registry = try SLORegistry(log: log)
+        notifier = AlertNotifier(configuration.notifications, logger: logger)
         pipeline = IngestPipeline(host: host, log: log, logger: logger, maxFutureSkew: configuration.maxFutureSkew)
     }
 
@@ -50,6 +55,8 @@ public struct VigilServer: Sendable {
             .register(on: router)
         ProfileRoutes(host: host, documents: documents, configuration: configuration, clock: clock)
             .register(on: router)
+        SLORoutes(slos: slos, log: log, configuration: configuration, clock: clock).register(on: router)
+        MetricsExporter(slos: slos, log: log, clock: clock).register(on: router)
         return router
     }
 
@@ -59,13 +66,21 @@ public struct VigilServer: Sendable {
             host: host, pipeline: pipeline, log: log, configuration: configuration, logger: logger, clock: clock)
     }
 
+    var slos: LiveSLOs { LiveSLOs(host: host, registry: registry, documents: documents) }
+
+    /// The alert loop (SLO evaluation, alert lifecycle, notifications).
+    public var alerting: some Service {
+        AlertService(
+            slos: slos, log: log, notifier: notifier, configuration: configuration, logger: logger, clock: clock)
+    }
+
     /// The application, ready to `runService()`.
     public func application() -> some ApplicationProtocol {
         var app = Application(
             router: router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil"),
             logger: logger)
-        app.addServices(maintenance)
+        app.addServices(maintenance, alerting)
         return app
     }
 

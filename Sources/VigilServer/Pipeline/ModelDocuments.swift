@@ -70,3 +70,13 @@ final class ModelDocuments: Sendable {
         }
     }
 }
+
+extension ModelDocuments {
+    /// What drift and quality SLIs of `model` compare against: its reference, and its rules (stored, else
+    /// suggested from the reference).
+    func sliInputs(_ model: String) throws(APIError) -> SLIInputs {
+        let reference = try reference(model)?.profile
+        let rules = try rules(model) ?? reference.map { RuleSet.suggested(from: $0) }
+        return SLIInputs(reference: reference, rules: rules)
+    }
+}

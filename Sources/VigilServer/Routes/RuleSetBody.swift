@@ -41,7 +41,8 @@ enum RuleSetBody {
         do {
             rules = try JSONDecoder().decode(RuleSet.self, from: data)
         } catch {
-            throw .badRequest("invalid_rules", "the rules do not match the expected shape: \(Self.describe(error))")
+            throw .badRequest(
+                "invalid_rules", "the rules do not match the expected shape: \(APIError.describeDecoding(error))")
         }
         let problems = rules.problems
         guard problems.isEmpty else {
@@ -50,16 +51,5 @@ enum RuleSetBody {
                 details: problems.map { RowRejection(index: 0, field: "", code: "invalid_value", message: $0) })
         }
         return rules
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c),
-            DecodingError.dataCorrupted(let c):
-            return "\(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
-        case DecodingError.keyNotFound(let key, let c):
-            return "\((c.codingPath + [key]).map(\.stringValue).joined(separator: ".")): missing"
-        default: return "\(error)"
-        }
     }
 }

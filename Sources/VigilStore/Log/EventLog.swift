@@ -130,6 +130,23 @@ public final class EventLog: Sendable {
                         PRIMARY KEY (model, kind));
                     """)
         }
+        m.registerMigration("v3") { db in
+            // SLO definitions, and alerts (live and resolved) so the lifecycle survives a restart.
+            try db.execute(
+                sql: """
+                    CREATE TABLE slo (
+                        name TEXT PRIMARY KEY,
+                        body BLOB NOT NULL,
+                        updated_ms INTEGER NOT NULL);
+                    CREATE TABLE alert (
+                        id TEXT PRIMARY KEY,
+                        slo TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        updated_ms INTEGER NOT NULL);
+                    CREATE INDEX alert_state ON alert (state, updated_ms);
+                    """)
+        }
         return m
     }
 

@@ -101,7 +101,10 @@ struct ErrorBudgetTests {
         // SLO window: 250 bad of 1000 (300 allowed): 1/6 of the budget left; 3 d burns at 1.2×.
         let s = Self.status(
             slo,
-            [Self.week: .proportion(750, of: 1000), Self.long: .proportion(64, of: 100), Self.short: .proportion(1, of: 2)])
+            [
+                Self.week: .proportion(750, of: 1000), Self.long: .proportion(64, of: 100),
+                Self.short: .proportion(1, of: 2),
+            ])
         let budget = try #require(s.budget)
         #expect(budget.badEvents == 250)
         #expect(abs(budget.remainingFraction - 1.0 / 6) < 1e-12)
@@ -141,7 +144,11 @@ struct ErrorBudgetTests {
         let slo = Self.slo(Objective(.atLeast, 0.7), minSamples: 100, alerts: [Self.ticket])
         var tracker = AlertTracker()
         let s = Self.status(
-            slo, [Self.week: .proportion(600, of: 1000), Self.long: .proportion(60, of: 100), Self.short: .proportion(0, of: 0)])
+            slo,
+            [
+                Self.week: .proportion(600, of: 1000), Self.long: .proportion(60, of: 100),
+                Self.short: .proportion(0, of: 0),
+            ])
         #expect(tracker.update(slo, s, at: Self.t) { nil }.map(\.to) == [.firing])
         let gone = tracker.retain([], at: Self.t + .seconds(60))
         #expect(gone.map(\.to) == [.resolved] && gone[0].notifies)

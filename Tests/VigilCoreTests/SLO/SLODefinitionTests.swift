@@ -60,7 +60,8 @@ struct SLODefinitionTests {
         let slo = SLODefinition(name: "a", model: "m", sli: .metric("accuracy"), objective: Objective(.atLeast, 0.7))
         #expect(slo.warnings.count == 2)
         #expect(slo.warnings[0].contains("3.33×"))
-        let strict = SLODefinition(name: "a", model: "m", sli: .metric("accuracy"), objective: Objective(.atLeast, 0.999))
+        let strict = SLODefinition(
+            name: "a", model: "m", sli: .metric("accuracy"), objective: Objective(.atLeast, 0.999))
         #expect(strict.warnings.isEmpty)
     }
 

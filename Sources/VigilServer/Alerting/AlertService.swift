@@ -1,0 +1,92 @@
+import HTTPTypes
+import Logging
+import ServiceLifecycle
+import VigilCore
+import VigilStore
+
+/// The alert loop: every `alertInterval` it evaluates every SLO at the server clock, moves each alert
+/// along pending → firing → resolved, stores the alerts durably, and hands notifications to the notifier.
+///
+/// Live alerts are reloaded from the store on start, so a restart neither forgets a firing alert nor
+/// notifies it twice.
+struct AlertService: Service {
+    let slos: LiveSLOs
+    let log: EventLog
+    let notifier: AlertNotifier
+    let configuration: ServerConfiguration
+    let logger: Logger
+    let clock: @Sendable () -> Timestamp
+
+    func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await notifier.run() }
+            await loop()
+            notifier.finish()
+        }
+    }
+
+    private func loop() async {
+        guard await waitUntilReady() else { return }
+        var tracker: AlertTracker
+        do {
+            tracker = AlertTracker(active: try log.alerts(states: [.pending, .firing]))
+        } catch {
+            logger.error("could not load alerts; starting with none", metadata: ["error": "\(error)"])
+            tracker = AlertTracker()
+        }
+        var lastRefresh: Timestamp?
+        var lastPrune: Timestamp?
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let now = clock()
+            await evaluate(at: now, &tracker)
+            if lastRefresh.map({ now - configuration.notifications.alertmanagerResendInterval >= $0 }) ?? true {
+                notifier.enqueue(
+                    .refresh(tracker.active.values.filter { $0.state == .firing }.sorted { $0.id < $1.id }))
+                lastRefresh = now
+            }
+            if lastPrune.map({ now - .seconds(3600) >= $0 }) ?? true {
+                _ = try? await log.pruneAlerts(resolvedBefore: now - configuration.alertRetention)
+                lastPrune = now
+            }
+            do {
+                let interval = configuration.alertInterval
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                break
+            }
+        }
+    }
+
+    /// One evaluation: statuses, transitions, durable alert states, notifications.
+    func evaluate(at now: Timestamp, _ tracker: inout AlertTracker) async {
+        let changes: [AlertTransition]
+        do {
+            (_, changes) = try slos.evaluateAll(at: now, tracker: &tracker)
+        } catch {
+            logger.warning("SLO evaluation failed", metadata: ["error": "\(error.message)"])
+            return
+        }
+        // Transitions first (resolved alerts leave the tracker), then the live alerts' new `updated_at`.
+        let touched = changes.map(\.alert) + tracker.active.values.sorted { $0.id < $1.id }
+        do {
+            try await log.saveAlerts(touched)
+        } catch {
+            logger.error("could not store alerts", metadata: ["error": "\(error)"])
+        }
+        for change in changes {
+            logger.info(
+                "alert \(change.to.rawValue)",
+                metadata: ["alert": "\(change.alert.id)", "severity": "\(change.alert.severity)"])
+            if change.notifies { notifier.enqueue(.transition(change)) }
+        }
+    }
+
+    private func waitUntilReady() async -> Bool {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if case .ready = slos.host.phase { return true }
+            if case .failed = slos.host.phase { return false }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+}

@@ -1,0 +1,45 @@
+import HTTPTypes
+import VigilCore
+
+/// An alert in Alertmanager's v2 API shape (`postableAlert`): labels route and deduplicate it, annotations
+/// describe it, `endsAt` resolves it.
+struct AlertmanagerAlert: Encodable {
+    var labels: [String: String]
+    var annotations: [String: String]
+    var startsAt: Timestamp
+    var endsAt: Timestamp?
+    var generatorURL: String?
+
+    init(_ a: Alert, now: Timestamp, configuration: NotificationConfiguration) {
+        // The SLO's own labels first, so Vigil's cannot be overridden by them.
+        var labels = a.labels
+        labels["alertname"] = "VigilSLO"
+        labels["slo"] = a.slo
+        labels["rule"] = a.rule
+        labels["severity"] = a.severity
+        labels["model"] = a.model
+        if let owner = a.owner { labels["owner"] = owner }
+        self.labels = labels
+        var annotations = ["summary": a.summary]
+        if let c = a.context {
+            if let v = c.sli.value { annotations["sli_value"] = "\(v)" }
+            annotations["sli_samples"] = "\(c.sli.n)"
+            if let b = c.budgetRemaining { annotations["budget_remaining"] = "\(b)" }
+            if !c.topDriftedColumns.isEmpty {
+                annotations["drifted_columns"] = c.topDriftedColumns.map(\.column).joined(separator: ", ")
+            }
+            if !c.worstSegments.isEmpty {
+                annotations["worst_segments"] = c.worstSegments.map(\.segment).joined(separator: ", ")
+            }
+        }
+        self.annotations = annotations
+        startsAt = a.firedAt ?? a.activeSince
+        switch a.state {
+        case .resolved: endsAt = a.resolvedAt ?? now
+        case .firing, .pending:
+            // As Prometheus does: expire on its own if Vigil stops re-sending (4 resend intervals).
+            endsAt = now + configuration.alertmanagerResendInterval * 4
+        }
+        generatorURL = configuration.externalURL.map { "\($0)/v1/slos/\(a.slo)" }
+    }
+}

@@ -1,0 +1,39 @@
+import HTTPTypes
+import VigilCore
+import VigilStore
+
+/// The retained log as recorded events, for backtests and point-in-time SLO status: predictions, feedback,
+/// and the custom metric definitions in force at its end (applied up front, as a backfill would).
+struct SLOHistory {
+    var predictions: [Prediction] = []
+    var feedback: [Feedback] = []
+    var start: Engine
+    /// The earliest event time in the retained log (older history was pruned by retention).
+    var earliest: Timestamp?
+
+    init(log: EventLog, configuration: EngineConfiguration) throws(APIError) {
+        start = Engine(configuration: configuration)
+        var definitions: [String: LogEntry] = [:]
+        var order: [String] = []
+        do {
+            try log.forEachEntry(after: 0) { _, entry in
+                switch entry {
+                case .prediction(let p): predictions.append(p)
+                case .feedback(let f): feedback.append(f)
+                case .defineMetric(let model, let name, _, _), .deleteMetric(let model, let name):
+                    let key = "\(model)\u{1f}\(name)"
+                    if definitions[key] == nil { order.append(key) }
+                    definitions[key] = entry
+                }
+            }
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not read the event log: \(error)")
+        }
+        for key in order {
+            if let entry = definitions[key], case .defineMetric = entry { _ = start.apply(entry) }
+        }
+        earliest = [predictions.lazy.map(\.time).min(), feedback.lazy.map(\.time).min()].compactMap { $0 }.min()
+    }
+
+    var cursor: ReplayCursor { ReplayCursor(predictions: predictions, feedback: feedback) }
+}

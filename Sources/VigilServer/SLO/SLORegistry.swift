@@ -1,0 +1,42 @@
+import HTTPTypes
+import Synchronization
+import VigilCore
+import VigilStore
+
+/// The SLO definitions: stored in SQLite, read once, served from memory.
+final class SLORegistry: Sendable {
+    private let log: EventLog
+    private let definitions: Mutex<[String: SLODefinition]>
+
+    init(log: EventLog) throws {
+        self.log = log
+        definitions = Mutex(Dictionary(uniqueKeysWithValues: try log.slos().map { ($0.name, $0) }))
+    }
+
+    /// Every SLO, by name.
+    var all: [SLODefinition] { definitions.withLock { $0.values.sorted { $0.name < $1.name } } }
+
+    func get(_ name: String) -> SLODefinition? { definitions.withLock { $0[name] } }
+
+    /// Stores a definition (durably first); returns whether it is new.
+    @discardableResult
+    func put(_ slo: SLODefinition, at time: Timestamp) async throws(APIError) -> Bool {
+        do {
+            try await log.saveSLO(slo, at: time)
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not store SLO '\(slo.name)': \(error)")
+        }
+        return definitions.withLock { $0.updateValue(slo, forKey: slo.name) == nil }
+    }
+
+    /// Deletes a definition; returns whether there was one.
+    func delete(_ name: String) async throws(APIError) -> Bool {
+        do {
+            guard try await log.deleteSLO(name) else { return false }
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not delete SLO '\(name)': \(error)")
+        }
+        definitions.withLock { $0[name] = nil }
+        return true
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import VigilCore
+import VigilStore
+
+/// SLO definitions, their status now or at a past time, backtests, and alerts (see `docs/slos.md`).
+struct SLORoutes: Sendable {
+    let slos: LiveSLOs
+    let log: EventLog
+    let configuration: ServerConfiguration
+    let clock: @Sendable () -> Timestamp
+
+    var registry: SLORegistry { slos.registry }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/slos") { request, _ in try list(request) }
+        router.put("/v1/slos/{name}") { request, context in
+            try await put(name: try context.parameters.require("name"), request)
+        }
+        router.get("/v1/slos/{name}") { request, context in
+            try get(name: try context.parameters.require("name"), request)
+        }
+        router.delete("/v1/slos/{name}") { _, context in
+            try await delete(name: try context.parameters.require("name"))
+        }
+        router.get("/v1/slos/{name}/backtest") { request, context in
+            try backtest(name: try context.parameters.require("name"), request)
+        }
+        router.get("/v1/alerts") { request, _ in try alerts(request) }
+    }
+
+    private func parameters(_ request: Request, allowed: Set<String>) throws(APIError) -> [String: String] {
+        let query = request.uri.queryParameters.reduce(into: [String: String]()) {
+            $0[String($1.key)] = String($1.value)
+        }
+        if let unknown = query.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw .badRequest(
+                "unknown_parameter",
+                "unknown query parameter '\(unknown)'; expected \(allowed.sorted().joined(separator: ", "))")
+        }
+        return query
+    }
+
+    private func definition(_ name: String) throws(APIError) -> SLODefinition {
+        guard let slo = registry.get(name) else {
+            let known = registry.all.map(\.name)
+            throw APIError(
+                .notFound, "unknown_slo",
+                "unknown SLO '\(name)'; known: \(known.isEmpty ? "none (PUT /v1/slos/{name} to define one)" : known.joined(separator: ", "))"
+            )
+        }
+        return slo
+    }
+
+    private func liveAlerts(_ slo: String) throws(APIError) -> [Alert] {
+        do {
+            return try log.alerts(states: [.pending, .firing], slo: slo)
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not read alerts: \(error)")
+        }
+    }
+
+    // MARK: - Definitions
+
+    func put(name: String, _ request: Request) async throws(APIError) -> Response {
+        let body = try await RequestBody.collect(request, limit: 1024 * 1024)
+        let slo = try SLOBody.decode(Data(body.readableBytesView), name: name)
+        let created = try await registry.put(slo, at: clock())
+        return JSONResponse.make(SLOResponse(slo), status: created ? .created : .ok)
+    }
+
+    func delete(name: String) async throws(APIError) -> Response {
+        guard try await registry.delete(name) else { throw APIError(.notFound, "unknown_slo", "unknown SLO '\(name)'") }
+        return Response(status: .noContent)
+    }
+
+    // MARK: - Status
+
+    func list(_ request: Request) throws(APIError) -> Response {
+        _ = try parameters(request, allowed: [])
+        try slos.host.requireReady()
+        let now = clock()
+        var out: [SLOResponse] = []
+        for slo in registry.all {
+            out.append(SLOResponse(slo, status: try slos.status(slo, at: now), alerts: try liveAlerts(slo.name)))
+        }
+        return JSONResponse.make(SLOListResponse(at: now, slos: out))
+    }
+
+    /// Now from the live buckets; `?at=T` replays the retained log up to T, so the answer uses only the
+    /// predictions made and the feedback arrived by then.
+    func get(name: String, _ request: Request) throws(APIError) -> Response {
+        let query = try parameters(request, allowed: ["at"])
+        try slos.host.requireReady()
+        let slo = try definition(name)
+        guard let at = try MetricQuery.time(query["at"], "at") else {
+            return JSONResponse.make(
+                SLOResponse(slo, status: try slos.status(slo, at: clock()), alerts: try liveAlerts(name)))
+        }
+        let status = try evaluateAt(slo, at)
+        return JSONResponse.make(SLOResponse(slo, status: status, asOf: at))
+    }
+
+    private func evaluateAt(_ slo: SLODefinition, _ at: Timestamp) throws(APIError) -> SLOStatus {
+        let history = try SLOHistory(log: log, configuration: configuration.engine)
+        var cursor = history.cursor
+        var engine = history.start
+        var ignored = EventReplay.Result()
+        cursor.advance(through: at, into: &engine, result: &ignored)
+        let inputs = try slos.documents.sliInputs(slo.model)
+        do throws(QueryError) {
+            return try engine.evaluate(slo, at: at, inputs: inputs)
+        } catch {
+            throw error.api
+        }
+    }
+
+    // MARK: - Backtest
+
+    func backtest(name: String, _ request: Request) throws(APIError) -> Response {
+        let query = try parameters(request, allowed: ["from", "to", "step"])
+        try slos.host.requireReady()
+        let slo = try definition(name)
+        let step =
+            try query["step"].map { (t) throws(APIError) in try MetricQuery.duration(t, "step") } ?? .seconds(3600)
+        let history = try SLOHistory(log: log, configuration: configuration.engine)
+        let latest = [history.predictions.lazy.map(\.time).max(), history.feedback.lazy.map(\.time).max()]
+            .compactMap { $0 }.max()
+        guard let first = history.earliest, let latest else {
+            throw APIError(.notFound, "no_history", "the log holds no events to backtest over")
+        }
+        let to = try MetricQuery.time(query["to"], "to") ?? Self.ceil(latest, step)
+        let from = try MetricQuery.time(query["from"], "from") ?? Self.floor(first, step)
+        var cursor = history.cursor
+        let inputs = try slos.documents.sliInputs(slo.model)
+        do throws(SLOError) {
+            let result = try SLOBacktest(slo, inputs: inputs).run(
+                &cursor, into: history.start, from: from, to: to, step: step)
+            return JSONResponse.make(BacktestResponse(backtest: result, historyFrom: history.earliest))
+        } catch {
+            throw error.api
+        }
+    }
+
+    static func floor(_ t: Timestamp, _ step: Duration) -> Timestamp {
+        let s = step.milliseconds
+        return Timestamp(milliseconds: t.milliseconds.floorDivided(by: s).0 * s)
+    }
+
+    static func ceil(_ t: Timestamp, _ step: Duration) -> Timestamp {
+        let f = floor(t, step)
+        return f == t ? t : f + step
+    }
+
+    // MARK: - Alerts
+
+    func alerts(_ request: Request) throws(APIError) -> Response {
+        let query = try parameters(request, allowed: ["state", "slo", "limit"])
+        var states: Set<Alert.State>?
+        if let text = query["state"] {
+            states = []
+            for part in text.split(separator: ",") {
+                guard let s = Alert.State(rawValue: String(part)) else {
+                    throw .badRequest("invalid_state", "state '\(part)': expected pending, firing or resolved")
+                }
+                states?.insert(s)
+            }
+        }
+        let limit =
+            try query["limit"].map { (text) throws(APIError) -> Int in
+                guard let n = Int(text), (1...10_000).contains(n) else {
+                    throw .badRequest("invalid_limit", "limit must be a whole number from 1 to 10000, got '\(text)'")
+                }
+                return n
+            } ?? 1000
+        do {
+            return JSONResponse.make(
+                AlertListResponse(alerts: try log.alerts(states: states, slo: query["slo"], limit: limit)))
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not read alerts: \(error)")
+        }
+    }
+}

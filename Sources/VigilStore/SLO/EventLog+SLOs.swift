@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import VigilCore
+
+/// SLO definitions and alerts, committed before the request (or the evaluation) that made them is done.
+extension EventLog {
+    public func saveSLO(_ slo: SLODefinition, at time: Timestamp) async throws {
+        let body = try Self.documentEncoder.encode(slo)
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO slo (name, body, updated_ms) VALUES (?, ?, ?)",
+                arguments: [slo.name, body, time.milliseconds])
+        }
+    }
+
+    public func slos() throws -> [SLODefinition] {
+        let bodies = try pool.read { db in try Data.fetchAll(db, sql: "SELECT body FROM slo ORDER BY name") }
+        return try bodies.map { try Self.documentDecoder.decode(SLODefinition.self, from: $0) }
+    }
+
+    /// Deletes an SLO; returns whether there was one.
+    @discardableResult
+    public func deleteSLO(_ name: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM slo WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Inserts or updates alerts in one transaction.
+    public func saveAlerts(_ alerts: [Alert]) async throws {
+        guard !alerts.isEmpty else { return }
+        let rows = try alerts.map { ($0, try Self.documentEncoder.encode($0)) }
+        try await pool.write { db in
+            for (a, body) in rows {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO alert (id, slo, state, body, updated_ms) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [a.id, a.slo, a.state.rawValue, body, a.updatedAt.milliseconds])
+            }
+        }
+    }
+
+    /// Alerts, most recently updated first: the live ones (pending, firing) and the newest resolved ones.
+    public func alerts(states: Set<Alert.State>? = nil, slo: String? = nil, limit: Int = 1000) throws -> [Alert] {
+        var sql = "SELECT body FROM alert"
+        var clauses: [String] = []
+        var arguments: StatementArguments = []
+        if let states {
+            clauses.append("state IN (\(states.map { _ in "?" }.joined(separator: ", ")))")
+            for s in states.map(\.rawValue).sorted() { arguments += [s] }
+        }
+        if let slo {
+            clauses.append("slo = ?")
+            arguments += [slo]
+        }
+        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+        sql += " ORDER BY updated_ms DESC, id LIMIT ?"
+        arguments += [limit]
+        let bodies = try pool.read { db in try Data.fetchAll(db, sql: sql, arguments: arguments) }
+        return try bodies.map { try Self.documentDecoder.decode(Alert.self, from: $0) }
+    }
+
+    /// Drops resolved alerts last updated before `cutoff`; returns how many.
+    @discardableResult
+    public func pruneAlerts(resolvedBefore cutoff: Timestamp) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM alert WHERE state = 'resolved' AND updated_ms < ?", arguments: [cutoff.milliseconds])
+            return db.changesCount
+        }
+    }
+}
+
+extension EventLog {
+    /// Stores definitions synchronously (at start, before the server takes requests).
+    public func saveSLOs(_ slos: [SLODefinition], at time: Timestamp) throws {
+        let rows = try slos.map { ($0.name, try Self.documentEncoder.encode($0)) }
+        try pool.write { db in
+            for (name, body) in rows {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO slo (name, body, updated_ms) VALUES (?, ?, ?)",
+                    arguments: [name, body, time.milliseconds])
+            }
+        }
+    }
+}
