@@ -35,7 +35,11 @@ enum SLOFile {
         do {
             document = try Yams.load(yaml: text)
         } catch {
-            throw Problem(description: "\(source): not valid YAML: \(error)")
+            let unquoted = text.split(separator: "\n").contains {
+                $0.range(of: #"objective:\s*[<>]"#, options: .regularExpression) != nil
+            }
+            let hint = unquoted ? " (quote objectives: objective: \">= 0.9\"; a bare '>' starts a YAML block)" : ""
+            throw Problem(description: "\(source): not valid YAML\(hint): \(error)")
         }
         let list: [Any]
         switch document {
