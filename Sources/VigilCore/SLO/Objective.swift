@@ -4,7 +4,7 @@
 /// let o = try Objective(parsing: ">= 0.9")
 /// o.isMet(by: 0.93)  // true
 /// ```
-public struct Objective: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct Objective: Sendable, Hashable, StringRepresented {
     public enum Comparison: String, Sendable, Hashable, Codable {
         case atLeast = ">="
         case atMost = "<="
@@ -37,17 +37,6 @@ public struct Objective: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public var description: String { "\(comparison.rawValue) \(target)" }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        // The SLOError names the field and says what was expected, which a DecodingError would bury.
-        try self.init(parsing: text)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
 }
 
 extension String {

@@ -8,7 +8,7 @@
 /// | `drift.trip_distance.psi` | a drift statistic of a column against the reference | threshold |
 /// | `quality.passenger_count.missing_rate` | a rate of bad rows in a column | ratio |
 /// | `freshness` | seconds since the model's last prediction | threshold |
-public enum SLI: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum SLI: Sendable, Hashable, StringRepresented {
     case metric(String)
     case drift(column: String, statistic: DriftThreshold.Statistic)
     case quality(column: String, measure: QualityMeasure)
@@ -93,16 +93,5 @@ public enum SLI: Sendable, Hashable, Codable, CustomStringConvertible {
         case .quality(let column, let measure): return "quality.\(column).\(measure.rawValue)"
         case .freshness: return "freshness"
         }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        // The SLOError names the field and says what was expected, which a DecodingError would bury.
-        try self.init(parsing: text)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
     }
 }
