@@ -33,6 +33,13 @@ import VigilServer
             #expect(Self.status(empty)?["verdict"] as? String == "insufficient_data")
 
             try await client.ingestTaxi()
+            // Once the model is known, a metric SLI must name one of its metrics.
+            let typo = Self.accuracySLO.replacingOccurrences(of: "\"accuracy\"", with: "\"acuracy\"")
+            let (t, typoBody) = try await client.send(.put, "/v1/slos/typo", typo)
+            #expect(t == .badRequest && (typoBody["error"] as? [String: Any])?["code"] as? String == "invalid_sli")
+            #expect(
+                ((typoBody["error"] as? [String: Any])?["message"] as? String)?.contains("unknown metric 'acuracy'")
+                    == true)
 
             // The backtest over HTTP finds the one transition pandas finds (Tests/Reference/taxi_slo_backtest.py).
             let (b, backtest) = try await client.send(

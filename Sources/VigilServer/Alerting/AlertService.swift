@@ -61,7 +61,11 @@ struct AlertService: Service {
     func evaluate(at now: Timestamp, _ tracker: inout AlertTracker) async {
         let changes: [AlertTransition]
         do {
-            (_, changes) = try slos.evaluateAll(at: now, tracker: &tracker)
+            let result = try slos.evaluateAll(at: now, tracker: &tracker)
+            changes = result.changes
+            for failure in result.failures {
+                logger.warning("SLO not evaluated", metadata: ["error": "\(failure)"])
+            }
         } catch {
             logger.warning("SLO evaluation failed", metadata: ["error": "\(error.message)"])
             return

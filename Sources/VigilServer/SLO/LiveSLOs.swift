@@ -20,9 +20,10 @@ struct LiveSLOs: Sendable {
         }
     }
 
-    /// Evaluates every SLO at `t` and moves `tracker` on; returns the statuses and the transitions.
+    /// Evaluates every SLO at `t` and moves `tracker` on; returns the statuses, the transitions, and the
+    /// SLOs that could not be evaluated (one broken SLO does not stop the others).
     func evaluateAll(at t: Timestamp, tracker: inout AlertTracker) throws(APIError) -> (
-        [String: SLOStatus], [AlertTransition]
+        statuses: [String: SLOStatus], changes: [AlertTransition], failures: [String]
     ) {
         let slos = registry.all
         var inputs: [String: SLIInputs] = [:]
@@ -42,9 +43,6 @@ struct LiveSLOs: Sendable {
                 }
             }
         }
-        if !failures.isEmpty {
-            throw APIError(.badRequest, "evaluation_failed", failures.joined(separator: "; "))
-        }
-        return (statuses, changes)
+        return (statuses, changes, failures)
     }
 }

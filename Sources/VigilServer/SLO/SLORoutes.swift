@@ -66,8 +66,26 @@ struct SLORoutes: Sendable {
     func put(name: String, _ request: Request) async throws(APIError) -> Response {
         let body = try await RequestBody.collect(request, limit: 1024 * 1024)
         let slo = try SLOBody.decode(Data(body.readableBytesView), name: name)
+        try checkMetric(slo)
         let created = try await registry.put(slo, at: clock())
         return JSONResponse.make(SLOResponse(slo), status: created ? .created : .ok)
+    }
+
+    /// A metric SLI of a model the server knows must name one of its metrics (a model not seen yet may be
+    /// defined ahead of its traffic).
+    private func checkMetric(_ slo: SLODefinition) throws(APIError) {
+        guard case .metric(let name) = slo.sli else { return }
+        let known = slos.host.read { engine in engine.modelSummaries.contains { $0.name == slo.model && $0.task != nil }
+        }
+        guard known else { return }
+        let now = clock()
+        try slos.host.read { (engine) throws(APIError) in
+            do throws(QueryError) {
+                _ = try engine.metrics(model: slo.model, window: .range(from: now, to: now), names: [name])
+            } catch {
+                throw APIError(.badRequest, "invalid_sli", "sli: \(error.message)")
+            }
+        }
     }
 
     func delete(name: String) async throws(APIError) -> Response {
