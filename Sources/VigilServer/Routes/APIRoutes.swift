@@ -131,7 +131,7 @@ struct APIRoutes: Sendable {
     func metrics(model: String, _ request: Request) throws(APIError) -> Response {
         try host.requireReady()
         let query = try MetricQuery(
-            request.uri.queryParameters.reduce(into: [:]) { $0[String($1.key)] = String($1.value) }, now: clock())
+            QueryParameters.dictionary(request), now: clock())
         if let asOf = query.asOf {
             // As-of answers need the feedback that had arrived by then: rebuild from the retained log.
             let rebuilder = EngineRebuilder(log: log, configuration: configuration.engine)

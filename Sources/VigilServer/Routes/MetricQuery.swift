@@ -18,11 +18,7 @@ struct MetricQuery: Sendable {
     static let known: Set<String> = ["window", "step", "from", "to", "version", "segment", "names", "asOf"]
 
     init(_ query: [String: String], now: Timestamp) throws(APIError) {
-        if let unknown = query.keys.sorted().first(where: { !Self.known.contains($0) }) {
-            throw .badRequest(
-                "unknown_parameter",
-                "unknown query parameter '\(unknown)'; expected \(Self.known.sorted().joined(separator: ", "))")
-        }
+        try QueryParameters.requireKnown(query, Self.known)
         let from = try Self.time(query["from"], "from")
         let to = try Self.time(query["to"], "to")
         let length = try query["window"].map { (text) throws(APIError) in try Self.duration(text, "window") }

@@ -10,11 +10,7 @@ struct ProfileQuery: Sendable {
     init(_ query: [String: String], now: Timestamp, allowSegment: Bool = false) throws(APIError) {
         let known: Set<String> =
             allowSegment ? ["window", "from", "to", "version", "segment"] : ["window", "from", "to", "version"]
-        if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
-            throw .badRequest(
-                "unknown_parameter",
-                "unknown query parameter '\(unknown)'; expected \(known.sorted().joined(separator: ", "))")
-        }
+        try QueryParameters.requireKnown(query, known)
         // The metric query's rules for window/from/to, without its other parameters.
         let metric = try MetricQuery(
             query.filter { ["window", "from", "to", "version", "segment"].contains($0.key) }, now: now)

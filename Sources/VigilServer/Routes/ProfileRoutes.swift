@@ -42,15 +42,11 @@ struct ProfileRoutes: Sendable {
         }
     }
 
-    private func parameters(_ request: Request) -> [String: String] {
-        request.uri.queryParameters.reduce(into: [:]) { $0[String($1.key)] = String($1.value) }
-    }
-
     // MARK: - Reference
 
     func putReference(model: String, _ request: Request) async throws(APIError) -> Response {
         try host.requireReady()
-        let query = try ProfileQuery(parameters(request), now: clock())
+        let query = try ProfileQuery(QueryParameters.dictionary(request), now: clock())
         let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes)
         let reference: StoredReference
         if query.isWindowGiven {
@@ -152,7 +148,7 @@ struct ProfileRoutes: Sendable {
     }
 
     func drift(model: String, _ request: Request) throws(APIError) -> Response {
-        let q = try ProfileQuery(parameters(request), now: clock())
+        let q = try ProfileQuery(QueryParameters.dictionary(request), now: clock())
         let current = try currentProfile(model: model, q)
         guard let reference = try documents.reference(model) else { throw Self.noReference(model) }
         let (ruleSet, source) = try rules(model) ?? (RuleSet(), "suggested")
@@ -167,7 +163,7 @@ struct ProfileRoutes: Sendable {
     }
 
     func quality(model: String, _ request: Request) throws(APIError) -> Response {
-        let q = try ProfileQuery(parameters(request), now: clock())
+        let q = try ProfileQuery(QueryParameters.dictionary(request), now: clock())
         let current = try currentProfile(model: model, q)
         let found = try rules(model)
         let report = QualityReport(profile: current.profile, rules: found?.0)
@@ -179,7 +175,7 @@ struct ProfileRoutes: Sendable {
 
     func estimatedPerformance(model: String, _ request: Request) throws(APIError) -> Response {
         try host.requireReady()
-        let q = try ProfileQuery(parameters(request), now: clock(), allowSegment: true)
+        let q = try ProfileQuery(QueryParameters.dictionary(request), now: clock(), allowSegment: true)
         let result = try host.read { (engine) throws(APIError) in
             do throws(QueryError) {
                 return try engine.estimatedPerformance(

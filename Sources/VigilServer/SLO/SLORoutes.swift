@@ -31,14 +31,8 @@ struct SLORoutes: Sendable {
     }
 
     private func parameters(_ request: Request, allowed: Set<String>) throws(APIError) -> [String: String] {
-        let query = request.uri.queryParameters.reduce(into: [String: String]()) {
-            $0[String($1.key)] = String($1.value)
-        }
-        if let unknown = query.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw .badRequest(
-                "unknown_parameter",
-                "unknown query parameter '\(unknown)'; expected \(allowed.sorted().joined(separator: ", "))")
-        }
+        let query = QueryParameters.dictionary(request)
+        try QueryParameters.requireKnown(query, allowed)
         return query
     }
 
