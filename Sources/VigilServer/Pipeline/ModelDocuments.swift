@@ -75,8 +75,13 @@ extension ModelDocuments {
     /// What drift and quality SLIs of `model` compare against: its reference, and its rules (stored, else
     /// suggested from the reference).
     func sliInputs(_ model: String) throws(APIError) -> SLIInputs {
-        let reference = try reference(model)?.profile
-        let rules = try rules(model) ?? reference.map { RuleSet.suggested(from: $0) }
-        return SLIInputs(reference: reference, rules: rules)
+        SLIInputs(reference: try reference(model)?.profile, rules: try effectiveRules(model)?.rules)
+    }
+
+    /// The stored rules (`user`), else rules suggested from the reference (`suggested`), else none.
+    func effectiveRules(_ model: String) throws(APIError) -> (rules: RuleSet, source: String)? {
+        if let stored = try rules(model) { return (stored, "user") }
+        if let r = try reference(model) { return (RuleSet.suggested(from: r.profile), "suggested") }
+        return nil
     }
 }

@@ -110,15 +110,8 @@ struct ProfileRoutes: Sendable {
 
     // MARK: - Rules
 
-    /// The stored rules, else rules suggested from the reference, else none.
-    private func rules(_ model: String) throws(APIError) -> (RuleSet, String)? {
-        if let stored = try documents.rules(model) { return (stored, "user") }
-        if let r = try documents.reference(model) { return (RuleSet.suggested(from: r.profile), "suggested") }
-        return nil
-    }
-
     func getRules(model: String) throws(APIError) -> Response {
-        guard let (rules, source) = try rules(model) else {
+        guard let (rules, source) = try documents.effectiveRules(model) else {
             throw APIError(
                 .notFound, "no_rules",
                 "model '\(model)' has neither rules nor a reference to suggest them from: PUT /v1/models/\(model)/reference or /rules"
@@ -151,7 +144,7 @@ struct ProfileRoutes: Sendable {
         let q = try ProfileQuery(QueryParameters.dictionary(request), now: clock())
         let current = try currentProfile(model: model, q)
         guard let reference = try documents.reference(model) else { throw Self.noReference(model) }
-        let (ruleSet, source) = try rules(model) ?? (RuleSet(), "suggested")
+        let (ruleSet, source) = try documents.effectiveRules(model) ?? (RuleSet(), "suggested")
         let report = DriftReport(reference: reference.profile, current: current.profile, rules: ruleSet)
         return JSONResponse.make(
             DriftResponse(
@@ -165,7 +158,7 @@ struct ProfileRoutes: Sendable {
     func quality(model: String, _ request: Request) throws(APIError) -> Response {
         let q = try ProfileQuery(QueryParameters.dictionary(request), now: clock())
         let current = try currentProfile(model: model, q)
-        let found = try rules(model)
+        let found = try documents.effectiveRules(model)
         let report = QualityReport(profile: current.profile, rules: found?.0)
         return JSONResponse.make(
             QualityResponse(
