@@ -10,6 +10,8 @@ struct SLOHistory {
     var start: Engine
     /// The earliest event time in the retained log (older history was pruned by retention).
     var earliest: Timestamp?
+    /// The latest event time (prediction or feedback arrival) in the log.
+    var latest: Timestamp?
 
     init(log: EventLog, configuration: EngineConfiguration) throws(APIError) {
         start = Engine(configuration: configuration)
@@ -32,7 +34,10 @@ struct SLOHistory {
         for key in order {
             if let entry = definitions[key], case .defineMetric = entry { _ = start.apply(entry) }
         }
-        earliest = [predictions.lazy.map(\.time).min(), feedback.lazy.map(\.time).min()].compactMap { $0 }.min()
+        let p = predictions.lazy.map(\.time)
+        let f = feedback.lazy.map(\.time)
+        earliest = [p.min(), f.min()].compactMap { $0 }.min()
+        latest = [p.max(), f.max()].compactMap { $0 }.max()
     }
 
     var cursor: ReplayCursor { ReplayCursor(predictions: predictions, feedback: feedback) }

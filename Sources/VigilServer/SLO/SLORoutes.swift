@@ -137,9 +137,7 @@ struct SLORoutes: Sendable {
         let step =
             try query["step"].map { (t) throws(APIError) in try MetricQuery.duration(t, "step") } ?? .seconds(3600)
         let history = try SLOHistory(log: log, configuration: configuration.engine)
-        let latest = [history.predictions.lazy.map(\.time).max(), history.feedback.lazy.map(\.time).max()]
-            .compactMap { $0 }.max()
-        guard let first = history.earliest, let latest else {
+        guard let first = history.earliest, let latest = history.latest else {
             throw APIError(.notFound, "no_history", "the log holds no events to backtest over")
         }
         let to = try MetricQuery.time(query["to"], "to") ?? Self.ceil(latest, step)

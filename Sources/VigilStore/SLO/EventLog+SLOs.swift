@@ -5,12 +5,8 @@ import VigilCore
 /// SLO definitions and alerts, committed before the request (or the evaluation) that made them is done.
 extension EventLog {
     public func saveSLO(_ slo: SLODefinition, at time: Timestamp) async throws {
-        let body = try Self.documentEncoder.encode(slo)
-        try await pool.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO slo (name, body, updated_ms) VALUES (?, ?, ?)",
-                arguments: [slo.name, body, time.milliseconds])
-        }
+        let rows = try Self.sloRows([slo])
+        try await pool.write { db in try Self.insertSLOs(rows, at: time, db) }
     }
 
     public func slos() throws -> [SLODefinition] {
@@ -74,13 +70,20 @@ extension EventLog {
 extension EventLog {
     /// Stores definitions synchronously (at start, before the server takes requests).
     public func saveSLOs(_ slos: [SLODefinition], at time: Timestamp) throws {
-        let rows = try slos.map { ($0.name, try Self.documentEncoder.encode($0)) }
-        try pool.write { db in
-            for (name, body) in rows {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO slo (name, body, updated_ms) VALUES (?, ?, ?)",
-                    arguments: [name, body, time.milliseconds])
-            }
+        let rows = try Self.sloRows(slos)
+        try pool.write { db in try Self.insertSLOs(rows, at: time, db) }
+    }
+
+    /// Encoded outside the write transaction, so the writer is held only for the inserts.
+    private static func sloRows(_ slos: [SLODefinition]) throws -> [(String, Data)] {
+        try slos.map { ($0.name, try documentEncoder.encode($0)) }
+    }
+
+    private static func insertSLOs(_ rows: [(String, Data)], at time: Timestamp, _ db: Database) throws {
+        for (name, body) in rows {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO slo (name, body, updated_ms) VALUES (?, ?, ?)",
+                arguments: [name, body, time.milliseconds])
         }
     }
 }
