@@ -48,12 +48,7 @@ struct AlertService: Service {
                 _ = try? await log.pruneAlerts(resolvedBefore: now - configuration.alertRetention)
                 lastPrune = now
             }
-            do {
-                let interval = configuration.alertInterval
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            } catch {
-                break
-            }
+            guard await sleepUnlessShuttingDown(for: configuration.alertInterval) else { break }
         }
     }
 

@@ -18,13 +18,7 @@ struct MaintenanceService: Service {
     func run() async throws {
         try await recover()
         var lastSnapshot = try log.snapshotSequences().last ?? 0
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let interval = configuration.snapshotInterval
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            } catch {
-                break
-            }
+        while await sleepUnlessShuttingDown(for: configuration.snapshotInterval) {
             lastSnapshot = await maintain(since: lastSnapshot)
         }
         // A final snapshot on a clean shutdown makes the next start quick.
