@@ -20,12 +20,7 @@ extension ReplayReport {
                 p.map { String(format: "%.3g", $0) } ?? "-", Self.cell(c.wasserstein), missing.joined(separator: "→"),
             ])
         }
-        let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
-        for r in [header] + rows {
-            out.append(
-                r.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                    .joined(separator: "  ").trimmingTrailingSpaces())
-        }
+        out += TextTable.lines([header] + rows)
         out.append("")
         let violations = (quality.columns + quality.outputs).flatMap(\.violations)
         out.append("quality of \(section.model.name): \(violations.count) rule violations")

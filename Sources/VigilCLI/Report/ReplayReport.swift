@@ -103,14 +103,7 @@ struct ReplayReport {
 
     func table(metrics: [String]?) -> String {
         let (columns, rows) = self.rows(metrics: metrics)
-        let shown = rows.map { $0.map(Self.shorten) }
-        let widths = columns.indices.map { c in ([columns[c]] + shown.map { $0[c] }).map(\.count).max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingTrailingSpaces()
-        }
-        var out = [line(columns), line(widths.map { String(repeating: "-", count: $0) })]
-        out += shown.map(line)
+        var out = TextTable.lines([columns] + rows.map { $0.map(Self.shorten) }, underline: true)
         let s = statistics
         out.append("")
         out.append(

@@ -66,11 +66,5 @@ enum SLOTable {
     static func fmt(_ x: Double) -> String { String(format: abs(x) >= 100 ? "%.0f" : "%.4g", x) }
     static func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
 
-    static func table(_ rows: [[String]]) -> String {
-        let widths = rows[0].indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { i, cell in cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n")
-    }
+    static func table(_ rows: [[String]]) -> String { TextTable.lines(rows).joined(separator: "\n") }
 }
