@@ -138,8 +138,19 @@ public struct Engine: Sendable, Codable {
             ModelSummary(
                 name: $0.name, task: $0.task, versions: $0.versions, classes: $0.classes, predictions: $0.predictions,
                 firstEvent: $0.firstEvent.map(Timestamp.init(milliseconds:)),
-                lastEvent: $0.lastEvent.map(Timestamp.init(milliseconds:)), customMetrics: $0.custom.names)
+                lastEvent: $0.lastEvent.map(Timestamp.init(milliseconds:)), customMetrics: $0.custom.names,
+                segments: segmentValues(model: $0.name))
         }
+    }
+
+    /// Every segment key of a model with the values seen for it, sorted (what `by: segment` can split on).
+    func segmentValues(model name: String) -> [String: [String]] {
+        guard let m = modelIndex[name] else { return [:] }
+        var values: [String: Set<String>] = [:]
+        for set in sliceSets where set.model == m {
+            for (key, value) in set.segments { values[key, default: []].insert(value) }
+        }
+        return values.mapValues { $0.sorted() }
     }
 
     mutating func modelId(_ name: String) -> Int {
@@ -212,4 +223,6 @@ public struct ModelSummary: Sendable, Hashable {
     public var firstEvent: Timestamp?
     public var lastEvent: Timestamp?
     public var customMetrics: [String]
+    /// Segment key → the values seen for it.
+    public var segments: [String: [String]] = [:]
 }

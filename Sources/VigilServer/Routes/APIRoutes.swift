@@ -105,6 +105,7 @@ struct APIRoutes: Sendable {
         var firstEvent: String?
         var lastEvent: String?
         var customMetrics: [String]
+        var segments: [String: [String]]
     }
 
     struct ModelsResponse: Encodable {
@@ -122,7 +123,7 @@ struct APIRoutes: Sendable {
                         name: $0.name, task: $0.task?.rawValue, versions: $0.versions.sorted(),
                         classes: $0.classes.isEmpty ? nil : $0.classes, predictions: $0.predictions,
                         firstEvent: $0.firstEvent?.iso8601, lastEvent: $0.lastEvent?.iso8601,
-                        customMetrics: $0.customMetrics)
+                        customMetrics: $0.customMetrics, segments: $0.segments)
                 }, join: engine.statistics, watermark: engine.watermark?.iso8601)
         }
         return JSONResponse.make(response)

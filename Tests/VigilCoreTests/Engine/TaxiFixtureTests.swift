@@ -21,6 +21,13 @@ struct TaxiFixtureTests {
         expectMatches(report, expected, "version \(version)")
     }
 
+    @Test func summaryListsEverySegmentValueSeen() throws {
+        let summary = try #require(Self.engine.modelSummaries.first { $0.name == "taxi-tip" })
+        let paymentTypes = Set(Fixture.rows("taxi", "predictions.csv").map { $0["payment_type"]! })
+        #expect(summary.segments == ["payment_type": paymentTypes.sorted()])
+        #expect(summary.versions.sorted() == ["v1", "v2"])
+    }
+
     @Test func everyDay() throws {
         try expectEveryDay(Self.engine, model: "taxi-tip", Self.expected["by_day"] as! [String: Any])
     }
