@@ -1,0 +1,166 @@
+"""Server answers as pandas DataFrames: one row per thing, times as UTC ``Timestamp``s, the answer's
+window and other context in ``DataFrame.attrs``."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Mapping, Optional
+
+import pandas as pd
+
+METRIC_COLUMNS = ["from", "to", "metric", "value", "n", "lower", "upper"]
+
+
+def _frame(rows: List[Dict[str, Any]], columns: Iterable[str], times: Iterable[str] = ()) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(columns))
+    for column in times:
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+def metric_rows(answer: Mapping[str, Any], extra: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+    """Long rows (one per window and metric) of a metrics answer, window or series."""
+    windows = answer.get("series") or ([answer["window"]] if "window" in answer else [])
+    rows = []
+    for window in windows:
+        for name, value in window.get("metrics", {}).items():
+            value = value or {}
+            rows.append(
+                {
+                    **(extra or {}),
+                    "from": window.get("from"),
+                    "to": window.get("to"),
+                    "metric": name,
+                    "value": value.get("value"),
+                    "n": value.get("n"),
+                    "lower": value.get("lower"),
+                    "upper": value.get("upper"),
+                }
+            )
+    return rows
+
+
+def metrics(rows: List[Dict[str, Any]], by: List[str], model: str) -> pd.DataFrame:
+    frame = _frame(rows, [*by, *METRIC_COLUMNS], times=("from", "to"))
+    for column in ("value", "lower", "upper"):
+        frame[column] = frame[column].astype(float)
+    frame.attrs["model"] = model
+    return frame
+
+
+def drift(answer: Mapping[str, Any]) -> pd.DataFrame:
+    rows = []
+    for column in answer.get("columns", []):
+        row = dict(column)
+        threshold = row.pop("threshold", None) or {}
+        row["statistic"] = threshold.get("statistic")
+        row["threshold"] = threshold.get("threshold")
+        row["drifted"] = column.get("verdict") == "drift"
+        rows.append(row)
+    leading = ["column", "type", "verdict", "drifted", "statistic", "value", "threshold", "psi", "ks_statistic",
+               "ks_pvalue", "wasserstein", "js_distance", "current_count", "reference_count"]
+    frame = pd.DataFrame(rows)
+    frame = frame[[c for c in leading if c in frame] + [c for c in frame if c not in leading]] if rows else pd.DataFrame(columns=leading)
+    _context(frame, answer, ("model", "from", "to", "drifted", "reference_rows", "current_rows", "rules"))
+    return frame
+
+
+def quality(answer: Mapping[str, Any]) -> pd.DataFrame:
+    rows = []
+    for role, key in (("feature", "columns"), ("output", "outputs")):
+        for column in answer.get(key, []):
+            row = {"role": role, **column}
+            violations = row.pop("violations", [])
+            row["violations"] = [v.get("message") for v in violations]
+            row["ok"] = not violations
+            rows.append(row)
+    leading = ["column", "role", "type", "ok", "violations", "rows", "missing", "missing_fraction", "type_errors",
+               "invalid", "out_of_range", "unseen"]
+    frame = pd.DataFrame(rows)
+    frame = frame[[c for c in leading if c in frame] + [c for c in frame if c not in leading]] if rows else pd.DataFrame(columns=leading)
+    _context(frame, answer, ("model", "from", "to", "rows", "rules", "violations"))
+    return frame
+
+
+def slos(answer: Mapping[str, Any]) -> pd.DataFrame:
+    rows = []
+    for entry in answer.get("slos", []):
+        slo, status = entry.get("slo", {}), entry.get("status", {})
+        value, budget = status.get("value", {}), status.get("budget", {}) or {}
+        current = status.get("current_burn_rate") or {}
+        rows.append(
+            {
+                "name": slo.get("name"), "model": slo.get("model"), "version": slo.get("version"),
+                "sli": slo.get("sli"), "objective": slo.get("objective"), "window": slo.get("window"),
+                "value": value.get("value"), "lower": value.get("lower"), "upper": value.get("upper"),
+                "n": value.get("n"), "label_coverage": value.get("label_coverage"),
+                "budget_remaining": budget.get("remaining_fraction"),
+                "burn_rate": current.get("burn_rate"), "burn_window": current.get("window"),
+                "verdict": status.get("verdict"), "reason": status.get("reason"),
+                "firing": sum(1 for a in entry.get("alerts", []) if a.get("state") == "firing"),
+                "owner": slo.get("owner"),
+            }
+        )
+    columns = ["name", "model", "version", "sli", "objective", "window", "value", "lower", "upper", "n",
+               "label_coverage", "budget_remaining", "burn_rate", "burn_window", "verdict", "reason", "firing", "owner"]
+    frame = _frame(rows, columns)
+    frame.attrs["at"] = answer.get("at")
+    return frame
+
+
+def alerts(answer: Mapping[str, Any]) -> pd.DataFrame:
+    rows = []
+    for alert in answer.get("alerts", []):
+        context = alert.get("context", {}) or {}
+        rows.append(
+            {
+                "id": alert.get("id"), "slo": alert.get("slo"), "rule": alert.get("rule"),
+                "severity": alert.get("severity"), "state": alert.get("state"), "model": alert.get("model"),
+                "active_since": alert.get("active_since"), "fired_at": alert.get("fired_at"),
+                "resolved_at": alert.get("resolved_at"), "updated_at": alert.get("updated_at"),
+                "summary": alert.get("summary"),
+                "drifted_columns": [c.get("column") for c in context.get("top_drifted_columns", [])],
+                "context": context,
+            }
+        )
+    columns = ["id", "slo", "rule", "severity", "state", "model", "active_since", "fired_at", "resolved_at",
+               "updated_at", "summary", "drifted_columns", "context"]
+    return _frame(rows, columns, times=("active_since", "fired_at", "resolved_at", "updated_at"))
+
+
+def backtest(answer: Mapping[str, Any]) -> pd.DataFrame:
+    run = answer.get("backtest", answer)
+    rows = []
+    for point in run.get("points", []):
+        value = point.get("value", {}) or {}
+        row = {"at": point.get("at"), "verdict": point.get("verdict"), "value": value.get("value"),
+               "lower": value.get("lower"), "upper": value.get("upper"), "n": value.get("n"),
+               "label_coverage": value.get("label_coverage"), "budget_remaining": point.get("budget_remaining"),
+               "firing": list(point.get("firing", []))}
+        for window, burn in (point.get("burn_rates") or {}).items():
+            row[f"burn_{window}"] = burn
+        rows.append(row)
+    columns = list(dict.fromkeys(key for row in rows for key in row)) or ["at", "verdict", "value"]
+    frame = _frame(rows, columns, times=("at",))
+    frame.attrs["transitions"] = run.get("transitions", [])
+    frame.attrs["from"], frame.attrs["to"] = run.get("from"), run.get("to")
+    return frame
+
+
+def models(answer: Mapping[str, Any]) -> pd.DataFrame:
+    rows = [
+        {"name": m.get("name"), "task": m.get("task"), "versions": m.get("versions", []),
+         "predictions": m.get("predictions"), "first_event": m.get("firstEvent"), "last_event": m.get("lastEvent"),
+         "custom_metrics": m.get("customMetrics", []), "segments": m.get("segments", {}), "classes": m.get("classes")}
+        for m in answer.get("models", [])
+    ]
+    columns = ["name", "task", "versions", "predictions", "first_event", "last_event", "custom_metrics", "segments", "classes"]
+    frame = _frame(rows, columns, times=("first_event", "last_event"))
+    frame.attrs["join"] = answer.get("join", {})
+    return frame
+
+
+def _context(frame: pd.DataFrame, answer: Mapping[str, Any], keys: Iterable[str]) -> None:
+    for key in keys:
+        if key in answer:
+            frame.attrs[key] = answer[key]

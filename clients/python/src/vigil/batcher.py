@@ -1,0 +1,319 @@
+"""The background batcher: logging from a model service never blocks it and never raises.
+
+Events go into a bounded in-memory queue; one daemon thread sends them in batches (``batch_size``
+events, or whatever arrived within ``flush_interval`` seconds). A batch that fails to send
+(connection refused, timeout, 5xx, 429) is retried with exponential backoff for up to
+``max_retry_time`` seconds; retrying is safe because the server counts a resent prediction once.
+
+When Vigil stays down the queue fills up. Events that cannot be queued or sent are **spilled** to
+``spill_path`` (NDJSON, replayed automatically once the server answers again) or, without a spill
+file, **dropped**: counted in :attr:`Batcher.stats` and reported by a log warning.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import random
+import threading
+import time
+from dataclasses import asdict, dataclass
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from ._transport import Transport
+from .errors import APIError, ServerError, UnavailableError, VigilConnectionError
+from .ingest import post_batch
+
+logger = logging.getLogger("vigil")
+
+Item = Tuple[str, Dict[str, Any]]
+
+
+@dataclass
+class BatcherStats:
+    """Counters of the batcher's work since it started."""
+
+    #: events handed to the batcher
+    enqueued: int = 0
+    #: events the server acknowledged (stored, duplicate, labeled …) — durable on the server
+    acknowledged: int = 0
+    #: events the server refused (bad rows: see the log warning for the reason)
+    rejected: int = 0
+    #: events lost: queue full or retries exhausted, with no spill file
+    dropped: int = 0
+    #: events written to the spill file (replayed later; one that fails again is written again)
+    spilled: int = 0
+    #: spilled events sent successfully later
+    replayed: int = 0
+    #: send attempts that failed and were retried
+    retries: int = 0
+    #: batches posted successfully
+    batches: int = 0
+
+    def as_dict(self) -> Dict[str, int]:
+        return asdict(self)
+
+
+class Batcher:
+    """Queues events and sends them from a background thread. Thread-safe; see the module doc."""
+
+    def __init__(
+        self,
+        url: str,
+        token: Optional[str] = None,
+        *,
+        batch_size: int = 500,
+        flush_interval: float = 1.0,
+        max_queue: int = 100_000,
+        max_retry_time: float = 120.0,
+        initial_backoff: float = 0.25,
+        max_backoff: float = 10.0,
+        spill_path: Optional[str] = None,
+        timeout: float = 10.0,
+    ) -> None:
+        if batch_size < 1 or max_queue < 1:
+            raise ValueError("batch_size and max_queue must be positive")
+        self.batch_size = batch_size
+        self.flush_interval = flush_interval
+        self.max_retry_time = max_retry_time
+        self.initial_backoff = initial_backoff
+        self.max_backoff = max_backoff
+        self.spill_path = spill_path
+        self.stats = BatcherStats()
+        self._transport = Transport(url, token, timeout)
+        self._queue: "queue.Queue[Item]" = queue.Queue(maxsize=max_queue)
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._unfinished = 0
+        self._flush_now = threading.Event()
+        self._closing = False
+        self._abandon = threading.Event()
+        self._last_warning = 0.0
+        self._thread = threading.Thread(target=self._run, name="vigil-batcher", daemon=True)
+        self._thread.start()
+
+    # MARK: - Caller side (never blocks, never raises)
+
+    def submit(self, kind: str, event: Dict[str, Any]) -> bool:
+        """Queues one event (``kind`` is ``"prediction"`` or ``"feedback"``). Returns False when it
+        could not be queued (it was spilled or dropped instead)."""
+        with self._lock:
+            self.stats.enqueued += 1
+            if self._closing:
+                self._lose([(kind, event)], "the client is closed")
+                return False
+            try:
+                self._queue.put_nowait((kind, event))
+            except queue.Full:
+                self._lose([(kind, event)], f"the queue is full ({self._queue.maxsize} events)")
+                return False
+            self._unfinished += 1
+            return True
+
+    def flush(self, timeout: Optional[float] = None) -> bool:
+        """Sends everything queued now; waits until it is acknowledged, rejected, spilled or dropped.
+        Returns False if ``timeout`` passed first."""
+        self._flush_now.set()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._idle:
+            while self._unfinished > 0:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._idle.wait(remaining if remaining is not None else 0.5)
+                self._flush_now.set()
+        return True
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Flushes for up to ``timeout`` seconds, then spills or drops what is left and stops."""
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+        if not self.flush(timeout):
+            self._abandon.set()
+            self.flush(5.0)
+        self._abandon.set()
+        self._flush_now.set()
+        self._thread.join(5.0)
+        self._transport.close()
+
+    @property
+    def pending(self) -> int:
+        """Events queued or in flight."""
+        with self._lock:
+            return self._unfinished
+
+    # MARK: - Worker thread
+
+    def _run(self) -> None:
+        self._replay_spill()
+        while not (self._closing and self._abandon.is_set() and self._queue.empty()):
+            batch = self._collect()
+            if batch:
+                try:
+                    self._send(batch)
+                except Exception:  # never let the thread die: count the batch as lost and go on
+                    logger.exception("vigil: unexpected error while sending a batch")
+                    self._lose(batch, "an unexpected client error", locked=False)
+                self._done(len(batch))
+                self._replay_spill()
+
+    def _collect(self) -> List[Item]:
+        """Up to ``batch_size`` events: what arrives within ``flush_interval``, or what is queued
+        right now when a flush or close asks for it."""
+        batch: List[Item] = []
+        deadline = time.monotonic() + self.flush_interval
+        while len(batch) < self.batch_size:
+            if self._flush_now.is_set() or self._abandon.is_set():
+                try:
+                    batch.append(self._queue.get_nowait())
+                    continue
+                except queue.Empty:
+                    self._flush_now.clear()
+                    if batch or self._abandon.is_set():
+                        break
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                batch.append(self._queue.get(timeout=min(remaining, 0.05)))
+            except queue.Empty:
+                pass
+        return batch
+
+    def _send(self, batch: List[Item]) -> None:
+        # Predictions first, so the feedback of the same batch finds them.
+        for kind in ("prediction", "feedback"):
+            events = [event for k, event in batch if k == kind]
+            if events and not self._send_with_retry(kind, events):
+                self._lose([(kind, e) for e in events], "Vigil is unreachable", locked=False)
+
+    def _send_with_retry(self, kind: str, events: List[Dict[str, Any]]) -> bool:
+        """True once the server answered (accepted or rejected rows); False after giving up."""
+        delay = self.initial_backoff
+        give_up_at = time.monotonic() + self.max_retry_time
+        while True:
+            try:
+                result = post_batch(self._transport, kind, events)
+            except (VigilConnectionError, UnavailableError, ServerError) as error:
+                failure: Exception = error
+            except APIError as error:
+                if error.status == 429:
+                    failure = error
+                else:
+                    self._count(rejected=len(events))
+                    self._warn(f"vigil: the server refused a batch of {len(events)} {kind} events: {error}")
+                    return True
+            else:
+                self._count(acknowledged=result.accepted, rejected=len(result.rejected), batches=1)
+                if result.rejected:
+                    first = result.rejected[0]
+                    self._warn(
+                        f"vigil: {len(result.rejected)} of {len(events)} {kind} events rejected "
+                        f"(first: {first.get('field')}: {first.get('message')}); the others were stored"
+                    )
+                return True
+            if self._abandon.is_set() or time.monotonic() + delay > give_up_at:
+                self._warn(f"vigil: giving up on {len(events)} {kind} events after retrying: {failure}")
+                return False
+            self._count(retries=1)
+            logger.debug("vigil: send failed (%s); retrying in %.2fs", failure, delay)
+            self._abandon.wait(delay * random.uniform(0.8, 1.2))
+            delay = min(delay * 2, self.max_backoff)
+
+    def _done(self, count: int) -> None:
+        with self._idle:
+            self._unfinished -= count
+            self._idle.notify_all()
+
+    # MARK: - Losing events: spill or drop
+
+    def _lose(self, items: List[Item], reason: str, locked: bool = True) -> None:
+        if locked:
+            self._spill_or_drop(items, reason)
+        else:
+            with self._lock:
+                self._spill_or_drop(items, reason)
+
+    def _spill_or_drop(self, items: List[Item], reason: str) -> None:
+        if self.spill_path:
+            try:
+                with open(self.spill_path, "a", encoding="utf-8") as file:
+                    for kind, event in items:
+                        file.write(json.dumps({"kind": kind, "event": event}, separators=(",", ":")) + "\n")
+                self.stats.spilled += len(items)
+                self._warn_locked(f"vigil: {reason}; spilled {len(items)} events to {self.spill_path}")
+                return
+            except OSError as error:
+                reason = f"{reason}, and the spill file failed ({error})"
+        self.stats.dropped += len(items)
+        self._warn_locked(f"vigil: {reason}; dropped {len(items)} events ({self.stats.dropped} dropped so far)")
+
+    def _replay_spill(self) -> None:
+        """Sends the spill file's events once the server answers; what fails goes back to the file."""
+        if not self.spill_path or self._abandon.is_set() or not os.path.exists(self.spill_path):
+            return
+        replaying = self.spill_path + ".replaying"
+        with self._lock:
+            if os.path.exists(replaying):
+                return
+            os.replace(self.spill_path, replaying)
+        with open(replaying, encoding="utf-8") as file:
+            items = [(row["kind"], row["event"]) for row in map(json.loads, filter(str.strip, file))]
+        sent = 0
+        for start in range(0, len(items), self.batch_size):
+            chunk = items[start : start + self.batch_size]
+            kinds = {k for k, _ in chunk}
+            ok = all(
+                self._send_once(kind, [e for k, e in chunk if k == kind]) for kind in ("prediction", "feedback") if kind in kinds
+            )
+            if not ok:
+                self._lose(items[start:], "Vigil is still unreachable", locked=False)
+                break
+            sent += len(chunk)
+        self._count(replayed=sent)
+        os.remove(replaying)
+
+    def _send_once(self, kind: str, events: List[Dict[str, Any]]) -> bool:
+        try:
+            result = post_batch(self._transport, kind, events)
+        except (VigilConnectionError, UnavailableError, ServerError):
+            return False
+        except APIError as error:
+            if error.status == 429:
+                return False
+            self._count(rejected=len(events))
+            return True
+        self._count(acknowledged=result.accepted, rejected=len(result.rejected), batches=1)
+        return True
+
+    # MARK: - Counters and warnings
+
+    def _count(self, **deltas: int) -> None:
+        with self._lock:
+            for name, delta in deltas.items():
+                setattr(self.stats, name, getattr(self.stats, name) + delta)
+
+    def _warn(self, message: str) -> None:
+        with self._lock:
+            self._warn_locked(message)
+
+    def _warn_locked(self, message: str) -> None:
+        # At most one warning every 10 s, so an outage does not flood the service's log.
+        now = time.monotonic()
+        if now - self._last_warning >= 10.0 or self._last_warning == 0.0:
+            self._last_warning = now
+            logger.warning(message)
+        else:
+            logger.debug(message)
+
+
+def spill_rows(path: str) -> List[Mapping[str, Any]]:
+    """The events waiting in a spill file (for inspection)."""
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as file:
+        return [json.loads(line) for line in file if line.strip()]

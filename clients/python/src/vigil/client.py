@@ -1,0 +1,408 @@
+"""The Vigil client: logging, queries as DataFrames, and definitions (metrics, references, SLOs)."""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import threading
+import warnings
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+
+import pandas as pd
+
+from . import _events, _frames
+from ._transport import Transport
+from .batcher import Batcher, BatcherStats
+from .errors import RejectedRowsError
+from .ingest import IngestResult, post_batch
+from .metric import Metric, compile_metric
+from .monitor import monitor
+
+TimeLike = Union[str, float, int, "pd.Timestamp", Any]
+
+
+class Client:
+    """A connection to one Vigil server.
+
+    ``log_prediction`` and ``log_feedback`` queue events for the background :class:`~vigil.Batcher`
+    (they never block or raise when Vigil is down); ``log_predictions`` and ``log_feedback_batch``
+    send DataFrames synchronously and report what the server did. Queries return DataFrames. Use it as
+    a context manager, or call :meth:`close`, to flush what is queued::
+
+        with vigil.Client("http://127.0.0.1:8080") as client:
+            client.log_prediction("car-loan", id="loan-1", features={"car_value": 39811}, score=0.93)
+            client.log_feedback("loan-1", label=1)
+
+    Batcher options (``batch_size``, ``flush_interval``, ``max_queue``, ``max_retry_time``,
+    ``spill_path``) are described in :mod:`vigil.batcher`.
+    """
+
+    def __init__(
+        self,
+        url: str = "http://127.0.0.1:8080",
+        token: Optional[str] = None,
+        *,
+        timeout: float = 30.0,
+        batch_size: int = 500,
+        flush_interval: float = 1.0,
+        max_queue: int = 100_000,
+        max_retry_time: float = 120.0,
+        spill_path: Optional[str] = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self._token = token
+        self._transport = Transport(self.url, token, timeout)
+        self._batcher_options = dict(
+            batch_size=batch_size, flush_interval=flush_interval, max_queue=max_queue,
+            max_retry_time=max_retry_time, spill_path=spill_path,
+        )
+        self._batcher: Optional[Batcher] = None
+        self._batcher_lock = threading.Lock()
+
+    # MARK: - Lifecycle
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def flush(self, timeout: Optional[float] = None) -> bool:
+        """Waits until every queued event is acknowledged, rejected, spilled or dropped."""
+        return self._batcher.flush(timeout) if self._batcher else True
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Flushes for up to ``timeout`` seconds, then stops the batcher (spilling or dropping the rest)."""
+        if self._batcher:
+            self._batcher.close(timeout)
+        self._transport.close()
+
+    @property
+    def stats(self) -> BatcherStats:
+        """The batcher's counters: enqueued, acknowledged, rejected, dropped, spilled, replayed, retries."""
+        return self._batcher.stats if self._batcher else BatcherStats()
+
+    def health(self) -> bool:
+        """True when the server is up and has finished recovering its log."""
+        try:
+            status, _ = self._transport.request("GET", "/readyz", allow_statuses=(503,))
+        except Exception:
+            return False
+        return status == 200
+
+    # MARK: - Logging in the background
+
+    def log_prediction(
+        self,
+        model: str,
+        *,
+        id: Optional[str] = None,
+        ts: Optional[TimeLike] = None,
+        version: Optional[str] = None,
+        features: Optional[Mapping[str, Any]] = None,
+        score: Any = None,
+        prediction: Any = None,
+        segment: Optional[Mapping[str, Any]] = None,
+    ) -> str:
+        """Queues one prediction and returns its id (generated when not given). ``ts`` defaults to now;
+        ``score`` is a probability (binary) or ``{class: probability}``; ``prediction`` a class or a
+        value. Never raises for server trouble; an event that cannot be encoded is logged and dropped."""
+        try:
+            event = _events.prediction(
+                model=model, id=id, ts=ts, version=version, features=features, score=score,
+                prediction=prediction, segment=segment,
+            )
+        except (TypeError, ValueError) as error:
+            return self._unencodable("prediction", error, id)
+        self._queue().submit("prediction", event)
+        return event["id"]
+
+    def log_feedback(self, id: Any, label: Any, ts: Optional[TimeLike] = None) -> None:
+        """Queues the ground truth of prediction ``id``; ``ts`` is when it arrived (default now)."""
+        try:
+            event = _events.feedback(id=id, label=label, ts=ts)
+        except (TypeError, ValueError) as error:
+            self._unencodable("feedback", error, id)
+            return
+        self._queue().submit("feedback", event)
+
+    def monitor(self, model: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Decorator that logs every call of a predict function; see :func:`vigil.monitor.monitor`."""
+        return monitor(self, model, **options)
+
+    # MARK: - Logging in bulk (synchronous)
+
+    def log_predictions(
+        self,
+        data: Any,
+        *,
+        model: Optional[str] = None,
+        version: Optional[str] = None,
+        features: Optional[Sequence[str]] = None,
+        segments: Sequence[str] = (),
+        id_column: str = "id",
+        score_column: str = "score",
+        prediction_column: str = "prediction",
+        batch_size: int = 5_000,
+        raise_on_rejected: bool = True,
+    ) -> IngestResult:
+        """Sends predictions now, from a DataFrame or records. Columns: ``id`` (generated if absent),
+        ``ts``/``timestamp``/``time``, ``score``, ``prediction``, ``version``, ``model``; ``segments``
+        columns become segments; ``features`` (default: every other column) are features.
+
+        Returns the :class:`IngestResult`. If rows were rejected it raises :class:`RejectedRowsError`
+        (the other rows **were stored**; ``error.result`` has the counts) unless ``raise_on_rejected``
+        is False.
+        """
+        rows = _events.records(data)
+        events = _events.predictions_from_rows(
+            rows, model=model, version=version, features=features, segments=list(segments),
+            id_column=id_column, score_column=score_column, prediction_column=prediction_column,
+        )
+        return self._send_all("prediction", events, batch_size, raise_on_rejected)
+
+    def log_feedback_batch(
+        self,
+        data: Any,
+        *,
+        id_column: str = "id",
+        label_column: str = "label",
+        batch_size: int = 5_000,
+        raise_on_rejected: bool = True,
+    ) -> IngestResult:
+        """Sends labels now: rows with ``id``, ``label`` and the arrival time ``ts`` (default now)."""
+        events = _events.feedback_from_rows(_events.records(data), id_column=id_column, label_column=label_column)
+        return self._send_all("feedback", events, batch_size, raise_on_rejected)
+
+    # MARK: - Queries
+
+    def models(self) -> pd.DataFrame:
+        """One row per model: task, versions, prediction count, first/last event, custom metrics, segments."""
+        return _frames.models(self._transport.get("/v1/models"))
+
+    def metrics(
+        self,
+        model: str,
+        names: Optional[Union[str, Sequence[str]]] = None,
+        window: Optional[str] = None,
+        step: Optional[str] = None,
+        by: Optional[Union[str, Sequence[str]]] = None,
+        *,
+        start: Optional[TimeLike] = None,
+        end: Optional[TimeLike] = None,
+        version: Optional[str] = None,
+        segment: Optional[str] = None,
+        as_of: Optional[TimeLike] = None,
+    ) -> pd.DataFrame:
+        """Metric values as a long DataFrame: ``from, to, metric, value, n, lower, upper``, one row per
+        window (or ``step`` bucket) and metric, plus one column per ``by`` dimension.
+
+        ``window`` ("7d") ends at ``end`` (default now); or give ``start``/``end``; neither is cumulative.
+        ``by`` splits by ``"version"`` and/or ``"segment.KEY"``. ``as_of`` uses only labels arrived by then.
+        """
+        names_text = names if isinstance(names, str) or names is None else ",".join(names)
+        params = {"names": names_text, "window": window, "step": step, "from": _time_param(start),
+                  "to": _time_param(end), "asOf": _time_param(as_of)}
+        dimensions = [by] if isinstance(by, str) else list(by or [])
+        rows: List[Dict[str, Any]] = []
+        for combination in self._slices(model, dimensions, version, segment):
+            query = dict(params, version=combination.pop("__version", version),
+                         segment=combination.pop("__segment", segment))
+            answer = self._transport.get(f"/v1/models/{_path(model)}/metrics", **query)
+            rows.extend(_frames.metric_rows(answer, combination))
+        return _frames.metrics(rows, dimensions, model)
+
+    def drift(self, model: str, window: Optional[str] = None, *, start: Optional[TimeLike] = None,
+              end: Optional[TimeLike] = None, version: Optional[str] = None) -> pd.DataFrame:
+        """Per column: the drift statistic against the reference (PSI, KS, Wasserstein, JS …), threshold
+        and verdict; ``attrs["drifted"]`` lists the drifted columns."""
+        answer = self._transport.get(f"/v1/models/{_path(model)}/drift", window=window, version=version,
+                                     **{"from": _time_param(start), "to": _time_param(end)})
+        return _frames.drift(answer)
+
+    def quality(self, model: str, window: Optional[str] = None, *, start: Optional[TimeLike] = None,
+                end: Optional[TimeLike] = None, version: Optional[str] = None) -> pd.DataFrame:
+        """Per column (features, then outputs): missing rate, type errors, range and category checks and
+        the violated rules' messages."""
+        answer = self._transport.get(f"/v1/models/{_path(model)}/quality", window=window, version=version,
+                                     **{"from": _time_param(start), "to": _time_param(end)})
+        return _frames.quality(answer)
+
+    def slos(self) -> pd.DataFrame:
+        """One row per SLO with its status now: SLI and interval, n, budget left, burn rate, verdict."""
+        return _frames.slos(self._transport.get("/v1/slos"))
+
+    def slo(self, name: str, at: Optional[TimeLike] = None) -> Dict[str, Any]:
+        """One SLO's definition, effective rules and full status (as of ``at`` if given)."""
+        return self._transport.get(f"/v1/slos/{_path(name)}", at=_time_param(at))
+
+    def backtest(self, name: str, *, start: Optional[TimeLike] = None, end: Optional[TimeLike] = None,
+                 step: Optional[str] = None) -> pd.DataFrame:
+        """The SLO replayed over stored history, one row per step; ``attrs["transitions"]`` holds the
+        alerts that would have gone pending, firing and resolved."""
+        answer = self._transport.get(f"/v1/slos/{_path(name)}/backtest", step=step,
+                                     **{"from": _time_param(start), "to": _time_param(end)})
+        return _frames.backtest(answer)
+
+    def alerts(self, state: Optional[Union[str, Sequence[str]]] = None, slo: Optional[str] = None,
+               limit: Optional[int] = None) -> pd.DataFrame:
+        """Alerts, most recently updated first, with their context (drifted columns, worst segments)."""
+        states = state if isinstance(state, str) or state is None else ",".join(state)
+        return _frames.alerts(self._transport.get("/v1/alerts", state=states, slo=slo, limit=limit))
+
+    # MARK: - Definitions
+
+    def set_reference(self, model: str, data: Any = None, *, start: Optional[TimeLike] = None,
+                      end: Optional[TimeLike] = None, window: Optional[str] = None,
+                      version: Optional[str] = None) -> Dict[str, Any]:
+        """Stores the reference distribution drift is measured against: a DataFrame (or records) of
+        features and outputs (``score``, ``prediction``; ``id``/``timestamp``/``label`` are ignored),
+        or a window of served predictions (``start``/``end`` or ``window``, optionally ``version``)."""
+        path = f"/v1/models/{_path(model)}/reference"
+        if data is None:
+            params = {"from": _time_param(start), "to": _time_param(end), "window": window, "version": version}
+            return self._transport.request("PUT", path, params=params)[1]
+        rows = [{str(k): _events.plain(v) for k, v in row.items()} for row in _events.records(data)]
+        body = _events.ndjson(rows)
+        return self._transport.request("PUT", path, body=body, content_type="application/x-ndjson")[1]
+
+    def rules(self, model: str) -> Dict[str, Any]:
+        """The validation rules in force (stored, else suggested from the reference)."""
+        return self._transport.get(f"/v1/models/{_path(model)}/rules")
+
+    def set_rules(self, model: str, rules: Mapping[str, Any]) -> Dict[str, Any]:
+        """Stores validation rules (``{"columns": {name: {...}}, "outputs": {...}}``)."""
+        return self._transport.put_json(f"/v1/models/{_path(model)}/rules", rules)[1]
+
+    def define_metric(self, model: str, metric: Union[str, Metric, Callable[..., Any]],
+                      expression: Optional[str] = None, *, backfill: bool = False) -> Dict[str, Any]:
+        """Defines a custom metric: ``define_metric(model, "name", "sum(...) / count()")``, or a
+        :class:`Metric` / Python function (compiled from its AST). ``backfill=True`` computes it over
+        the stored history."""
+        if isinstance(metric, str):
+            if expression is None:
+                raise ValueError(f"metric '{metric}': pass its expression")
+            name, text = metric, expression
+        else:
+            compiled = metric if isinstance(metric, Metric) else compile_metric(metric)
+            name, text = compiled.name, compiled.expression
+        params = {"backfill": "true" if backfill else None}
+        return self._transport.put_json(f"/v1/models/{_path(model)}/metrics/{_path(name)}",
+                                        {"expression": text}, **params)[1]
+
+    def delete_metric(self, model: str, name: str) -> None:
+        self._transport.delete(f"/v1/models/{_path(model)}/metrics/{_path(name)}")
+
+    def define_slo(
+        self,
+        name: str,
+        model: str,
+        sli: Union[str, Metric],
+        objective: str,
+        window: str = "30d",
+        *,
+        version: Optional[str] = None,
+        segment: Optional[str] = None,
+        min_samples: Optional[int] = None,
+        min_label_coverage: Optional[float] = None,
+        owner: Optional[str] = None,
+        labels: Optional[Mapping[str, str]] = None,
+        for_: Optional[str] = None,
+        alerts: Optional[List[Mapping[str, Any]]] = None,
+        description: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """Defines (or replaces) an SLO, e.g. ``define_slo("loan-accuracy", "car-loan", "accuracy",
+        ">= 0.93", "7d")``. The answer holds the effective alert ``rules``; its ``warnings`` (a burn
+        rate that can never fire …) are also issued as Python warnings."""
+        body = {
+            "model": model, "sli": sli.name if isinstance(sli, Metric) else sli, "objective": objective,
+            "window": window, "version": version, "segment": segment, "min_samples": min_samples,
+            "min_label_coverage": min_label_coverage, "owner": owner, "labels": dict(labels) if labels else None,
+            "for": for_, "alerts": alerts, "description": description,
+        }
+        answer = self._transport.put_json(f"/v1/slos/{_path(name)}", {k: v for k, v in body.items() if v is not None})[1]
+        for warning in answer.get("warnings", []):
+            warnings.warn(f"SLO '{name}': {warning}", stacklevel=2)
+        return answer
+
+    def delete_slo(self, name: str) -> None:
+        self._transport.delete(f"/v1/slos/{_path(name)}")
+
+    # MARK: - Internals
+
+    def _queue(self) -> Batcher:
+        if self._batcher is None:
+            with self._batcher_lock:
+                if self._batcher is None:
+                    self._batcher = Batcher(self.url, self._token, **self._batcher_options)
+                    atexit.register(self._batcher.close, 5.0)
+        return self._batcher
+
+    def _unencodable(self, kind: str, error: Exception, id: Any) -> str:
+        batcher = self._queue()
+        batcher._count(rejected=1, enqueued=1)
+        batcher._warn(f"vigil: {kind} {id!r} cannot be encoded and was not sent: {error}")
+        return str(id) if id is not None else ""
+
+    def _send_all(self, kind: str, events: List[Dict[str, Any]], batch_size: int, raise_on_rejected: bool) -> IngestResult:
+        total = IngestResult()
+        for start in range(0, len(events), batch_size):
+            total.add(post_batch(self._transport, kind, events[start : start + batch_size], offset=start))
+        if total.rejected and raise_on_rejected:
+            raise RejectedRowsError(total)
+        return total
+
+    def _slices(self, model: str, dimensions: List[str], version: Optional[str],
+                segment: Optional[str]) -> Iterable[Dict[str, Any]]:
+        """One query per combination of the ``by`` dimensions' values (from ``GET /v1/models``)."""
+        if not dimensions:
+            yield {}
+            return
+        summary = next((m for m in self._transport.get("/v1/models").get("models", []) if m.get("name") == model), None)
+        if summary is None:
+            # Let the metrics route answer with its unknown_model error.
+            yield {}
+            return
+        axes = []
+        for dimension in dimensions:
+            if dimension == "version":
+                axes.append([("version", v, {"__version": v}) for v in summary.get("versions", [])])
+                continue
+            key = dimension[len("segment."):] if dimension.startswith(("segment.", "segment:")) else ""
+            if not key:
+                raise ValueError(f"by must be 'version' or 'segment.KEY', got {dimension!r}")
+            values = summary.get("segments", {}).get(key)
+            if values is None:
+                known = ", ".join(sorted(summary.get("segments", {}))) or "none"
+                raise ValueError(f"model '{model}' has no segment '{key}'; known segments: {known}")
+            axes.append([(dimension, v, {"__segment": f"{key}:{v}"}) for v in values])
+        if sum(1 for d in dimensions if d != "version") > 1:
+            raise ValueError("by can split on one segment key at a time (and version)")
+        for combination in itertools.product(*axes):
+            entry: Dict[str, Any] = {}
+            for column, value, param in combination:
+                entry[column] = value
+                entry.update(param)
+            yield entry
+
+
+def _time_param(value: Optional[TimeLike]) -> Optional[str]:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return pd.Timestamp(value, unit="s", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, str):
+        try:
+            value = pd.Timestamp(value)  # "2024-05-01" and other pandas-readable times
+        except ValueError:
+            return value  # the server names what is wrong with it
+    return _events.timestamp(value)
+
+
+def _path(segment: str) -> str:
+    from urllib.parse import quote
+
+    return quote(str(segment), safe="")
+
+
+__all__ = ["Client", "IngestResult"]
