@@ -30,11 +30,12 @@ def free_port() -> int:
 class VigilProcess:
     """A `vigil serve` child process; `stop()` and `start()` keep its port and data directory."""
 
-    def __init__(self, data: Path, extra: Optional[List[str]] = None, token: Optional[str] = None) -> None:
+    def __init__(self, data: Path, extra: Optional[List[str]] = None, token: Optional[str] = None,
+                 port: Optional[int] = None) -> None:
         if not VIGIL.exists():
             pytest.fail(f"no vigil binary at {VIGIL}: run `swift build` or set VIGIL_BIN")
         self.data = data
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra = extra or []
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -43,7 +43,7 @@ class BatcherStats:
     rejected: int = 0
     #: events lost: queue full or retries exhausted, with no spill file
     dropped: int = 0
-    #: events written to the spill file (replayed later; one that fails again is written again)
+    #: events written to the spill file (replayed once the server answers again)
     spilled: int = 0
     #: spilled events sent successfully later
     replayed: int = 0
@@ -90,7 +90,9 @@ class Batcher:
         self._flush_now = threading.Event()
         self._closing = False
         self._abandon = threading.Event()
-        self._last_warning = 0.0
+        self._last_warning: Dict[str, float] = {}
+        # False after a send gave up, True after one succeeded: the spill file is replayed unless down.
+        self._server_up: Optional[bool] = None
         self._thread = threading.Thread(target=self._run, name="vigil-batcher", daemon=True)
         self._thread.start()
 
@@ -205,19 +207,22 @@ class Batcher:
                     failure = error
                 else:
                     self._count(rejected=len(events))
-                    self._warn(f"vigil: the server refused a batch of {len(events)} {kind} events: {error}")
+                    self._warn("refused", f"vigil: the server refused a batch of {len(events)} {kind} events: {error}")
                     return True
             else:
+                self._server_up = True
                 self._count(acknowledged=result.accepted, rejected=len(result.rejected), batches=1)
                 if result.rejected:
                     first = result.rejected[0]
                     self._warn(
+                        "rejected",
                         f"vigil: {len(result.rejected)} of {len(events)} {kind} events rejected "
                         f"(first: {first.get('field')}: {first.get('message')}); the others were stored"
                     )
                 return True
             if self._abandon.is_set() or time.monotonic() + delay > give_up_at:
-                self._warn(f"vigil: giving up on {len(events)} {kind} events after retrying: {failure}")
+                self._server_up = False
+                self._warn("unreachable", f"vigil: giving up on {len(events)} {kind} events after retrying: {failure}")
                 return False
             self._count(retries=1)
             logger.debug("vigil: send failed (%s); retrying in %.2fs", failure, delay)
@@ -238,23 +243,26 @@ class Batcher:
             with self._lock:
                 self._spill_or_drop(items, reason)
 
-    def _spill_or_drop(self, items: List[Item], reason: str) -> None:
+    def _spill_or_drop(self, items: List[Item], reason: str, recount: bool = True) -> None:
         if self.spill_path:
             try:
                 with open(self.spill_path, "a", encoding="utf-8") as file:
                     for kind, event in items:
                         file.write(json.dumps({"kind": kind, "event": event}, separators=(",", ":")) + "\n")
-                self.stats.spilled += len(items)
-                self._warn_locked(f"vigil: {reason}; spilled {len(items)} events to {self.spill_path}")
+                if recount:
+                    self.stats.spilled += len(items)
+                self._warn_locked("spilled", f"vigil: {reason}; spilled {len(items)} events to {self.spill_path}")
                 return
             except OSError as error:
                 reason = f"{reason}, and the spill file failed ({error})"
         self.stats.dropped += len(items)
-        self._warn_locked(f"vigil: {reason}; dropped {len(items)} events ({self.stats.dropped} dropped so far)")
+        self._warn_locked("dropped", f"vigil: {reason}; dropped {len(items)} events ({self.stats.dropped} dropped so far)")
 
     def _replay_spill(self) -> None:
         """Sends the spill file's events once the server answers; what fails goes back to the file."""
-        if not self.spill_path or self._abandon.is_set() or not os.path.exists(self.spill_path):
+        if not self.spill_path or self._server_up is False or self._abandon.is_set():
+            return
+        if not os.path.exists(self.spill_path):
             return
         replaying = self.spill_path + ".replaying"
         with self._lock:
@@ -271,7 +279,9 @@ class Batcher:
                 self._send_once(kind, [e for k, e in chunk if k == kind]) for kind in ("prediction", "feedback") if kind in kinds
             )
             if not ok:
-                self._lose(items[start:], "Vigil is still unreachable", locked=False)
+                self._server_up = False
+                with self._lock:
+                    self._spill_or_drop(items[start:], "Vigil is still unreachable", recount=False)
                 break
             sent += len(chunk)
         self._count(replayed=sent)
@@ -287,6 +297,7 @@ class Batcher:
                 return False
             self._count(rejected=len(events))
             return True
+        self._server_up = True
         self._count(acknowledged=result.accepted, rejected=len(result.rejected), batches=1)
         return True
 
@@ -297,15 +308,16 @@ class Batcher:
             for name, delta in deltas.items():
                 setattr(self.stats, name, getattr(self.stats, name) + delta)
 
-    def _warn(self, message: str) -> None:
+    def _warn(self, kind: str, message: str) -> None:
         with self._lock:
-            self._warn_locked(message)
+            self._warn_locked(kind, message)
 
-    def _warn_locked(self, message: str) -> None:
-        # At most one warning every 10 s, so an outage does not flood the service's log.
+    def _warn_locked(self, kind: str, message: str) -> None:
+        # At most one warning of a kind every 10 s, so an outage does not flood the service's log.
         now = time.monotonic()
-        if now - self._last_warning >= 10.0 or self._last_warning == 0.0:
-            self._last_warning = now
+        last = self._last_warning.get(kind)
+        if last is None or now - last >= 10.0:
+            self._last_warning[kind] = now
             logger.warning(message)
         else:
             logger.debug(message)

@@ -341,7 +341,7 @@ class Client:
     def _unencodable(self, kind: str, error: Exception, id: Any) -> str:
         batcher = self._queue()
         batcher._count(rejected=1, enqueued=1)
-        batcher._warn(f"vigil: {kind} {id!r} cannot be encoded and was not sent: {error}")
+        batcher._warn("unencodable", f"vigil: {kind} {id!r} cannot be encoded and was not sent: {error}")
         return str(id) if id is not None else ""
 
     def _send_all(self, kind: str, events: List[Dict[str, Any]], batch_size: int, raise_on_rejected: bool) -> IngestResult:
