@@ -50,11 +50,13 @@ def monitor(
     classes: Optional[Sequence[Any]] = None,
     segments: Sequence[str] = (),
     id_argument: str = "vigil_id",
+    time_argument: str = "vigil_ts",
     return_id: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """See the module doc. ``segments`` names input columns logged as segments instead of features;
-    a caller passes its own id as ``vigil_id=`` (a list for a batch); ``return_id=True`` makes the
-    wrapper return ``(output, id)`` (``id`` a list for batch inputs)."""
+    a caller passes its own id as ``vigil_id=`` (a list for a batch) and, when replaying or
+    backfilling, the event time as ``vigil_ts=`` (default now); ``return_id=True`` makes the wrapper
+    return ``(output, id)`` (``id`` a list for batch inputs)."""
     if output not in OUTPUTS:
         raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, got {output!r}")
     if output == "scores" and not classes:
@@ -64,16 +66,21 @@ def monitor(
         @functools.wraps(function)
         def wrapper(inputs: Any, *args: Any, **kwargs: Any) -> Any:
             given = kwargs.pop(id_argument, None)
+            times = kwargs.pop(time_argument, None)
             result = function(inputs, *args, **kwargs)
             single = isinstance(inputs, Mapping)
             rows = _rows(inputs)
             ids = _ids(given, len(rows), single)
+            many = isinstance(times, (list, tuple, np.ndarray, pd.Series, pd.Index)) and not single
+            stamps = list(times) if many else [times] * len(rows)
             try:
-                for row, row_id, value in zip(rows, ids, _outputs(result, len(rows), output, classes)):
+                outputs = _outputs(result, len(rows), output, classes)
+                for row, row_id, stamp, value in zip(rows, ids, stamps, outputs):
                     features = {k: v for k, v in row.items() if k not in segments}
                     segment = {k: row[k] for k in segments if k in row}
                     client.log_prediction(
-                        model=model, id=row_id, version=version, features=features, segment=segment, **value
+                        model=model, id=row_id, ts=stamp, version=version, features=features, segment=segment,
+                        **value,
                     )
             except Exception as error:  # logging must never break the prediction
                 logger.warning("vigil: could not log the prediction of %s: %s", function.__name__, error)
