@@ -57,6 +57,8 @@ class VigilProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"vigil serve exited with {self.proc.returncode}; see {self.data / 'server.log'}")
             time.sleep(0.05)
+        self.proc.kill()  # do not leave a server behind a failed test
+        self.proc.wait()
         raise RuntimeError("vigil serve did not become ready within 60 s")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
