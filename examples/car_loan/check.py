@@ -14,7 +14,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from scipy.stats import ks_2samp, wasserstein_distance
 from sklearn.metrics import accuracy_score, recall_score, roc_auc_score

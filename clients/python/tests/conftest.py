@@ -101,5 +101,11 @@ def taxi_feedback() -> pd.DataFrame:
     return pd.read_csv(TAXI / "feedback.csv")
 
 
+def with_latest_labels(predictions: pd.DataFrame, feedback: pd.DataFrame) -> pd.DataFrame:
+    """Predictions with the label in effect (the latest arrival per id wins); NaN where unlabeled."""
+    latest = feedback.sort_values("timestamp", kind="stable").groupby("id").last()
+    return predictions.join(latest["label"], on="id")
+
+
 def taxi_expected() -> dict:
     return json.loads((TAXI / "expected.json").read_text())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, with_latest_labels
 from sklearn.metrics import mean_absolute_error, mean_squared_error, precision_score, recall_score
 
 import vigil
@@ -17,10 +17,7 @@ FARE = ROOT / "Tests" / "Fixtures" / "fare-regression"
 
 
 def joined(fixture) -> pd.DataFrame:
-    """Predictions with the label in effect (latest arrival wins); unlabeled rows have NaN labels."""
-    predictions = pd.read_csv(fixture / "predictions.csv")
-    feedback = pd.read_csv(fixture / "feedback.csv").sort_values("timestamp", kind="stable").groupby("id").last()
-    return predictions.join(feedback["label"], on="id")
+    return with_latest_labels(pd.read_csv(fixture / "predictions.csv"), pd.read_csv(fixture / "feedback.csv"))
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import TAXI, taxi_expected, taxi_feedback, taxi_predictions
+from conftest import TAXI, taxi_expected, taxi_feedback, taxi_predictions, with_latest_labels
 from sklearn.metrics import accuracy_score
 
 import vigil
@@ -23,10 +23,8 @@ def client(taxi_server):
 
 
 def latest_labels() -> pd.DataFrame:
-    """Labels in effect: the latest arrival per id wins (corrections), joined to the predictions."""
-    feedback = taxi_feedback().sort_values("timestamp", kind="stable").groupby("id").last()
-    predictions = taxi_predictions().set_index("id")
-    return predictions.join(feedback["label"], how="inner")
+    """The labeled taxi predictions with the label in effect (corrections applied)."""
+    return with_latest_labels(taxi_predictions(), taxi_feedback()).dropna(subset=["label"])
 
 
 def test_bulk_ingest_reports_what_the_server_did(client):
@@ -131,7 +129,7 @@ def test_metric_functions_run_in_the_server_like_locally(client):
     joined = latest_labels()
     long = joined[(joined.trip_distance > 5) & (joined.label == 1)]
     assert frame["long_trip_recall"] == pytest.approx((long.prediction == 1).mean(), abs=1e-12)
-    assert frame["long_trip_recall"] == pytest.approx(long_trip_recall(joined.reset_index()), abs=1e-12)
+    assert frame["long_trip_recall"] == pytest.approx(long_trip_recall(joined), abs=1e-12)
     passengers = taxi_predictions().passenger_count.dropna()
     assert frame["big_groups"] == pytest.approx((passengers >= 3).mean(), abs=1e-12)
     assert frame["big_groups"] == pytest.approx(big_groups(taxi_predictions()), abs=1e-12)

@@ -28,7 +28,9 @@ import textwrap
 import types
 from typing import Any, Callable, Dict, List, NoReturn, Optional
 
-from ._expression import AGGREGATES, ROW, SCALAR, VARIABLES, Aggregate, Binary, Const, Func, Node, Unary, Var
+from ._expression import (
+    AGGREGATES, ROW, SCALAR, VARIABLES, Aggregate, Binary, Const, Func, Node, Unary, Var, has_aggregate,
+)
 from .errors import VigilError
 
 _COMPARISONS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
@@ -112,7 +114,7 @@ class _Compiler:
         tree = self.expression(node)
         if tree.level == ROW:
             self.fail(node, "the function returns a per-row value: aggregate it, e.g. (...).mean() or .sum()")
-        if not _has_aggregate(tree):
+        if not has_aggregate(tree):
             self.fail(node, "a metric needs at least one aggregate such as .sum(), .mean() or len(r)")
         return tree
 
@@ -243,7 +245,7 @@ class _Compiler:
 
     def combine(self, node: ast.AST, op: str, left: Node, right: Node) -> Node:
         levels = {left.level, right.level}
-        if ROW in levels and (_has_aggregate(left) or _has_aggregate(right)):
+        if ROW in levels and (has_aggregate(left) or has_aggregate(right)):
             self.fail(node, "this mixes per-row values with aggregates: aggregate both sides, e.g. (r.x - r.y).mean()")
         return Binary(op, left, right)
 
@@ -321,7 +323,7 @@ class _Compiler:
         self.fail(node, f"the function {name}() cannot be compiled")
 
     def aggregate(self, node: ast.AST, kind: str, operand: Node) -> Node:
-        if _has_aggregate(operand):
+        if has_aggregate(operand):
             self.fail(node, f"aggregates cannot be nested: .{kind}() of an aggregate")
         if kind == "sum" and isinstance(operand, Const) and operand.value == 1.0:
             return Aggregate("count", None)
@@ -349,18 +351,6 @@ _UNBOUND = object()
 
 def _is_docstring(statement: ast.stmt) -> bool:
     return isinstance(statement, ast.Expr) and isinstance(getattr(statement, "value", None), ast.Constant) and isinstance(statement.value.value, str)
-
-
-def _has_aggregate(node: Node) -> bool:
-    if isinstance(node, Aggregate):
-        return True
-    if isinstance(node, Unary):
-        return _has_aggregate(node.operand)
-    if isinstance(node, Binary):
-        return _has_aggregate(node.left) or _has_aggregate(node.right)
-    if isinstance(node, Func):
-        return any(_has_aggregate(a) for a in node.args)
-    return False
 
 
 def _identifier(compiler: _Compiler, node: ast.AST, name: str) -> str:

@@ -105,6 +105,11 @@ def feedback(*, id: Any, label: Any, ts: Any = None) -> Dict[str, Any]:
     return event
 
 
+def row_time(row: Mapping[str, Any]) -> Any:
+    """The row's time from its ``ts``, ``timestamp`` or ``time`` column; None (now) if it has none."""
+    return next((row[c] for c in TIME_COLUMNS if c in row and not is_missing(row[c])), None)
+
+
 def records(data: Any) -> List[Dict[str, Any]]:
     """Rows of a DataFrame, a list of dicts or a single dict, as a list of dicts."""
     if isinstance(data, pd.DataFrame):
@@ -130,7 +135,6 @@ def predictions_from_rows(
     events = []
     reserved = {id_column, score_column, prediction_column, "model", "version", "segment", "label", *TIME_COLUMNS}
     for row in rows:
-        time = next((row[c] for c in TIME_COLUMNS if c in row and not is_missing(row[c])), None)
         if "features" in row and isinstance(row["features"], Mapping):
             feature_map = row["features"]
         else:
@@ -142,7 +146,7 @@ def predictions_from_rows(
             prediction(
                 model=row.get("model") or model or _missing_model(),
                 id=None if is_missing(row.get(id_column)) else row.get(id_column),
-                ts=time,
+                ts=row_time(row),
                 version=row.get("version") if not is_missing(row.get("version")) else version,
                 features=feature_map,
                 score=row.get(score_column),
@@ -158,10 +162,9 @@ def feedback_from_rows(
 ) -> List[Dict[str, Any]]:
     events = []
     for row in rows:
-        time = next((row[c] for c in TIME_COLUMNS if c in row and not is_missing(row[c])), None)
         if is_missing(row.get(id_column)):
             raise ValueError(f"feedback row without '{id_column}': {dict(row)}")
-        events.append(feedback(id=row[id_column], label=row.get(label_column), ts=time))
+        events.append(feedback(id=row[id_column], label=row.get(label_column), ts=row_time(row)))
     return events
 
 

@@ -7,7 +7,7 @@ number; arithmetic above them combines those numbers. ``Node.level`` tells which
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple, Union
+from typing import Iterator, Optional, Tuple, Union
 
 ROW = "row"
 SCALAR = "scalar"
@@ -100,19 +100,27 @@ class Aggregate:
 Node = Union[Const, Var, Unary, Binary, Func, Aggregate]
 
 
-def reads_label(node: Node) -> bool:
+def nodes(tree: Node) -> Iterator[Node]:
+    """Every node of the tree, the root first."""
+    yield tree
+    if isinstance(tree, (Unary, Aggregate)):
+        if tree.operand is not None:
+            yield from nodes(tree.operand)
+    elif isinstance(tree, Binary):
+        yield from nodes(tree.left)
+        yield from nodes(tree.right)
+    elif isinstance(tree, Func):
+        for argument in tree.args:
+            yield from nodes(argument)
+
+
+def reads_label(tree: Node) -> bool:
     """Whether the metric reads ``label`` or ``label_score``: then it aggregates labeled rows only."""
-    if isinstance(node, Var):
-        return node.name in ("label", "label_score")
-    if isinstance(node, (Unary,)):
-        return reads_label(node.operand)
-    if isinstance(node, Binary):
-        return reads_label(node.left) or reads_label(node.right)
-    if isinstance(node, Func):
-        return any(reads_label(a) for a in node.args)
-    if isinstance(node, Aggregate):
-        return node.operand is not None and reads_label(node.operand)
-    return False
+    return any(isinstance(n, Var) and n.name in ("label", "label_score") for n in nodes(tree))
+
+
+def has_aggregate(tree: Node) -> bool:
+    return any(isinstance(n, Aggregate) for n in nodes(tree))
 
 
 def _quote(text: str) -> str:

@@ -59,8 +59,7 @@ def drift(answer: Mapping[str, Any]) -> pd.DataFrame:
         rows.append(row)
     leading = ["column", "type", "verdict", "drifted", "statistic", "value", "threshold", "psi", "ks_statistic",
                "ks_pvalue", "wasserstein", "js_distance", "current_count", "reference_count"]
-    frame = pd.DataFrame(rows)
-    frame = frame[[c for c in leading if c in frame] + [c for c in frame if c not in leading]] if rows else pd.DataFrame(columns=leading)
+    frame = _leading(rows, leading)
     _context(frame, answer, ("model", "from", "to", "drifted", "reference_rows", "current_rows", "rules"))
     return frame
 
@@ -76,8 +75,7 @@ def quality(answer: Mapping[str, Any]) -> pd.DataFrame:
             rows.append(row)
     leading = ["column", "role", "type", "ok", "violations", "rows", "missing", "missing_fraction", "type_errors",
                "invalid", "out_of_range", "unseen"]
-    frame = pd.DataFrame(rows)
-    frame = frame[[c for c in leading if c in frame] + [c for c in frame if c not in leading]] if rows else pd.DataFrame(columns=leading)
+    frame = _leading(rows, leading)
     _context(frame, answer, ("model", "from", "to", "rows", "rules", "violations"))
     return frame
 
@@ -158,6 +156,14 @@ def models(answer: Mapping[str, Any]) -> pd.DataFrame:
     frame = _frame(rows, columns, times=("first_event", "last_event"))
     frame.attrs["join"] = answer.get("join", {})
     return frame
+
+
+def _leading(rows: List[Dict[str, Any]], leading: List[str]) -> pd.DataFrame:
+    """Every key of the rows as a column, the ``leading`` ones first (all of them when there are no rows)."""
+    if not rows:
+        return pd.DataFrame(columns=leading)
+    frame = pd.DataFrame(rows)
+    return frame[[c for c in leading if c in frame] + [c for c in frame if c not in leading]]
 
 
 def _context(frame: pd.DataFrame, answer: Mapping[str, Any], keys: Iterable[str]) -> None:

@@ -114,6 +114,11 @@ class Batcher:
             self._unfinished += 1
             return True
 
+    def refuse(self, reason: str) -> None:
+        """Counts an event the caller could not even encode as enqueued and rejected, with a warning."""
+        self._count(enqueued=1, rejected=1)
+        self._warn("unencodable", f"vigil: {reason}")
+
     def flush(self, timeout: Optional[float] = None) -> bool:
         """Sends everything queued now; waits until it is acknowledged, rejected, spilled or dropped.
         Returns False if ``timeout`` passed first."""
@@ -187,10 +192,8 @@ class Batcher:
         return batch
 
     def _send(self, batch: List[Item]) -> None:
-        # Predictions first, so the feedback of the same batch finds them.
-        for kind in ("prediction", "feedback"):
-            events = [event for k, event in batch if k == kind]
-            if events and not self._send_with_retry(kind, events):
+        for kind, events in _by_kind(batch):
+            if not self._send_with_retry(kind, events):
                 self._lose([(kind, e) for e in events], "Vigil is unreachable", locked=False)
 
     def _send_with_retry(self, kind: str, events: List[Dict[str, Any]]) -> bool:
@@ -198,27 +201,8 @@ class Batcher:
         delay = self.initial_backoff
         give_up_at = time.monotonic() + self.max_retry_time
         while True:
-            try:
-                result = post_batch(self._transport, kind, events)
-            except (VigilConnectionError, UnavailableError, ServerError) as error:
-                failure: Exception = error
-            except APIError as error:
-                if error.status == 429:
-                    failure = error
-                else:
-                    self._count(rejected=len(events))
-                    self._warn("refused", f"vigil: the server refused a batch of {len(events)} {kind} events: {error}")
-                    return True
-            else:
-                self._server_up = True
-                self._count(acknowledged=result.accepted, rejected=len(result.rejected), batches=1)
-                if result.rejected:
-                    first = result.rejected[0]
-                    self._warn(
-                        "rejected",
-                        f"vigil: {len(result.rejected)} of {len(events)} {kind} events rejected "
-                        f"(first: {first.get('field')}: {first.get('message')}); the others were stored"
-                    )
+            failure = self._attempt(kind, events)
+            if failure is None:
                 return True
             if self._abandon.is_set() or time.monotonic() + delay > give_up_at:
                 self._server_up = False
@@ -228,6 +212,30 @@ class Batcher:
             logger.debug("vigil: send failed (%s); retrying in %.2fs", failure, delay)
             self._abandon.wait(delay * random.uniform(0.8, 1.2))
             delay = min(delay * 2, self.max_backoff)
+
+    def _attempt(self, kind: str, events: List[Dict[str, Any]]) -> Optional[Exception]:
+        """Posts once. None when the server answered (rows counted, rejections warned); the error
+        when it is worth retrying: unreachable, 5xx or 429."""
+        try:
+            result = post_batch(self._transport, kind, events)
+        except (VigilConnectionError, UnavailableError, ServerError) as error:
+            return error
+        except APIError as error:
+            if error.status == 429:
+                return error
+            self._count(rejected=len(events))
+            self._warn("refused", f"vigil: the server refused a batch of {len(events)} {kind} events: {error}")
+            return None
+        self._server_up = True
+        self._count(acknowledged=result.accepted, rejected=len(result.rejected), batches=1)
+        if result.rejected:
+            first = result.rejected[0]
+            self._warn(
+                "rejected",
+                f"vigil: {len(result.rejected)} of {len(events)} {kind} events rejected "
+                f"(first: {first.get('field')}: {first.get('message')}); the others were stored",
+            )
+        return None
 
     def _done(self, count: int) -> None:
         with self._idle:
@@ -274,11 +282,7 @@ class Batcher:
         sent = 0
         for start in range(0, len(items), self.batch_size):
             chunk = items[start : start + self.batch_size]
-            kinds = {k for k, _ in chunk}
-            ok = all(
-                self._send_once(kind, [e for k, e in chunk if k == kind]) for kind in ("prediction", "feedback") if kind in kinds
-            )
-            if not ok:
+            if not all(self._attempt(kind, events) is None for kind, events in _by_kind(chunk)):
                 self._server_up = False
                 with self._lock:
                     self._spill_or_drop(items[start:], "Vigil is still unreachable", recount=False)
@@ -286,20 +290,6 @@ class Batcher:
             sent += len(chunk)
         self._count(replayed=sent)
         os.remove(replaying)
-
-    def _send_once(self, kind: str, events: List[Dict[str, Any]]) -> bool:
-        try:
-            result = post_batch(self._transport, kind, events)
-        except (VigilConnectionError, UnavailableError, ServerError):
-            return False
-        except APIError as error:
-            if error.status == 429:
-                return False
-            self._count(rejected=len(events))
-            return True
-        self._server_up = True
-        self._count(acknowledged=result.accepted, rejected=len(result.rejected), batches=1)
-        return True
 
     # MARK: - Counters and warnings
 
@@ -321,6 +311,12 @@ class Batcher:
             logger.warning(message)
         else:
             logger.debug(message)
+
+
+def _by_kind(items: List[Item]) -> List[Tuple[str, List[Dict[str, Any]]]]:
+    """The events of each kind, predictions first, so that the feedback of the same batch finds them."""
+    grouped = [(kind, [event for k, event in items if k == kind]) for kind in ("prediction", "feedback")]
+    return [(kind, events) for kind, events in grouped if events]
 
 
 def spill_rows(path: str) -> List[Mapping[str, Any]]:

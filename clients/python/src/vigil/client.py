@@ -6,7 +6,7 @@ import atexit
 import itertools
 import threading
 import warnings
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import pandas as pd
 
@@ -201,15 +201,13 @@ class Client:
         ``by`` splits by ``"version"`` and/or ``"segment.KEY"``. ``as_of`` uses only labels arrived by then.
         """
         names_text = names if isinstance(names, str) or names is None else ",".join(names)
-        params = {"names": names_text, "window": window, "step": step, "from": _time_param(start),
-                  "to": _time_param(end), "asOf": _time_param(as_of)}
+        params = {"names": names_text, "window": window, "step": step, "asOf": _time_param(as_of),
+                  "version": version, "segment": segment, **_range(start, end)}
         dimensions = [by] if isinstance(by, str) else list(by or [])
         rows: List[Dict[str, Any]] = []
-        for combination in self._slices(model, dimensions, version, segment):
-            query = dict(params, version=combination.pop("__version", version),
-                         segment=combination.pop("__segment", segment))
-            answer = self._transport.get(f"/v1/models/{_path(model)}/metrics", **query)
-            rows.extend(_frames.metric_rows(answer, combination))
+        for columns, slice_params in self._slices(model, dimensions):
+            answer = self._transport.get(f"/v1/models/{_path(model)}/metrics", **{**params, **slice_params})
+            rows.extend(_frames.metric_rows(answer, columns))
         return _frames.metrics(rows, dimensions, model)
 
     def drift(self, model: str, window: Optional[str] = None, *, start: Optional[TimeLike] = None,
@@ -217,7 +215,7 @@ class Client:
         """Per column: the drift statistic against the reference (PSI, KS, Wasserstein, JS …), threshold
         and verdict; ``attrs["drifted"]`` lists the drifted columns."""
         answer = self._transport.get(f"/v1/models/{_path(model)}/drift", window=window, version=version,
-                                     **{"from": _time_param(start), "to": _time_param(end)})
+                                     **_range(start, end))
         return _frames.drift(answer)
 
     def quality(self, model: str, window: Optional[str] = None, *, start: Optional[TimeLike] = None,
@@ -225,7 +223,7 @@ class Client:
         """Per column (features, then outputs): missing rate, type errors, range and category checks and
         the violated rules' messages."""
         answer = self._transport.get(f"/v1/models/{_path(model)}/quality", window=window, version=version,
-                                     **{"from": _time_param(start), "to": _time_param(end)})
+                                     **_range(start, end))
         return _frames.quality(answer)
 
     def slos(self) -> pd.DataFrame:
@@ -240,8 +238,7 @@ class Client:
                  step: Optional[str] = None) -> pd.DataFrame:
         """The SLO replayed over stored history, one row per step; ``attrs["transitions"]`` holds the
         alerts that would have gone pending, firing and resolved."""
-        answer = self._transport.get(f"/v1/slos/{_path(name)}/backtest", step=step,
-                                     **{"from": _time_param(start), "to": _time_param(end)})
+        answer = self._transport.get(f"/v1/slos/{_path(name)}/backtest", step=step, **_range(start, end))
         return _frames.backtest(answer)
 
     def alerts(self, state: Optional[Union[str, Sequence[str]]] = None, slo: Optional[str] = None,
@@ -260,7 +257,7 @@ class Client:
         or a window of served predictions (``start``/``end`` or ``window``, optionally ``version``)."""
         path = f"/v1/models/{_path(model)}/reference"
         if data is None:
-            params = {"from": _time_param(start), "to": _time_param(end), "window": window, "version": version}
+            params = {**_range(start, end), "window": window, "version": version}
             return self._transport.request("PUT", path, params=params)[1]
         rows = [{str(k): _events.plain(v) for k, v in row.items()} for row in _events.records(data)]
         body = _events.ndjson(rows)
@@ -339,9 +336,7 @@ class Client:
         return self._batcher
 
     def _unencodable(self, kind: str, error: Exception, id: Any) -> str:
-        batcher = self._queue()
-        batcher._count(rejected=1, enqueued=1)
-        batcher._warn("unencodable", f"vigil: {kind} {id!r} cannot be encoded and was not sent: {error}")
+        self._queue().refuse(f"{kind} {id!r} cannot be encoded and was not sent: {error}")
         return str(id) if id is not None else ""
 
     def _send_all(self, kind: str, events: List[Dict[str, Any]], batch_size: int, raise_on_rejected: bool) -> IngestResult:
@@ -352,21 +347,21 @@ class Client:
             raise RejectedRowsError(total)
         return total
 
-    def _slices(self, model: str, dimensions: List[str], version: Optional[str],
-                segment: Optional[str]) -> Iterable[Dict[str, Any]]:
-        """One query per combination of the ``by`` dimensions' values (from ``GET /v1/models``)."""
+    def _slices(self, model: str, dimensions: List[str]) -> Iterable[Tuple[Dict[str, Any], Dict[str, str]]]:
+        """One ``(columns, query parameters)`` per combination of the ``by`` dimensions' values (from
+        ``GET /v1/models``); the parameters override ``version``/``segment``."""
         if not dimensions:
-            yield {}
+            yield {}, {}
             return
         summary = next((m for m in self._transport.get("/v1/models").get("models", []) if m.get("name") == model), None)
         if summary is None:
             # Let the metrics route answer with its unknown_model error.
-            yield {}
+            yield {}, {}
             return
         axes = []
         for dimension in dimensions:
             if dimension == "version":
-                axes.append([("version", v, {"__version": v}) for v in summary.get("versions", [])])
+                axes.append([(dimension, v, {"version": v}) for v in summary.get("versions", [])])
                 continue
             key = dimension[len("segment."):] if dimension.startswith(("segment.", "segment:")) else ""
             if not key:
@@ -375,15 +370,18 @@ class Client:
             if values is None:
                 known = ", ".join(sorted(summary.get("segments", {}))) or "none"
                 raise ValueError(f"model '{model}' has no segment '{key}'; known segments: {known}")
-            axes.append([(dimension, v, {"__segment": f"{key}:{v}"}) for v in values])
+            axes.append([(dimension, v, {"segment": f"{key}:{v}"}) for v in values])
         if sum(1 for d in dimensions if d != "version") > 1:
             raise ValueError("by can split on one segment key at a time (and version)")
         for combination in itertools.product(*axes):
-            entry: Dict[str, Any] = {}
-            for column, value, param in combination:
-                entry[column] = value
-                entry.update(param)
-            yield entry
+            columns = {column: value for column, value, _ in combination}
+            params = {k: v for _, _, param in combination for k, v in param.items()}
+            yield columns, params
+
+
+def _range(start: Optional[TimeLike], end: Optional[TimeLike]) -> Dict[str, Optional[str]]:
+    """The ``from``/``to`` query parameters (``from`` is a Python keyword, hence start/end)."""
+    return {"from": _time_param(start), "to": _time_param(end)}
 
 
 def _time_param(value: Optional[TimeLike]) -> Optional[str]:
