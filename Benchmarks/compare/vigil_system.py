@@ -1,0 +1,158 @@
+"""Vigil under test: a real `vigil serve` (SQLite log, fsync per group commit) loaded over HTTP."""
+
+import os
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import requests
+
+from processes import KeepAlive, free_port, rss_bytes, stop, wait_until
+from workload import HOUR_MS, Answer, Workload
+
+MODEL = "bench"
+NAMES = "accuracy,precision,recall"
+BATCH = 10_000
+POSTERS = 4
+
+
+def iso(ms: int) -> str:
+    return np.datetime_as_string(np.datetime64(ms, "ms"), unit="s") + "Z"
+
+
+def seconds(ms: int) -> str:
+    return f"{ms // 1000}.{ms % 1000:03d}"
+
+
+class VigilSystem:
+    name = "Vigil"
+
+    def __init__(self, binary: str):
+        self.binary = binary
+        self.data = tempfile.mkdtemp(prefix="vigil-compare-")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(os.path.join(self.data, "server.log"), "w")
+        self.process = subprocess.Popen(
+            [binary, "serve", "--data", self.data, "--port", str(self.port), "--log-level", "warning"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        self.session = requests.Session()
+        wait_until(lambda: self._ready(), 60, f"vigil serve on port {self.port} (log: {self.log.name})")
+        self._local = threading.local()
+        self.client = KeepAlive("127.0.0.1", self.port)
+
+    def _ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"vigil serve exited with {self.process.returncode}; see {self.log.name}")
+        try:
+            return self.session.get(self.url + "/readyz", timeout=1).ok
+        except requests.ConnectionError:
+            return False
+
+    # Loading
+
+    def load(self, w: Workload) -> dict:
+        """Posts events in time order, an hour of event time at a time: that hour's predictions, then the
+        labels that arrived in it (so no label waits for its prediction). Four posters share the hours."""
+        started = time.perf_counter()
+        known = np.flatnonzero(w.known)
+        known = known[np.argsort(w.label_ts_ms[known], kind="stable")]
+        label_hours = np.searchsorted(w.label_ts_ms[known], w.start_ms + HOUR_MS * np.arange(721))
+        prediction_hours = np.searchsorted(w.ts_ms, w.start_ms + HOUR_MS * np.arange(721))
+        with ThreadPoolExecutor(POSTERS) as pool:
+            jobs = [pool.submit(self._post_hour, w, np.arange(prediction_hours[h], prediction_hours[h + 1]),
+                                known[label_hours[h]:label_hours[h + 1]])
+                    for h in range(720)]
+            accepted = sum(job.result() for job in jobs)
+        expected = w.n + len(known)
+        if accepted != expected:
+            raise RuntimeError(f"Vigil accepted {accepted} of {expected} events")
+        return {"seconds": time.perf_counter() - started, "events": expected}
+
+    def _post_hour(self, w: Workload, predictions: np.ndarray, labels: np.ndarray) -> int:
+        accepted = 0
+        for i in range(0, len(predictions), BATCH):
+            accepted += self._post("/v1/predictions", self._prediction_rows(w, predictions[i:i + BATCH]))
+        for i in range(0, len(labels), BATCH):
+            accepted += self._post("/v1/feedback", self._label_rows(w, labels[i:i + BATCH]))
+        return accepted
+
+    @staticmethod
+    def _prediction_rows(w: Workload, rows: np.ndarray) -> str:
+        return "\n".join(
+            f'{{"id":"{w.prediction_id(i)}","ts":{seconds(t)},"model":"{MODEL}","version":"v1",'
+            f'"score":{s},"prediction":{p}}}'
+            for i, t, s, p in zip(rows.tolist(), w.ts_ms[rows].tolist(), w.score[rows].tolist(),
+                                  w.predicted[rows].tolist()))
+
+    @staticmethod
+    def _label_rows(w: Workload, rows: np.ndarray, arrival: str | None = None) -> str:
+        return "\n".join(
+            f'{{"id":"{w.prediction_id(i)}","ts":{arrival or seconds(t)},"label":{y}}}'
+            for i, t, y in zip(rows.tolist(), w.label_ts_ms[rows].tolist(), w.label[rows].tolist()))
+
+    def _post(self, path: str, body: str) -> int:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        response = session.post(self.url + path, data=body.encode(),
+                                headers={"Content-Type": "application/x-ndjson"}, timeout=300)
+        if response.status_code != 200:
+            raise RuntimeError(f"POST {path}: HTTP {response.status_code}: {response.text[:500]}")
+        return response.json()["accepted"]
+
+    # Questions
+
+    def _metrics(self, **params) -> dict:
+        status, body = self.client.request("GET", f"/v1/models/{MODEL}/metrics", {"names": NAMES, **params})
+        if status != 200:
+            raise RuntimeError(f"metrics query: HTTP {status}: {body}")
+        return body
+
+    @staticmethod
+    def _answer(piece: dict) -> Answer | None:
+        confusion = piece.get("confusion")
+        return Answer(confusion["tp"], confusion["fp"], confusion["tn"], confusion["fn"]) if confusion else None
+
+    def window(self, start_ms: int | None, end_ms: int | None) -> Answer:
+        params = {} if start_ms is None else {"from": iso(start_ms), "to": iso(end_ms)}
+        return self._answer(self._metrics(**params)["window"])
+
+    def hourly(self, w: Workload) -> dict[int, Answer]:
+        body = self._metrics(**{"from": iso(w.start_ms), "to": iso(w.end_ms), "step": "1h"})
+        answers = {}
+        for piece in body["series"]:
+            answer = self._answer(piece)
+            if answer is not None and answer.n > 0:
+                start = np.datetime64(piece["from"].rstrip("Z"), "ms").astype(np.int64)
+                answers[int(start)] = answer
+        return answers
+
+    def ingest(self, w: Workload, rows: np.ndarray, batch: int) -> float:
+        """Posts the label stream in batches, one after another, each acknowledged only once durable;
+        arrival times are now (they arrive now). Returns labels per second."""
+        started = time.perf_counter()
+        for i in range(0, len(rows), batch):
+            self._post("/v1/feedback", self._label_rows(w, rows[i:i + batch], arrival=seconds(int(time.time() * 1000))))
+        return len(rows) / (time.perf_counter() - started)
+
+    def http_floor_ms(self) -> float:
+        """The round trip of `GET /healthz` through the same client: what any answer over HTTP costs here."""
+        times = []
+        for _ in range(200):
+            started = time.perf_counter()
+            self.client.request("GET", "/healthz")
+            times.append(time.perf_counter() - started)
+        return statistics.median(times) * 1000
+
+    def memory(self) -> int:
+        return rss_bytes(self.process.pid)
+
+    def stop(self) -> None:
+        stop(self.process)
+        self.log.close()
+        subprocess.run(["rm", "-rf", self.data], check=False)
