@@ -49,6 +49,7 @@ public struct VigilServer: Sendable {
     /// The router with every route and middleware.
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ServerTimingMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthMiddleware(tokens: configuration.tokens))
         APIRoutes(host: host, pipeline: pipeline, log: log, configuration: configuration, clock: clock)
