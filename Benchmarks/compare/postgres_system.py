@@ -87,6 +87,7 @@ class PostgresSystem:
                                  "-o", options, "-w", "start"]), check=True, stdout=subprocess.DEVNULL)
         self.version = subprocess.run([os.path.join(bin_dir, "postgres"), "--version"], capture_output=True,
                                       text=True).stdout.strip()
+        self.explaining = False
         self.connection = psycopg.connect(host="127.0.0.1", port=self.port, user=user, dbname="postgres",
                                           autocommit=True)
 
@@ -131,18 +132,33 @@ class PostgresSystem:
 
     # Questions
 
-    def window(self, start_ms: int | None, end_ms: int | None) -> Answer:
-        with self.connection.cursor() as cur:
-            if start_ms is None:
-                cur.execute(CUMULATIVE)
-            else:
-                cur.execute(WINDOW, (utc(start_ms), utc(end_ms)))
-            return Answer(*cur.fetchone())
+    def window(self, start_ms: int | None, end_ms: int | None) -> Answer | None:
+        if start_ms is None:
+            return self._run(CUMULATIVE, (), lambda rows: Answer(*rows[0]))
+        return self._run(WINDOW, (utc(start_ms), utc(end_ms)), lambda rows: Answer(*rows[0]))
 
-    def hourly(self, w: Workload) -> dict[int, Answer]:
+    def hourly(self, w: Workload) -> dict[int, Answer] | None:
+        return self._run(HOURLY, (utc(w.start_ms), utc(w.end_ms)),
+                         lambda rows: {int(hour.timestamp() * 1000): Answer(*counts) for hour, *counts in rows})
+
+    def _run(self, query: str, params: tuple, answer):
         with self.connection.cursor() as cur:
-            cur.execute(HOURLY, (utc(w.start_ms), utc(w.end_ms)))
-            return {int(hour.timestamp() * 1000): Answer(*counts) for hour, *counts in cur.fetchall()}
+            if self.explaining:
+                # The server's own time: EXPLAIN ANALYZE runs the query and reports its execution time
+                # (TIMING OFF: no per-node clock reads, which would slow it).
+                cur.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + query, params)
+                self.last_server_ms = cur.fetchone()[0][0]["Execution Time"]
+                return None
+            cur.execute(query, params)
+            return answer(cur.fetchall())
+
+    def server_ms(self, question) -> float:
+        self.explaining = True
+        try:
+            question()
+        finally:
+            self.explaining = False
+        return self.last_server_ms
 
     def ingest(self, w: Workload, rows: np.ndarray, batch: int) -> float:
         """Upserts the label stream (a correction replaces an older label), one transaction per batch."""

@@ -51,6 +51,7 @@ class KeepAlive:
     def __init__(self, host: str, port: int, timeout: float = 3600):
         self.host, self.port, self.timeout = host, port, timeout
         self.connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        self.headers: dict[str, str] = {}  # of the last response
 
     def request(self, method: str, path: str, params: dict | None = None, form: dict | None = None) -> tuple[int, dict]:
         if params:
@@ -61,6 +62,7 @@ class KeepAlive:
             try:
                 self.connection.request(method, path, body=body, headers=headers)
                 response = self.connection.getresponse()
+                self.headers = {k.lower(): v for k, v in response.getheaders()}
                 return response.status, json.loads(response.read())
             except (http.client.HTTPException, ConnectionError):
                 # The server closed an idle keep-alive connection: reconnect once.

@@ -126,6 +126,7 @@ class PrometheusSystem:
 
     def __init__(self, memory_cap: int | None = None):
         self.memory_cap = memory_cap or default_memory_cap()
+        self.server_s = 0.0  # Prometheus's own execTotalTime, summed over a question's queries
         self.peak_rss = 0
         for tool in ("prometheus", "promtool"):
             if shutil.which(tool) is None:
@@ -207,7 +208,7 @@ scrape_configs:
         """One API call; if the watchdog killed the server for its memory, restart it (the blocks are on
         disk) and report the question as refused."""
         try:
-            _, body = self.client.request("POST", path, form=params)
+            _, body = self.client.request("POST", path, form={**params, "stats": "all"})
         except (ConnectionError, OSError):
             if self.watchdog.killed_at is None:
                 raise
@@ -219,6 +220,7 @@ scrape_configs:
             self._start()
             raise Refused(refusal)
         self._check(body)
+        self.server_s += body["data"]["stats"]["timings"]["execTotalTime"]
         return body
 
     def _query(self, expression: str, at_ms: int | None) -> float | None:
@@ -259,6 +261,11 @@ scrape_configs:
         wait_until(lambda: self._query(count, None) == expected, 120, "the label stream's scrape")
         duration = self._query('max_over_time(scrape_duration_seconds{job="label-stream"}[10s])', None)
         return expected / duration
+
+    def server_ms(self, question) -> float:
+        self.server_s = 0.0
+        question()
+        return self.server_s * 1000
 
     def memory(self) -> int:
         return max(self.peak_rss, rss_bytes(self.process.pid))

@@ -32,3 +32,13 @@ def measure(question: Callable[[], Any], min_runs: int = 5, max_runs: int = 50,
         if spent >= max_seconds or (len(times) >= min_runs and spent >= min_seconds):
             break
     return Timing(statistics.median(times), len(times), result)
+
+
+def server_time(system, question: Callable[[], Any], budget_s: float = 10.0) -> float:
+    """The median of the server's own time for the question (`system.server_ms`), over up to 5 runs or
+    `budget_s` of wall time, at least one."""
+    samples: list[float] = []
+    started = time.perf_counter()
+    while len(samples) < 5 and (not samples or time.perf_counter() - started < budget_s):
+        samples.append(system.server_ms(question))
+    return statistics.median(samples)

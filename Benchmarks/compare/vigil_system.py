@@ -109,6 +109,8 @@ class VigilSystem:
 
     def _metrics(self, **params) -> dict:
         status, body = self.client.request("GET", f"/v1/models/{MODEL}/metrics", {"names": NAMES, **params})
+        # `Server-Timing: app;dur=MS`: the server's own time for the answer, without the round trip.
+        self.last_server_ms = float(self.client.headers["server-timing"].split("dur=")[1])
         if status != 200:
             raise RuntimeError(f"metrics query: HTTP {status}: {body}")
         return body
@@ -139,6 +141,10 @@ class VigilSystem:
         for i in range(0, len(rows), batch):
             self._post("/v1/feedback", self._label_rows(w, rows[i:i + batch], arrival=seconds(int(time.time() * 1000))))
         return len(rows) / (time.perf_counter() - started)
+
+    def server_ms(self, question) -> float:
+        question()
+        return self.last_server_ms
 
     def http_floor_ms(self) -> float:
         """The round trip of `GET /healthz` through the same client: what any answer over HTTP costs here."""
