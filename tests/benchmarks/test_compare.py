@@ -55,10 +55,11 @@ def test_small_run_agrees_across_systems_and_with_scikit_learn(tmp_path):
         assert questions["hourly"]["answer"]["points"] == hours, name
         assert system["stream"]["labels"] == int(w.stream.sum()) > 0
         assert system["stream"]["labels_per_s"] > 0
-        assert all(q["runs"] >= 1 and q["median_ms"] > 0 for q in questions.values())
+        assert all(q["runs"] >= 1 and q["median_ms"] > 0 and q["server_ms"] > 0 for q in questions.values())
 
     report = (tmp_path / "benchmarks.md").read_text()
     assert "## Head-to-head: Vigil, PostgreSQL and Prometheus" in report
     assert "| cumulative accuracy, precision, recall | 10,000 |" in report
     assert "all 15 answers equal the truth" in report
+    assert "**The server's own time**" in report
     assert (tmp_path / "img" / "compare-latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
