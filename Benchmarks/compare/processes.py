@@ -6,7 +6,9 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from typing import Callable
 
 
@@ -23,6 +25,20 @@ def wait_until(ready: Callable[[], bool], timeout: float, what: str) -> None:
             return
         time.sleep(0.1)
     raise TimeoutError(f"{what} was not ready after {timeout:.0f} s")
+
+
+def wait_for_http(process: subprocess.Popen, url: str, timeout: float, what: str, log: str) -> None:
+    """Waits until `url` answers 2xx, failing at once (naming the log) if the process exits first."""
+    def ready() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                return 200 <= response.status < 300
+        except (urllib.error.URLError, ConnectionError):
+            return False
+
+    wait_until(ready, timeout, f"{what} ({url}; log: {log})")
 
 
 def stop(process: subprocess.Popen, timeout: float = 30) -> None:

@@ -17,9 +17,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
-import requests
 
-from processes import KeepAlive, free_port, rss_bytes, stop, wait_until
+from processes import KeepAlive, free_port, rss_bytes, stop, wait_for_http, wait_until
 from timing import Refused
 from workload import HOUR_MS, Workload
 
@@ -135,7 +134,6 @@ class PrometheusSystem:
         self.data = os.path.join(self.dir, "data")
         self.exporter = Exporter()
         self.process = None
-        self.session = requests.Session()
         self.version = subprocess.run(["prometheus", "--version"], capture_output=True,
                                       text=True).stdout.splitlines()[0]
 
@@ -190,17 +188,9 @@ scrape_configs:
              "--query.timeout=30m", f"--enable-feature={FEATURES}"],
             stdout=self.log, stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{self.port}"
-        wait_until(self._ready, 600, f"Prometheus (log: {self.log.name})")
+        wait_for_http(self.process, self.url + "/-/ready", 600, "prometheus", self.log.name)
         self.client = KeepAlive("127.0.0.1", self.port)
         self.watchdog = MemoryWatchdog(self.process, self.memory_cap)
-
-    def _ready(self) -> bool:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"prometheus exited with {self.process.returncode}; see {self.log.name}")
-        try:
-            return self.session.get(self.url + "/-/ready", timeout=1).ok
-        except requests.ConnectionError:
-            return False
 
     # Questions
 

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import requests
 
-from processes import KeepAlive, free_port, rss_bytes, stop, wait_until
+from processes import KeepAlive, free_port, rss_bytes, stop, wait_for_http
 from workload import HOUR_MS, Answer, Workload
 
 MODEL = "bench"
@@ -40,18 +40,9 @@ class VigilSystem:
         self.process = subprocess.Popen(
             [binary, "serve", "--data", self.data, "--port", str(self.port), "--log-level", "warning"],
             stdout=self.log, stderr=subprocess.STDOUT)
-        self.session = requests.Session()
-        wait_until(lambda: self._ready(), 60, f"vigil serve on port {self.port} (log: {self.log.name})")
+        wait_for_http(self.process, self.url + "/readyz", 60, "vigil serve", self.log.name)
         self._local = threading.local()
         self.client = KeepAlive("127.0.0.1", self.port)
-
-    def _ready(self) -> bool:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"vigil serve exited with {self.process.returncode}; see {self.log.name}")
-        try:
-            return self.session.get(self.url + "/readyz", timeout=1).ok
-        except requests.ConnectionError:
-            return False
 
     # Loading
 
