@@ -51,13 +51,14 @@ def stop(process: subprocess.Popen, timeout: float = 30) -> None:
             process.wait()
 
 
-def rss_bytes(pid: int) -> int:
-    """Peak resident memory of a process (VmHWM), in bytes."""
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    return 0
+def rss_bytes(pid: int, field: str = "VmHWM") -> int:
+    """Resident memory of a process in bytes: its peak (`VmHWM`) or current (`VmRSS`) value; 0 once it
+    has exited."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next((int(line.split()[1]) * 1024 for line in status if line.startswith(field + ":")), 0)
+    except FileNotFoundError:
+        return 0
 
 
 class KeepAlive:

@@ -97,20 +97,12 @@ class MemoryWatchdog:
 
     def _watch(self) -> None:
         while self.process.poll() is None:
-            rss = current_rss(self.process.pid)
+            rss = rss_bytes(self.process.pid, "VmRSS")
             if rss > self.cap:
                 self.killed_at = rss
                 self.process.kill()
                 return
             time.sleep(0.1)
-
-
-def current_rss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:"))
-    except (FileNotFoundError, StopIteration):
-        return 0
 
 
 def default_memory_cap() -> int:
