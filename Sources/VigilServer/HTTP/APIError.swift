@@ -72,6 +72,13 @@ enum JSONResponse {
         return e
     }()
 
+    /// A response of JSON already written (``JSONWriter``).
+    static func make(json: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: json)))
+    }
+
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let data: Data
         do {

@@ -175,7 +175,7 @@ struct APIRoutes: Sendable {
             response.version = q.version
             response.segment = q.segment?.description
             response.asOf = q.asOf?.iso8601
-            return JSONResponse.make(response)
+            return JSONResponse.make(json: response.json)
         } catch {
             throw error.api
         }
