@@ -8,6 +8,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import numpy as np
 import requests
@@ -123,8 +124,7 @@ class VigilSystem:
         for piece in body["series"]:
             answer = self._answer(piece)
             if answer is not None and answer.n > 0:
-                start = np.datetime64(piece["from"].rstrip("Z"), "ms").astype(np.int64)
-                answers[int(start)] = answer
+                answers[int(datetime.fromisoformat(piece["from"]).timestamp() * 1000)] = answer
         return answers
 
     def ingest(self, w: Workload, rows: np.ndarray, batch: int) -> float:
