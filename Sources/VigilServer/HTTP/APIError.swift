@@ -72,25 +72,20 @@ enum JSONResponse {
         return e
     }()
 
-    /// A response of JSON already written (``JSONWriter``).
-    static func make(json: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+    /// A response of JSON already written (``JSONWriter``, or an encoder's output).
+    static func make(json: some Sequence<UInt8>, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: json)))
     }
 
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
-        let data: Data
         do {
-            data = try encoder.encode(value)
+            return make(json: try encoder.encode(value), status: status)
         } catch {
-            data = Data(#"{"error":{"code":"internal","message":"response could not be encoded","details":[]}}"#.utf8)
-            return Response(
-                status: .internalServerError, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            return make(
+                json: #"{"error":{"code":"internal","message":"response could not be encoded","details":[]}}"#.utf8,
+                status: .internalServerError)
         }
-        return Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -60,12 +60,6 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func null() {
-        separate()
-        bytes.append(contentsOf: "null".utf8)
-        needsComma = true
-    }
-
     /// A key and its value, skipped when the value is `nil` (as `encodeIfPresent` does).
     mutating func field(_ name: String, _ value: String?) {
         guard let value else { return }
