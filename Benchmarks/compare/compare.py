@@ -18,6 +18,7 @@ import traceback
 
 import numpy as np
 
+from processes import memory_bytes
 from timing import Refused, measure, server_time
 from workload import DAY_MS, HOUR_MS, Answer, Workload, generate, hourly_truth, truth
 
@@ -54,6 +55,14 @@ def series_agrees(got: dict, expected: dict[int, Answer]) -> bool:
         agrees(got[hour], expected[hour]) if isinstance(got[hour], Answer)
         else abs(got[hour]["accuracy"] - expected[hour].metrics()["accuracy"]) <= TOLERANCE
         for hour in got)
+
+
+def answer_checks(results: dict) -> list[bool]:
+    """Whether each answer equalled the truth: every question answered, and each cumulative answer after
+    the label stream."""
+    systems = [system for size in results["sizes"] for system in size.get("systems", {}).values()]
+    return ([q["equal"] for system in systems for q in system.get("questions", {}).values() if "equal" in q]
+            + [system["after_stream"]["equal"] for system in systems if "after_stream" in system])
 
 
 def summary(answer) -> dict:
@@ -128,10 +137,14 @@ def run_system(name: str, w: Workload, args) -> dict:
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
                platform.machine())
-    memory = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
     system = next((line.split("=", 1)[1].strip().strip('"') for line in open("/etc/os-release")
                    if line.startswith("PRETTY_NAME")), platform.system())
-    return f"{cpu}, {os.cpu_count()} cores, {memory / 2**20:.0f} GiB, {system}"
+    return f"{cpu}, {os.cpu_count()} cores, {memory_bytes() / 2**30:.0f} GiB, {system}"
+
+
+def save(results: dict, path: str) -> None:
+    with open(path, "w") as out:
+        json.dump(results, out, indent=1)
 
 
 def main() -> int:
@@ -158,7 +171,7 @@ def main() -> int:
     results = {"date": datetime.date.today().isoformat(), "machine": machine(), "end": end_ms,
                "vigil_bin": args.vigil_bin, "seed": args.seed, "sizes": []}
     previous: dict[str, tuple[int, float]] = {}  # system → (n, seconds) of its last run, for estimates
-    ok = True
+    failed = False
     for n in sizes:
         entry = {"n": n, "systems": {}}
         results["sizes"].append(entry)
@@ -186,17 +199,12 @@ def main() -> int:
             except Exception as error:  # report, keep going with the other systems
                 traceback.print_exc()
                 entry["systems"][name] = {"error": f"{type(error).__name__}: {error}"}
-                ok = False
+                failed = True
             previous[name] = (n, time.monotonic() - system_started)
         entry["seconds"] = time.monotonic() - started
-        for name, system in entry["systems"].items():
-            if "questions" in system:
-                ok &= all(q.get("equal", True) for q in system["questions"].values())
-                ok &= system["after_stream"]["equal"]
-        with open(args.results, "w") as out:
-            json.dump(results, out, indent=1)
-    with open(args.results, "w") as out:
-        json.dump(results, out, indent=1)
+        save(results, args.results)  # after each size, so a long run's finished sizes survive an interruption
+    save(results, args.results)
+    ok = not failed and all(answer_checks(results))
     log(f"results: {args.results}; {'every answer equals the truth' if ok else 'SOME ANSWERS DIFFER (or a system failed)'}")
     return 0 if ok else 1
 

@@ -61,6 +61,12 @@ def rss_bytes(pid: int, field: str = "VmHWM") -> int:
         return 0
 
 
+def memory_bytes() -> int:
+    """The machine's memory (MemTotal)."""
+    with open("/proc/meminfo") as meminfo:
+        return next(int(line.split()[1]) * 1024 for line in meminfo if line.startswith("MemTotal:"))
+
+
 class KeepAlive:
     """A lean keep-alive HTTP/1.1 client for the timed questions: requests adds ~0.4 ms per call on this
     machine, more than a Vigil query costs, while psycopg (PostgreSQL's side) adds next to nothing."""

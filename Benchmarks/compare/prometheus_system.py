@@ -18,9 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 
-from processes import KeepAlive, free_port, rss_bytes, stop, wait_for_http, wait_until
+from processes import KeepAlive, free_port, memory_bytes, rss_bytes, stop, wait_for_http, wait_until
 from timing import Refused
-from workload import HOUR_MS, Workload
+from workload import HOUR_MS, Workload, epoch_seconds
 
 WRITE_ROWS = 500_000
 
@@ -105,18 +105,11 @@ class MemoryWatchdog:
             time.sleep(0.1)
 
 
-def default_memory_cap() -> int:
-    """60 % of the machine's memory."""
-    with open("/proc/meminfo") as meminfo:
-        total = next(int(line.split()[1]) * 1024 for line in meminfo if line.startswith("MemTotal:"))
-    return int(total * 0.6)
-
-
 class PrometheusSystem:
     name = "Prometheus"
 
     def __init__(self, memory_cap: int | None = None):
-        self.memory_cap = memory_cap or default_memory_cap()
+        self.memory_cap = memory_cap or int(memory_bytes() * 0.6)  # default: 60 % of the machine's memory
         self.server_s = 0.0  # Prometheus's own execTotalTime, summed over a question's queries
         self.peak_rss = 0
         for tool in ("prometheus", "promtool"):
@@ -159,7 +152,7 @@ class PrometheusSystem:
 
     @staticmethod
     def _samples(w: Workload, name: str, rows: np.ndarray, values: np.ndarray, times: np.ndarray) -> str:
-        return "".join(f'{name}{{id="{w.prediction_id(i)}"}} {v} {t // 1000}.{t % 1000:03d}\n'
+        return "".join(f'{name}{{id="{w.prediction_id(i)}"}} {v} {epoch_seconds(t)}\n'
                        for i, v, t in zip(rows.tolist(), values[rows].tolist(), times[rows].tolist()))
 
     def _start(self) -> None:
@@ -221,11 +214,10 @@ scrape_configs:
             raise Refused(body.get("error"))
         raise RuntimeError(f"PromQL failed: {body.get('errorType')}: {body.get('error')}")
 
-    def window(self, start_ms: int | None, end_ms: int | None, at_ms: int | None = None) -> dict:
-        """Metrics of the predictions in [start, end), evaluated at `end` (or now for the cumulative)."""
+    def window(self, start_ms: int | None, end_ms: int | None) -> dict:
+        """Metrics of the predictions in [start, end), evaluated at `end` (the cumulative: now)."""
         window = "31d" if start_ms is None else f"{(end_ms - start_ms) // 1000}s"
-        at = end_ms if start_ms is not None else at_ms
-        return {name: self._query(q, at) for name, q in metric_queries(window).items()}
+        return {name: self._query(q, end_ms) for name, q in metric_queries(window).items()}
 
     def hourly(self, w: Workload) -> dict[int, dict]:
         params = {"query": HOURLY, "start": (w.start_ms + HOUR_MS) / 1000, "end": w.end_ms / 1000, "step": 3600}

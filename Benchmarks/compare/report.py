@@ -13,7 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from compare import QUESTIONS  # noqa: E402
+from compare import QUESTIONS, answer_checks  # noqa: E402
 
 SYSTEMS = ("Vigil", "PostgreSQL", "Prometheus")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -38,12 +38,13 @@ def cell(system: dict | None, question: str, key: str) -> str:
     return ms(q[key]) + ("" if q["equal"] else " ✗")
 
 
-def ratio(slow: dict | None, fast: dict | None, question: str, key: str) -> str:
-    if not slow or not fast or "questions" not in slow or "questions" not in fast:
-        return "—"
-    if key not in slow["questions"][question] or key not in fast["questions"][question]:
-        return "—"
-    return times(slow["questions"][question][key] / fast["questions"][question][key])
+def median(size: dict, name: str, question: str, key: str = "median_ms") -> float | None:
+    return size.get("systems", {}).get(name, {}).get("questions", {}).get(question, {}).get(key)
+
+
+def ratio(size: dict, slow: str, fast: str, question: str, key: str) -> str:
+    a, b = median(size, slow, question, key), median(size, fast, question, key)
+    return times(a / b) if a and b else "—"
 
 
 def latency_table(results: dict, key: str) -> list[str]:
@@ -57,8 +58,8 @@ def latency_table(results: dict, key: str) -> list[str]:
             s = size["systems"]
             lines.append(f"| {title} | {size['n']:,} | {cell(s.get('Vigil'), question, key)} | "
                          f"{cell(s.get('PostgreSQL'), question, key)} | {cell(s.get('Prometheus'), question, key)} | "
-                         f"{ratio(s.get('PostgreSQL'), s.get('Vigil'), question, key)} | "
-                         f"{ratio(s.get('Prometheus'), s.get('Vigil'), question, key)} |")
+                         f"{ratio(size, 'PostgreSQL', 'Vigil', question, key)} | "
+                         f"{ratio(size, 'Prometheus', 'Vigil', question, key)} |")
     return lines
 
 
@@ -106,10 +107,7 @@ def skipped(results: dict) -> list[str]:
 
 
 def verdict(results: dict) -> str:
-    checks = [q["equal"] for size in results["sizes"] for system in size.get("systems", {}).values()
-              for q in system.get("questions", {}).values() if "equal" in q]
-    checks += [system["after_stream"]["equal"] for size in results["sizes"]
-               for system in size.get("systems", {}).values() if "after_stream" in system]
+    checks = answer_checks(results)
     if checks and all(checks):
         return (f"**Answers:** all {len(checks)} answers equal the truth computed from the generated arrays "
                 "(Vigil and PostgreSQL: the same confusion counts; Prometheus, which returns ratios: the same "
@@ -125,10 +123,6 @@ def floor(results: dict) -> str:
     return (f"**The HTTP floor:** a `GET /healthz` round trip through the same client takes "
             f"{min(floors):.3f}–{max(floors):.3f} ms, so most of a Vigil window query's time is the round trip "
             "(in process, the engine answers in ~5 µs: see the engine section above).\n")
-
-
-def median(size: dict, name: str, question: str, key: str = "median_ms") -> float | None:
-    return size.get("systems", {}).get(name, {}).get("questions", {}).get(question, {}).get(key)
 
 
 def target(results: dict) -> list[str]:

@@ -14,7 +14,7 @@ import numpy as np
 import requests
 
 from processes import KeepAlive, free_port, rss_bytes, stop, wait_for_http
-from workload import HOUR_MS, Answer, Workload
+from workload import HOUR_MS, Answer, Workload, epoch_seconds
 
 MODEL = "bench"
 NAMES = "accuracy,precision,recall"
@@ -26,15 +26,10 @@ def iso(ms: int) -> str:
     return np.datetime_as_string(np.datetime64(ms, "ms"), unit="s") + "Z"
 
 
-def seconds(ms: int) -> str:
-    return f"{ms // 1000}.{ms % 1000:03d}"
-
-
 class VigilSystem:
     name = "Vigil"
 
     def __init__(self, binary: str):
-        self.binary = binary
         self.data = tempfile.mkdtemp(prefix="vigil-compare-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -78,7 +73,7 @@ class VigilSystem:
     @staticmethod
     def _prediction_rows(w: Workload, rows: np.ndarray) -> str:
         return "\n".join(
-            f'{{"id":"{w.prediction_id(i)}","ts":{seconds(t)},"model":"{MODEL}","version":"v1",'
+            f'{{"id":"{w.prediction_id(i)}","ts":{epoch_seconds(t)},"model":"{MODEL}","version":"v1",'
             f'"score":{s},"prediction":{p}}}'
             for i, t, s, p in zip(rows.tolist(), w.ts_ms[rows].tolist(), w.score[rows].tolist(),
                                   w.predicted[rows].tolist()))
@@ -86,7 +81,7 @@ class VigilSystem:
     @staticmethod
     def _label_rows(w: Workload, rows: np.ndarray, arrival: str | None = None) -> str:
         return "\n".join(
-            f'{{"id":"{w.prediction_id(i)}","ts":{arrival or seconds(t)},"label":{y}}}'
+            f'{{"id":"{w.prediction_id(i)}","ts":{arrival or epoch_seconds(t)},"label":{y}}}'
             for i, t, y in zip(rows.tolist(), w.label_ts_ms[rows].tolist(), w.label[rows].tolist()))
 
     def _post(self, path: str, body: str) -> int:
@@ -132,7 +127,7 @@ class VigilSystem:
         arrival times are now (they arrive now). Returns labels per second."""
         started = time.perf_counter()
         for i in range(0, len(rows), batch):
-            self._post("/v1/feedback", self._label_rows(w, rows[i:i + batch], arrival=seconds(int(time.time() * 1000))))
+            self._post("/v1/feedback", self._label_rows(w, rows[i:i + batch], arrival=epoch_seconds(int(time.time() * 1000))))
         return len(rows) / (time.perf_counter() - started)
 
     def server_ms(self, question) -> float:

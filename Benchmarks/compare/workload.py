@@ -16,6 +16,11 @@ LABEL_FRACTION = 0.8
 MAX_LABEL_DELAY_MS = 48 * HOUR_MS
 
 
+def epoch_seconds(ms: int) -> str:
+    """Epoch milliseconds as exact decimal seconds (`1795482433.361`), the form Vigil and OpenMetrics take."""
+    return f"{ms // 1000}.{ms % 1000:03d}"
+
+
 @dataclass
 class Workload:
     n: int

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VIGIL = Path(os.environ.get("VIGIL_BIN", ROOT / ".build" / "debug" / "vigil"))
 sys.path.insert(0, str(ROOT / "Benchmarks" / "compare"))
 
-from workload import DAY_MS, generate  # noqa: E402
+from workload import DAY_MS, HOUR_MS, generate  # noqa: E402
 
 
 def expected(y_true, y_pred):
@@ -51,7 +51,7 @@ def test_small_run_agrees_across_systems_and_with_scikit_learn(tmp_path):
             assert abs(questions["cumulative"]["answer"][metric] - value) < 1e-12, (name, metric)
         for metric, value in last_day.items():
             assert abs(questions["last_day"]["answer"][metric] - value) < 1e-12, (name, metric)
-        hours = len(np.unique((w.ts_ms[w.known] - w.start_ms) // 3_600_000))
+        hours = len(np.unique((w.ts_ms[w.known] - w.start_ms) // HOUR_MS))
         assert questions["hourly"]["answer"]["points"] == hours, name
         assert system["stream"]["labels"] == int(w.stream.sum()) > 0
         assert system["stream"]["labels_per_s"] > 0
