@@ -37,9 +37,9 @@ public struct CalibrationCurve: Sendable, Hashable, Codable {
         self.to = to
         bins = (0..<CalibrationBins.count).map { b in
             let rows = sums.sums[b * 3]
-            let width = 1 / Double(CalibrationBins.count)
+            let n = Double(CalibrationBins.count)
             return Bin(
-                lower: Double(b) * width, upper: Double(b + 1) * width, count: Int64(rows.rounded()),
+                lower: Double(b) / n, upper: Double(b + 1) / n, count: Int64(rows.rounded()),
                 meanScore: rows > 0 ? sums.sums[b * 3 + 1] / rows : nil,
                 fractionPositive: rows > 0 ? sums.sums[b * 3 + 2] / rows : nil)
         }
