@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Pure engine: events → join → buckets → aggregates → metrics → windows. No I/O, no clocks.
@@ -39,7 +40,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
-        // The HTTP service: routes, validation, auth, group commit, recovery, the alert loop, /metrics.
+        // The HTTP service: routes, validation, auth, group commit, recovery, the alert loop, /metrics, the dashboard.
         .target(
             name: "VigilServer",
             dependencies: [
@@ -51,8 +52,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("Resources/openapi.yaml")],
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/dashboard")],
             swiftSettings: settings),
         // Command-line front end: serve, replay, slo, bench.
         .target(

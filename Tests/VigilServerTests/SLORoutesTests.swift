@@ -14,6 +14,32 @@ import VigilServer
     static func status(_ body: [String: Any]) -> [String: Any]? { body["status"] as? [String: Any] }
     static func value(_ body: [String: Any]) -> [String: Any]? { status(body)?["value"] as? [String: Any] }
 
+    /// `?to=T` judges the window ending at T with every label received so far: the same value as the metrics API
+    /// over that window, which is what the dashboard shows for a replay of historical data.
+    @Test func statusOverTheWindowEndingAtAGivenTime() async throws {
+        let harness = try ServerHarness()
+        defer { harness.remove() }
+        try await harness.run { client in
+            try await client.ingestTaxi()
+            _ = try await client.send(.put, "/v1/slos/taxi-accuracy", Self.accuracySLO)
+            let end = "2020-03-01T00:00:00Z"
+            let (_, metrics) = try await client.send(
+                .get, "/v1/models/taxi-tip/metrics?window=7d&to=\(end)&version=v1&names=accuracy")
+            let accuracy = ((metrics["window"] as? [String: Any])?["metrics"] as? [String: Any])?["accuracy"]
+                as? [String: Any]
+            let (status, one) = try await client.send(.get, "/v1/slos/taxi-accuracy?to=\(end)")
+            #expect(status == .ok, "\(one)")
+            #expect(Self.value(one)?["value"] as? Double == accuracy?["value"] as? Double)
+            #expect(Self.value(one)?["n"] as? Int == accuracy?["n"] as? Int)
+            #expect(Self.status(one)?["at"] as? String == end)
+            let (_, list) = try await client.send(.get, "/v1/slos?to=\(end)")
+            let listed = (list["slos"] as? [[String: Any]])?.first
+            #expect((listed.flatMap(Self.value))?["value"] as? Double == accuracy?["value"] as? Double)
+            let (both, error) = try await client.send(.get, "/v1/slos/taxi-accuracy?to=\(end)&at=\(end)")
+            #expect(both == .badRequest && (error["error"] as? [String: Any])?["code"] as? String == "invalid_parameter")
+        }
+    }
+
     @Test func definitionsBacktestAsOfAndRestart() async throws {
         let harness = try ServerHarness()
         defer { harness.remove() }

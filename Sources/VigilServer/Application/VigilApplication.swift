@@ -58,6 +58,7 @@ public struct VigilServer: Sendable {
             .register(on: router)
         SLORoutes(slos: slos, log: log, configuration: configuration, clock: clock).register(on: router)
         MetricsExporter(slos: slos, log: log, clock: clock).register(on: router)
+        DashboardRoutes(sources: DashboardSources(slos: slos, log: log, clock: clock)).register(on: router)
         return router
     }
 

@@ -89,10 +89,12 @@ struct SLORoutes: Sendable {
 
     // MARK: - Status
 
+    /// `?to=T` evaluates every SLO over its window ending at T on the buckets as they stand (every label received
+    /// so far), as the dashboard does; without it, at the server's clock.
     func list(_ request: Request) throws(APIError) -> Response {
-        _ = try parameters(request, allowed: [])
+        let query = try parameters(request, allowed: ["to"])
         try slos.host.requireReady()
-        let now = clock()
+        let now = try MetricQuery.time(query["to"], "to") ?? clock()
         var out: [SLOResponse] = []
         for slo in registry.all {
             out.append(SLOResponse(slo, status: try slos.status(slo, at: now), alerts: try liveAlerts(slo.name)))
@@ -100,15 +102,19 @@ struct SLORoutes: Sendable {
         return JSONResponse.make(SLOListResponse(at: now, slos: out))
     }
 
-    /// Now from the live buckets; `?at=T` replays the retained log up to T, so the answer uses only the
-    /// predictions made and the feedback arrived by then.
+    /// Now from the live buckets (`?to=T`: over the window ending at T, with every label received so far);
+    /// `?at=T` replays the retained log up to T, so the answer uses only the predictions made and the feedback
+    /// arrived by then.
     func get(name: String, _ request: Request) throws(APIError) -> Response {
-        let query = try parameters(request, allowed: ["at"])
+        let query = try parameters(request, allowed: ["at", "to"])
         try slos.host.requireReady()
         let slo = try definition(name)
         guard let at = try MetricQuery.time(query["at"], "at") else {
-            return JSONResponse.make(
-                SLOResponse(slo, status: try slos.status(slo, at: clock()), alerts: try liveAlerts(name)))
+            let to = try MetricQuery.time(query["to"], "to") ?? clock()
+            return JSONResponse.make(SLOResponse(slo, status: try slos.status(slo, at: to), alerts: try liveAlerts(name)))
+        }
+        guard query["to"] == nil else {
+            throw .badRequest("invalid_parameter", "give 'at' (replay the log as of T) or 'to' (live buckets), not both")
         }
         let status = try evaluateAt(slo, at)
         return JSONResponse.make(SLOResponse(slo, status: status, asOf: at))

@@ -1,0 +1,96 @@
+import Foundation
+import HTTPTypes
+import VigilCore
+
+/// The time range a dashboard page shows: `range` (a length such as `7d`) ending at `to`, and the `step` of
+/// its series.
+///
+/// Without `to`, a page ends now when the model has events within the range, and otherwise at its latest
+/// event (rounded up to the hour), so a replay of historical data shows its data, not an empty chart.
+struct DashboardRange: Sendable, Equatable {
+    var from: Timestamp
+    var to: Timestamp
+    var length: Duration
+    var step: Duration
+    /// True when `to` was given rather than chosen.
+    var isPinned: Bool
+
+    static let lengths = ["1h", "6h", "1d", "7d", "30d", "90d"]
+    static let defaultLength = "30d"
+    /// Series steps a page may pick from, shortest first.
+    static let steps = ["5m", "15m", "1h", "3h", "6h", "12h", "1d", "7d"]
+
+    /// Parses `range`, `to` and `step`; `latest` is the model's latest event time (nil when it has none).
+    init(_ query: [String: String], now: Timestamp, latest: Timestamp?) throws(APIError) {
+        length = try Self.duration(query["range"] ?? Self.defaultLength, "range")
+        if let text = query["to"], !text.isEmpty {
+            to = try MetricQuery.time(text, "to")!
+            isPinned = true
+        } else {
+            to = Self.defaultEnd(now: now, latest: latest, length: length)
+            isPinned = false
+        }
+        from = to - length
+        if let text = query["step"], !text.isEmpty {
+            step = try Self.duration(text, "step")
+            guard length.milliseconds / step.milliseconds <= 2000 else {
+                throw .badRequest(
+                    "invalid_step", "step \(text) makes \(length.milliseconds / step.milliseconds) points; at most 2000")
+            }
+        } else {
+            step = Self.automaticStep(length)
+        }
+    }
+
+    /// Now, unless the latest event is older than the range: then the hour after it.
+    static func defaultEnd(now: Timestamp, latest: Timestamp?, length: Duration) -> Timestamp {
+        guard let latest, latest < now - length else { return now }
+        let hour: Int64 = 3_600_000
+        return Timestamp(milliseconds: (latest.milliseconds.floorDivided(by: hour).0 + 1) * hour)
+    }
+
+    /// The shortest step that draws at most 60 points.
+    static func automaticStep(_ length: Duration) -> Duration {
+        for text in steps {
+            let step = try! Duration(window: text)
+            if length.milliseconds / step.milliseconds <= 60 { return step }
+        }
+        return .seconds(7 * 86_400)
+    }
+
+    static func duration(_ text: String, _ name: String) throws(APIError) -> Duration {
+        try MetricQuery.duration(text, name)
+    }
+
+    var window: Window { .range(from: from, to: to) }
+
+    /// The step boundaries `[t, t + step)` covering the range.
+    var slices: [(from: Timestamp, to: Timestamp)] {
+        var out: [(Timestamp, Timestamp)] = []
+        var t = from
+        while t < to {
+            let end = min(t + step, to)
+            out.append((t, end))
+            t = end
+        }
+        return out
+    }
+
+    /// The query string that reproduces this range, for links between pages.
+    func query(pinned: Bool? = nil) -> String {
+        var parts = ["range=\(length.windowText)"]
+        if pinned ?? isPinned { parts.append("to=\(to.iso8601)") }
+        return parts.joined(separator: "&")
+    }
+}
+
+extension Duration {
+    /// The shortest `Duration(window:)` text for this duration: `30d`, `6h`, `90s`.
+    var windowText: String {
+        let s = milliseconds / 1000
+        if s % 86_400 == 0 { return "\(s / 86_400)d" }
+        if s % 3600 == 0 { return "\(s / 3600)h" }
+        if s % 60 == 0 { return "\(s / 60)m" }
+        return "\(s)s"
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import VigilCore
+
+/// The web dashboard: server-rendered HTML pages with inline SVG charts, no external assets.
+///
+/// `/` lists every model; `/models/{model}` shows its performance, `/drift` its drift and data quality,
+/// `/slos` its SLOs, budgets and alerts. Each page takes `range` (e.g. `7d`) and `to` (ISO 8601).
+struct DashboardRoutes: Sendable {
+    let sources: DashboardSources
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/") { request, _ in page(request) { q throws(APIError) in try OverviewPage(sources, q) } }
+        router.get("/models/{model}") { request, context in
+            let model = try context.parameters.require("model")
+            return page(request) { q throws(APIError) in try ModelPage(sources, model: model, q) }
+        }
+        router.get("/models/{model}/drift") { request, context in
+            let model = try context.parameters.require("model")
+            return page(request) { q throws(APIError) in try DriftPage(sources, model: model, q) }
+        }
+        router.get("/models/{model}/slos") { request, context in
+            let model = try context.parameters.require("model")
+            return page(request) { q throws(APIError) in try SLOPage(sources, model: model, q) }
+        }
+    }
+
+    /// Renders a page, or an HTML error page with the API's status and message.
+    private func page<View: DashboardView>(_ request: Request, _ build: ([String: String]) throws(APIError) -> View)
+        -> Response
+    {
+        do {
+            let view = try build(QueryParameters.dictionary(request))
+            return html(DashboardTemplates.render(view, View.template))
+        } catch {
+            let body = DashboardTemplates.render(
+                ["title": error.status == .notFound ? "Not found" : "Cannot show this page", "code": error.code,
+                 "message": error.message], "error")
+            return html(body, status: error.status)
+        }
+    }
+
+    private func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// A page's view model and the template that renders it.
+protocol DashboardView {
+    static var template: String { get }
+}
+
+extension OverviewPage: DashboardView { static let template = "overview" }
+extension ModelPage: DashboardView { static let template = "model" }
+extension DriftPage: DashboardView { static let template = "drift" }
+extension SLOPage: DashboardView { static let template = "slos" }

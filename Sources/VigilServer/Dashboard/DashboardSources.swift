@@ -1,0 +1,50 @@
+import HTTPTypes
+import VigilCore
+import VigilStore
+
+/// What dashboard pages read: the live engine, the SLOs, the stored alerts and the model documents.
+struct DashboardSources: Sendable {
+    let slos: LiveSLOs
+    let log: EventLog
+    let clock: @Sendable () -> Timestamp
+
+    var host: EngineHost { slos.host }
+    var documents: ModelDocuments { slos.documents }
+
+    func summaries() throws(APIError) -> [ModelSummary] {
+        try host.requireReady()
+        return host.read { engine in engine.modelSummaries.filter { $0.task != nil }.sorted { $0.name < $1.name } }
+    }
+
+    func summary(_ model: String) throws(APIError) -> ModelSummary {
+        let all = try summaries()
+        guard let s = all.first(where: { $0.name == model }) else {
+            throw APIError(
+                .notFound, "unknown_model",
+                "unknown model '\(model)'; known models: \(all.isEmpty ? "none" : all.map(\.name).joined(separator: ", "))")
+        }
+        return s
+    }
+
+    /// Runs an engine query under the lock, mapping query errors to API errors.
+    func query<T: Sendable>(_ body: (borrowing Engine) throws(QueryError) -> T) throws(APIError) -> T {
+        try host.read { (engine) throws(APIError) -> T in
+            do throws(QueryError) {
+                return try body(engine)
+            } catch {
+                throw error.api
+            }
+        }
+    }
+
+    func alerts(states: Set<Alert.State>? = nil, slo: String? = nil, limit: Int = 200) throws(APIError) -> [Alert] {
+        do {
+            return try log.alerts(states: states, slo: slo, limit: limit)
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not read alerts: \(error)")
+        }
+    }
+
+    /// The headline metric of a task: accuracy for classifiers, RMSE for regression.
+    static func headline(_ task: ModelTask?) -> String { task == .regression ? "rmse" : "accuracy" }
+}
