@@ -21,7 +21,9 @@ struct DashboardRange: Sendable, Equatable {
     static let steps = ["5m", "15m", "1h", "3h", "6h", "12h", "1d", "7d"]
 
     /// Parses `range`, `to` and `step`; `latest` is the model's latest event time (nil when it has none).
-    init(_ query: [String: String], now: Timestamp, latest: Timestamp?) throws(APIError) {
+    ///
+    /// - Parameter points: the most points an automatic step may draw.
+    init(_ query: [String: String], now: Timestamp, latest: Timestamp?, points: Int64 = 60) throws(APIError) {
         length = try Self.duration(query["range"] ?? Self.defaultLength, "range")
         if let text = query["to"], !text.isEmpty {
             to = try MetricQuery.time(text, "to")!
@@ -38,7 +40,7 @@ struct DashboardRange: Sendable, Equatable {
                     "invalid_step", "step \(text) makes \(length.milliseconds / step.milliseconds) points; at most 2000")
             }
         } else {
-            step = Self.automaticStep(length)
+            step = Self.automaticStep(length, points: points)
         }
     }
 
@@ -49,11 +51,11 @@ struct DashboardRange: Sendable, Equatable {
         return Timestamp(milliseconds: (latest.milliseconds.floorDivided(by: hour).0 + 1) * hour)
     }
 
-    /// The shortest step that draws at most 60 points.
-    static func automaticStep(_ length: Duration) -> Duration {
+    /// The shortest step that draws at most `points` points.
+    static func automaticStep(_ length: Duration, points: Int64) -> Duration {
         for text in steps {
             let step = try! Duration(window: text)
-            if length.milliseconds / step.milliseconds <= 60 { return step }
+            if length.milliseconds / step.milliseconds <= points { return step }
         }
         return .seconds(7 * 86_400)
     }

@@ -149,7 +149,7 @@ struct DriftPage {
         if let edges = c.binEdges, let r = c.referenceBinCounts, let k = c.currentBinCounts {
             // Bins are right-closed between consecutive edges, with open ends below the first and above the last.
             labels = (0..<r.count).map { i in
-                i < edges.count ? "≤\(DashboardFormat.number(edges[i]))" : ">\(DashboardFormat.number(edges.last))"
+                i < edges.count ? "≤\(DashboardFormat.tick(edges[i]))" : ">\(edges.last.map(DashboardFormat.tick) ?? "")"
             }
             (reference, current) = (shares(r), shares(k))
         } else if let categories = c.categories {

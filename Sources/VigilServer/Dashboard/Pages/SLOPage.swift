@@ -43,7 +43,9 @@ struct SLOPage {
         try QueryParameters.requireKnown(query, ["range", "to", "step"])
         let now = sources.clock()
         let summary = try sources.summary(model)
-        let range = try DashboardRange(query, now: now, latest: summary.lastEvent)
+        // Each point re-evaluates every SLO (drift and quality SLIs merge column profiles): 30 points keep the
+        // page within its time budget, and a burn-down needs no finer grain.
+        let range = try DashboardRange(query, now: now, latest: summary.lastEvent, points: 30)
         self.model = model
         frame = PageFrame(
             title: "\(model) · SLOs", model: model, page: .slos, path: "/models/\(DashboardLinks.escape(model))/slos",
