@@ -25,7 +25,8 @@ import VigilServer
             let end = "2020-03-01T00:00:00Z"
             let (_, metrics) = try await client.send(
                 .get, "/v1/models/taxi-tip/metrics?window=7d&to=\(end)&version=v1&names=accuracy")
-            let accuracy = ((metrics["window"] as? [String: Any])?["metrics"] as? [String: Any])?["accuracy"]
+            let accuracy =
+                ((metrics["window"] as? [String: Any])?["metrics"] as? [String: Any])?["accuracy"]
                 as? [String: Any]
             let (status, one) = try await client.send(.get, "/v1/slos/taxi-accuracy?to=\(end)")
             #expect(status == .ok, "\(one)")
@@ -36,7 +37,8 @@ import VigilServer
             let listed = (list["slos"] as? [[String: Any]])?.first
             #expect((listed.flatMap(Self.value))?["value"] as? Double == accuracy?["value"] as? Double)
             let (both, error) = try await client.send(.get, "/v1/slos/taxi-accuracy?to=\(end)&at=\(end)")
-            #expect(both == .badRequest && (error["error"] as? [String: Any])?["code"] as? String == "invalid_parameter")
+            #expect(
+                both == .badRequest && (error["error"] as? [String: Any])?["code"] as? String == "invalid_parameter")
         }
     }
 

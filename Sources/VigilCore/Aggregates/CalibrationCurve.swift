@@ -52,13 +52,7 @@ extension Engine {
     public func calibration(
         model name: String, window: Window = .cumulative, version: String? = nil, segment: Segment? = nil
     ) throws(QueryError) -> CalibrationCurve {
-        let m = try modelId(known: name)
-        guard models[m].task == .binary else {
-            throw QueryError(
-                .invalidDefinition,
-                "a calibration curve needs a binary classifier with scores; '\(name)' is \(models[m].task?.rawValue ?? "unknown")"
-            )
-        }
+        let m = try binaryModel(name, for: "a calibration curve")
         let (merged, from, to) = try mergedWindow(
             m, window: window, version: version, segment: segment, parts: .calibration)
         return CalibrationCurve(model: name, from: from, to: to, merged.aggregate.binary.calibration)

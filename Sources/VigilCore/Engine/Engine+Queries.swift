@@ -81,6 +81,17 @@ extension Engine {
         return m
     }
 
+    /// The model's index when it is a binary classifier; otherwise an error saying `what` needs one.
+    func binaryModel(_ name: String, for what: String) throws(QueryError) -> Int {
+        let m = try modelId(known: name)
+        guard models[m].task == .binary else {
+            throw QueryError(
+                .invalidDefinition,
+                "\(what) needs a binary classifier with scores; '\(name)' is \(models[m].task?.rawValue ?? "unknown")")
+        }
+        return m
+    }
+
     private func resolveNames(_ names: [String]?, model: ModelState, task: ModelTask) throws(QueryError) -> [String] {
         let perClass =
             task == .multiclass

@@ -118,13 +118,7 @@ extension Engine {
     public func estimatedPerformance(
         model name: String, window: Window = .cumulative, version: String? = nil, segment: Segment? = nil
     ) throws(QueryError) -> EstimatedPerformance {
-        let m = try modelId(known: name)
-        guard models[m].task == .binary else {
-            throw QueryError(
-                .invalidDefinition,
-                "estimated performance needs a binary classifier with scores; '\(name)' is \(models[m].task?.rawValue ?? "unknown")"
-            )
-        }
+        let m = try binaryModel(name, for: "estimated performance")
         let (merged, from, to) = try mergedWindow(m, window: window, version: version, segment: segment, parts: [])
         return EstimatedPerformance(model: name, from: from, to: to, aggregate: merged.aggregate)
     }

@@ -11,7 +11,10 @@ enum DashboardFormat {
         if a == 0 { return "0" }
         if a >= 1000 { return grouped(v) }
         if a >= 100 { return String(format: "%.1f", v) }
-        if a >= 1 { return String(format: "%.3g", v) == String(format: "%.0f", v) ? String(format: "%.0f", v) : String(format: "%.2f", v) }
+        if a >= 1 {
+            return String(format: "%.3g", v) == String(format: "%.0f", v)
+                ? String(format: "%.0f", v) : String(format: "%.2f", v)
+        }
         if a >= 0.001 { return String(format: "%.4f", v) }
         return String(format: "%.2e", v)
     }

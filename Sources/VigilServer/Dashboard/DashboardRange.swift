@@ -37,7 +37,8 @@ struct DashboardRange: Sendable, Equatable {
             step = try Self.duration(text, "step")
             guard length.milliseconds / step.milliseconds <= 2000 else {
                 throw .badRequest(
-                    "invalid_step", "step \(text) makes \(length.milliseconds / step.milliseconds) points; at most 2000")
+                    "invalid_step", "step \(text) makes \(length.milliseconds / step.milliseconds) points; at most 2000"
+                )
             }
         } else {
             step = Self.automaticStep(length, points: points)

@@ -36,8 +36,10 @@ struct DashboardRoutes: Sendable {
             return html(DashboardTemplates.render(view, View.template))
         } catch {
             let body = DashboardTemplates.render(
-                ["title": error.status == .notFound ? "Not found" : "Cannot show this page", "code": error.code,
-                 "message": error.message], "error")
+                [
+                    "title": error.status == .notFound ? "Not found" : "Cannot show this page", "code": error.code,
+                    "message": error.message,
+                ], "error")
             return html(body, status: error.status)
         }
     }

@@ -21,7 +21,8 @@ struct DashboardSources: Sendable {
         guard let s = all.first(where: { $0.name == model }) else {
             throw APIError(
                 .notFound, "unknown_model",
-                "unknown model '\(model)'; known models: \(all.isEmpty ? "none" : all.map(\.name).joined(separator: ", "))")
+                "unknown model '\(model)'; known models: \(all.isEmpty ? "none" : all.map(\.name).joined(separator: ", "))"
+            )
         }
         return s
     }

@@ -67,9 +67,11 @@ struct PageFrame {
         hidden = keep.map { Hidden(name: $0.0, value: $0.1) }
         fromISO = range.from.iso8601
         toISO = range.to.iso8601
-        rangeText = "\(TimeLabel.full(range.from)) → \(TimeLabel.full(range.to)) (\(length), step \(range.step.windowText))"
+        rangeText =
+            "\(TimeLabel.full(range.from)) → \(TimeLabel.full(range.to)) (\(length), step \(range.step.windowText))"
         if !range.isPinned, range.to != now, let latestEvent {
-            note = "No events in the last \(length): showing the \(length) up to the latest event, \(TimeLabel.full(latestEvent))."
+            note =
+                "No events in the last \(length): showing the \(length) up to the latest event, \(TimeLabel.full(latestEvent))."
         }
         let extra = keep.map { "&\($0.0)=\(DashboardLinks.escape($0.1))" }.joined()
         earlier = "\(path)?range=\(length)&to=\(range.from.iso8601)\(extra)"

@@ -111,10 +111,12 @@ struct SLORoutes: Sendable {
         let slo = try definition(name)
         guard let at = try MetricQuery.time(query["at"], "at") else {
             let to = try MetricQuery.time(query["to"], "to") ?? clock()
-            return JSONResponse.make(SLOResponse(slo, status: try slos.status(slo, at: to), alerts: try liveAlerts(name)))
+            return JSONResponse.make(
+                SLOResponse(slo, status: try slos.status(slo, at: to), alerts: try liveAlerts(name)))
         }
         guard query["to"] == nil else {
-            throw .badRequest("invalid_parameter", "give 'at' (replay the log as of T) or 'to' (live buckets), not both")
+            throw .badRequest(
+                "invalid_parameter", "give 'at' (replay the log as of T) or 'to' (live buckets), not both")
         }
         let status = try evaluateAt(slo, at)
         return JSONResponse.make(SLOResponse(slo, status: status, asOf: at))

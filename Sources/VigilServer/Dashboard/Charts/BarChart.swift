@@ -1,4 +1,5 @@
 import Foundation
+
 /// Grouped vertical bars as inline SVG: one group per category (or bin), one bar per series, heights as
 /// shares so samples of different sizes compare (reference against current).
 struct BarChart {

@@ -107,7 +107,8 @@ struct LineChart {
     private func legend() -> String {
         var out = ""
         var x = left
-        let items = series.map { ($0.name, $0.color, $0.dashed) } + (shade.map { [($0.name, Palette.shade, false)] } ?? [])
+        let items =
+            series.map { ($0.name, $0.color, $0.dashed) } + (shade.map { [($0.name, Palette.shade, false)] } ?? [])
         for (name, color, dashed) in items {
             let dash = dashed ? #" stroke-dasharray="5 3""# : ""
             out += """
@@ -197,7 +198,8 @@ struct LineChart {
         for run in runs(s.points, { $0.lower != nil && $0.upper != nil }) where run.count > 1 {
             let upper = run.map { "\(SVG.n(px($0.x))),\(SVG.n(py($0.upper!, y)))" }
             let lower = run.reversed().map { "\(SVG.n(px($0.x))),\(SVG.n(py($0.lower!, y)))" }
-            out += #"<polygon points="\#((upper + lower).joined(separator: " "))" fill="\#(s.color)" fill-opacity="0.12"/>"#
+            out +=
+                #"<polygon points="\#((upper + lower).joined(separator: " "))" fill="\#(s.color)" fill-opacity="0.12"/>"#
         }
         return out
     }

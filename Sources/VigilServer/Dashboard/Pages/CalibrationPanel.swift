@@ -29,7 +29,9 @@ struct CalibrationPanel {
         let observed = curve.bins.map { b in
             LineChart.Point(
                 x: b.meanScore ?? (b.lower + b.upper) / 2, y: b.fractionPositive,
-                note: "scores \(DashboardFormat.number(b.lower))–\(DashboardFormat.number(b.upper)): \(DashboardFormat.percent(b.fractionPositive)) positive of \(DashboardFormat.count(b.count))")
+                note:
+                    "scores \(DashboardFormat.number(b.lower))–\(DashboardFormat.number(b.upper)): \(DashboardFormat.percent(b.fractionPositive)) positive of \(DashboardFormat.count(b.count))"
+            )
         }
         chart = LineChart(
             title: "calibration curve", xDomain: 0...1,
@@ -46,7 +48,8 @@ struct CalibrationPanel {
                 bin: "\(DashboardFormat.number(b.lower))–\(DashboardFormat.number(b.upper))",
                 count: DashboardFormat.count(b.count), countExact: "\(b.count)",
                 meanScore: DashboardFormat.number(b.meanScore), meanScoreExact: DashboardFormat.exact(b.meanScore),
-                positive: DashboardFormat.number(b.fractionPositive), positiveExact: DashboardFormat.exact(b.fractionPositive))
+                positive: DashboardFormat.number(b.fractionPositive),
+                positiveExact: DashboardFormat.exact(b.fractionPositive))
         }
         ece = DashboardFormat.number(curve.expectedCalibrationError)
         eceExact = DashboardFormat.exact(curve.expectedCalibrationError)

@@ -71,9 +71,11 @@ struct DriftPage {
         let version = query["version"].flatMap { $0.isEmpty ? nil : $0 }
         self.model = model
         frame = PageFrame(
-            title: "\(model) · drift", model: model, page: .drift, path: "/models/\(DashboardLinks.escape(model))/drift",
+            title: "\(model) · drift", model: model, page: .drift,
+            path: "/models/\(DashboardLinks.escape(model))/drift",
             range: range, latestEvent: summary.lastEvent, keep: version.map { [("version", $0)] } ?? [], now: now)
-        versionOptions = [ModelPage.Option(value: "", label: "all versions", selected: version == nil)]
+        versionOptions =
+            [ModelPage.Option(value: "", label: "all versions", selected: version == nil)]
             + summary.versions.sorted().map { ModelPage.Option(value: $0, label: $0, selected: $0 == version) }
         let current = try sources.query { engine throws(QueryError) in
             try engine.profile(model: model, window: range.window, version: version)
@@ -85,10 +87,13 @@ struct DriftPage {
             c.violations.map { v in
                 ViolationRow(
                     column: c.column, rule: v.rule.rawValue, message: v.message,
-                    observed: v.rule == .type || v.rule == .invalid ? DashboardFormat.number(v.observed) : DashboardFormat.percent(v.observed),
-                    allowed: v.rule == .type || v.rule == .invalid ? DashboardFormat.number(v.allowed) : DashboardFormat.percent(v.allowed),
+                    observed: v.rule == .type || v.rule == .invalid
+                        ? DashboardFormat.number(v.observed) : DashboardFormat.percent(v.observed),
+                    allowed: v.rule == .type || v.rule == .invalid
+                        ? DashboardFormat.number(v.allowed) : DashboardFormat.percent(v.allowed),
                     examples: v.rule == .categories
-                        ? (c.unseenExamples ?? []).map { "\($0.value) (\(DashboardFormat.count($0.count)))" }.joined(separator: ", ") : "")
+                        ? (c.unseenExamples ?? []).map { "\($0.value) (\(DashboardFormat.count($0.count)))" }.joined(
+                            separator: ", ") : "")
             }
         }
         hasViolations = !violations.isEmpty
@@ -96,7 +101,8 @@ struct DriftPage {
             QualityRow(
                 column: c.column, type: c.type.rawValue, missing: DashboardFormat.percent(c.missingFraction),
                 missingExact: DashboardFormat.exact(c.missingFraction), typeErrors: DashboardFormat.count(c.typeErrors),
-                outOfRange: c.outOfRange.map(DashboardFormat.count) ?? "—", unseen: c.unseen.map(DashboardFormat.count) ?? "—",
+                outOfRange: c.outOfRange.map(DashboardFormat.count) ?? "—",
+                unseen: c.unseen.map(DashboardFormat.count) ?? "—",
                 violations: "\(c.violations.count)")
         }
         currentRows = DashboardFormat.count(current.profile.rows)
@@ -118,7 +124,8 @@ struct DriftPage {
         switch source {
         case .upload(let format): return "uploaded \(format.rawValue) rows"
         case .window(let from, let to, let version):
-            return "served predictions \(TimeLabel.full(from)) → \(TimeLabel.full(to))\(version.map { " (\($0))" } ?? "")"
+            return
+                "served predictions \(TimeLabel.full(from)) → \(TimeLabel.full(to))\(version.map { " (\($0))" } ?? "")"
         }
     }
 
@@ -132,7 +139,8 @@ struct DriftPage {
             severity: DashboardFormat.number(c.severity), severityExact: DashboardFormat.exact(c.severity),
             severityWidth: String(format: "%.0f", severity), psi: DashboardFormat.number(c.psi),
             js: DashboardFormat.number(c.jsDistance), pValue: DashboardFormat.number(c.ksPValue ?? c.chi2PValue),
-            missing: "\(DashboardFormat.percent(c.referenceMissingFraction)) → \(DashboardFormat.percent(c.currentMissingFraction))",
+            missing:
+                "\(DashboardFormat.percent(c.referenceMissingFraction)) → \(DashboardFormat.percent(c.currentMissingFraction))",
             chart: chart(c), unseen: c.unseenCategories.flatMap { $0.isEmpty ? nil : $0.joined(separator: ", ") })
     }
 
@@ -149,7 +157,8 @@ struct DriftPage {
         if let edges = c.binEdges, let r = c.referenceBinCounts, let k = c.currentBinCounts {
             // Bins are right-closed between consecutive edges, with open ends below the first and above the last.
             labels = (0..<r.count).map { i in
-                i < edges.count ? "≤\(DashboardFormat.tick(edges[i]))" : ">\(edges.last.map(DashboardFormat.tick) ?? "")"
+                i < edges.count
+                    ? "≤\(DashboardFormat.tick(edges[i]))" : ">\(edges.last.map(DashboardFormat.tick) ?? "")"
             }
             (reference, current) = (shares(r), shares(k))
         } else if let categories = c.categories {

@@ -44,24 +44,30 @@ struct EstimationPanel {
             let r = Self.value(name, e.realized)
             let b = Self.interval(name, e.blended)
             let when = TimeLabel.full(slice.from)
-            realized.append(LineChart.Point(x: mid, y: r, note: "realized \(name) \(when): \(DashboardFormat.number(r))"))
+            realized.append(
+                LineChart.Point(x: mid, y: r, note: "realized \(name) \(when): \(DashboardFormat.number(r))"))
             estimated.append(
                 LineChart.Point(
                     x: mid, y: b?.value, lower: b?.lower, upper: b?.upper,
-                    note: "estimated \(name) \(when): \(DashboardFormat.number(b?.value)) \(DashboardFormat.interval(b?.lower, b?.upper))"))
+                    note:
+                        "estimated \(name) \(when): \(DashboardFormat.number(b?.value)) \(DashboardFormat.interval(b?.lower, b?.upper))"
+                ))
             shade.append((Double(slice.from.milliseconds), Double(slice.to.milliseconds), e.labelCoverage ?? 0))
             rows.append(
                 Row(
                     from: when, realized: DashboardFormat.number(r), realizedExact: DashboardFormat.exact(r),
                     estimated: DashboardFormat.number(b?.value), estimatedExact: DashboardFormat.exact(b?.value),
                     interval: DashboardFormat.interval(b?.lower, b?.upper),
-                    coverage: DashboardFormat.percent(e.labelCoverage), coverageExact: DashboardFormat.exact(e.labelCoverage)))
+                    coverage: DashboardFormat.percent(e.labelCoverage),
+                    coverageExact: DashboardFormat.exact(e.labelCoverage)))
         }
         chart = LineChart(
-            title: "realized and estimated \(name)", xDomain: Double(range.from.milliseconds)...Double(range.to.milliseconds),
+            title: "realized and estimated \(name)",
+            xDomain: Double(range.from.milliseconds)...Double(range.to.milliseconds),
             series: [
                 LineChart.Series(name: "realized (labeled rows)", color: Palette.color(0), points: realized),
-                LineChart.Series(name: "estimated (CBPE, all rows)", color: Palette.color(1), points: estimated, dashed: true),
+                LineChart.Series(
+                    name: "estimated (CBPE, all rows)", color: Palette.color(1), points: estimated, dashed: true),
             ],
             shade: LineChart.Shade(name: "label coverage", steps: shade)
         ).render()

@@ -24,7 +24,8 @@ struct MetricSeriesPanel {
                 let values = try Self.values(sources, model, metric, range, rolling, v, segment)
                 series.append(
                     LineChart.Series(
-                        name: v, color: Palette.color(i + 1), points: Self.points(values, range, "\(metric) · \(v)", atEnd: rolling != nil),
+                        name: v, color: Palette.color(i + 1),
+                        points: Self.points(values, range, "\(metric) · \(v)", atEnd: rolling != nil),
                         dashed: true))
             }
         }
@@ -69,7 +70,8 @@ struct MetricSeriesPanel {
             let x = atEnd ? Double(slice.to.milliseconds) : Double(slice.from.milliseconds + slice.to.milliseconds) / 2
             return LineChart.Point(
                 x: x, y: v?.value, lower: v?.lower, upper: v?.upper,
-                note: "\(label) \(TimeLabel.full(slice.from)): \(DashboardFormat.number(v?.value)) \(DashboardFormat.interval(v?.lower, v?.upper)) n = \(DashboardFormat.count(v?.n ?? 0))"
+                note:
+                    "\(label) \(TimeLabel.full(slice.from)): \(DashboardFormat.number(v?.value)) \(DashboardFormat.interval(v?.lower, v?.upper)) n = \(DashboardFormat.count(v?.n ?? 0))"
             )
         }
     }

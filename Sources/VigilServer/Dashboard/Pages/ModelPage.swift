@@ -57,7 +57,9 @@ struct ModelPage {
         let version = query["version"].flatMap { $0.isEmpty ? nil : $0 }
         let segmentText = query["segment"].flatMap { $0.isEmpty ? nil : $0 }
         let segment = try segmentText.map { (text) throws(APIError) -> Segment in
-            guard let s = Segment(text) else { throw .badRequest("invalid_segment", "segment must be KEY:VALUE, got '\(text)'") }
+            guard let s = Segment(text) else {
+                throw .badRequest("invalid_segment", "segment must be KEY:VALUE, got '\(text)'")
+            }
             return s
         }
         let rolling = try query["rolling"].flatMap { $0.isEmpty ? nil : $0 }.map {
@@ -83,7 +85,8 @@ struct ModelPage {
             now: now)
 
         let base = "/models/\(DashboardLinks.escape(model))?\(range.query())"
-        let filters = (version.map { "&version=\(DashboardLinks.escape($0))" } ?? "")
+        let filters =
+            (version.map { "&version=\(DashboardLinks.escape($0))" } ?? "")
             + (segmentText.map { "&segment=\(DashboardLinks.escape($0))" } ?? "")
         metrics = report.names.map { name in
             let v = report[name]
@@ -98,12 +101,17 @@ struct ModelPage {
         stepOptions = DashboardRange.steps.map {
             Option(value: $0, label: $0, selected: $0 == range.step.windowText)
         }
-        rollingOptions = [Option(value: "", label: "per step", selected: rolling == nil)]
-            + ["1h", "1d", "7d", "30d"].map { Option(value: $0, label: "rolling \($0)", selected: $0 == rolling?.windowText) }
-        versionOptions = [Option(value: "", label: "all versions", selected: version == nil)]
+        rollingOptions =
+            [Option(value: "", label: "per step", selected: rolling == nil)]
+            + ["1h", "1d", "7d", "30d"].map {
+                Option(value: $0, label: "rolling \($0)", selected: $0 == rolling?.windowText)
+            }
+        versionOptions =
+            [Option(value: "", label: "all versions", selected: version == nil)]
             + summary.versions.sorted().map { Option(value: $0, label: $0, selected: $0 == version) }
         let segments = sources.host.read { engine in engine.segments(model: model) }
-        segmentOptions = [Option(value: "", label: "all segments", selected: segment == nil)]
+        segmentOptions =
+            [Option(value: "", label: "all segments", selected: segment == nil)]
             + segments.map { Option(value: $0.description, label: $0.description, selected: $0 == segment) }
         hasVersions = summary.versions.count > 1
 

@@ -61,14 +61,16 @@ struct OverviewPage {
             try engine.metrics(model: s.name, window: range.window, names: names)
         }
         let lastHour = try sources.query { engine throws(QueryError) in
-            try engine.metrics(model: s.name, window: .range(from: range.to - .seconds(3600), to: range.to), names: ["count"])
+            try engine.metrics(
+                model: s.name, window: .range(from: range.to - .seconds(3600), to: range.to), names: ["count"])
         }
         let rate = Double(lastHour["count"]?.n ?? 0) / 3600
         let base = "/models/\(DashboardLinks.escape(s.name))"
         var rows: [SLORow] = []
         for slo in sources.slos.registry.all where slo.model == s.name {
             let status = try sources.slos.status(slo, at: range.to)
-            rows.append(SLORow(slo, status, href: "\(base)/slos?\(range.query())#slo-\(DashboardLinks.escape(slo.name))"))
+            rows.append(
+                SLORow(slo, status, href: "\(base)/slos?\(range.query())#slo-\(DashboardLinks.escape(slo.name))"))
         }
         let h = report[headline]
         return ModelCard(
@@ -82,7 +84,8 @@ struct OverviewPage {
             coverage: DashboardFormat.percent(report["label_coverage"]?.value),
             coverageExact: DashboardFormat.exact(report["label_coverage"]?.value),
             headline: headline, headlineValue: DashboardFormat.number(h?.value),
-            headlineExact: DashboardFormat.exact(h?.value), headlineInterval: DashboardFormat.interval(h?.lower, h?.upper),
+            headlineExact: DashboardFormat.exact(h?.value),
+            headlineInterval: DashboardFormat.interval(h?.lower, h?.upper),
             slos: rows, hasSLOs: !rows.isEmpty, alerts: alerts.map(AlertRow.init))
     }
 }

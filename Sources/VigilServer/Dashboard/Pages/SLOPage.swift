@@ -58,7 +58,9 @@ struct SLOPage {
         isEmpty = cards.isEmpty
     }
 
-    static func card(_ slo: SLODefinition, _ range: DashboardRange, _ sources: DashboardSources) throws(APIError) -> Card {
+    static func card(_ slo: SLODefinition, _ range: DashboardRange, _ sources: DashboardSources) throws(APIError)
+        -> Card
+    {
         let status = try sources.slos.status(slo, at: range.to)
         // The budget and SLI as they stood at the end of each step (with every label received so far).
         var budget: [LineChart.Point] = []
@@ -74,19 +76,27 @@ struct SLOPage {
             sli.append(
                 LineChart.Point(
                     x: x, y: s.value.value, lower: s.value.lower, upper: s.value.upper,
-                    note: "\(when): \(DashboardFormat.number(s.value.value)) \(DashboardFormat.interval(s.value.lower, s.value.upper)) n = \(DashboardFormat.count(s.value.n)) · \(s.verdict.rawValue)"))
+                    note:
+                        "\(when): \(DashboardFormat.number(s.value.value)) \(DashboardFormat.interval(s.value.lower, s.value.upper)) n = \(DashboardFormat.count(s.value.n)) · \(s.verdict.rawValue)"
+                ))
         }
         let domain = Double(range.from.milliseconds)...Double(range.to.milliseconds)
         let lowest = min(budget.compactMap(\.y).min() ?? 0, 0)
         let budgetChart = LineChart(
             title: "error budget left", xDomain: domain, yDomain: lowest...1,
             yFormat: { DashboardFormat.percent($0, digits: 0) },
-            series: [LineChart.Series(name: "budget left over the \(status.window) up to each time", color: Palette.color(2), points: budget)],
+            series: [
+                LineChart.Series(
+                    name: "budget left over the \(status.window) up to each time", color: Palette.color(2),
+                    points: budget)
+            ],
             guides: [LineChart.Guide(y: 0, label: "spent")], width: 560, height: 230
         ).render()
         let sliChart = LineChart(
             title: "SLI", xDomain: domain,
-            series: [LineChart.Series(name: "\(status.sli) over the \(status.window)", color: Palette.color(0), points: sli)],
+            series: [
+                LineChart.Series(name: "\(status.sli) over the \(status.window)", color: Palette.color(0), points: sli)
+            ],
             guides: [LineChart.Guide(y: slo.objective.target, label: "objective \(slo.objective)")], width: 560,
             height: 230
         ).render()
@@ -97,8 +107,10 @@ struct SLOPage {
             budgetChart: budgetChart, sliChart: sliChart,
             burns: status.burnRates.map { w in
                 BurnRow(
-                    window: w.window, value: DashboardFormat.number(w.sli.value), exact: DashboardFormat.exact(w.sli.value),
-                    n: DashboardFormat.count(w.sli.n), burnRate: w.burnRate.map { DashboardFormat.number($0) + "×" } ?? "—",
+                    window: w.window, value: DashboardFormat.number(w.sli.value),
+                    exact: DashboardFormat.exact(w.sli.value),
+                    n: DashboardFormat.count(w.sli.n),
+                    burnRate: w.burnRate.map { DashboardFormat.number($0) + "×" } ?? "—",
                     burnRateExact: DashboardFormat.exact(w.burnRate))
             },
             conditions: status.conditions.map {
