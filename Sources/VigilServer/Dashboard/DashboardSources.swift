@@ -27,17 +27,6 @@ struct DashboardSources: Sendable {
         return s
     }
 
-    /// Runs an engine query under the lock, mapping query errors to API errors.
-    func query<T: Sendable>(_ body: (borrowing Engine) throws(QueryError) -> T) throws(APIError) -> T {
-        try host.read { (engine) throws(APIError) -> T in
-            do throws(QueryError) {
-                return try body(engine)
-            } catch {
-                throw error.api
-            }
-        }
-    }
-
     func alerts(states: Set<Alert.State>? = nil, slo: String? = nil, limit: Int = 200) throws(APIError) -> [Alert] {
         do {
             return try log.alerts(states: states, slo: slo, limit: limit)

@@ -31,6 +31,17 @@ public final class EngineHost: Sendable {
         try engine.withLock { (e: inout Engine) throws(E) -> T in try body(e) }
     }
 
+    /// Runs an engine query under the lock; a query error becomes its HTTP form (404 unknown, 400 bad).
+    func query<T: Sendable>(_ body: (borrowing Engine) throws(QueryError) -> T) throws(APIError) -> T {
+        try read { (engine) throws(APIError) -> T in
+            do throws(QueryError) {
+                return try body(engine)
+            } catch {
+                throw error.api
+            }
+        }
+    }
+
     /// Mutates the engine under the lock.
     func mutate<T: Sendable, E: Error>(_ body: (inout Engine) throws(E) -> T) throws(E) -> T {
         try engine.withLock { (e: inout Engine) throws(E) -> T in try body(&e) }

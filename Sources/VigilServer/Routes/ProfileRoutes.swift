@@ -75,12 +75,8 @@ struct ProfileRoutes: Sendable {
     }
 
     private func fromWindow(model: String, _ query: ProfileQuery) throws(APIError) -> StoredReference {
-        let window = try host.read { (engine) throws(APIError) in
-            do throws(QueryError) {
-                return try engine.profile(model: model, window: query.window, version: query.version)
-            } catch {
-                throw error.api
-            }
+        let window = try host.query { engine throws(QueryError) in
+            try engine.profile(model: model, window: query.window, version: query.version)
         }
         guard window.profile.rows > 0, let from = window.from, let to = window.to else {
             throw .badRequest("empty_reference", "model '\(model)' has no predictions in that window")
@@ -131,12 +127,8 @@ struct ProfileRoutes: Sendable {
 
     private func currentProfile(model: String, _ q: ProfileQuery) throws(APIError) -> WindowProfile {
         try host.requireReady()
-        return try host.read { (engine) throws(APIError) in
-            do throws(QueryError) {
-                return try engine.profile(model: model, window: q.window, version: q.version)
-            } catch {
-                throw error.api
-            }
+        return try host.query { engine throws(QueryError) in
+            try engine.profile(model: model, window: q.window, version: q.version)
         }
     }
 
@@ -169,13 +161,8 @@ struct ProfileRoutes: Sendable {
     func estimatedPerformance(model: String, _ request: Request) throws(APIError) -> Response {
         try host.requireReady()
         let q = try ProfileQuery(QueryParameters.dictionary(request), now: clock(), allowSegment: true)
-        let result = try host.read { (engine) throws(APIError) in
-            do throws(QueryError) {
-                return try engine.estimatedPerformance(
-                    model: model, window: q.window, version: q.version, segment: q.segment)
-            } catch {
-                throw error.api
-            }
+        let result = try host.query { engine throws(QueryError) in
+            try engine.estimatedPerformance(model: model, window: q.window, version: q.version, segment: q.segment)
         }
         return JSONResponse.make(result)
     }

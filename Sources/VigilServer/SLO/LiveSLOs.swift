@@ -11,13 +11,7 @@ struct LiveSLOs: Sendable {
     /// The status of `slo` at `t` from the buckets as they stand.
     func status(_ slo: SLODefinition, at t: Timestamp) throws(APIError) -> SLOStatus {
         let inputs = try documents.sliInputs(slo.model)
-        return try host.read { (engine) throws(APIError) -> SLOStatus in
-            do throws(QueryError) {
-                return try engine.evaluate(slo, at: t, inputs: inputs)
-            } catch {
-                throw error.api
-            }
-        }
+        return try host.query { engine throws(QueryError) in try engine.evaluate(slo, at: t, inputs: inputs) }
     }
 
     /// Evaluates every SLO at `t` and moves `tracker` on; returns the statuses, the transitions, and the

@@ -23,7 +23,7 @@ struct CalibrationPanel {
     init(_ sources: DashboardSources, model: String, range: DashboardRange, version: String?, segment: Segment?)
         throws(APIError)
     {
-        let curve = try sources.query { engine throws(QueryError) in
+        let curve = try sources.host.query { engine throws(QueryError) in
             try engine.calibration(model: model, window: range.window, version: version, segment: segment)
         }
         let observed = curve.bins.map { b in

@@ -77,7 +77,7 @@ struct DriftPage {
         versionOptions =
             [ModelPage.Option(value: "", label: "all versions", selected: version == nil)]
             + summary.versions.sorted().map { ModelPage.Option(value: $0, label: $0, selected: $0 == version) }
-        let current = try sources.query { engine throws(QueryError) in
+        let current = try sources.host.query { engine throws(QueryError) in
             try engine.profile(model: model, window: range.window, version: version)
         }
         let found = try sources.documents.effectiveRules(model)

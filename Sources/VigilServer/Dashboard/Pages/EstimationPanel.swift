@@ -29,7 +29,7 @@ struct EstimationPanel {
     ) throws(APIError) {
         let name = Self.estimable.contains(metric) ? metric : "accuracy"
         self.metric = name
-        let results = try sources.query { engine throws(QueryError) in
+        let results = try sources.host.query { engine throws(QueryError) in
             try range.slices.map { slice throws(QueryError) in
                 try engine.estimatedPerformance(
                     model: model, window: .range(from: slice.from, to: slice.to), version: version, segment: segment)

@@ -47,7 +47,7 @@ struct MetricSeriesPanel {
         _ sources: DashboardSources, _ model: String, _ metric: String, _ range: DashboardRange, _ rolling: Duration?,
         _ version: String?, _ segment: Segment?
     ) throws(APIError) -> [MetricValue?] {
-        try sources.query { engine throws(QueryError) in
+        try sources.host.query { engine throws(QueryError) in
             guard let rolling else {
                 return try engine.metricSeries(
                     model: model, from: range.from, to: range.to, step: range.step, version: version, segment: segment,

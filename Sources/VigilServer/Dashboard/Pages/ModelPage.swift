@@ -66,7 +66,7 @@ struct ModelPage {
             (text) throws(APIError) in try DashboardRange.duration(text, "rolling")
         }
         overlay = (query["overlay"] ?? "1") == "1"
-        let report = try sources.query { engine throws(QueryError) in
+        let report = try sources.host.query { engine throws(QueryError) in
             try engine.metrics(model: model, window: range.window, version: version, segment: segment)
         }
         metric = query["metric"].flatMap { $0.isEmpty ? nil : $0 } ?? DashboardSources.headline(summary.task)

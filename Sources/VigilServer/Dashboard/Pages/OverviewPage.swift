@@ -57,10 +57,10 @@ struct OverviewPage {
     {
         let headline = DashboardSources.headline(s.task)
         let names = ["count", "label_coverage", headline]
-        let report = try sources.query { engine throws(QueryError) in
+        let report = try sources.host.query { engine throws(QueryError) in
             try engine.metrics(model: s.name, window: range.window, names: names)
         }
-        let lastHour = try sources.query { engine throws(QueryError) in
+        let lastHour = try sources.host.query { engine throws(QueryError) in
             try engine.metrics(
                 model: s.name, window: .range(from: range.to - .seconds(3600), to: range.to), names: ["count"])
         }
