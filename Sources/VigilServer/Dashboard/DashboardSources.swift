@@ -27,14 +27,6 @@ struct DashboardSources: Sendable {
         return s
     }
 
-    func alerts(states: Set<Alert.State>? = nil, slo: String? = nil, limit: Int = 200) throws(APIError) -> [Alert] {
-        do {
-            return try log.alerts(states: states, slo: slo, limit: limit)
-        } catch {
-            throw APIError(.internalServerError, "storage_failed", "could not read alerts: \(error)")
-        }
-    }
-
     /// The headline metric of a task: accuracy for classifiers, RMSE for regression.
     static func headline(_ task: ModelTask?) -> String { task == .regression ? "rmse" : "accuracy" }
 }

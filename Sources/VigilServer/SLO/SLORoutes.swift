@@ -48,11 +48,7 @@ struct SLORoutes: Sendable {
     }
 
     private func liveAlerts(_ slo: String) throws(APIError) -> [Alert] {
-        do {
-            return try log.alerts(states: [.pending, .firing], slo: slo)
-        } catch {
-            throw APIError(.internalServerError, "storage_failed", "could not read alerts: \(error)")
-        }
+        try log.storedAlerts(states: [.pending, .firing], slo: slo)
     }
 
     // MARK: - Definitions
@@ -192,11 +188,7 @@ struct SLORoutes: Sendable {
                 }
                 return n
             } ?? 1000
-        do {
-            return JSONResponse.make(
-                AlertListResponse(alerts: try log.alerts(states: states, slo: query["slo"], limit: limit)))
-        } catch {
-            throw APIError(.internalServerError, "storage_failed", "could not read alerts: \(error)")
-        }
+        return JSONResponse.make(
+            AlertListResponse(alerts: try log.storedAlerts(states: states, slo: query["slo"], limit: limit)))
     }
 }

@@ -39,7 +39,7 @@ struct OverviewPage {
         let pageRange = try DashboardRange(query, now: now, latest: latest)
         frame = PageFrame(
             title: "Overview", model: nil, page: .overview, path: "/", range: pageRange, latestEvent: latest, now: now)
-        let firingAlerts = try sources.alerts(states: [.firing])
+        let firingAlerts = try sources.log.storedAlerts(states: [.firing], limit: 200)
         firing = firingAlerts.count
         var cards: [ModelCard] = []
         for summary in summaries {

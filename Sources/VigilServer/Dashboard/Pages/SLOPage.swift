@@ -100,7 +100,7 @@ struct SLOPage {
             guides: [LineChart.Guide(y: slo.objective.target, label: "objective \(slo.objective)")], width: 560,
             height: 230
         ).render()
-        let alerts = try sources.alerts(slo: slo.name, limit: 50)
+        let alerts = try sources.log.storedAlerts(slo: slo.name, limit: 50)
         return Card(
             status: SLORow(slo, status, href: "#slo-\(DashboardLinks.escape(slo.name))"),
             anchor: "slo-\(DashboardLinks.escape(slo.name))", description: slo.description,
