@@ -59,16 +59,11 @@ extension Engine {
     ) throws(QueryError) -> [MetricReport] {
         guard step.milliseconds > 0 else { throw QueryError(.invalidWindow, "step must be positive") }
         guard from <= to else { throw QueryError(.invalidWindow, "from must not be after to") }
-        var reports: [MetricReport] = []
-        var t = from
-        while t < to {
-            let end = min(t + step, to)
-            reports.append(
-                try metrics(
-                    model: name, window: .range(from: t, to: end), version: version, segment: segment, names: names))
-            t = end
+        return try Window.steps(from: from, to: to, step: step).map { (slice) throws(QueryError) in
+            try metrics(
+                model: name, window: .range(from: slice.from, to: slice.to), version: version, segment: segment,
+                names: names)
         }
-        return reports
     }
 
     func modelId(known name: String) throws(QueryError) -> Int {

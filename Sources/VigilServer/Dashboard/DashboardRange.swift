@@ -67,17 +67,8 @@ struct DashboardRange: Sendable, Equatable {
 
     var window: Window { .range(from: from, to: to) }
 
-    /// The step boundaries `[t, t + step)` covering the range.
-    var slices: [(from: Timestamp, to: Timestamp)] {
-        var out: [(Timestamp, Timestamp)] = []
-        var t = from
-        while t < to {
-            let end = min(t + step, to)
-            out.append((t, end))
-            t = end
-        }
-        return out
-    }
+    /// The step boundaries `[t, t + step)` covering the range (``Window/steps(from:to:step:)``, which series use).
+    var slices: [(from: Timestamp, to: Timestamp)] { Window.steps(from: from, to: to, step: step) }
 
     /// The query string that reproduces this range, for links between pages.
     func query(pinned: Bool? = nil) -> String {
