@@ -133,14 +133,19 @@ public struct Engine: Sendable, Codable {
     }
 
     /// The models seen so far.
-    public var modelSummaries: [ModelSummary] {
-        models.map {
-            ModelSummary(
-                name: $0.name, task: $0.task, versions: $0.versions, classes: $0.classes, predictions: $0.predictions,
-                firstEvent: $0.firstEvent.map(Timestamp.init(milliseconds:)),
-                lastEvent: $0.lastEvent.map(Timestamp.init(milliseconds:)), customMetrics: $0.custom.names,
-                segments: segmentValues(model: $0.name))
-        }
+    public var modelSummaries: [ModelSummary] { models.map(summary) }
+
+    /// One model's summary; an unknown model is an error naming the known ones.
+    public func modelSummary(_ name: String) throws(QueryError) -> ModelSummary {
+        summary(models[try modelId(known: name)])
+    }
+
+    private func summary(_ m: ModelState) -> ModelSummary {
+        ModelSummary(
+            name: m.name, task: m.task, versions: m.versions, classes: m.classes, predictions: m.predictions,
+            firstEvent: m.firstEvent.map(Timestamp.init(milliseconds:)),
+            lastEvent: m.lastEvent.map(Timestamp.init(milliseconds:)), customMetrics: m.custom.names,
+            segments: segmentValues(model: m.name))
     }
 
     /// Every segment key of a model with the values seen for it, sorted (what `by: segment` can split on).

@@ -17,14 +17,8 @@ struct DashboardSources: Sendable {
     }
 
     func summary(_ model: String) throws(APIError) -> ModelSummary {
-        let all = try summaries()
-        guard let s = all.first(where: { $0.name == model }) else {
-            throw APIError(
-                .notFound, "unknown_model",
-                "unknown model '\(model)'; known models: \(all.isEmpty ? "none" : all.map(\.name).joined(separator: ", "))"
-            )
-        }
-        return s
+        try host.requireReady()
+        return try host.query { engine throws(QueryError) in try engine.modelSummary(model) }
     }
 
     /// The headline metric of a task: accuracy for classifiers, RMSE for regression.
