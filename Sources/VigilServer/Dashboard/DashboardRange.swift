@@ -24,7 +24,7 @@ struct DashboardRange: Sendable, Equatable {
     ///
     /// - Parameter points: the most points an automatic step may draw.
     init(_ query: [String: String], now: Timestamp, latest: Timestamp?, points: Int64 = 60) throws(APIError) {
-        length = try Self.duration(query["range"] ?? Self.defaultLength, "range")
+        length = try MetricQuery.duration(query["range"] ?? Self.defaultLength, "range")
         if let text = query["to"], !text.isEmpty {
             to = try MetricQuery.time(text, "to")!
             isPinned = true
@@ -34,7 +34,7 @@ struct DashboardRange: Sendable, Equatable {
         }
         from = to - length
         if let text = query["step"], !text.isEmpty {
-            step = try Self.duration(text, "step")
+            step = try MetricQuery.duration(text, "step")
             guard length.milliseconds / step.milliseconds <= 2000 else {
                 throw .badRequest(
                     "invalid_step", "step \(text) makes \(length.milliseconds / step.milliseconds) points; at most 2000"
@@ -61,19 +61,18 @@ struct DashboardRange: Sendable, Equatable {
         return .seconds(7 * 86_400)
     }
 
-    static func duration(_ text: String, _ name: String) throws(APIError) -> Duration {
-        try MetricQuery.duration(text, name)
-    }
-
     var window: Window { .range(from: from, to: to) }
+
+    /// "2020-02-23 00:00 UTC → 2020-03-01 00:00 UTC".
+    var span: String { "\(TimeLabel.full(from)) → \(TimeLabel.full(to))" }
 
     /// The step boundaries `[t, t + step)` covering the range (``Window/steps(from:to:step:)``, which series use).
     var slices: [(from: Timestamp, to: Timestamp)] { Window.steps(from: from, to: to, step: step) }
 
     /// The query string that reproduces this range, for links between pages.
-    func query(pinned: Bool? = nil) -> String {
+    func query() -> String {
         var parts = ["range=\(length.windowText)"]
-        if pinned ?? isPinned { parts.append("to=\(to.iso8601)") }
+        if isPinned { parts.append("to=\(to.iso8601)") }
         return parts.joined(separator: "&")
     }
 }

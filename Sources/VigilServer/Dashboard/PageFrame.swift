@@ -35,7 +35,7 @@ struct PageFrame {
     var latest: String
     var serverTime: String
 
-    enum Page: String {
+    enum Page {
         case overview, model, drift, slos
     }
 
@@ -68,7 +68,7 @@ struct PageFrame {
         fromISO = range.from.iso8601
         toISO = range.to.iso8601
         rangeText =
-            "\(TimeLabel.full(range.from)) → \(TimeLabel.full(range.to)) (\(length), step \(range.step.windowText))"
+            "\(range.span) (\(length), step \(range.step.windowText))"
         if !range.isPinned, range.to != now, let latestEvent {
             note =
                 "No events in the last \(length): showing the \(length) up to the latest event, \(TimeLabel.full(latestEvent))."

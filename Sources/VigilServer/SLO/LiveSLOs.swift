@@ -10,8 +10,15 @@ struct LiveSLOs: Sendable {
 
     /// The status of `slo` at `t` from the buckets as they stand.
     func status(_ slo: SLODefinition, at t: Timestamp) throws(APIError) -> SLOStatus {
+        try statuses(slo, at: [t])[0]
+    }
+
+    /// The status of `slo` at each of `times`, with its reference and rules read once and one hold of the lock.
+    func statuses(_ slo: SLODefinition, at times: [Timestamp]) throws(APIError) -> [SLOStatus] {
         let inputs = try documents.sliInputs(slo.model)
-        return try host.query { engine throws(QueryError) in try engine.evaluate(slo, at: t, inputs: inputs) }
+        return try host.query { engine throws(QueryError) in
+            try times.map { (t) throws(QueryError) in try engine.evaluate(slo, at: t, inputs: inputs) }
+        }
     }
 
     /// Evaluates every SLO at `t` and moves `tracker` on; returns the statuses, the transitions, and the

@@ -63,7 +63,7 @@ struct ModelPage {
             return s
         }
         let rolling = try query["rolling"].flatMap { $0.isEmpty ? nil : $0 }.map {
-            (text) throws(APIError) in try DashboardRange.duration(text, "rolling")
+            (text) throws(APIError) in try MetricQuery.duration(text, "rolling")
         }
         overlay = (query["overlay"] ?? "1") == "1"
         let report = try sources.host.query { engine throws(QueryError) in

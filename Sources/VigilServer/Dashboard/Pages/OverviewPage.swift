@@ -77,7 +77,7 @@ struct OverviewPage {
             name: s.name, href: "\(base)?\(range.query())", task: s.task?.rawValue ?? "",
             versions: s.versions.sorted().joined(separator: ", "),
             lastEvent: s.lastEvent.map(TimeLabel.full) ?? "—",
-            rangeText: "\(TimeLabel.full(range.from)) → \(TimeLabel.full(range.to))",
+            rangeText: range.span,
             predictions: DashboardFormat.count(report["count"]?.n ?? 0),
             predictionsExact: "\(report["count"]?.n ?? 0)",
             rate: DashboardFormat.rate(rate), rateExact: DashboardFormat.exact(rate),

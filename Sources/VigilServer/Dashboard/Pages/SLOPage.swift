@@ -61,12 +61,14 @@ struct SLOPage {
     static func card(_ slo: SLODefinition, _ range: DashboardRange, _ sources: DashboardSources) throws(APIError)
         -> Card
     {
-        let status = try sources.slos.status(slo, at: range.to)
-        // The budget and SLI as they stood at the end of each step (with every label received so far).
+        // The budget and SLI as they stood at the end of each step (with every label received so far); the last
+        // step ends at the range's end, so its status is the one the card shows.
+        let slices = range.slices
+        let statuses = try sources.slos.statuses(slo, at: slices.map(\.to))
+        let status = statuses[statuses.count - 1]
         var budget: [LineChart.Point] = []
         var sli: [LineChart.Point] = []
-        for slice in range.slices {
-            let s = try sources.slos.status(slo, at: slice.to)
+        for (slice, s) in zip(slices, statuses) {
             let x = Double(slice.to.milliseconds)
             let when = TimeLabel.full(slice.to)
             budget.append(
