@@ -40,16 +40,19 @@ struct MetricQuery: Sendable {
             step = try Self.duration(text, "step")
         }
         version = query["version"]
-        if let text = query["segment"] {
-            guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
-                throw .badRequest("invalid_segment", "segment must be KEY:VALUE, got '\(text)'")
-            }
-            segment = Segment(key: String(text[..<colon]), value: String(text[text.index(after: colon)...]))
-        }
+        segment = try query["segment"].map(Self.segment)
         if let text = query["names"] {
             names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         asOf = try Self.time(query["asOf"], "asOf")
+    }
+
+    /// `KEY:VALUE`, split at the first colon (the value may hold more).
+    static func segment(_ text: String) throws(APIError) -> Segment {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
+            throw .badRequest("invalid_segment", "segment must be KEY:VALUE, got '\(text)'")
+        }
+        return Segment(key: String(text[..<colon]), value: String(text[text.index(after: colon)...]))
     }
 
     static func time(_ text: String?, _ name: String) throws(APIError) -> Timestamp? {

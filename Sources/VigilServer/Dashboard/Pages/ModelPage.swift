@@ -56,12 +56,7 @@ struct ModelPage {
         let range = try DashboardRange(query, now: now, latest: summary.lastEvent)
         let version = query["version"].flatMap { $0.isEmpty ? nil : $0 }
         let segmentText = query["segment"].flatMap { $0.isEmpty ? nil : $0 }
-        let segment = try segmentText.map { (text) throws(APIError) -> Segment in
-            guard let s = Segment(text) else {
-                throw .badRequest("invalid_segment", "segment must be KEY:VALUE, got '\(text)'")
-            }
-            return s
-        }
+        let segment = try segmentText.map(MetricQuery.segment)
         let rolling = try query["rolling"].flatMap { $0.isEmpty ? nil : $0 }.map {
             (text) throws(APIError) in try MetricQuery.duration(text, "rolling")
         }

@@ -29,7 +29,6 @@ struct OverviewPage {
     var frame: PageFrame
     var models: [ModelCard]
     var isEmpty: Bool
-    var firing: Int
 
     init(_ sources: DashboardSources, _ query: [String: String]) throws(APIError) {
         try QueryParameters.requireKnown(query, ["range", "to", "step"])
@@ -40,7 +39,6 @@ struct OverviewPage {
         frame = PageFrame(
             title: "Overview", model: nil, page: .overview, path: "/", range: pageRange, latestEvent: latest, now: now)
         let firingAlerts = try sources.log.storedAlerts(states: [.firing], limit: 200)
-        firing = firingAlerts.count
         var cards: [ModelCard] = []
         for summary in summaries {
             // Unpinned, each model gets the range ending at its own latest event.
