@@ -5,10 +5,13 @@ struct BucketLevel: Sendable, Codable {
     private(set) var aggregates: [Aggregate] = []
     private var free: [Int32] = []
     /// A direct-mapped cache of bucket number → slot: labels land on buckets up to days back,
-    /// which a "last bucket" cache misses; 4,096 entries cover the minute buckets' retention.
+    /// which a "last bucket" cache misses. It grows with the level (twice its buckets, from 8 up to 4,096
+    /// entries, which cover the minute buckets' retention), so a series that holds one bucket costs ~100
+    /// bytes of cache, not 48 KB: a high-cardinality segment key creates many such series.
     private var cachedKeys: [Int64] = []
     private var cachedSlots: [Int32] = []
-    private static let cacheSize = 4096
+    private static let maxCacheSize = 4096
+    private static let minCacheSize = 8
 
     // The cache is rebuilt on use, so a snapshot leaves it out.
     private enum CodingKeys: String, CodingKey { case resolution, slots, aggregates, free }
@@ -20,11 +23,8 @@ struct BucketLevel: Sendable, Codable {
 
     mutating func update(_ time: Int64, _ body: (inout Aggregate) -> Void) {
         let k = key(time)
-        if cachedKeys.isEmpty {
-            cachedKeys = [Int64](repeating: .min, count: Self.cacheSize)
-            cachedSlots = [Int32](repeating: -1, count: Self.cacheSize)
-        }
-        let c = Int(truncatingIfNeeded: k) & (Self.cacheSize - 1)
+        if cachedKeys.count < Self.maxCacheSize && cachedKeys.count < 2 * (slots.count + 1) { resizeCache() }
+        let c = Int(truncatingIfNeeded: k) & (cachedKeys.count - 1)
         let slot: Int32
         if cachedKeys[c] == k {
             slot = cachedSlots[c]
@@ -34,6 +34,14 @@ struct BucketLevel: Sendable, Codable {
             cachedSlots[c] = slot
         }
         body(&aggregates[Int(slot)])
+    }
+
+    /// Empties the cache at the size the level's bucket count calls for (a power of two).
+    private mutating func resizeCache() {
+        var size = Self.minCacheSize
+        while size < 2 * (slots.count + 1) && size < Self.maxCacheSize { size *= 2 }
+        cachedKeys = [Int64](repeating: .min, count: size)
+        cachedSlots = [Int32](repeating: -1, count: size)
     }
 
     private mutating func slotCreating(_ k: Int64) -> Int32 {

@@ -3,12 +3,10 @@ extension Engine {
     ///
     /// For each id the label with the latest arrival time wins, whatever order rows are ingested in;
     /// a correction subtracts the old label's contribution from the prediction's buckets and adds the new one.
+    /// Only `.duplicate` and `.stale` leave the engine unchanged (and need not be logged).
     @discardableResult
     public mutating func ingest(_ f: Feedback) throws(EventError) -> IngestOutcome {
-        guard !f.id.isEmpty else { throw EventError(.missingField, field: "id", "feedback id is empty") }
-        if case .number(let v) = f.label, !v.isFinite {
-            throw EventError(.invalidValue, field: "label", "label must be finite, got \(v)")
-        }
+        try checkRow(f)
         let time = f.time.milliseconds
         let outcome: IngestOutcome
         if let ref = join.find(f.id) {
@@ -31,6 +29,9 @@ extension Engine {
             case .corrected:
                 statisticsStore.corrections += 1
                 outcome = .corrected
+            case .confirmed:
+                statisticsStore.duplicateFeedback += 1
+                outcome = .confirmed
             }
         }
         statisticsStore.feedbackAccepted += 1
@@ -121,7 +122,7 @@ extension Engine {
                 }
             }
             statisticsStore.duplicateFeedback += 1
-            return .duplicate
+            return arrival == entry.labelTime ? .duplicate : .confirmed
         }
         join.setLabel(ref, label, arrival: arrival)
         let before = labeledRow(entry, ref, label: old, model: m)

@@ -19,22 +19,28 @@ extension Engine {
 
     /// Ingests a prediction: stores it in the join, counts it in its buckets, and joins a waiting orphan label.
     ///
+    /// Every check comes before any change: a rejected row leaves the engine exactly as it was.
     /// - Returns: `.stored`, or `.duplicate` for the same id and content again.
     /// - Throws: ``EventError`` naming the field: a missing id or model, a score outside [0, 1] or not finite,
-    ///   a task mismatch, or the same id with different content (`conflict`).
+    ///   a task mismatch, the same id with different content (`conflict`), a string past its length limit,
+    ///   or a row that would grow the engine past one of its ``EngineLimits``.
     @discardableResult
     public mutating func ingest(_ p: Prediction) throws(EventError) -> IngestOutcome {
-        guard !p.id.isEmpty else { throw EventError(.missingField, field: "id", "prediction id is empty") }
-        guard !p.model.isEmpty else { throw EventError(.missingField, field: "model", "model name is empty") }
-        let m = modelId(p.model)
-        let encoded = try encode(p, model: m)
+        try checkRow(p)
+        let admission = try admit(p)
+        var classes = ClassPlan(admission.model.map { models[$0] }, limit: configuration.limits.maxClassesPerModel)
+        let encoded = try encode(p, task: admission.task, classes: &classes)
         let time = p.time.milliseconds
         let hash = join.hash(p.id)
-        let set = sliceSetId(model: m, version: p.version, segments: p.segments)
         if let existing = join.find(p.id, hash: hash) {
-            return try resolveRepeat(existing, time: time, encoded, set)
+            return try resolveRepeat(existing, time: time, encoded, admission.sliceSet)
         }
-        let task = models[m].task ?? .binary
+        let m = admission.model ?? modelId(p.model)
+        if models[m].task == nil { models[m].task = admission.task }
+        classes.apply(to: &models[m])
+        let set = admission.sliceSet ?? sliceSetId(model: m, version: p.version, segments: admission.segments)
+        if admission.folded { statisticsStore.segmentValuesFolded += 1 }
+        let task = admission.task
         let offset = task == .multiclass ? join.appendClassScores(encoded.classScores, forChunkAccepting: time) : 0
         let (value, flags) = encoded.record(task, classScoresOffset: offset)
         let ref = join.insert(id: p.id, hash: hash, time: time, value: value, sliceSet: set, flags: flags)
@@ -68,11 +74,13 @@ extension Engine {
         return .stored
     }
 
+    /// A repeated id: a duplicate if everything matches (a slice set that does not exist yet cannot match).
+    /// Repeats are not logged, so they change nothing but traffic counters.
     private mutating func resolveRepeat(
-        _ ref: JoinIndex.Ref, time: Int64, _ e: EncodedPrediction, _ set: UInt32
+        _ ref: JoinIndex.Ref, time: Int64, _ e: EncodedPrediction, _ set: UInt32?
     ) throws(EventError) -> IngestOutcome {
         let entry = join.entry(ref)
-        let m = sliceModels[Int(set)]
+        let m = sliceModels[Int(entry.sliceSet)]
         let task = models[m].task ?? .binary
         var same = entry.time == time && entry.prediction(task) == e.prediction && entry.sliceSet == set
         if task == .multiclass {
@@ -91,10 +99,10 @@ extension Engine {
         return .duplicate
     }
 
-    /// Validates the output against the model's task (inferring the task from a first prediction).
-    private mutating func encode(_ p: Prediction, model m: Int) throws(EventError) -> EncodedPrediction {
-        let task = models[m].task ?? ModelTask.inferred(from: p)
-        if models[m].task == nil { models[m].task = task }
+    /// Validates the output against the model's task; new class names go into `classes`, not the model.
+    private func encode(_ p: Prediction, task: ModelTask, classes: inout ClassPlan) throws(EventError)
+        -> EncodedPrediction
+    {
         switch task {
         case .binary:
             var score: Double?
@@ -134,7 +142,7 @@ extension Engine {
                             .invalidValue, field: "score.\(c.name)",
                             "score must be a probability in [0, 1], got \(c.probability)")
                     }
-                    scores.append((models[m].classId(c.name), c.probability))
+                    scores.append((try classes.id(c.name, field: "score"), c.probability))
                 }
             case .probability?:
                 throw EventError(
@@ -144,7 +152,7 @@ extension Engine {
             }
             let prediction: Int
             if let o = p.prediction {
-                prediction = models[m].classId(o.className)
+                prediction = try classes.id(o.className, field: "prediction")
             } else if let best = scores.enumerated().max(by: {
                 $0.element.1 < $1.element.1 || ($0.element.1 == $1.element.1 && $0.offset > $1.offset)
             }) {

@@ -42,7 +42,9 @@ extension Engine {
 
     private mutating func addProfileColumn(_ name: String, model m: Int) -> Int? {
         guard models[m].profileColumns.count < configuration.maxProfileColumns else {
-            models[m].untrackedColumns.insert(name)
+            if models[m].untrackedColumns.count < Self.maxUntrackedColumnNames {
+                models[m].untrackedColumns.insert(name)
+            }
             return nil
         }
         models[m].profileColumns.append(name)

@@ -151,13 +151,10 @@ public struct Engine: Sendable, Codable {
     /// Every segment key of a model with the values seen for it, sorted (what `by: segment` can split on).
     func segmentValues(model name: String) -> [String: [String]] {
         guard let m = modelIndex[name] else { return [:] }
-        var values: [String: Set<String>] = [:]
-        for set in sliceSets where set.model == m {
-            for (key, value) in set.segments { values[key, default: []].insert(value) }
-        }
-        return values.mapValues { $0.sorted() }
+        return models[m].segmentValues.mapValues { $0.sorted() }
     }
 
+    /// The id of model `name`, creating it if new (callers check ``EngineLimits`` first).
     mutating func modelId(_ name: String) -> Int {
         if let last = lastModel, last.name == name { return last.id }
         let m: Int
@@ -189,6 +186,7 @@ public struct Engine: Sendable, Codable {
             ids.append(seriesId(SeriesKey(model: m, version: version, segment: Segment(key: k, value: v))))
         }
         if !models[m].versions.contains(version) { models[m].versions.append(version) }
+        for (k, v) in segments { models[m].segmentValues[k, default: []].insert(v) }
         sliceSets.append(SliceSet(model: m, version: version, segments: segments, series: ids))
         sliceBaseSeries.append(ids[0])
         sliceSegmentSeries.append(Array(ids.dropFirst()))

@@ -22,6 +22,8 @@ public struct EngineConfiguration: Sendable, Hashable, Codable {
     public var profileHourRetention: Duration = .seconds(7 * 86_400)
     /// At most this many feature columns are profiled per model; further names are listed as untracked. Default 1,000.
     public var maxProfileColumns = 1000
+    /// Caps on models, versions, segments, classes, features and string lengths.
+    public var limits = EngineLimits()
     /// Seed of the id hash (vary it per deployment to resist crafted collisions).
     public var hashSeed: UInt64 = 0x5eed_1f0c_a11b_ab1e
 

@@ -8,6 +8,9 @@ public enum IngestOutcome: String, Sendable, Hashable {
     case labeled
     /// Feedback replaced a prediction's label (a later arrival with another value).
     case corrected
+    /// Feedback repeating the label in effect with a later arrival time: the label stands, its arrival time
+    /// (and so the label lag) moves.
+    case confirmed
     /// Feedback older than the label in effect: no effect.
     case stale
     /// Feedback held until its prediction arrives.

@@ -6,6 +6,8 @@ struct ModelState: Sendable, Codable {
     var classes: [String] = []
     var classIndex: [String: Int] = [:]
     var versions: [String] = []
+    /// Segment key → the values seen for it (with `__other__` once values were folded), bounded by ``EngineLimits``.
+    var segmentValues: [String: Set<String>] = [:]
     var predictions: Int64 = 0
     var firstEvent: Int64?
     var lastEvent: Int64?

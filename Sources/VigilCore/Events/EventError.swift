@@ -6,6 +6,16 @@ public struct EventError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidValue = "invalid_value"
         case taskMismatch = "task_mismatch"
         case conflict = "conflict"
+        /// A string longer than its limit (``EngineLimits``).
+        case tooLong = "too_long"
+        /// A model, version or segment name with control characters.
+        case invalidName = "invalid_name"
+        /// The row would grow the engine past a limit: models, versions, segment keys, classes, features.
+        case limitExceeded = "limit_exceeded"
+        /// An event time before 1970-01-01.
+        case timestampBeforeEpoch = "timestamp_before_epoch"
+        /// Feedback older than the label horizon behind the newest event: its prediction is gone.
+        case labelPastHorizon = "label_past_horizon"
     }
 
     public var code: Code

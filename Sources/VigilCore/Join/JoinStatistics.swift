@@ -6,6 +6,8 @@ public struct JoinStatistics: Sendable, Hashable, Codable {
     public var duplicatePredictions = 0
     /// Predictions re-sent with the same id and different content: rejected.
     public var conflictingPredictions = 0
+    /// Predictions whose segment value was past the per-key limit and counted as `__other__`.
+    public var segmentValuesFolded = 0
     /// Feedback rows that were valid (whatever their effect).
     public var feedbackAccepted = 0
     /// Predictions that received their first label.

@@ -27,7 +27,7 @@ struct OrphanStore: Codable {
     var count: Int { byId.count }
     var isEmpty: Bool { byId.isEmpty }
 
-    enum HoldResult { case held, duplicate, corrected, stale }
+    enum HoldResult { case held, duplicate, confirmed, corrected, stale }
 
     /// Holds `label` for `id`, keeping the latest arrival. Returns the number of orphans pushed out for room.
     mutating func hold(id: String, time: Int64, label: Outcome) -> (HoldResult, dropped: Int) {
@@ -41,7 +41,7 @@ struct OrphanStore: Codable {
             held.time = time
             held.label = label
             byId[id] = held
-            return (changed ? .corrected : .duplicate, 0)
+            return (changed ? .corrected : .confirmed, 0)
         }
         var dropped = 0
         while byId.count >= capacity, let oldest = popOldest() {

@@ -142,6 +142,10 @@ struct MetricsExporter: Sendable {
         counter(r, "predictions_accepted", "Predictions accepted since the log began.", [], stats.predictionsAccepted)
         counter(r, "feedback_accepted", "Feedback rows accepted since the log began.", [], stats.feedbackAccepted)
         counter(r, "label_corrections", "Labels replaced by a later correction.", [], stats.corrections)
+        counter(
+            r, "segment_values_folded",
+            "Predictions whose segment value was past the per-key limit and was counted as __other__.", [],
+            stats.segmentValuesFolded)
         counter(r, "duplicate_feedback", "Feedback rows that repeated a known label.", [], stats.duplicateFeedback)
         counter(
             r, "evicted_predictions", "Predictions evicted from the join after the label horizon.", [], stats.evicted)

@@ -80,6 +80,11 @@ public actor IngestPipeline {
         var keep: [Int] = []
         var newest = Int64.min
         host.mutate { engine in
+            let foldedBefore = engine.statistics.segmentValuesFolded
+            defer {
+                let folded = engine.statistics.segmentValuesFolded - foldedBefore
+                if folded > 0 { summary.outcomes[IngestSummary.segmentFolded] = folded }
+            }
             for (k, event) in batch.events.enumerated() {
                 let index = batch.indices[k]
                 guard event.time <= latest else {
@@ -239,7 +244,7 @@ public actor IngestPipeline {
                 throw .unavailable("backfill failed: \(error)")
             }
         } else {
-            host.mutate { $0.apply(.defineMetric(model: model, name: name, expression: expression, backfill: false)) }
+            _ = host.mutate { $0.apply(.defineMetric(model: model, name: name, expression: expression, backfill: false)) }
         }
         return definition
     }
@@ -252,7 +257,7 @@ public actor IngestPipeline {
         guard exists else {
             throw APIError(.notFound, "unknown_metric", "model '\(model)' has no custom metric '\(name)'")
         }
-        host.mutate { $0.apply(.deleteMetric(model: model, name: name)) }
+        _ = host.mutate { $0.apply(.deleteMetric(model: model, name: name)) }
         var body: [UInt8] = []
         LogCodec.encode(.deleteMetric(model: model, name: name), into: &body)
         let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, body: body)

@@ -7,7 +7,7 @@ import VigilCore
 /// encodes the copy off the ingest path. Join entries are stored as raw words; the rest as JSON.
 public enum EngineSnapshot {
     /// Bumped when the engine's stored shape changes; an older snapshot is then ignored and the log replayed.
-    public static let formatVersion = 2
+    public static let formatVersion = 3
 
     struct Envelope: Codable {
         var format: Int
