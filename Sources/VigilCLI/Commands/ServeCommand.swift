@@ -38,6 +38,13 @@ struct ServeCommand: AsyncParsableCommand {
     var webhookSecret: String?
     @Option(help: "Prometheus Alertmanager base URL, e.g. http://127.0.0.1:9093.") var alertmanagerURL: String?
     @Option(help: "This server's URL as alert receivers should link to it.") var externalURL: String?
+    @Option(
+        help: """
+            A cardinality or size limit NAME=VALUE (repeatable; also VIGIL_LIMITS=NAME=VALUE,…): models, \
+            versions-per-model, segment-keys-per-model, segment-values-per-key, classes-per-model, features-per-row, \
+            id-bytes, name-bytes, string-value-bytes. See docs/limits.md.
+            """)
+    var limit: [String] = []
 
     func run() async throws {
         let configuration = try resolve(ProcessInfo.processInfo.environment)
@@ -83,6 +90,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let h = labelHorizon ?? env["VIGIL_LABEL_HORIZON"] {
             c.engine.labelHorizon = try duration(h, "label horizon")
+        }
+        do {
+            try c.engine.limits.set((env["VIGIL_LIMITS"].map { [$0] } ?? []) + limit)
+        } catch {
+            throw ValidationError(error.message)
         }
         if let r = retention ?? env["VIGIL_RETENTION"] { c.retention = try duration(r, "retention") }
         if let s = snapshotInterval ?? env["VIGIL_SNAPSHOT_INTERVAL"] {

@@ -182,6 +182,13 @@ extension Engine {
         }
     }
 
+    /// Names for an error message: the first ten, clipped, and how many more there are.
+    static func listed(_ names: [String], max: Int = 10) -> String {
+        guard !names.isEmpty else { return "none" }
+        let shown = names.prefix(max).map { clipped($0) }.joined(separator: ", ")
+        return names.count > max ? "\(shown) and \(names.count - max) more" : shown
+    }
+
     /// The start of `s`, short enough to echo in an error message.
     static func clipped(_ s: String, to length: Int = 64) -> String {
         s.count <= length ? s : String(s.prefix(length))

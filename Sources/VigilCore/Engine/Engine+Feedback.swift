@@ -53,7 +53,7 @@ extension Engine {
             guard let c = models[m].classIndex[label.className] else {
                 throw EventError(
                     .invalidValue, field: "label",
-                    "unknown class '\(label)' for model '\(models[m].name)'; known: \(models[m].classes.joined(separator: ", "))"
+                    "unknown class '\(Self.clipped(label.className))' for model '\(models[m].name)'; known: \(Self.listed(models[m].classes))"
                 )
             }
             return Double(c)

@@ -71,7 +71,7 @@ extension Engine {
             let known = models.filter { $0.task != nil }.map(\.name).sorted()
             throw QueryError(
                 .unknownModel,
-                "unknown model '\(name)'; known models: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
+                "unknown model '\(Self.clipped(name))'; known models: \(Self.listed(known))")
         }
         return m
     }
@@ -106,7 +106,7 @@ extension Engine {
         if let version, !models[m].versions.contains(version) {
             throw QueryError(
                 .unknownVersion,
-                "unknown version '\(version)' of model '\(models[m].name)'; known: \(models[m].versions.joined(separator: ", "))"
+                "unknown version '\(Self.clipped(version))' of model '\(models[m].name)'; known: \(Self.listed(models[m].versions))"
             )
         }
         return seriesKeys.indices.filter {

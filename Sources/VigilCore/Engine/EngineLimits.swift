@@ -1,3 +1,5 @@
+import Foundation
+
 /// Caps on everything an input can make the engine grow: models, versions, segments, classes, features and
 /// the length of every string an event carries.
 ///
@@ -34,4 +36,36 @@ public struct EngineLimits: Sendable, Hashable, Codable {
     public var maxStringValueBytes = 4096
 
     public init() {}
+
+    /// Each limit by the name `vigil serve --limit NAME=VALUE` and `VIGIL_LIMITS` use.
+    public static var byName: [(name: String, path: WritableKeyPath<EngineLimits, Int>)] {
+        [
+            ("models", \.maxModels), ("versions-per-model", \.maxVersionsPerModel),
+            ("segment-keys-per-model", \.maxSegmentKeysPerModel), ("segment-values-per-key", \.maxSegmentValuesPerKey),
+            ("classes-per-model", \.maxClassesPerModel), ("features-per-row", \.maxFeaturesPerRow),
+            ("id-bytes", \.maxIdBytes), ("name-bytes", \.maxNameBytes), ("string-value-bytes", \.maxStringValueBytes),
+        ]
+    }
+
+    /// Sets limits from `NAME=VALUE` settings (comma-separated or one per string).
+    ///
+    /// ```swift
+    /// var limits = EngineLimits()
+    /// try limits.set(["segment-values-per-key=50", "models=20"])
+    /// ```
+    public mutating func set(_ settings: [String]) throws(QueryError) {
+        for setting in settings.flatMap({ $0.split(separator: ",") }) {
+            let parts = setting.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let entry = Self.byName.first(where: { $0.name == parts[0] }) else {
+                throw QueryError(
+                    .invalidDefinition,
+                    "unknown limit '\(setting)': use NAME=VALUE with NAME one of \(Self.byName.map(\.name).joined(separator: ", "))"
+                )
+            }
+            guard let value = Int(parts[1]), value > 0 else {
+                throw QueryError(.invalidDefinition, "limit \(parts[0]) must be a positive integer, got '\(parts[1])'")
+            }
+            self[keyPath: entry.path] = value
+        }
+    }
 }

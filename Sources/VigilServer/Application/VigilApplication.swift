@@ -48,7 +48,8 @@ public struct VigilServer: Sendable {
 
     /// The router with every route and middleware.
     public func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+        // Every GET route also answers HEAD (probes and link checkers send it).
+        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ServerTimingMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthMiddleware(tokens: configuration.tokens))

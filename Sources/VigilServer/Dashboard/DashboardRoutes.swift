@@ -14,15 +14,15 @@ struct DashboardRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/") { request, _ in page(request) { q throws(APIError) in try OverviewPage(sources, q) } }
         router.get("/models/{model}") { request, context in
-            let model = try context.parameters.require("model")
+            let model = try context.parameters.decoded("model")
             return page(request) { q throws(APIError) in try ModelPage(sources, model: model, q) }
         }
         router.get("/models/{model}/drift") { request, context in
-            let model = try context.parameters.require("model")
+            let model = try context.parameters.decoded("model")
             return page(request) { q throws(APIError) in try DriftPage(sources, model: model, q) }
         }
         router.get("/models/{model}/slos") { request, context in
-            let model = try context.parameters.require("model")
+            let model = try context.parameters.decoded("model")
             return page(request) { q throws(APIError) in try SLOPage(sources, model: model, q) }
         }
     }

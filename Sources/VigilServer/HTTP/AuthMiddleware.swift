@@ -2,15 +2,18 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Requires a bearer token with the right scope on every route but `/healthz` when tokens are configured:
+/// Requires a bearer token with the right scope on every route but the probes when tokens are configured:
 /// `read` for `GET`, `write` for everything else. 401 without a valid token, 403 with too small a scope.
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let tokens: TokenStore
+    /// Liveness and readiness: load balancers and supervisors probe without credentials, and the answers
+    /// hold nothing secret.
+    static var probes: Set<String> { ["/healthz", "/readyz"] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        guard tokens.isEnabled, request.uri.path != "/healthz" else { return try await next(request, context) }
+        guard tokens.isEnabled, !Self.probes.contains(request.uri.path) else { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw challenge("missing bearer token: send 'Authorization: Bearer TOKEN'")
         }

@@ -18,7 +18,19 @@ enum RequestBody {
         case nil, "identity": return buffer
         case "gzip", "x-gzip":
             do {
-                return try buffer.decompress(with: .gzip(), maxSize: limit)
+                let compressed = buffer
+                try GzipFraming.checkHeader(compressed)
+                let output = try buffer.decompress(with: .gzip(), maxSize: limit)
+                try GzipFraming.checkTrailer(compressed, output: output)
+                return output
+            } catch GzipFraming.Problem.header {
+                throw APIError(
+                    .badRequest, "malformed_gzip", "the body is not gzip: it does not start with a gzip header")
+            } catch GzipFraming.Problem.trailer {
+                throw APIError(
+                    .badRequest, "malformed_gzip",
+                    "the gzip body is truncated or corrupt: its CRC-32/length trailer does not match the data (send one complete gzip member)"
+                )
             } catch let error as CompressNIOError where error == .bufferOverflow {
                 throw APIError(
                     .contentTooLarge, "body_too_large", "decompressed body exceeds the limit of \(limit) bytes")

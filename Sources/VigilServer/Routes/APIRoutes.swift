@@ -14,31 +14,40 @@ struct APIRoutes: Sendable {
     let clock: @Sendable () -> Timestamp
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
+        router.get("/healthz") { _, _ in liveness() }
         router.get("/readyz") { _, _ in readiness() }
         router.get("/openapi.yaml") { _, _ in OpenAPIDocument.response() }
         router.post("/v1/predictions") { request, _ in try await ingestPredictions(request) }
         router.post("/v1/feedback") { request, _ in try await ingestFeedback(request) }
         router.get("/v1/models") { _, _ in try models() }
         router.get("/v1/models/{model}/metrics") { request, context in
-            try metrics(model: try context.parameters.require("model"), request)
+            try metrics(model: try context.parameters.decoded("model"), request)
         }
         router.put("/v1/models/{model}/metrics/{name}") { request, context in
             try await defineMetric(
-                model: try context.parameters.require("model"), name: try context.parameters.require("name"), request)
+                model: try context.parameters.decoded("model"), name: try context.parameters.decoded("name"), request)
         }
         router.get("/v1/models/{model}/metrics/{name}") { _, context in
             try metricDefinition(
-                model: try context.parameters.require("model"), name: try context.parameters.require("name"))
+                model: try context.parameters.decoded("model"), name: try context.parameters.decoded("name"))
         }
         router.delete("/v1/models/{model}/metrics/{name}") { _, context in
-            let (model, name) = (try context.parameters.require("model"), try context.parameters.require("name"))
+            let (model, name) = (try context.parameters.decoded("model"), try context.parameters.decoded("name"))
             try await pipeline.deleteMetric(model: model, name: name)
             return Response(status: .noContent)
         }
     }
 
     // MARK: - Health
+
+    /// Liveness: `ok` while the process can do its job. A failed store is not live — only a restart (which
+    /// recovers from the log) brings it back, so a supervisor must see 503 here.
+    func liveness() -> Response {
+        if case .failed(let reason) = host.phase {
+            return JSONResponse.make(["status": "failed", "reason": reason], status: .serviceUnavailable)
+        }
+        return JSONResponse.make(["status": "ok"])
+    }
 
     func readiness() -> Response {
         switch host.phase {

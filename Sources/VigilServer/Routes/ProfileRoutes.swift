@@ -14,31 +14,31 @@ struct ProfileRoutes: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.put("/v1/models/{model}/reference") { request, context in
-            try await putReference(model: try context.parameters.require("model"), request)
+            try await putReference(model: try context.parameters.decoded("model"), request)
         }
         router.get("/v1/models/{model}/reference") { _, context in
-            try getReference(model: try context.parameters.require("model"))
+            try getReference(model: try context.parameters.decoded("model"))
         }
         router.delete("/v1/models/{model}/reference") { _, context in
-            try await delete(.reference, model: try context.parameters.require("model"))
+            try await delete(.reference, model: try context.parameters.decoded("model"))
         }
         router.get("/v1/models/{model}/rules") { _, context in
-            try getRules(model: try context.parameters.require("model"))
+            try getRules(model: try context.parameters.decoded("model"))
         }
         router.put("/v1/models/{model}/rules") { request, context in
-            try await putRules(model: try context.parameters.require("model"), request)
+            try await putRules(model: try context.parameters.decoded("model"), request)
         }
         router.delete("/v1/models/{model}/rules") { _, context in
-            try await delete(.rules, model: try context.parameters.require("model"))
+            try await delete(.rules, model: try context.parameters.decoded("model"))
         }
         router.get("/v1/models/{model}/drift") { request, context in
-            try drift(model: try context.parameters.require("model"), request)
+            try drift(model: try context.parameters.decoded("model"), request)
         }
         router.get("/v1/models/{model}/quality") { request, context in
-            try quality(model: try context.parameters.require("model"), request)
+            try quality(model: try context.parameters.decoded("model"), request)
         }
         router.get("/v1/models/{model}/estimated-performance") { request, context in
-            try estimatedPerformance(model: try context.parameters.require("model"), request)
+            try estimatedPerformance(model: try context.parameters.decoded("model"), request)
         }
     }
 

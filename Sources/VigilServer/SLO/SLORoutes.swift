@@ -16,16 +16,16 @@ struct SLORoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/slos") { request, _ in try list(request) }
         router.put("/v1/slos/{name}") { request, context in
-            try await put(name: try context.parameters.require("name"), request)
+            try await put(name: try context.parameters.decoded("name"), request)
         }
         router.get("/v1/slos/{name}") { request, context in
-            try get(name: try context.parameters.require("name"), request)
+            try get(name: try context.parameters.decoded("name"), request)
         }
         router.delete("/v1/slos/{name}") { _, context in
-            try await delete(name: try context.parameters.require("name"))
+            try await delete(name: try context.parameters.decoded("name"))
         }
         router.get("/v1/slos/{name}/backtest") { request, context in
-            try backtest(name: try context.parameters.require("name"), request)
+            try backtest(name: try context.parameters.decoded("name"), request)
         }
         router.get("/v1/alerts") { request, _ in try alerts(request) }
     }

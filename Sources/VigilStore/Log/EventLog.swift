@@ -78,10 +78,15 @@ public struct StoredMetricDefinition: Sendable, Hashable {
 public final class EventLog: Sendable {
     let pool: DatabasePool
     public let configuration: StoreConfiguration
+    /// Held while the log is open: one process per data directory.
+    let lock: DataDirectoryLock
 
+    /// Opens (or creates) the store in its directory, which it locks.
+    /// - Throws: ``DataDirectoryLock/Busy`` if another process has the directory open.
     public init(_ configuration: StoreConfiguration) throws {
         self.configuration = configuration
         try FileManager.default.createDirectory(atPath: configuration.directory, withIntermediateDirectories: true)
+        lock = try DataDirectoryLock(directory: configuration.directory)
         var config = Configuration()
         let synchronous = configuration.synchronous.rawValue.uppercased()
         config.prepareDatabase { db in

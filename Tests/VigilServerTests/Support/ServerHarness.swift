@@ -59,6 +59,12 @@ extension TestClientProtocol {
         try await send(method, uri, body: body.map { ByteBuffer(string: $0) }, headers: headers)
     }
 
+    /// The body of `GET uri` as text (the Prometheus exposition, a page).
+    func text(_ uri: String, headers: HTTPFields = [:]) async throws -> String {
+        let response = try await execute(uri: uri, method: .get, headers: headers, body: nil)
+        return String(buffer: response.body)
+    }
+
     func send(
         _ method: HTTPRequest.Method, _ uri: String, body: ByteBuffer?, headers: HTTPFields = [:]
     ) async throws -> (HTTPResponse.Status, [String: Any]) {

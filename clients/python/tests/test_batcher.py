@@ -133,3 +133,43 @@ def test_close_flushes_what_is_queued(server):
     client.close()
     assert client.stats.acknowledged == 250
     assert count(server, "closing") == 250
+
+
+def test_a_cut_spill_file_and_a_stale_replay_are_recovered(server, tmp_path):
+    """What a kill during a spill write leaves: a last line cut short, and a ``.replaying`` file of a process
+    that is gone. The good lines are sent, the cut one is counted and skipped, and the worker keeps working."""
+    import json
+    import os
+
+    spill = tmp_path / "spill.ndjson"
+    good = [{"kind": "predictions", "event": {"id": f"c{i}", "ts": event_time(i), "model": "cut", "score": 0.5}}
+            for i in range(5)]
+    spill.write_text("".join(json.dumps(r) + "\n" for r in good[:3]) + '{"kind":"predictions","event":{"id":"c9"')
+    stale = tmp_path / "spill.ndjson.replaying"  # an older client's name, no pid
+    stale.write_text("".join(json.dumps(r) + "\n" for r in good[3:]))
+    dead = subprocess_pid_that_exited()
+    (tmp_path / f"spill.ndjson.replaying.{dead}").write_text('{"kind":"predictions","event":{"id":"c5","ts":"'
+                                                             + event_time(5) + '","model":"cut","score":0.5}}\n')
+
+    client = vigil.Client(server.url, flush_interval=0.05, spill_path=str(spill))
+    client.log_prediction("cut", id="live", ts=event_time(10), score=0.5)
+    assert client.flush(timeout=30)
+    deadline = time.monotonic() + 30
+    while (spill.exists() or client.stats.replayed < 6) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    client.log_prediction("cut", id="after", ts=event_time(11), score=0.5)
+    assert client.flush(timeout=30), "the worker thread must still be alive"
+    client.close()
+    assert client.stats.spill_lines_skipped == 1
+    assert client.stats.replayed == 6
+    assert count(server, "cut") == 8
+    assert not [n for n in os.listdir(tmp_path) if ".replaying" in n]
+
+
+def subprocess_pid_that_exited() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid

@@ -212,3 +212,12 @@ def test_connection_and_auth_errors(tmp_path):
         assert not np.isnan(reader.metrics("m", ["count"]).value[0])
     finally:
         process.stop()
+
+
+def test_times_with_and_without_fractional_seconds_parse_together():
+    """The server writes whole seconds without a fraction; one column can hold both shapes."""
+    from vigil._frames import parse_times
+
+    parsed = parse_times(pd.Series(["2026-12-02T07:36:00Z", "2026-12-02T07:36:00.864Z"]))
+    assert list(parsed.dt.microsecond) == [0, 864_000]
+    assert str(parsed.dt.tz) == "UTC"

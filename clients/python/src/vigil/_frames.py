@@ -14,8 +14,17 @@ def _frame(rows: List[Dict[str, Any]], columns: Iterable[str], times: Iterable[s
     frame = pd.DataFrame(rows, columns=list(columns))
     for column in times:
         if column in frame:
-            frame[column] = pd.to_datetime(frame[column], utc=True)
+            frame[column] = parse_times(frame[column])
     return frame
+
+
+def parse_times(values: Any) -> Any:
+    """ISO 8601 times as UTC timestamps, whether or not they carry fractional seconds: the server writes
+    ``…T07:36:00Z`` for whole seconds and ``…T07:36:00.864Z`` otherwise, and one column can mix both."""
+    try:
+        return pd.to_datetime(values, utc=True, format="ISO8601")
+    except (TypeError, ValueError):  # pandas < 2 has no "ISO8601" format, and parses mixed shapes itself
+        return pd.to_datetime(values, utc=True)
 
 
 def metric_rows(answer: Mapping[str, Any], extra: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:

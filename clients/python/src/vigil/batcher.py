@@ -47,6 +47,8 @@ class BatcherStats:
     spilled: int = 0
     #: spilled events sent successfully later
     replayed: int = 0
+    #: spill-file lines that could not be read (a line cut by a kill during a write) and were skipped
+    spill_lines_skipped: int = 0
     #: send attempts that failed and were retried
     retries: int = 0
     #: batches posted successfully
@@ -156,7 +158,11 @@ class Batcher:
     # MARK: - Worker thread
 
     def _run(self) -> None:
-        self._replay_spill()
+        try:
+            self._recover_stale_replays()
+        except Exception:  # never let the thread die: the leftovers stay on disk for the next process
+            logger.exception("vigil: could not recover stale spill replays")
+        self._replay_spill_safely()
         while not (self._closing and self._abandon.is_set() and self._queue.empty()):
             batch = self._collect()
             if batch:
@@ -166,7 +172,7 @@ class Batcher:
                     logger.exception("vigil: unexpected error while sending a batch")
                     self._lose(batch, "an unexpected client error", locked=False)
                 self._done(len(batch))
-                self._replay_spill()
+                self._replay_spill_safely()
 
     def _collect(self) -> List[Item]:
         """Up to ``batch_size`` events: what arrives within ``flush_interval``, or what is queued
@@ -266,19 +272,61 @@ class Batcher:
         self.stats.dropped += len(items)
         self._warn_locked("dropped", f"vigil: {reason}; dropped {len(items)} events ({self.stats.dropped} dropped so far)")
 
+    def _replay_spill_safely(self) -> None:
+        """Replays the spill file; a failure is logged and the file left for the next try, so the worker
+        thread never dies of it."""
+        try:
+            self._replay_spill()
+        except Exception:
+            logger.exception("vigil: could not replay the spill file %s; will retry", self.spill_path)
+
+    def _replaying_path(self, pid: Optional[int] = None) -> str:
+        return f"{self.spill_path}.replaying.{os.getpid() if pid is None else pid}"
+
+    def _recover_stale_replays(self) -> None:
+        """Puts back the events of replays that a killed process left behind (``SPILL.replaying.PID`` whose
+        process is gone, or an older client's ``SPILL.replaying``), so they are sent, not stranded."""
+        if not self.spill_path:
+            return
+        directory = os.path.dirname(os.path.abspath(self.spill_path))
+        prefix = os.path.basename(self.spill_path) + ".replaying"
+        try:
+            names = [n for n in os.listdir(directory) if n == prefix or n.startswith(prefix + ".")]
+        except OSError:
+            return
+        for name in names:
+            suffix = name[len(prefix) + 1:]
+            if suffix and (not suffix.isdigit() or _process_alive(int(suffix))):
+                continue
+            path = os.path.join(directory, name)
+            try:
+                with self._lock:
+                    with open(path, encoding="utf-8", errors="replace") as source:
+                        leftover = source.read()
+                    if leftover and not leftover.endswith("\n"):
+                        leftover += "\n"  # a cut last line stays on its own line, to be skipped on replay
+                    with open(self.spill_path, "a", encoding="utf-8") as spill:
+                        spill.write(leftover)
+                    os.remove(path)
+                logger.warning("vigil: recovered %s left by a stopped process into %s", path, self.spill_path)
+            except OSError as error:
+                logger.warning("vigil: could not recover %s: %s", path, error)
+
     def _replay_spill(self) -> None:
         """Sends the spill file's events once the server answers; what fails goes back to the file."""
         if not self.spill_path or self._server_up is False or self._abandon.is_set():
             return
         if not os.path.exists(self.spill_path):
             return
-        replaying = self.spill_path + ".replaying"
+        replaying = self._replaying_path()
         with self._lock:
             if os.path.exists(replaying):
                 return
             os.replace(self.spill_path, replaying)
-        with open(replaying, encoding="utf-8") as file:
-            items = [(row["kind"], row["event"]) for row in map(json.loads, filter(str.strip, file))]
+        items, skipped = read_spill(replaying)
+        if skipped:
+            self._count(spill_lines_skipped=skipped)
+            self._warn("spill", f"vigil: skipped {skipped} unreadable lines of the spill file {self.spill_path}")
         sent = 0
         for start in range(0, len(items), self.batch_size):
             chunk = items[start : start + self.batch_size]
@@ -320,8 +368,34 @@ def _by_kind(items: List[Item]) -> List[Tuple[str, List[Dict[str, Any]]]]:
 
 
 def spill_rows(path: str) -> List[Mapping[str, Any]]:
-    """The events waiting in a spill file (for inspection)."""
+    """The events waiting in a spill file (for inspection); unreadable lines are left out."""
     if not os.path.exists(path):
         return []
-    with open(path, encoding="utf-8") as file:
-        return [json.loads(line) for line in file if line.strip()]
+    return [{"kind": kind, "event": event} for kind, event in read_spill(path)[0]]
+
+
+def read_spill(path: str) -> Tuple[List[Item], int]:
+    """The events of a spill file and the number of lines skipped: a line that is not a JSON object with
+    ``kind`` and ``event`` (what a kill in the middle of a write leaves) is skipped, not fatal."""
+    items: List[Item] = []
+    skipped = 0
+    with open(path, encoding="utf-8", errors="replace") as file:
+        for line in file:
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                items.append((str(row["kind"]), dict(row["event"])))
+            except (ValueError, KeyError, TypeError):
+                skipped += 1
+    return items, skipped
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
