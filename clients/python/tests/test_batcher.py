@@ -142,13 +142,13 @@ def test_a_cut_spill_file_and_a_stale_replay_are_recovered(server, tmp_path):
     import os
 
     spill = tmp_path / "spill.ndjson"
-    good = [{"kind": "predictions", "event": {"id": f"c{i}", "ts": event_time(i), "model": "cut", "score": 0.5}}
+    good = [{"kind": "prediction", "event": {"id": f"c{i}", "ts": event_time(i), "model": "cut", "score": 0.5}}
             for i in range(5)]
-    spill.write_text("".join(json.dumps(r) + "\n" for r in good[:3]) + '{"kind":"predictions","event":{"id":"c9"')
+    spill.write_text("".join(json.dumps(r) + "\n" for r in good[:3]) + '{"kind":"prediction","event":{"id":"c9"')
     stale = tmp_path / "spill.ndjson.replaying"  # an older client's name, no pid
     stale.write_text("".join(json.dumps(r) + "\n" for r in good[3:]))
     dead = subprocess_pid_that_exited()
-    (tmp_path / f"spill.ndjson.replaying.{dead}").write_text('{"kind":"predictions","event":{"id":"c5","ts":"'
+    (tmp_path / f"spill.ndjson.replaying.{dead}").write_text('{"kind":"prediction","event":{"id":"c5","ts":"'
                                                              + event_time(5) + '","model":"cut","score":0.5}}\n')
 
     client = vigil.Client(server.url, flush_interval=0.05, spill_path=str(spill))

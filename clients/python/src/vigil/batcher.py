@@ -260,9 +260,10 @@ class Batcher:
     def _spill_or_drop(self, items: List[Item], reason: str, recount: bool = True) -> None:
         if self.spill_path:
             try:
-                with open(self.spill_path, "a", encoding="utf-8") as file:
-                    for kind, event in items:
-                        file.write(json.dumps({"kind": kind, "event": event}, separators=(",", ":")) + "\n")
+                _append_lines(
+                    self.spill_path,
+                    "".join(json.dumps({"kind": k, "event": e}, separators=(",", ":")) + "\n" for k, e in items),
+                )
                 if recount:
                     self.stats.spilled += len(items)
                 self._warn_locked("spilled", f"vigil: {reason}; spilled {len(items)} events to {self.spill_path}")
@@ -305,8 +306,7 @@ class Batcher:
                         leftover = source.read()
                     if leftover and not leftover.endswith("\n"):
                         leftover += "\n"  # a cut last line stays on its own line, to be skipped on replay
-                    with open(self.spill_path, "a", encoding="utf-8") as spill:
-                        spill.write(leftover)
+                    _append_lines(self.spill_path, leftover)
                     os.remove(path)
                 logger.warning("vigil: recovered %s left by a stopped process into %s", path, self.spill_path)
             except OSError as error:
@@ -376,7 +376,8 @@ def spill_rows(path: str) -> List[Mapping[str, Any]]:
 
 def read_spill(path: str) -> Tuple[List[Item], int]:
     """The events of a spill file and the number of lines skipped: a line that is not a JSON object with
-    ``kind`` and ``event`` (what a kill in the middle of a write leaves) is skipped, not fatal."""
+    ``kind`` (prediction or feedback) and ``event`` — what a kill in the middle of a write leaves — is skipped,
+    not fatal."""
     items: List[Item] = []
     skipped = 0
     with open(path, encoding="utf-8", errors="replace") as file:
@@ -385,10 +386,26 @@ def read_spill(path: str) -> Tuple[List[Item], int]:
                 continue
             try:
                 row = json.loads(line)
-                items.append((str(row["kind"]), dict(row["event"])))
+                kind, event = row["kind"], dict(row["event"])
             except (ValueError, KeyError, TypeError):
                 skipped += 1
+                continue
+            if kind in ("prediction", "feedback"):
+                items.append((kind, event))
+            else:
+                skipped += 1
     return items, skipped
+
+
+def _append_lines(path: str, text: str) -> None:
+    """Appends whole lines to ``path``, first ending a line that a kill cut short, so that the new lines are
+    not glued to it (and lost with it)."""
+    with open(path, "a+b") as file:
+        if file.tell() > 0:
+            file.seek(-1, os.SEEK_END)
+            if file.read(1) != b"\n":
+                file.write(b"\n")
+        file.write(text.encode("utf-8"))
 
 
 def _process_alive(pid: int) -> bool:
