@@ -8,11 +8,13 @@ sets that up)
 """
 import datetime
 import os
-import platform
 import statistics
 import sys
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from benchmarks_md import machine, write_section  # noqa: E402
 
 HEADING = "## Dashboard (`scripts/bench-dashboard`)"
 PAGES = [
@@ -46,24 +48,13 @@ def main():
         size = samples[0][2] / 1024
         rows.append(f"| {name} | `{path}` | {server:.1f} | {wall:.1f} | {size:.0f} |")
         print(f"BENCH {name}: server {server:.1f} ms, wall {wall:.1f} ms, {size:.0f} KiB", flush=True)
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-               platform.machine())
     section = (
-        f"{HEADING}\n\nMeasured {datetime.date.today()} on {cpu}, {os.cpu_count()} cores; release build, loopback, "
+        f"{HEADING}\n\nMeasured {datetime.date.today()} on {machine()}; release build, loopback, "
         f"the taxi fixture (20,000 predictions over February 2020, 16,299 labels, 5 SLOs from examples/slos.yaml, "
         f"the reference uploaded); median of {runs} loads after a warm-up. Server time is the `Server-Timing` "
         f"header (routing, queries, SVG and template rendering); the target is < 200 ms for 30 days.\n\n"
         "| page | path | server ms | wall ms | KiB |\n|---|---|---:|---:|---:|\n" + "\n".join(rows) + "\n")
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "benchmarks.md")
-    text = open(path).read()
-    start = text.find(HEADING)
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + ("" if end < 0 else text[end + 1:])
-    else:
-        text = text.rstrip() + "\n\n" + section
-    open(path, "w").write(text)
-    print(f"wrote {os.path.normpath(path)}")
+    write_section(HEADING, section)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import platform
 import shutil
 import socket
 import subprocess
@@ -23,6 +22,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from benchmarks_md import machine, write_section  # noqa: E402
 
 HEADING = "## Memory per distinct value (`Benchmarks/memory/cardinality.py`)"
 N = 10_000
@@ -94,29 +96,18 @@ def main() -> None:
         measure(binary, "distinct segment values (default limit 1,000: the rest fold)", [], segment),
         measure(binary, "distinct models (limit raised to 20,000)", ["models=20000"], model),
     ]
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-               platform.machine())
     rows = "\n".join(
         f"| {r['case']} | {r['before_kib'] / 1024:.1f} | {r['after_kib'] / 1024:.1f} | {r['per_value_bytes']:,.0f} "
         f"| {r['folded']:,} |" for r in results)
     section = (
-        f"{HEADING}\n\nMeasured {datetime.date.today()} on {cpu}, {os.cpu_count()} cores; release build. A fresh "
+        f"{HEADING}\n\nMeasured {datetime.date.today()} on {machine()}; release build. A fresh "
         f"`vigil serve` per case, {N:,} binary predictions each bringing a new segment value (or model), posted in "
         "batches of 1,000; growth of VmRSS over the whole load, divided by the number of distinct values. Before the "
         "hardening issue, each distinct value cost ~145 KB (a 4,096-entry bucket cache per resolution, allocated for "
         "every series): 3,600 values took 560 MB, and one 10,000-value request drove the server to 22.6 GB.\n\n"
         "| case | RSS before (MiB) | RSS after (MiB) | bytes per distinct value | rows folded into `__other__` |\n"
         "|---|---:|---:|---:|---:|\n" + rows + "\n")
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "benchmarks.md")
-    text = open(path).read()
-    start = text.find(HEADING)
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + ("" if end < 0 else text[end + 1:])
-    else:
-        text = text.rstrip() + "\n\n" + section
-    open(path, "w").write(text)
-    print(f"wrote {os.path.normpath(path)}")
+    write_section(HEADING, section)
 
 
 if __name__ == "__main__":
