@@ -38,6 +38,10 @@ struct ServeCommand: AsyncParsableCommand {
     var webhookSecret: String?
     @Option(help: "Prometheus Alertmanager base URL, e.g. http://127.0.0.1:9093.") var alertmanagerURL: String?
     @Option(help: "This server's URL as alert receivers should link to it.") var externalURL: String?
+    @Option(help: "Close a connection that sends no complete request head for this long (default 30s).")
+    var idleTimeout: String?
+    @Option(help: "Answer 408 and close when a request body has not all arrived within this time (default 30s).")
+    var readTimeout: String?
     @Option(
         help: """
             A cardinality or size limit NAME=VALUE (repeatable; also VIGIL_LIMITS=NAME=VALUE,…): models, \
@@ -96,6 +100,8 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.message)
         }
+        if let t = idleTimeout ?? env["VIGIL_IDLE_TIMEOUT"] { c.idleTimeout = try duration(t, "idle timeout") }
+        if let t = readTimeout ?? env["VIGIL_READ_TIMEOUT"] { c.bodyReadTimeout = try duration(t, "read timeout") }
         if let r = retention ?? env["VIGIL_RETENTION"] { c.retention = try duration(r, "retention") }
         if let s = snapshotInterval ?? env["VIGIL_SNAPSHOT_INTERVAL"] {
             c.snapshotInterval = try duration(s, "snapshot interval")

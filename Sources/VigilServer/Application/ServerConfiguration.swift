@@ -10,6 +10,10 @@ public struct ServerConfiguration: Sendable {
     public var synchronous: SynchronousMode = .full
     /// Largest request body accepted, after gzip decompression.
     public var maxBodyBytes = 32 * 1024 * 1024
+    /// A connection that has not sent a complete request head (or is idle between requests) this long is closed.
+    public var idleTimeout: Duration = .seconds(30)
+    /// A request body must arrive whole within this time, or the request gets 408 and the connection closes.
+    public var bodyReadTimeout: Duration = .seconds(30)
     /// Bearer tokens; empty disables authentication.
     public var tokens = TokenStore()
     public var engine = EngineConfiguration()

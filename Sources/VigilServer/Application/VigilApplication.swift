@@ -79,9 +79,14 @@ public struct VigilServer: Sendable {
 
     /// The application, ready to `runService()`.
     public func application() -> some ApplicationProtocol {
+        let idle = configuration.idleTimeout.components
         var app = Application(
             router: router(),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil"),
+            server: .http1(
+                configuration: .init(
+                    idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "vigil", backlog: 4096),
             logger: logger)
         app.addServices(maintenance, alerting)
         return app

@@ -64,7 +64,8 @@ struct APIRoutes: Sendable {
 
     func ingestPredictions(_ request: Request) async throws(APIError) -> Response {
         try host.requireReady()
-        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes)
+        let body = try await RequestBody.collect(
+            request, limit: configuration.maxBodyBytes, timeout: configuration.bodyReadTimeout)
         let batch = try decode(body) { (bytes) throws(MalformedBody) in try WireDecoder.predictions(bytes) }
         let encoded = EncodedBatch(predictions: batch.events)
         return respond(try await pipeline.ingest(batch, encoded: encoded, now: clock()), rows: batch.rowCount)
@@ -72,7 +73,8 @@ struct APIRoutes: Sendable {
 
     func ingestFeedback(_ request: Request) async throws(APIError) -> Response {
         try host.requireReady()
-        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes)
+        let body = try await RequestBody.collect(
+            request, limit: configuration.maxBodyBytes, timeout: configuration.bodyReadTimeout)
         let batch = try decode(body) { (bytes) throws(MalformedBody) in try WireDecoder.feedback(bytes) }
         let encoded = EncodedBatch(feedback: batch.events)
         return respond(try await pipeline.ingest(batch, encoded: encoded, now: clock()), rows: batch.rowCount)
@@ -206,7 +208,7 @@ struct APIRoutes: Sendable {
 
     func defineMetric(model: String, name: String, _ request: Request) async throws(APIError) -> Response {
         try host.requireReady()
-        let body = try await RequestBody.collect(request, limit: 64 * 1024)
+        let body = try await RequestBody.collect(request, limit: 64 * 1024, timeout: configuration.bodyReadTimeout)
         let expression: String
         do {
             expression = try JSONDecoder().decode(DefinitionBody.self, from: Data(body.readableBytesView)).expression

@@ -47,7 +47,8 @@ struct ProfileRoutes: Sendable {
     func putReference(model: String, _ request: Request) async throws(APIError) -> Response {
         try host.requireReady()
         let query = try ProfileQuery(QueryParameters.dictionary(request), now: clock())
-        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes)
+        let body = try await RequestBody.collect(
+            request, limit: configuration.maxBodyBytes, timeout: configuration.bodyReadTimeout)
         let reference: StoredReference
         if query.isWindowGiven {
             guard body.readableBytes == 0 else {
@@ -117,7 +118,8 @@ struct ProfileRoutes: Sendable {
     }
 
     func putRules(model: String, _ request: Request) async throws(APIError) -> Response {
-        let body = try await RequestBody.collect(request, limit: 8 * 1024 * 1024)
+        let body = try await RequestBody.collect(
+            request, limit: 8 * 1024 * 1024, timeout: configuration.bodyReadTimeout)
         let rules = try RuleSetBody.decode(Data(body.readableBytesView))
         try await documents.setRules(rules, model: model, at: clock())
         return JSONResponse.make(RulesResponse(model: model, source: "user", rules: rules))

@@ -54,7 +54,7 @@ struct SLORoutes: Sendable {
     // MARK: - Definitions
 
     func put(name: String, _ request: Request) async throws(APIError) -> Response {
-        let body = try await RequestBody.collect(request, limit: 1024 * 1024)
+        let body = try await RequestBody.collect(request, limit: 1024 * 1024, timeout: configuration.bodyReadTimeout)
         let slo = try SLOBody.decode(Data(body.readableBytesView), name: name)
         try checkMetric(slo)
         let created = try await registry.put(slo, at: clock())
