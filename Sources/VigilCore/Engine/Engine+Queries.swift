@@ -28,6 +28,15 @@ extension Engine {
             confusion: computer.confusion(merged.aggregate))
     }
 
+    /// The most points a metric series may have.
+    public static let maxSeriesSteps = 10_000
+
+    /// The event times the buckets can hold: from the earliest prediction to the watermark (`nil` before any).
+    var eventRange: ClosedRange<Int64>? {
+        guard watermarkMilliseconds != .min, let first = models.lazy.compactMap(\.firstEvent).min() else { return nil }
+        return first...max(first, watermarkMilliseconds)
+    }
+
     /// The buckets of a window merged, with the window's bounds as resolved to buckets (`nil` when cumulative).
     func mergedWindow(_ m: Int, window: Window, version: String?, segment: Segment?, parts: AggregateParts)
         throws(QueryError) -> (WindowMerge.Result, Timestamp?, Timestamp?)
@@ -38,7 +47,8 @@ extension Engine {
         var to: Timestamp?
         if let (a, b) = window.bounds {
             guard a <= b else { throw QueryError(.invalidWindow, "window starts after it ends") }
-            let plan = WindowPlan(from: a, to: b, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
+            let plan = WindowPlan(
+                from: a, to: b, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff, data: eventRange)
             from = Timestamp(milliseconds: plan.from)
             to = Timestamp(milliseconds: plan.to)
             for s in seriesIds {
@@ -58,6 +68,12 @@ extension Engine {
         segment: Segment? = nil, names: [String]? = nil
     ) throws(QueryError) -> [MetricReport] {
         guard step.milliseconds > 0 else { throw QueryError(.invalidWindow, "step must be positive") }
+        let steps = (to.milliseconds - from.milliseconds) / step.milliseconds
+        guard steps <= Self.maxSeriesSteps else {
+            throw QueryError(
+                .invalidWindow,
+                "\(steps) steps of \(step.windowText); at most \(Self.maxSeriesSteps): use a longer step")
+        }
         guard from <= to else { throw QueryError(.invalidWindow, "from must not be after to") }
         return try Window.steps(from: from, to: to, step: step).map { (slice) throws(QueryError) in
             try metrics(

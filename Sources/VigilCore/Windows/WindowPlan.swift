@@ -18,17 +18,27 @@ struct WindowPlan: Hashable, Sendable {
         h.combine(to)
     }
 
-    init(from: Int64, to: Int64, minuteCutoff: Int64, hourCutoff: Int64) {
+    /// - Parameter data: the event times buckets can hold, if known: whole days before or after it are skipped
+    ///   (they are empty), so a window of centuries costs what the data's span costs.
+    init(from: Int64, to: Int64, minuteCutoff: Int64, hourCutoff: Int64, data: ClosedRange<Int64>? = nil) {
         let a = Self.snap(from, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
         let b = max(a, Self.snap(to, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff))
         self.from = a
         self.to = b
         var buckets: [(Resolution, Int64)] = []
         var t = a
+        var end = b
+        let dayWidth = Resolution.day.milliseconds
+        if let data {
+            let firstDay = data.lowerBound - data.lowerBound.floorDivided(by: dayWidth).1
+            let afterLastDay = data.upperBound - data.upperBound.floorDivided(by: dayWidth).1 + dayWidth
+            if firstDay > t { t = min(firstDay, b) }
+            if afterLastDay < end { end = max(afterLastDay, t) }
+        }
         let day = Resolution.day.milliseconds
         let hour = Resolution.hour.milliseconds
         let minute = Resolution.minute.milliseconds
-        while t < b {
+        while t < end {
             if t.floorDivided(by: day).1 == 0 && t + day <= b {
                 buckets.append((.day, t.floorDivided(by: day).0))
                 t += day

@@ -51,7 +51,8 @@ public struct VigilServer: Sendable {
         // Every GET route also answers HEAD (probes and link checkers send it).
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ServerTimingMiddleware())
-        router.add(middleware: ErrorMiddleware())
+        let methods = RouteMethods()
+        router.add(middleware: ErrorMiddleware(routes: methods))
         router.add(middleware: AuthMiddleware(tokens: configuration.tokens))
         APIRoutes(host: host, pipeline: pipeline, log: log, configuration: configuration, clock: clock)
             .register(on: router)
@@ -60,6 +61,7 @@ public struct VigilServer: Sendable {
         SLORoutes(slos: slos, log: log, configuration: configuration, clock: clock).register(on: router)
         MetricsExporter(slos: slos, log: log, clock: clock).register(on: router)
         DashboardRoutes(sources: DashboardSources(slos: slos, log: log, clock: clock)).register(on: router)
+        methods.record(router.routes)
         return router
     }
 

@@ -4,6 +4,9 @@ import Logging
 
 /// Turns every error into the API's JSON error shape, so clients parse one format.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The methods of each route, for 405 on a known path asked with another method.
+    let routes: RouteMethods
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
@@ -12,6 +15,16 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as HTTPError {
+            if error.status == .notFound, let allowed = routes.allowed(for: request.uri.path),
+                !allowed.contains(request.method.rawValue)
+            {
+                var e = APIError(
+                    .methodNotAllowed, "method_not_allowed",
+                    "\(request.method) is not allowed on \(request.uri.path); allowed: \(allowed.joined(separator: ", "))"
+                )
+                e.headers[.allow] = allowed.joined(separator: ", ")
+                throw e
+            }
             throw Self.map(error)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(error)"])

@@ -163,3 +163,18 @@ struct AdmissionTests {
         #expect(perSeries < 10_000, "bytes per series: \(perSeries)")
     }
 }
+
+extension AdmissionTests {
+    @Test func aSeriesOfTooManyStepsIsRefused() throws {
+        var engine = Engine()
+        try engine.ingest(Self.binary("a"))
+        #expect(throws: QueryError.self) {
+            try engine.metricSeries(
+                model: "card", from: Self.t0, to: Self.t0 + .seconds(86_400), step: .seconds(1), names: ["count"])
+        }
+        let hourly = try engine.metricSeries(
+            model: "card", from: Self.t0, to: Self.t0 + .seconds(86_400), step: .seconds(3600), names: ["count"])
+        #expect(hourly.count == 24)
+        #expect(hourly.first?["count"]?.value == 1)
+    }
+}

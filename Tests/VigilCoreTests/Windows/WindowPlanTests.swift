@@ -21,6 +21,34 @@ struct WindowPlanTests {
         #expect(plan.buckets.count == 43 + 18 + 29 + 3 + 2)
     }
 
+    /// A window of centuries around a few days of data plans only the data's days (whole days outside it are
+    /// empty), and every bucket it keeps is one the unclamped plan has too.
+    @Test func aHugeWindowPlansOnlyTheDaysThatCanHoldData() {
+        let from = -100_000 * day + 7 * minute
+        let to = 100_000 * day + 5 * hour
+        let data = (10 * day + 3 * hour)...(13 * day + 2 * hour)
+        let clamped = WindowPlan(from: from, to: to, minuteCutoff: .min, hourCutoff: .min, data: data)
+        #expect(clamped.buckets.count == 4)  // days 10, 11, 12 and 13
+        #expect(clamped.from == from && clamped.to == to)
+        let full = WindowPlan(from: from, to: to, minuteCutoff: .min, hourCutoff: .min)
+        let fullKeys = Set(full.buckets.map { "\($0.0)\($0.1)" })
+        #expect(clamped.buckets.allSatisfy { fullKeys.contains("\($0.0)\($0.1)") })
+        let inside = WindowPlan(
+            from: 11 * day + 30 * minute, to: 12 * day + 5 * hour, minuteCutoff: .min, hourCutoff: .min)
+        let insideClamped = WindowPlan(
+            from: 11 * day + 30 * minute, to: 12 * day + 5 * hour, minuteCutoff: .min, hourCutoff: .min, data: data)
+        #expect(insideClamped == inside)
+    }
+
+    @Test(arguments: ["9223372036854775807d", "7063999915w", "36601d", "99999999999999999999s"])
+    func overlongDurationsAreRefusedNotOverflowed(text: String) {
+        #expect(throws: DurationError.self) { try Duration(window: text) }
+    }
+
+    @Test func aCenturyIsTheLongestDuration() throws {
+        #expect(try Duration(window: "36600d") == .seconds(36_600 * 86_400))
+    }
+
     @Test func edgesSnapDownToTheMinute() {
         let plan = WindowPlan(from: 30 * minute + 59_999, to: 90 * minute + 1, minuteCutoff: .min, hourCutoff: .min)
         #expect(plan.from == 30 * minute)
