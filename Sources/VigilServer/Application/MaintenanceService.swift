@@ -16,8 +16,11 @@ struct MaintenanceService: Service {
     let clock: @Sendable () -> Timestamp
 
     func run() async throws {
-        try await recover()
+        let replayed = try await recover()
         var lastSnapshot = try log.snapshotSequences().last ?? 0
+        // A long replay is saved at once: under a crash loop the server may not live to the next interval,
+        // and every restart would replay the same growing tail again.
+        if replayed >= configuration.snapshotMinEntries { lastSnapshot = await maintain(since: lastSnapshot, force: true) }
         while await sleepUnlessShuttingDown(for: configuration.snapshotInterval) {
             lastSnapshot = await maintain(since: lastSnapshot)
         }
@@ -25,7 +28,8 @@ struct MaintenanceService: Service {
         _ = await maintain(since: lastSnapshot, force: true)
     }
 
-    private func recover() async throws {
+    /// Rebuilds the engine from the newest snapshot and the log after it; returns the entries replayed.
+    private func recover() async throws -> Int {
         let started = ContinuousClock.now
         var rebuilder = EngineRebuilder(log: log, configuration: configuration.engine)
         let host = self.host
@@ -53,6 +57,7 @@ struct MaintenanceService: Service {
                 "rejected": "\(result.rejectedEntries)", "sequence": "\(result.sequence)",
                 "duration": "\(ContinuousClock.now - started)",
             ])
+        return result.replayedEntries
     }
 
     /// Takes a snapshot when enough was logged since the last one, then applies retention.

@@ -4,30 +4,29 @@ import VigilCore
 /// The engine's whole state as bytes, so that a restart replays only the log after the snapshot.
 ///
 /// The engine is a value type: the caller copies it (constant time, copy-on-write) at a log position and
-/// encodes the copy off the ingest path. Join entries are stored as raw words; the rest as JSON.
+/// encodes the copy off the ingest path. The bytes are ``BinaryEncoder``'s: a format word, then the engine;
+/// the join's ids, records and hash table are written in bulk.
 public enum EngineSnapshot {
     /// Bumped when the engine's stored shape changes; an older snapshot is then ignored and the log replayed.
-    public static let formatVersion = 3
-
-    struct Envelope: Codable {
-        var format: Int
-        var engine: Engine
-    }
+    public static let formatVersion: UInt32 = 4
+    /// Marks the binary format (JSON snapshots, formats 1–3, start with `{`).
+    static let magic: [UInt8] = Array("VGS1".utf8)
 
     public static func encode(_ engine: Engine) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return Array(try encoder.encode(Envelope(format: formatVersion, engine: engine)))
+        var bytes = magic
+        withUnsafeBytes(of: formatVersion.littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: try BinaryEncoder().encode(engine))
+        return bytes
     }
 
     /// The engine in `bytes`, or `nil` if they were written by another format version.
     public static func decode(_ bytes: Data) throws -> Engine? {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        struct Header: Codable { var format: Int }
-        guard try decoder.decode(Header.self, from: bytes).format == formatVersion else { return nil }
-        return try decoder.decode(Envelope.self, from: bytes).engine
+        let header = magic.count + 4
+        guard bytes.count > header, Array(bytes.prefix(magic.count)) == magic else { return nil }
+        let version = bytes.dropFirst(magic.count).prefix(4).enumerated().reduce(UInt32(0)) {
+            $0 | UInt32($1.element) << (8 * UInt32($1.offset))
+        }
+        guard version == formatVersion else { return nil }
+        return try BinaryDecoder().decode(Engine.self, from: bytes.dropFirst(header))
     }
 }

@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+
+@testable import VigilCore
+@testable import VigilStore
+
+/// The binary snapshot format: every `Codable` shape the engine uses comes back equal, and a whole engine —
+/// three tasks, segments, profiles, orphans, custom metrics — restores to the same state.
+struct BinaryCoderTests {
+    enum Shape: Codable, Hashable {
+        case empty
+        case number(Double)
+        case pair(String, count: Int)
+        case nested(Inner?)
+    }
+
+    struct Inner: Codable, Hashable {
+        var name: String
+        var optional: Int?
+        var missing: String?
+        var numbers: [Double]
+        var words: [String]
+        var flags: [Bool]
+        var maybe: [Int?]
+        var byName: [String: Int64]
+        var byInt: [Int: [UInt8]]
+        var byWide: [Int64: Int32]
+        var grid: [[UInt32]]
+        var shapes: [Shape]
+        var small: Int8
+        var float: Float
+    }
+
+    static let inner = Inner(
+        name: "模型 <x> \u{0}", optional: -7, missing: nil, numbers: [0, -1.5, .infinity, .nan, 1e-300],
+        words: ["", "a b", "é"], flags: [true, false], maybe: [1, nil, 3], byName: ["a": 1, "": -2],
+        byInt: [3: [1, 2], -4: []], byWide: [Int64.min: 5, 1 << 40: -1], grid: [[1], [], [2, 3]],
+        shapes: [.empty, .number(2.5), .pair("p", count: 9), .nested(nil)], small: -128, float: 0.25)
+
+    @Test func everyShapeRoundTrips() throws {
+        let value = Shape.nested(Self.inner)
+        let bytes = try BinaryEncoder().encode(value)
+        let back = try BinaryDecoder().decode(Shape.self, from: Data(bytes))
+        guard case .nested(let decoded?) = back else {
+            Issue.record("decoded \(back)")
+            return
+        }
+        #expect(decoded.numbers[3].isNaN)
+        var expected = Self.inner
+        var got = decoded
+        expected.numbers[3] = 0
+        got.numbers[3] = 0
+        #expect(got == expected)
+    }
+
+    @Test func truncatedBytesThrowInsteadOfCrashing() throws {
+        let bytes = try BinaryEncoder().encode(Shape.nested(Self.inner))
+        for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 40)) {
+            #expect(throws: (any Error).self) { try BinaryDecoder().decode(Shape.self, from: Data(bytes.prefix(cut))) }
+        }
+    }
+
+    /// Binary, multiclass and regression models with segments, string and number features, orphans,
+    /// corrections and a custom metric.
+    static func engine(events: Int) throws -> (Engine, [LogEntry]) {
+        var rng = SplitMix64(seed: 42)
+        var engine = Engine()
+        try engine.defineMetric("high", on: "bin", "sum(score > 0.8 and label == 1) / sum(label == 1)")
+        var entries: [LogEntry] = []
+        let t0: Int64 = 1_767_225_600_000  // 2026-01-01
+        for i in 0..<events {
+            let t = Timestamp(milliseconds: t0 + Int64(i) * 45_000)
+            let r = Double(rng.next() % 1000) / 1000
+            let features: [String: FeatureValue] = [
+                "x": .number(r * 10), "city": .string(["oslo", "lima", "pune"][i % 3]), "gap": i % 7 == 0 ? .null : .number(1),
+            ]
+            let segments = ["region": ["eu", "us", "apac"][i % 3]]
+            let p: Prediction
+            switch i % 3 {
+            case 0:
+                p = Prediction(
+                    id: "b\(i)", time: t, model: "bin", version: i % 2 == 0 ? "v1" : "v2", segments: segments,
+                    features: features, score: .probability(r))
+            case 1:
+                p = Prediction(
+                    id: "c\(i)", time: t, model: "multi", version: "v1", segments: segments, features: features,
+                    score: .classes([ClassScore("cash", r), ClassScore("card", 1 - r)]))
+            default:
+                p = Prediction(
+                    id: "r\(i)", time: t, model: "reg", version: "v1", segments: segments, features: features,
+                    prediction: .number(r * 30))
+            }
+            let label: Outcome = i % 3 == 0 ? .number(Double(i % 2)) : i % 3 == 1 ? .category(r > 0.5 ? "cash" : "card") : .number(r * 28)
+            let feedback = Feedback(id: p.id, time: t + .seconds(3600), label: label)
+            if i % 17 == 0 { entries.append(.feedback(feedback)) }  // an orphan first
+            entries.append(.prediction(p))
+            if i % 4 != 0 { entries.append(.feedback(feedback)) }
+        }
+        return (engine, entries)
+    }
+
+    @Test func aWholeEngineRestoresToTheSameState() throws {
+        var (engine, entries) = try Self.engine(events: 3000)
+        for e in entries[..<3000] { engine.apply(e) }
+        var restored = try #require(try EngineSnapshot.decode(Data(try EngineSnapshot.encode(engine))))
+        Self.expectSame(engine, restored)
+        for e in entries[3000...] {
+            engine.apply(e)
+            restored.apply(e)
+        }
+        Self.expectSame(engine, restored)
+        for model in ["bin", "multi", "reg"] {
+            #expect(try engine.metrics(model: model).values == restored.metrics(model: model).values)
+            #expect(try engine.profile(model: model).profile == restored.profile(model: model).profile)
+        }
+    }
+
+    @Test func anOlderFormatIsIgnored() throws {
+        #expect(try EngineSnapshot.decode(Data(#"{"format":2,"engine":{}}"#.utf8)) == nil)
+    }
+
+    static func expectSame(_ a: Engine, _ b: Engine) {
+        #expect(a.modelSummaries == b.modelSummaries)
+        #expect(a.statistics == b.statistics)
+        #expect(a.seriesKeys == b.seriesKeys)
+        #expect(a.models.map(\.segmentValues) == b.models.map(\.segmentValues))
+        for s in a.series.indices where s < b.series.count {
+            #expect(a.series[s].profiles == b.series[s].profiles)
+            for level in [Resolution.minute, .hour, .day] {
+                var x: [Int64: Aggregate] = [:]
+                var y: [Int64: Aggregate] = [:]
+                let (la, lb) =
+                    level == .minute
+                    ? (a.series[s].minutes, b.series[s].minutes)
+                    : level == .hour ? (a.series[s].hours, b.series[s].hours) : (a.series[s].days, b.series[s].days)
+                la.forEach { x[$0] = $1 }
+                lb.forEach { y[$0] = $1 }
+                #expect(x == y)
+            }
+        }
+        #expect(a.watermark == b.watermark)
+    }
+}
