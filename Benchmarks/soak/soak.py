@@ -197,11 +197,26 @@ def run(binary: str, kills: int, seed: int = 7) -> dict:
     return report
 
 
+def kept_rows() -> list:
+    """The table rows of the section as it stands (earlier runs, kept beside the new one)."""
+    from benchmarks_md import PATH
+
+    text = open(PATH).read()
+    start = text.find(HEADING)
+    if start < 0:
+        return []
+    end = text.find("\n## ", start + 1)
+    lines = text[start:end if end >= 0 else len(text)].splitlines()
+    return [line for line in lines if line.startswith("| ") and not line.startswith("| run |")
+            and not line.startswith("| SIGKILLs |")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--bin", default=".build/release/vigil")
     parser.add_argument("--write", action="store_true", help="write the section of docs/benchmarks.md")
+    parser.add_argument("--label", default="current", help="the run's name in the table (rows of other names are kept)")
     args = parser.parse_args()
     r = run(args.bin, args.kills)
     print(f"BENCH soak: {r['kills']} SIGKILLs, {r['acknowledged']:,} rows acknowledged, {r['counted']:,} counted, "
@@ -210,15 +225,18 @@ def main() -> None:
     for v in r["violations"]:
         print(f"VIOLATION {v}")
     if args.write:
+        row = (f"| {args.label} | {r['kills']} | {r['acknowledged']:,} | {r['counted']:,} | {r['duplicates']} "
+               f"| {r['restart_p50']:.2f} s | {r['restart_p90']:.2f} s | {r['restart_max']:.2f} s | {r['snapshots']} "
+               f"| {len(r['violations'])} |")
+        rows = [line for line in kept_rows() if not line.startswith(f"| {args.label} |")] + [row]
         section = (
             f"{HEADING}\n\nMeasured {datetime.date.today()} on {machine()}; release build, `--snapshot-interval 2s`. "
             f"{WRITERS} writers stream batches of {BATCH} predictions; the server is SIGKILLed after 0.2–1.2 s, "
             "restarted on the same data directory (restart = process start until `/readyz` answers), and every "
             "unacknowledged batch is resent.\n\n"
-            "| SIGKILLs | rows acknowledged | rows counted | duplicates | restart p50 | restart p90 | restart max "
-            "| snapshots saved | invariant violations |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-            f"| {r['kills']} | {r['acknowledged']:,} | {r['counted']:,} | {r['duplicates']} | {r['restart_p50']:.2f} s "
-            f"| {r['restart_p90']:.2f} s | {r['restart_max']:.2f} s | {r['snapshots']} | {len(r['violations'])} |\n")
+            "| run | SIGKILLs | rows acknowledged | rows counted | duplicates | restart p50 | restart p90 | restart max "
+            "| snapshots saved | invariant violations |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+            + "\n".join(rows) + "\n")
         write_section(HEADING, section)
     sys.exit(1 if r["violations"] else 0)
 
