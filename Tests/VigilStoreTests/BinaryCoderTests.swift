@@ -72,7 +72,8 @@ struct BinaryCoderTests {
             let t = Timestamp(milliseconds: t0 + Int64(i) * 45_000)
             let r = Double(rng.next() % 1000) / 1000
             let features: [String: FeatureValue] = [
-                "x": .number(r * 10), "city": .string(["oslo", "lima", "pune"][i % 3]), "gap": i % 7 == 0 ? .null : .number(1),
+                "x": .number(r * 10), "city": .string(["oslo", "lima", "pune"][i % 3]),
+                "gap": i % 7 == 0 ? .null : .number(1),
             ]
             let segments = ["region": ["eu", "us", "apac"][i % 3]]
             let p: Prediction
@@ -90,7 +91,9 @@ struct BinaryCoderTests {
                     id: "r\(i)", time: t, model: "reg", version: "v1", segments: segments, features: features,
                     prediction: .number(r * 30))
             }
-            let label: Outcome = i % 3 == 0 ? .number(Double(i % 2)) : i % 3 == 1 ? .category(r > 0.5 ? "cash" : "card") : .number(r * 28)
+            let label: Outcome =
+                i % 3 == 0
+                ? .number(Double(i % 2)) : i % 3 == 1 ? .category(r > 0.5 ? "cash" : "card") : .number(r * 28)
             let feedback = Feedback(id: p.id, time: t + .seconds(3600), label: label)
             if i % 17 == 0 { entries.append(.feedback(feedback)) }  // an orphan first
             entries.append(.prediction(p))

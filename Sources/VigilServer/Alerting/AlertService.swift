@@ -40,8 +40,7 @@ struct AlertService: Service {
             let now = clock()
             await evaluate(at: now, &tracker)
             if lastRefresh.map({ now - configuration.notifications.alertmanagerResendInterval >= $0 }) ?? true {
-                notifier.enqueue(
-                    .refresh(tracker.active.values.filter { $0.state == .firing }.sorted { $0.id < $1.id }))
+                notifier.refresh(tracker.active.values.filter { $0.state == .firing }.sorted { $0.id < $1.id })
                 lastRefresh = now
             }
             if lastPrune.map({ now - .seconds(3600) >= $0 }) ?? true {
@@ -67,8 +66,10 @@ struct AlertService: Service {
         }
         // Transitions first (resolved alerts leave the tracker), then the live alerts' new `updated_at`.
         let touched = changes.map(\.alert) + tracker.active.values.sorted { $0.id < $1.id }
+        // The notifications are stored with the alerts, in one transaction: neither is kept without the other.
+        let messages = changes.filter(\.notifies).flatMap { notifier.messages(for: $0) }
         do {
-            try await log.saveAlerts(touched)
+            try await log.saveAlerts(touched, notifying: messages)
         } catch {
             logger.error("could not store alerts", metadata: ["error": "\(error)"])
         }
@@ -76,8 +77,8 @@ struct AlertService: Service {
             logger.info(
                 "alert \(change.to.rawValue)",
                 metadata: ["alert": "\(change.alert.id)", "severity": "\(change.alert.severity)"])
-            if change.notifies { notifier.enqueue(.transition(change)) }
         }
+        if !messages.isEmpty { notifier.wake() }
     }
 
     private func waitUntilReady() async -> Bool {

@@ -12,6 +12,8 @@ public struct NotificationConfiguration: Sendable {
     public var retry = RetryPolicy()
     /// Firing alerts are re-sent to Alertmanager this often, as Prometheus does, so they do not time out there.
     public var alertmanagerResendInterval: Duration = .seconds(60)
+    /// A notification still undelivered after this long (receiver down for a day) is dropped and logged.
+    public var outboxMaxAge: Duration = .seconds(86_400)
     /// The server's address as receivers should link to it (Alertmanager's `generatorURL`).
     public var externalURL: String?
 
@@ -20,7 +22,8 @@ public struct NotificationConfiguration: Sendable {
     public var isEmpty: Bool { webhookURL == nil && alertmanagerURL == nil }
 }
 
-/// Exponential backoff: `initialDelay`, doubling, at most `maxDelay`, for at most `maxAttempts` attempts.
+/// Exponential backoff: `initialDelay`, doubling, at most `maxDelay`. Queued notifications retry until
+/// ``NotificationConfiguration/outboxMaxAge``; Alertmanager refreshes at most `maxAttempts` times.
 public struct RetryPolicy: Sendable {
     public var maxAttempts = 6
     public var initialDelay: Duration = .milliseconds(500)

@@ -20,7 +20,9 @@ struct MaintenanceService: Service {
         var lastSnapshot = try log.snapshotSequences().last ?? 0
         // A long replay is saved at once: under a crash loop the server may not live to the next interval,
         // and every restart would replay the same growing tail again.
-        if replayed >= configuration.snapshotMinEntries { lastSnapshot = await maintain(since: lastSnapshot, force: true) }
+        if replayed >= configuration.snapshotMinEntries {
+            lastSnapshot = await maintain(since: lastSnapshot, force: true)
+        }
         while await sleepUnlessShuttingDown(for: configuration.snapshotInterval) {
             lastSnapshot = await maintain(since: lastSnapshot)
         }

@@ -38,7 +38,7 @@ public struct VigilServer: Sendable {
         documents = ModelDocuments(log: log)
         if !configuration.slos.isEmpty { try log.saveSLOs(configuration.slos, at: clock()) }
         registry = try SLORegistry(log: log)
-        notifier = AlertNotifier(configuration.notifications, logger: logger)
+        notifier = AlertNotifier(configuration.notifications, log: log, logger: logger, clock: clock)
         pipeline = IngestPipeline(host: host, log: log, logger: logger, maxFutureSkew: configuration.maxFutureSkew)
     }
 

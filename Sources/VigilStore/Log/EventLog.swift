@@ -152,6 +152,20 @@ public final class EventLog: Sendable {
                     CREATE INDEX alert_state ON alert (state, updated_ms);
                     """)
         }
+        m.registerMigration("v4") { db in
+            // Notifications waiting for delivery, written with the alert change that causes them.
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        target TEXT NOT NULL,
+                        key TEXT NOT NULL UNIQUE,
+                        body BLOB NOT NULL,
+                        created_ms INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_ms INTEGER NOT NULL);
+                    """)
+        }
         return m
     }
 

@@ -69,7 +69,9 @@ final class BinarySource {
     func decodeValue<T: Decodable>(_ type: T.Type, codingPath: [any CodingKey]) throws -> T {
         let tag = try readByte()
         if tag == BinarySink.bulkTag { return try readBulk(T.self, codingPath) }
-        guard tag == BinarySink.valueTag || tag == BinarySink.nilTag else { throw corrupt("bad tag \(tag)", codingPath) }
+        guard tag == BinarySink.valueTag || tag == BinarySink.nilTag else {
+            throw corrupt("bad tag \(tag)", codingPath)
+        }
         return try T(from: BinaryValueDecoder(source: self, codingPath: codingPath, isNil: tag == BinarySink.nilTag))
     }
 
