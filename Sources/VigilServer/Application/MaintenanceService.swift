@@ -57,6 +57,7 @@ struct MaintenanceService: Service {
             metadata: [
                 "snapshot": "\(result.fromSnapshot.map(String.init) ?? "none")", "entries": "\(result.replayedEntries)",
                 "rejected": "\(result.rejectedEntries)", "sequence": "\(result.sequence)",
+                "snapshot_read": "\(result.snapshotRead)", "snapshot_decode": "\(result.snapshotDecode)",
                 "duration": "\(ContinuousClock.now - started)",
             ])
         return result.replayedEntries
@@ -72,11 +73,13 @@ struct MaintenanceService: Service {
             guard let (engine, sequence) = await pipeline.snapshotCopy(), sequence > last else { return last }
             let started = ContinuousClock.now
             let body = try EngineSnapshot.encode(engine)
+            let encoded = ContinuousClock.now
             try await log.saveSnapshot(sequence: sequence, createdAt: clock(), body: body)
             logger.info(
                 "snapshot saved",
                 metadata: [
                     "sequence": "\(sequence)", "bytes": "\(body.count)", "duration": "\(ContinuousClock.now - started)",
+                    "encode": "\(encoded - started)",
                 ])
             if let watermark = engine.watermark {
                 let dropped = try await log.prune(olderThan: watermark - configuration.effectiveRetention)

@@ -53,7 +53,8 @@ public struct VigilServer: Sendable {
         router.add(middleware: ServerTimingMiddleware())
         let methods = RouteMethods()
         router.add(middleware: ErrorMiddleware(routes: methods))
-        router.add(middleware: AuthMiddleware(tokens: configuration.tokens))
+        let sessions = SessionStore()
+        router.add(middleware: AuthMiddleware(tokens: configuration.tokens, sessions: sessions))
         APIRoutes(host: host, pipeline: pipeline, log: log, configuration: configuration, clock: clock)
             .register(on: router)
         ProfileRoutes(host: host, documents: documents, configuration: configuration, clock: clock)
@@ -61,6 +62,7 @@ public struct VigilServer: Sendable {
         SLORoutes(slos: slos, log: log, configuration: configuration, clock: clock).register(on: router)
         MetricsExporter(slos: slos, log: log, clock: clock).register(on: router)
         DashboardRoutes(sources: DashboardSources(slos: slos, log: log, clock: clock)).register(on: router)
+        SignInRoutes(tokens: configuration.tokens, sessions: sessions, configuration: configuration).register(on: router)
         methods.record(router.routes)
         return router
     }

@@ -45,10 +45,7 @@ struct DashboardRoutes: Sendable {
     }
 
     private func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status,
-            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(status: status, headers: DashboardHeaders.html(), body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
 

@@ -232,11 +232,20 @@ public final class EventLog: Sendable {
     // MARK: - Snapshots
 
     /// Stores an engine snapshot taken after the batch `sequence` was applied.
+    /// Saves a snapshot and thins out the older ones: each holds the whole engine and only the newest is ever
+    /// restored, so between the base (the oldest, which a backfill rebuilds from) and the new one only the first
+    /// of each day is kept — what retention needs to move the base forward.
     public func saveSnapshot(sequence: Int64, createdAt: Timestamp, body: [UInt8]) async throws {
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO snapshot (seq, created_ms, body) VALUES (?, ?, ?)",
                 arguments: [sequence, createdAt.milliseconds, body.withUnsafeBytes { Data($0) }])
+            try db.execute(
+                sql: """
+                    DELETE FROM snapshot WHERE seq < ? AND seq > (SELECT MIN(seq) FROM snapshot)
+                    AND seq NOT IN (SELECT MIN(seq) FROM snapshot GROUP BY created_ms / 86400000)
+                    """,
+                arguments: [sequence])
         }
     }
 

@@ -29,15 +29,25 @@ public struct EngineRebuilder {
         /// Entries the engine rejected on replay (zero unless an engine rule changed since they were logged).
         public var rejectedEntries: Int
         public var fromSnapshot: Int64?
+        /// Time spent reading the snapshot from the store, and decoding it.
+        public var snapshotRead: Duration = .zero
+        public var snapshotDecode: Duration = .zero
     }
 
     /// State on start: the newest snapshot plus the log after it.
     public func recover() throws -> Result {
         let rebuildSequence = try log.setting(EventLog.rebuildSequenceKey) ?? 0
-        if let newest = try log.snapshot(newest: true), newest.sequence >= rebuildSequence,
-            let engine = try EngineSnapshot.decode(newest.body)
-        {
-            return try replay(into: engine, after: newest.sequence, hoisted: [:], asOf: nil)
+        let clock = ContinuousClock()
+        let readStart = clock.now
+        if let newest = try log.snapshot(newest: true), newest.sequence >= rebuildSequence {
+            let decodeStart = clock.now
+            if let engine = try EngineSnapshot.decode(newest.body) {
+                let decoded = clock.now
+                var result = try replay(into: engine, after: newest.sequence, hoisted: [:], asOf: nil)
+                result.snapshotRead = decodeStart - readStart
+                result.snapshotDecode = decoded - decodeStart
+                return result
+            }
         }
         return try rebuildFromBase()
     }
