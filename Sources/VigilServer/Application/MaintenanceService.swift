@@ -23,7 +23,12 @@ struct MaintenanceService: Service {
         if replayed >= configuration.snapshotMinEntries {
             lastSnapshot = await maintain(since: lastSnapshot, force: true)
         }
-        while await sleepUnlessShuttingDown(for: configuration.snapshotInterval) {
+        var lastMaintained = ContinuousClock.now
+        // Wake every second: a server refusing writes after a storage failure probes whether it can resume.
+        while await sleepUnlessShuttingDown(for: min(.seconds(1), configuration.snapshotInterval)) {
+            if case .degraded = host.phase { await pipeline.probeStorage() }
+            guard ContinuousClock.now - lastMaintained >= configuration.snapshotInterval else { continue }
+            lastMaintained = ContinuousClock.now
             lastSnapshot = await maintain(since: lastSnapshot)
         }
         // A final snapshot on a clean shutdown makes the next start quick.

@@ -11,8 +11,10 @@ public final class EngineHost: Sendable {
         /// Rebuilding state from the snapshot and log: (entries replayed, entries to replay).
         case recovering(replayed: Int, total: Int)
         case ready
-        /// A commit failed: the engine may hold events that are not durable, so the server stops taking
-        /// requests until a restart recovers from the log.
+        /// A commit failed (disk full, read-only directory): the engine was rebuilt from the durable log, queries
+        /// are answered, writes get 503 until a probe write succeeds again.
+        case degraded(String)
+        /// Recovery itself failed: nothing is served until a restart.
         case failed(String)
     }
 
@@ -62,6 +64,8 @@ public final class EngineHost: Sendable {
             throw .unavailable("recovering state from the log (\(replayed) of \(total) entries); retry shortly")
         case .failed(let reason):
             throw .unavailable("the server stopped accepting requests after a storage failure: \(reason); restart it")
+        case .degraded:
+            return  // queries are answered from the durable state; writes are refused by the pipeline
         }
     }
 }

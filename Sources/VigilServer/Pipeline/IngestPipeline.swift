@@ -27,6 +27,7 @@ public actor IngestPipeline {
     private var paused = false
     private var pausedWaiters: [CheckedContinuation<Void, Never>] = []
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Why writes are refused: a commit failed and storage has not taken a write since.
     private var failure: String?
 
     struct Pending: Sendable {
@@ -124,7 +125,11 @@ public actor IngestPipeline {
     }
 
     private func checkHealthy() throws(APIError) {
-        if let failure { throw .unavailable("the server stopped accepting writes after a storage failure: \(failure)") }
+        if let failure {
+            throw .unavailable(
+                "storage is failing (\(failure)); writes resume by themselves once it takes writes again (free disk space?)"
+            )
+        }
     }
 
     // MARK: - Group commit
@@ -154,9 +159,13 @@ public actor IngestPipeline {
                 lastCommitted = records.last!.sequence
                 for w in waiters { w.resume() }
             } catch {
-                fail(error)
-                for w in waiters { w.resume(throwing: error) }
+                // Everything applied after the last commit is in the engine but not durable: refuse it all,
+                // then rebuild the engine from the log, so the state answers only what was acknowledged.
+                for w in waiters + queue.map(\.continuation) { w.resume(throwing: error) }
+                queue = []
                 if first { mine = error }
+                degrade(error)
+                break
             }
             first = false
             if queue.isEmpty { break }
@@ -164,15 +173,51 @@ public actor IngestPipeline {
             waiters = queue.map(\.continuation)
             queue = []
         }
-        if let mine { throw .unavailable("the batch could not be committed: \(mine)") }
+        if let mine { throw .unavailable("the batch could not be committed (\(Self.reason(mine))); retry later") }
     }
 
-    private func fail(_ error: any Error) {
-        guard failure == nil else { return }
-        let reason = String(describing: error)
+    /// A commit failed: refuse writes, and rebuild the engine from what is durable.
+    private func degrade(_ error: any Error) {
+        let reason = Self.reason(error)
         failure = reason
-        host.phase = .failed(reason)
-        logger.critical("log commit failed; refusing writes until restart", metadata: ["error": "\(reason)"])
+        host.phase = .degraded(reason)
+        logger.error("log commit failed; refusing writes until storage recovers", metadata: ["error": "\(reason)"])
+        rebuildFromLog()
+    }
+
+    private func rebuildFromLog() {
+        do {
+            let result = try EngineRebuilder(log: log, configuration: host.read { $0.configuration }).recover()
+            host.replace(with: result.engine)
+            lastApplied = result.sequence
+            lastCommitted = result.sequence
+        } catch {
+            let reason = "rebuilding from the log after a failed commit: \(error)"
+            host.phase = .failed(reason)
+            logger.critical("\(reason); restart the server")
+        }
+    }
+
+    /// After a failed commit: whether storage takes writes again (a probe write), and if so, writes resume.
+    /// The maintenance service calls it every second while writes are refused.
+    func probeStorage() async {
+        guard failure != nil, case .degraded = host.phase, !committing else { return }
+        do {
+            try await log.probeWrite()
+        } catch {
+            return
+        }
+        failure = nil
+        host.phase = .ready
+        logger.notice("storage takes writes again; accepting writes")
+    }
+
+    /// A storage error as a person reads it (SQLite's code and message).
+    static func reason(_ error: any Error) -> String {
+        if let e = error as? DatabaseError {
+            return "\(e.resultCode == .SQLITE_FULL ? "disk full" : "storage error \(e.resultCode)"): \(e.message ?? "")"
+        }
+        return String(describing: error)
     }
 
     // MARK: - Pausing (backfill)
@@ -240,7 +285,7 @@ public actor IngestPipeline {
                         "duration": "\(ContinuousClock.now - started)",
                     ])
             } catch {
-                fail(error)
+                degrade(error)
                 throw .unavailable("backfill failed: \(error)")
             }
         } else {

@@ -57,6 +57,8 @@ struct APIRoutes: Sendable {
                 ["status": "recovering", "replayed": "\(replayed)", "total": "\(total)"], status: .serviceUnavailable)
         case .failed(let reason):
             return JSONResponse.make(["status": "failed", "reason": reason], status: .serviceUnavailable)
+        case .degraded(let reason):
+            return JSONResponse.make(["status": "degraded", "reason": reason], status: .serviceUnavailable)
         }
     }
 

@@ -171,6 +171,16 @@ public final class EventLog: Sendable {
 
     // MARK: - Log
 
+    /// A small write, to learn whether storage takes writes again after a failure (disk full, read-only).
+    /// It needs room for a page or two, and a bit more, so that a batch is likely to fit too.
+    public func probeWrite() async throws {
+        let room = Data(repeating: 0, count: 256 * 1024)
+        try await pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO model_document (model, kind, body, updated_ms) VALUES ('', 'probe', ?, 0)", arguments: [room])
+            try db.execute(sql: "DELETE FROM model_document WHERE model = '' AND kind = 'probe'")
+        }
+    }
+
     /// Commits `records`, and applies the `metadata` updates in the same transaction; returns once they
     /// are durable per the synchronous mode.
     public func append(
