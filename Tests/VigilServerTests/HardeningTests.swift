@@ -159,3 +159,33 @@ import VigilStore
         _ = first
     }
 }
+
+extension HardeningTests {
+    /// A model can be removed: it leaves /v1/models, its name is free for a new model of another task, and the
+    /// removal survives a restart (it is in the log).
+    @Test func aModelCanBeRemovedAndItsNameReused() async throws {
+        let harness = try ServerHarness()
+        defer { harness.remove() }
+        try await harness.run { client in
+            #expect(try await client.send(.post, "/v1/predictions", Self.row("a", model: "old")).0 == .ok)
+            #expect(try await client.send(.post, "/v1/predictions", Self.row("k", model: "kept")).0 == .ok)
+            let reference = "x\n1.0\n2.0\n"
+            _ = try await client.send(.put, "/v1/models/old/reference", reference, headers: [.contentType: "text/csv"])
+            #expect(try await client.send(.delete, "/v1/models/old").0 == .noContent)
+            #expect(try await client.send(.delete, "/v1/models/old").0 == .notFound)
+            #expect(try await client.send(.get, "/v1/models/old/metrics").0 == .notFound)
+            #expect(try await client.send(.get, "/v1/models/old/reference").0 == .notFound)
+            // A regression model under the same name now.
+            let regression = #"{"id":"r1","ts":"2024-01-01T00:00:00Z","model":"old","prediction":12.5}"#
+            #expect(try await client.send(.post, "/v1/predictions", regression).0 == .ok)
+        }
+        try await harness.run { client in
+            let (_, models) = try await client.send(.get, "/v1/models")
+            let byName = Dictionary(
+                uniqueKeysWithValues: (models["models"] as? [[String: Any]] ?? []).map { ($0["name"] as! String, $0) })
+            #expect(Set(byName.keys) == ["old", "kept"])
+            #expect(byName["old"]?["task"] as? String == "regression")
+            #expect(byName["old"]?["predictions"] as? Int == 1)
+        }
+    }
+}

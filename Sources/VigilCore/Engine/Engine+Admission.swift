@@ -85,10 +85,10 @@ extension Engine {
         let known = knownModelId(p.model)
         if known == nil {
             try checkName(p.model, field: "model")
-            guard models.count < limits.maxModels else {
+            guard modelIndex.count < limits.maxModels else {
                 throw EventError(
                     .limitExceeded, field: "model",
-                    "model '\(Self.clipped(p.model))' would be model \(models.count + 1); at most \(limits.maxModels) models are kept"
+                    "model '\(Self.clipped(p.model))' would be model \(modelIndex.count + 1); at most \(limits.maxModels) models are kept"
                 )
             }
         }

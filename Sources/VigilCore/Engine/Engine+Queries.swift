@@ -84,7 +84,7 @@ extension Engine {
 
     func modelId(known name: String) throws(QueryError) -> Int {
         guard let m = modelIndex[name], models[m].task != nil else {
-            let known = models.filter { $0.task != nil }.map(\.name).sorted()
+            let known = models.filter { $0.task != nil && !$0.removed }.map(\.name).sorted()
             throw QueryError(
                 .unknownModel,
                 "unknown model '\(Self.clipped(name))'; known models: \(Self.listed(known))")

@@ -133,7 +133,22 @@ public struct Engine: Sendable, Codable {
     }
 
     /// The models seen so far.
-    public var modelSummaries: [ModelSummary] { models.map(summary) }
+    public var modelSummaries: [ModelSummary] { models.filter { !$0.removed }.map(summary) }
+
+    /// Removes a model: its series, profiles, versions, classes and custom metrics are dropped, and its name is
+    /// free for a new model. Its predictions still waiting for labels stay in the join until the label
+    /// horizon evicts them (so their ids stay taken until then); labels for them change nothing.
+    public mutating func removeModel(_ name: String) throws(QueryError) {
+        guard let m = modelIndex[name] else {
+            throw QueryError(.unknownModel, "unknown model '\(Self.clipped(name))'")
+        }
+        modelIndex[name] = nil
+        lastModel = nil
+        lastSlice = nil
+        for s in seriesKeys.indices where seriesKeys[s].model == m { series[s] = SeriesBuckets() }
+        models[m] = ModelState(name: name)
+        models[m].removed = true
+    }
 
     /// One model's summary; an unknown model is an error naming the known ones.
     public func modelSummary(_ name: String) throws(QueryError) -> ModelSummary {

@@ -16,6 +16,9 @@ struct ModelState: Sendable, Codable {
     var profileColumnIndex: [String: Int] = [:]
     /// Feature names seen after ``EngineConfiguration/maxProfileColumns`` was reached.
     var untrackedColumns: Set<String> = []
+    /// Set when the model is removed: its id stays taken (series and join entries refer to it) but nothing
+    /// is counted for it any more, and its name may start a new model.
+    var removed = false
     var custom = CustomMetricRegistry() {
         didSet { hasCustomMetrics = !custom.isEmpty }
     }

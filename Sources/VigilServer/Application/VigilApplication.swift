@@ -55,7 +55,8 @@ public struct VigilServer: Sendable {
         router.add(middleware: ErrorMiddleware(routes: methods))
         let sessions = SessionStore()
         router.add(middleware: AuthMiddleware(tokens: configuration.tokens, sessions: sessions))
-        APIRoutes(host: host, pipeline: pipeline, log: log, configuration: configuration, clock: clock)
+        APIRoutes(
+            host: host, pipeline: pipeline, log: log, documents: documents, configuration: configuration, clock: clock)
             .register(on: router)
         ProfileRoutes(host: host, documents: documents, configuration: configuration, clock: clock)
             .register(on: router)

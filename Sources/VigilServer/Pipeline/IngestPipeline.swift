@@ -309,6 +309,19 @@ public actor IngestPipeline {
         try await commit(Pending(record: record) { db in try EventLog.deleteMetric(model: model, name: name, db) })
     }
 
+    /// Removes a model from the engine and the store (its custom metrics, reference and rules), durably.
+    public func deleteModel(_ model: String) async throws(APIError) {
+        await waitWhilePaused()
+        try checkHealthy()
+        let exists = host.read { engine in engine.modelSummaries.contains { $0.name == model } }
+        guard exists else { throw APIError(.notFound, "unknown_model", "unknown model '\(model.prefix(64))'") }
+        _ = host.mutate { $0.apply(.deleteModel(model: model)) }
+        var body: [UInt8] = []
+        LogCodec.encode(.deleteModel(model: model), into: &body)
+        let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, body: body)
+        try await commit(Pending(record: record) { db in try EventLog.deleteModel(model, db) })
+    }
+
     private func resume() {
         paused = false
         let waiters = pausedWaiters

@@ -30,6 +30,12 @@ final class ModelDocuments: Sendable {
         rules.withLock { $0[model] = .some(r) }
     }
 
+    /// Drops the cached documents of a removed model (the store deleted them with the model).
+    func forget(model: String) {
+        references.withLock { $0[model] = .some(nil) }
+        rules.withLock { $0[model] = .some(nil) }
+    }
+
     func delete(_ kind: EventLog.DocumentKind, model: String) async throws(APIError) -> Bool {
         let existed: Bool
         do {

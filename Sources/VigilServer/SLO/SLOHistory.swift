@@ -26,6 +26,11 @@ struct SLOHistory {
                     let key = "\(model)\u{1f}\(name)"
                     if definitions[key] == nil { order.append(key) }
                     definitions[key] = entry
+                case .deleteModel(let model):
+                    // History starts after the removal: the model's earlier predictions and their labels go.
+                    let ids = Set(predictions.lazy.filter { $0.model == model }.map(\.id))
+                    predictions.removeAll { $0.model == model }
+                    feedback.removeAll { ids.contains($0.id) }
                 }
             }
         } catch {

@@ -319,6 +319,12 @@ public final class EventLog: Sendable {
             arguments: [d.model, d.name, d.expression, d.backfill, d.sequence, d.definedAt.milliseconds])
     }
 
+    /// Forgets everything stored for a model: its custom metric definitions and documents (reference, rules).
+    public static func deleteModel(_ model: String, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM metric_definition WHERE model = ?", arguments: [model])
+        try db.execute(sql: "DELETE FROM model_document WHERE model = ?", arguments: [model])
+    }
+
     public static func deleteMetric(model: String, name: String, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM metric_definition WHERE model = ? AND name = ?", arguments: [model, name])
     }

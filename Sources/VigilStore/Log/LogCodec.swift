@@ -15,7 +15,7 @@ public struct LogCorruption: Error, Sendable, CustomStringConvertible {
 /// IEEE 754, maps as a count followed by their pairs.
 public enum LogCodec {
     enum Kind: UInt8 {
-        case prediction = 1, feedback = 2, defineMetric = 3, deleteMetric = 4
+        case prediction = 1, feedback = 2, defineMetric = 3, deleteMetric = 4, deleteModel = 5
     }
 
     // MARK: - Encoding
@@ -76,6 +76,9 @@ public enum LogCodec {
             out.append(Kind.deleteMetric.rawValue)
             string(model, &out)
             string(name, &out)
+        case .deleteModel(let model):
+            out.append(Kind.deleteModel.rawValue)
+            string(model, &out)
         }
     }
 
@@ -194,6 +197,8 @@ public enum LogCodec {
                     model: try string(), name: try string(), expression: try string(), backfill: try byte() == 1)
             case .deleteMetric:
                 return .deleteMetric(model: try string(), name: try string())
+            case .deleteModel:
+                return .deleteModel(model: try string())
             }
         }
 

@@ -10,13 +10,15 @@ public enum LogEntry: Sendable, Hashable {
     /// A custom metric defined (or redefined); `backfill` computes it over the stored history.
     case defineMetric(model: String, name: String, expression: String, backfill: Bool)
     case deleteMetric(model: String, name: String)
+    /// A model removed, with everything the engine held for it.
+    case deleteModel(model: String)
 
     /// The event time an entry carries, for retention.
     public var eventTime: Timestamp? {
         switch self {
         case .prediction(let p): return p.time
         case .feedback(let f): return f.time
-        case .defineMetric, .deleteMetric: return nil
+        case .defineMetric, .deleteMetric, .deleteModel: return nil
         }
     }
 }

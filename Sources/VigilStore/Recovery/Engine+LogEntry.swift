@@ -14,6 +14,7 @@ extension Engine {
             case .feedback(let f): try ingest(f)
             case .defineMetric(let model, let name, let expression, _): try defineMetric(name, on: model, expression)
             case .deleteMetric(let model, let name): try removeMetric(name, on: model)
+            case .deleteModel(let model): try removeModel(model)
             }
             return true
         } catch {

@@ -290,6 +290,10 @@ class Client:
     def delete_metric(self, model: str, name: str) -> None:
         self._transport.delete(f"/v1/models/{_path(model)}/metrics/{_path(name)}")
 
+    def delete_model(self, model: str) -> None:
+        """Removes a model with its series, custom metrics, reference and rules; its name is free again."""
+        self._transport.delete(f"/v1/models/{_path(model)}")
+
     def define_slo(
         self,
         name: str,
