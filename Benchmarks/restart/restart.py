@@ -139,7 +139,8 @@ def main() -> None:
         snapshot = snapshot_lines(log)[-1]
         post(server.url, "/v1/predictions", predictions(pairs, BATCH))
         post(server.url, "/v1/feedback", labels(pairs, BATCH))
-        rss = int(next(line.split()[1] for line in open(f"/proc/{server.proc.pid}/status") if line.startswith("VmRSS")))
+        status = {line.split(":")[0]: line.split()[1] for line in open(f"/proc/{server.proc.pid}/status")}
+        rss, peak = int(status["VmRSS"]), int(status["VmHWM"])
         server.kill()
 
         restarted = Server(args.bin, data, log)
@@ -150,22 +151,30 @@ def main() -> None:
         replayed = Server(args.bin, data, log)
         full_replay = replayed.ready_after
         replayed.kill()
+        with open(log, errors="replace") as f:
+            recoveries = [line.strip() for line in f if "recovered" in line]
+        for line in recoveries[-2:]:
+            print(line)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     size = int(field(snapshot, "bytes")) if field(snapshot, "bytes").isdigit() else 0
     took = field(snapshot, "duration")
-    print(f"BENCH restart: {2 * pairs + 2 * BATCH:,} events logged; snapshot {size / 1e6:.0f} MB in {took}; "
+    took = took if took.replace(".", "", 1).isdigit() else "0"
+    encode = field(snapshot, "encode")
+    print(f"BENCH restart: {2 * pairs + 2 * BATCH:,} events logged; snapshot {size / 1e6:.0f} MB in {took} s "
+          f"(encoding {encode} s); "
           f"restart from snapshot + 20,000-event tail {from_snapshot:.2f} s; full replay {full_replay:.2f} s; "
-          f"RSS {rss / 1024:.0f} MiB")
+          f"RSS {rss / 1024:.0f} MiB (peak {peak / 1024:.0f} MiB)")
     if args.write:
         section = (
             f"{HEADING}\n\nMeasured {datetime.date.today()} on {machine()}; release build, `--sync normal`. "
             f"{2 * pairs:,} events ({pairs:,} binary predictions with one segment tag, and a label for each) posted "
             f"over HTTP at {rate:,.0f} events/s, a snapshot taken, 20,000 more events sent, then SIGKILL. Restart is "
             "process start until `/readyz` answers.\n\n"
-            "| events logged | server RSS | snapshot size | snapshot time | restart: snapshot + tail | restart: full replay |\n"
-            "|---:|---:|---:|---:|---:|---:|\n"
-            f"| {2 * pairs + 2 * BATCH:,} | {rss / 1024:,.0f} MiB | {size / 1e6:,.0f} MB | {took} s "
+            "| events logged | server RSS (peak) | snapshot size | snapshot time | restart: snapshot + tail "
+            "| restart: full replay |\n|---:|---:|---:|---:|---:|---:|\n"
+            f"| {2 * pairs + 2 * BATCH:,} | {rss / 1024:,.0f} MiB ({peak / 1024:,.0f} MiB) | {size / 1e6:,.0f} MB "
+            f"| {float(took):.1f} s "
             f"| {from_snapshot:.2f} s | {full_replay:.2f} s |\n")
         write_section(HEADING, section)
 

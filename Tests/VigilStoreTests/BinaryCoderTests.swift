@@ -53,6 +53,60 @@ struct BinaryCoderTests {
         #expect(got == expected)
     }
 
+    /// Hand-written coding with containers nested in unkeyed containers (synthesized code never does this).
+    struct Nested: Codable, Equatable {
+        var rows: [[Int]]
+        var pairs: [String: Bool]
+
+        init(rows: [[Int]], pairs: [String: Bool]) {
+            self.rows = rows
+            self.pairs = pairs
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var outer = encoder.unkeyedContainer()
+            for row in rows {
+                var inner = outer.nestedUnkeyedContainer()
+                for v in row { try inner.encode(v) }
+            }
+            var keyed = outer.nestedContainer(keyedBy: AnyKey.self)
+            for (k, v) in pairs { try keyed.encode(v, forKey: AnyKey(stringValue: k)!) }
+            try outer.encode(-1)
+        }
+
+        init(from decoder: any Decoder) throws {
+            var outer = try decoder.unkeyedContainer()
+            rows = []
+            for _ in 0..<((outer.count ?? 2) - 2) {
+                var inner = try outer.nestedUnkeyedContainer()
+                var row: [Int] = []
+                while !inner.isAtEnd { row.append(try inner.decode(Int.self)) }
+                rows.append(row)
+            }
+            let keyed = try outer.nestedContainer(keyedBy: AnyKey.self)
+            pairs = Dictionary(
+                uniqueKeysWithValues: try keyed.allKeys.map {
+                    ($0.stringValue, try keyed.decode(Bool.self, forKey: $0))
+                })
+            guard try outer.decode(Int.self) == -1 else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "sentinel"))
+            }
+        }
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    @Test func containersNestedInUnkeyedContainersRoundTrip() throws {
+        let value = Nested(rows: [[1, 2], [], [3]], pairs: ["a": true, "b": false])
+        let back = try BinaryDecoder().decode(Nested.self, from: Data(try BinaryEncoder().encode(value)))
+        #expect(back == value)
+    }
+
     @Test func truncatedBytesThrowInsteadOfCrashing() throws {
         let bytes = try BinaryEncoder().encode(Shape.nested(Self.inner))
         for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 40)) {

@@ -283,25 +283,29 @@ struct BinaryUnkeyedDecoder: UnkeyedDecodingContainer {
 
     var isAtEnd: Bool { currentIndex >= count! }
 
+    /// Reads the next element (its length first), then moves past it whatever the body read.
     private mutating func next<T>(_ body: (BinarySource) throws -> T) throws -> T {
         guard !isAtEnd else { throw source.corrupt("read past the last element", codingPath) }
         source.position = offset
+        let length = Int(try source.read(UInt32.self))
+        let start = source.position
+        guard start + length <= source.end else { throw source.corrupt("element past the end", codingPath) }
         let value = try body(source)
-        offset = source.position
+        offset = start + length
+        source.position = offset
         currentIndex += 1
         return value
     }
 
     mutating func decodeNil() throws -> Bool {
         guard !isAtEnd else { return false }
-        source.position = offset
-        guard try source.readByte() == BinarySink.nilTag else {
-            source.position = offset
-            return false
+        let saved = offset
+        let isNil = try next { source in try source.readByte() == BinarySink.nilTag }
+        if !isNil {
+            offset = saved
+            currentIndex -= 1
         }
-        offset = source.position
-        currentIndex += 1
-        return true
+        return isNil
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {

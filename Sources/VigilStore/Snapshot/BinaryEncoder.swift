@@ -8,12 +8,12 @@ import Foundation
 /// - numbers are fixed-width little-endian, strings a 32-bit byte count and UTF-8;
 /// - a keyed container is a 32-bit entry count, then per entry the key (as a string) and a 32-bit byte length
 ///   of its value, so a reader can list the keys (enums and dictionaries need them) and skip values;
-/// - an unkeyed container is a 32-bit element count, then the elements;
+/// - an unkeyed container is a 32-bit element count, then per element a 32-bit byte length and the element;
 /// - arrays of fixed-width numbers, `Bool` and `String` are written in bulk (one tag, kind, count, bytes),
 ///   which is where a snapshot's bulk lies (the join's ids and records, its hash table).
 ///
-/// Containers must be written one at a time (as synthesized and hand-written `Codable` code does): a
-/// container's counts and lengths are patched in place as its entries are appended.
+/// Containers are written one at a time (as `Codable` code does): a container's counts and lengths are patched
+/// in place as its entries are appended, and a nested container ends when its parent starts its next entry.
 public struct BinaryEncoder {
     public init() {}
 
@@ -235,46 +235,61 @@ struct BinaryUnkeyedEncoder: UnkeyedEncodingContainer {
     var codingPath: [any CodingKey]
     let countOffset: Int
     private(set) var count = 0
+    /// `sink.open.count` when this container began: its nested containers sit above it.
+    private let depth: Int
 
     init(sink: BinarySink, codingPath: [any CodingKey], countOffset: Int) {
         self.sink = sink
         self.codingPath = codingPath
         self.countOffset = countOffset
+        depth = sink.open.count
     }
 
-    private mutating func next() {
+    /// Starts an element (ending the previous one's nested container) and returns its length placeholder.
+    private mutating func next() -> (length: Int, start: Int) {
+        sink.close(downTo: depth)
         count += 1
         sink.patch(countOffset, UInt32(count))
+        let length = sink.placeholder()
+        return (length, sink.bytes.count)
     }
 
-    mutating func encodeNil() throws {
-        next()
-        sink.bytes.append(BinarySink.nilTag)
+    private mutating func element(_ body: (BinarySink) throws -> Void) rethrows {
+        let (length, start) = next()
+        let sink = self.sink
+        try body(sink)
+        sink.patch(length, UInt32(sink.bytes.count - start))
     }
+
+    /// Starts an element that is a nested container, written after this call returns.
+    private mutating func nested() {
+        let (length, start) = next()
+        sink.open.append((length, start))
+        sink.bytes.append(BinarySink.valueTag)
+    }
+
+    mutating func encodeNil() throws { element { $0.bytes.append(BinarySink.nilTag) } }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        next()
-        try sink.encodeValue(value, codingPath: codingPath)
+        let path = codingPath
+        try element { try $0.encodeValue(value, codingPath: path) }
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
         -> KeyedEncodingContainer<NestedKey>
     {
-        next()
-        sink.bytes.append(BinarySink.valueTag)
+        nested()
         return KeyedEncodingContainer(
             BinaryKeyedEncoder<NestedKey>(sink: sink, codingPath: codingPath, count: sink.placeholder()))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        next()
-        sink.bytes.append(BinarySink.valueTag)
+        nested()
         return BinaryUnkeyedEncoder(sink: sink, codingPath: codingPath, countOffset: sink.placeholder())
     }
 
     mutating func superEncoder() -> any Encoder {
-        next()
-        sink.bytes.append(BinarySink.valueTag)
+        nested()
         return BinaryValueEncoder(sink: sink, codingPath: codingPath)
     }
 }
