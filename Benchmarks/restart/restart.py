@@ -139,7 +139,8 @@ def main() -> None:
         snapshot = snapshot_lines(log)[-1]
         post(server.url, "/v1/predictions", predictions(pairs, BATCH))
         post(server.url, "/v1/feedback", labels(pairs, BATCH))
-        status = {line.split(":")[0]: line.split()[1] for line in open(f"/proc/{server.proc.pid}/status")}
+        status = {line.split(":")[0]: line.split()[1] for line in open(f"/proc/{server.proc.pid}/status")
+                  if len(line.split()) > 1}
         rss, peak = int(status["VmRSS"]), int(status["VmHWM"])
         server.kill()
 

@@ -176,7 +176,9 @@ public final class EventLog: Sendable {
     public func probeWrite() async throws {
         let room = Data(repeating: 0, count: 256 * 1024)
         try await pool.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO model_document (model, kind, body, updated_ms) VALUES ('', 'probe', ?, 0)", arguments: [room])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO model_document (model, kind, body, updated_ms) VALUES ('', 'probe', ?, 0)",
+                arguments: [room])
             try db.execute(sql: "DELETE FROM model_document WHERE model = '' AND kind = 'probe'")
         }
     }
@@ -247,9 +249,15 @@ public final class EventLog: Sendable {
     /// of each day is kept — what retention needs to move the base forward.
     public func saveSnapshot(sequence: Int64, createdAt: Timestamp, body: [UInt8]) async throws {
         try await pool.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO snapshot (seq, created_ms, body) VALUES (?, ?, ?)",
-                arguments: [sequence, createdAt.milliseconds, body.withUnsafeBytes { Data($0) }])
+            // Bound without a copy: a snapshot is hundreds of MB, and the bytes outlive the statement.
+            try body.withUnsafeBytes { raw in
+                let blob = Data(
+                    bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!),
+                    count: raw.count, deallocator: .none)
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO snapshot (seq, created_ms, body) VALUES (?, ?, ?)",
+                    arguments: [sequence, createdAt.milliseconds, blob])
+            }
             try db.execute(
                 sql: """
                     DELETE FROM snapshot WHERE seq < ? AND seq > (SELECT MIN(seq) FROM snapshot)

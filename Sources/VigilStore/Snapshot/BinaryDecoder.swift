@@ -4,26 +4,24 @@ import Foundation
 public struct BinaryDecoder {
     public init() {}
 
+    /// Decodes in place: the bytes are read where they are, not copied.
     public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        let source = BinarySource(data)
-        return try source.decodeValue(T.self, codingPath: [])
+        try data.withUnsafeBytes { raw in
+            try BinarySource(raw).decodeValue(T.self, codingPath: [])
+        }
     }
 }
 
-/// The input of one decoding: the bytes and a read position.
+/// The input of one decoding: the bytes (valid while the decoding runs) and a read position.
 final class BinarySource {
-    private let buffer: UnsafeMutableRawBufferPointer
+    private let buffer: UnsafeRawBufferPointer
     var position = 0
-
-    init(_ data: Data) {
-        buffer = .allocate(byteCount: max(data.count, 1), alignment: 8)
-        data.copyBytes(to: buffer.bindMemory(to: UInt8.self), count: data.count)
-        end = data.count
-    }
-
-    deinit { buffer.deallocate() }
-
     let end: Int
+
+    init(_ buffer: UnsafeRawBufferPointer) {
+        self.buffer = buffer
+        end = buffer.count
+    }
 
     func corrupt(_ what: String, _ path: [any CodingKey]) -> DecodingError {
         .dataCorrupted(.init(codingPath: path, debugDescription: "snapshot: \(what) at byte \(position)"))
@@ -89,6 +87,14 @@ final class BinarySource {
         case .int: value = try raw(Int64.self, n).map { Int($0) }
         case .double: value = try raw(UInt64.self, n).map { Double(bitPattern: $0) }
         case .bool: value = try raw(UInt8.self, n).map { $0 != 0 }
+        case .uint32Pairs:
+            value = try raw(UInt32.self, 2 * n).withUnsafeBytes { Array($0.bindMemory(to: SIMD2<UInt32>.self)) }
+        case .double32:
+            let lanes = try raw(UInt64.self, n)
+            guard lanes.count == 32 else { throw corrupt("SIMD32 of \(lanes.count) lanes", path) }
+            var v = SIMD32<Double>()
+            for i in 0..<32 { v[i] = Double(bitPattern: lanes[i]) }
+            value = v
         case .string:
             var strings: [String] = []
             strings.reserveCapacity(n)

@@ -15,11 +15,16 @@ import Foundation
 /// Containers are written one at a time (as `Codable` code does): a container's counts and lengths are patched
 /// in place as its entries are appended, and a nested container ends when its parent starts its next entry.
 public struct BinaryEncoder {
-    public init() {}
+    /// Bytes to reserve up front: a good guess spares the copies (and the doubled peak memory) of growing.
+    public var expectedSize: Int
 
-    public func encode(_ value: some Encodable) throws -> [UInt8] {
+    public init(expectedSize: Int = 1 << 20) { self.expectedSize = expectedSize }
+
+    /// The bytes of `value`, after `header` (written first, so the result is never copied to prepend it).
+    public func encode(_ value: some Encodable, after header: [UInt8] = []) throws -> [UInt8] {
         let sink = BinarySink()
-        sink.bytes.reserveCapacity(1 << 20)
+        sink.bytes.reserveCapacity(max(1 << 16, expectedSize))
+        sink.bytes.append(contentsOf: header)
         try sink.encodeValue(value, codingPath: [])
         return sink.bytes
     }
@@ -46,6 +51,8 @@ final class BinarySink {
 
     enum BulkKind: UInt8 {
         case uint8 = 1, uint32, uint64, int64, double, int, bool, string, int32, uint16
+        /// `[SIMD2<UInt32>]` (score histograms) as pairs of words; `SIMD32<Double>` (calibration sums) as 32 doubles.
+        case uint32Pairs, double32
     }
 
     @inline(__always) func append<T: FixedWidthInteger>(_ v: T) {
@@ -97,6 +104,12 @@ final class BinarySink {
         case let a as [Int]: bulk(.int, a.map { Int64($0) })
         case let a as [Double]: bulk(.double, a.map(\.bitPattern))
         case let a as [Bool]: bulk(.bool, a.map { $0 ? UInt8(1) : 0 })
+        case let a as [SIMD2<UInt32>]:
+            header(.uint32Pairs, a.count)
+            a.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        case let v as SIMD32<Double>:
+            header(.double32, 32)
+            withUnsafeBytes(of: v) { bytes.append(contentsOf: $0) }
         case let a as [String]:
             header(.string, a.count)
             for s in a { append(s) }
@@ -121,6 +134,7 @@ final class BinarySink {
 /// Marks the types that may have a bulk form, so other values skip the casts.
 protocol BulkCandidate {}
 extension Array: BulkCandidate {}
+extension SIMD32: BulkCandidate {}
 
 /// The `Encoder` handed to each value.
 struct BinaryValueEncoder: Encoder {

@@ -13,10 +13,12 @@ public enum EngineSnapshot {
     static let magic: [UInt8] = Array("VGS1".utf8)
 
     public static func encode(_ engine: Engine) throws -> [UInt8] {
-        var bytes = magic
-        withUnsafeBytes(of: formatVersion.littleEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: try BinaryEncoder().encode(engine))
-        return bytes
+        var header = magic
+        withUnsafeBytes(of: formatVersion.littleEndian) { header.append(contentsOf: $0) }
+        // The snapshot is about the size of the join and the buckets in memory.
+        let footprint = engine.memoryFootprint
+        let expected = footprint.joinIndex + footprint.buckets + footprint.buckets / 2
+        return try BinaryEncoder(expectedSize: expected).encode(engine, after: header)
     }
 
     /// The engine in `bytes`, or `nil` if they were written by another format version.
