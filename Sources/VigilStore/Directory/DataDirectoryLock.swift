@@ -32,9 +32,8 @@ public final class DataDirectoryLock: Sendable {
         guard fd >= 0 else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard Self.acquire(fd, path: path) else {
+            let holder = Self.holder(path)
             close(fd)
             throw Busy(directory: directory, holder: holder.map { $0.isEmpty ? "pid unknown" : $0 } ?? "pid unknown")
         }
@@ -42,6 +41,21 @@ public final class DataDirectoryLock: Sendable {
         let note = "pid \(getpid())\n"
         _ = ftruncate(fd, 0)
         _ = note.withCString { pwrite(fd, $0, strlen($0), 0) }
+    }
+
+    /// Takes the lock at once; when this very process holds it (a server being replaced in-process, as tests
+    /// and embedders do), waits up to 10 s for the old one to close its store.
+    private static func acquire(_ fd: Int32, path: String) -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard holder(path) == "pid \(getpid())", ContinuousClock.now < deadline else { return false }
+            usleep(20_000)
+        }
+        return true
+    }
+
+    private static func holder(_ path: String) -> String? {
+        (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     deinit {

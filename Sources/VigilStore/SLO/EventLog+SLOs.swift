@@ -25,15 +25,7 @@ extension EventLog {
 
     /// Inserts or updates alerts in one transaction.
     public func saveAlerts(_ alerts: [Alert]) async throws {
-        guard !alerts.isEmpty else { return }
-        let rows = try alerts.map { ($0, try Self.documentEncoder.encode($0)) }
-        try await pool.write { db in
-            for (a, body) in rows {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO alert (id, slo, state, body, updated_ms) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [a.id, a.slo, a.state.rawValue, body, a.updatedAt.milliseconds])
-            }
-        }
+        try await saveAlerts(alerts, notifying: [])
     }
 
     /// Alerts, most recently updated first: the live ones (pending, firing) and the newest resolved ones.
