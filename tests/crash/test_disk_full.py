@@ -44,6 +44,20 @@ def counted(url):
     return sum(m["predictions"] for m in models)
 
 
+def serve(data, port, *options):
+    """A `vigil serve` on `data`, once its /readyz answers 200."""
+    server = subprocess.Popen([str(VIGIL), "serve", "--data", str(data), "--port", str(port), "--log-level", "warning",
+                               *options])
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if call(f"http://127.0.0.1:{port}/readyz")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.05)
+    return server
+
+
 @pytest.fixture
 def small_disk(tmp_path):
     mount = tmp_path / "small"
@@ -61,16 +75,8 @@ def small_disk(tmp_path):
 def test_a_full_disk_refuses_writes_loses_nothing_and_recovers_without_a_restart(small_disk):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([str(VIGIL), "serve", "--data", str(small_disk / "data"), "--port", str(port),
-                               "--snapshot-interval", "3600s", "--log-level", "warning"])
+    server = serve(small_disk / "data", port, "--snapshot-interval", "3600s")
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if call(url + "/readyz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
         acknowledged, start, refused = 0, 0, None
         while start < 200_000:
             status, answer = call(url + "/v1/predictions", batch(start))
@@ -104,15 +110,7 @@ def test_a_full_disk_refuses_writes_loses_nothing_and_recovers_without_a_restart
 
         server.send_signal(signal.SIGKILL)
         server.wait()
-        server = subprocess.Popen([str(VIGIL), "serve", "--data", str(small_disk / "data"), "--port", str(port),
-                                   "--log-level", "warning"])
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if call(url + "/readyz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
+        server = serve(small_disk / "data", port)
         assert counted(url) == acknowledged  # durable across a crash too
     finally:
         server.terminate()

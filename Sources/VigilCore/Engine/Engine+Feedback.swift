@@ -11,7 +11,10 @@ extension Engine {
         let outcome: IngestOutcome
         if let ref = join.find(f.id) {
             let m = sliceModels[Int(join.entry(ref).sliceSet)]
-            let label = models[m].removed ? 0 : try encodeLabel(f.label, model: m)
+            // The prediction's model was removed: the label changes nothing (the watermark included, since a
+            // `stale` row is not logged and a replay would not see it).
+            guard !models[m].removed else { return .stale }
+            let label = try encodeLabel(f.label, model: m)
             outcome = applyLabel(ref, label, arrival: time)
         } else {
             let (result, dropped) = orphans.hold(id: f.id, time: time, label: f.label)
@@ -87,8 +90,6 @@ extension Engine {
     mutating func applyLabel(_ ref: JoinIndex.Ref, _ label: Double, arrival: Int64) -> IngestOutcome {
         let entry = join.entry(ref)
         let m = sliceModels[Int(entry.sliceSet)]
-        // The prediction's model was removed: nothing is counted for it any more.
-        guard !models[m].removed else { return .stale }
         guard entry.isLabeled else {
             join.setLabel(ref, label, arrival: arrival)
             let row = labeledRow(entry, ref, label: label, model: m)

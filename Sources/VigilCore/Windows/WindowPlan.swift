@@ -28,14 +28,13 @@ struct WindowPlan: Hashable, Sendable {
         var buckets: [(Resolution, Int64)] = []
         var t = a
         var end = b
-        let dayWidth = Resolution.day.milliseconds
+        let day = Resolution.day.milliseconds
         if let data {
-            let firstDay = data.lowerBound - data.lowerBound.floorDivided(by: dayWidth).1
-            let afterLastDay = data.upperBound - data.upperBound.floorDivided(by: dayWidth).1 + dayWidth
+            let firstDay = data.lowerBound - data.lowerBound.floorDivided(by: day).1
+            let afterLastDay = data.upperBound - data.upperBound.floorDivided(by: day).1 + day
             if firstDay > t { t = min(firstDay, b) }
             if afterLastDay < end { end = max(afterLastDay, t) }
         }
-        let day = Resolution.day.milliseconds
         let hour = Resolution.hour.milliseconds
         let minute = Resolution.minute.milliseconds
         while t < end {

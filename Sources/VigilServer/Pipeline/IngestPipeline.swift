@@ -139,7 +139,7 @@ public actor IngestPipeline {
             do {
                 try await withCheckedThrowingContinuation { queue.append(Waiting(pending: pending, continuation: $0)) }
             } catch {
-                throw .unavailable("the batch could not be committed: \(error)")
+                throw .unavailable("the batch could not be committed (\(Self.reason(error))); retry later")
             }
             return
         }
@@ -289,7 +289,9 @@ public actor IngestPipeline {
                 throw .unavailable("backfill failed: \(error)")
             }
         } else {
-            _ = host.mutate { $0.apply(.defineMetric(model: model, name: name, expression: expression, backfill: false)) }
+            _ = host.mutate {
+                $0.apply(.defineMetric(model: model, name: name, expression: expression, backfill: false))
+            }
         }
         return definition
     }

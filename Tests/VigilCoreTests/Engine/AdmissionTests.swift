@@ -178,3 +178,17 @@ extension AdmissionTests {
         #expect(hourly.first?["count"]?.value == 1)
     }
 }
+
+extension AdmissionTests {
+    /// A label for a removed model's pending prediction changes nothing — not even the watermark, since a
+    /// `stale` row is not logged and a replay would not see it.
+    @Test func aLabelForARemovedModelLeavesTheEngineAsItWas() throws {
+        var engine = Engine()
+        try engine.ingest(Self.binary("a", model: "gone"))
+        try engine.removeModel("gone")
+        let watermark = engine.watermark
+        let late = Feedback(id: "a", time: Self.t0 + .seconds(3600), label: .number(1))
+        #expect(try engine.ingest(late) == .stale)
+        #expect(engine.watermark == watermark)
+    }
+}
