@@ -202,3 +202,37 @@ extension HardeningTests {
         }
     }
 }
+
+extension HardeningTests {
+    /// A start whose replay took longer than `recoverySnapshotAfter` saves a snapshot before it answers
+    /// `/readyz`, so a crash right after it does not replay the same tail again (defect 5, under a crash loop).
+    @Test func aLongReplayIsSavedBeforeServing() async throws {
+        var harness = try ServerHarness()
+        defer { harness.remove() }
+        // A log with 3 batches and no snapshot, as a server killed before its first snapshot leaves it.
+        let t = Timestamp(milliseconds: 1_700_000_000_000)
+        do {
+            let log = try EventLog(StoreConfiguration(directory: harness.directory, synchronous: .off))
+            let records = (1...3).map { batch in
+                var body: [UInt8] = []
+                for i in 0..<100 {
+                    let p = Prediction(
+                        id: "p\(batch)-\(i)", time: t, model: "m", score: .probability(0.9), prediction: .number(1))
+                    LogCodec.encode(.prediction(p), into: &body)
+                }
+                return LogRecord(sequence: Int64(batch), entries: 100, newestEvent: t, body: body)
+            }
+            try await log.append(records)
+        }
+        // Nothing else would snapshot before the server answers: no interval, no post-recovery snapshot.
+        harness.configuration.snapshotInterval = .seconds(3600)
+        harness.configuration.snapshotMinEntries = .max
+        harness.configuration.recoverySnapshotAfter = .zero
+        let snapshots = (harness.directory as NSString).appendingPathComponent("snapshots")
+        try await harness.run { client in
+            #expect(try FileManager.default.contentsOfDirectory(atPath: snapshots) == ["3.vgs"])
+            let (_, models) = try await client.send(.get, "/v1/models")
+            #expect((models["models"] as? [[String: Any]])?.first?["predictions"] as? Int == 300)
+        }
+    }
+}

@@ -81,8 +81,7 @@ import VigilStore
             if k < 1000 { atSnapshot.apply(e) }
         }
         // Batches of 100 entries: the first 1,000 entries are batches 1–10.
-        try await log.saveSnapshot(
-            sequence: 10, createdAt: Timestamp(milliseconds: 0), body: try EngineSnapshot.encode(atSnapshot))
+        try await log.saveSnapshot(sequence: 10, createdAt: Timestamp(milliseconds: 0), engine: atSnapshot)
         let result = try EngineRebuilder(log: log, configuration: EngineConfiguration()).recover()
         #expect(result.fromSnapshot == 10)
         #expect(result.replayedEntries == all.count - 1000)

@@ -30,6 +30,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How long predictions wait for labels (default 30d).") var labelHorizon: String?
     @Option(help: "How long raw events stay in the log (default: label horizon + 7d).") var retention: String?
     @Option(help: "How often to consider a snapshot (default 60s).") var snapshotInterval: String?
+    @Option(help: "Save a snapshot before serving when replaying the log on start took longer (default 1s).")
+    var recoverySnapshotAfter: String?
     @Option(help: "Log level: trace, debug, info (default), notice, warning, error, critical.") var logLevel: String?
     @Option(help: "YAML file of SLOs to define (or replace) at start; see docs/slos.md.") var slos: String?
     @Option(help: "How often the alert loop evaluates the SLOs (default 30s).") var alertInterval: String?
@@ -105,6 +107,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let r = retention ?? env["VIGIL_RETENTION"] { c.retention = try duration(r, "retention") }
         if let s = snapshotInterval ?? env["VIGIL_SNAPSHOT_INTERVAL"] {
             c.snapshotInterval = try duration(s, "snapshot interval")
+        }
+        if let s = recoverySnapshotAfter ?? env["VIGIL_RECOVERY_SNAPSHOT_AFTER"] {
+            c.recoverySnapshotAfter = try duration(s, "recovery snapshot threshold")
         }
         if let path = slos ?? env["VIGIL_SLOS"] {
             do {

@@ -16,11 +16,11 @@ struct MaintenanceService: Service {
     let clock: @Sendable () -> Timestamp
 
     func run() async throws {
-        let replayed = try await recover()
+        let recovered = try await recover()
         var lastSnapshot = try log.snapshotSequences().last ?? 0
-        // A long replay is saved at once: under a crash loop the server may not live to the next interval,
-        // and every restart would replay the same growing tail again.
-        if replayed >= configuration.snapshotMinEntries {
+        // A long replay is saved at once (unless recovery already did): under a crash loop the server may not
+        // live to the next interval, and every restart would replay the same growing tail again.
+        if recovered.replayed >= configuration.snapshotMinEntries, lastSnapshot < recovered.sequence {
             lastSnapshot = await maintain(since: lastSnapshot, force: true)
         }
         var lastMaintained = ContinuousClock.now
@@ -35,8 +35,9 @@ struct MaintenanceService: Service {
         _ = await maintain(since: lastSnapshot, force: true)
     }
 
-    /// Rebuilds the engine from the newest snapshot and the log after it; returns the entries replayed.
-    private func recover() async throws -> Int {
+    /// Rebuilds the engine from the newest snapshot and the log after it; returns the entries replayed and
+    /// the log position reached.
+    private func recover() async throws -> (replayed: Int, sequence: Int64) {
         let started = ContinuousClock.now
         var rebuilder = EngineRebuilder(log: log, configuration: configuration.engine)
         let host = self.host
@@ -53,6 +54,10 @@ struct MaintenanceService: Service {
             logger.critical("recovery failed", metadata: ["error": "\(error)"])
             throw error
         }
+        let replay = ContinuousClock.now - started - result.snapshotRead - result.snapshotDecode
+        if replay >= configuration.recoverySnapshotAfter {
+            await saveBeforeServing(result, replay: replay)
+        }
         host.replace(with: result.engine)
         // Hand the position over before opening the doors.
         await pipeline.start(after: result.sequence)
@@ -65,7 +70,16 @@ struct MaintenanceService: Service {
                 "snapshot_read": "\(result.snapshotRead)", "snapshot_decode": "\(result.snapshotDecode)",
                 "duration": "\(ContinuousClock.now - started)",
             ])
-        return result.replayedEntries
+        return (result.replayedEntries, result.sequence)
+    }
+
+    /// Saves the recovered engine before serving, so the next start does not replay this tail again. A failure
+    /// is logged and the server starts anyway: the log still holds everything.
+    private func saveBeforeServing(_ result: EngineRebuilder.Result, replay: Duration) async {
+        logger.info(
+            "replaying the log took \(replay); saving a snapshot before serving",
+            metadata: ["threshold": "\(configuration.recoverySnapshotAfter)"])
+        await save(result.engine, at: result.sequence)
     }
 
     /// Takes a snapshot when enough was logged since the last one, then applies retention.
@@ -76,16 +90,7 @@ struct MaintenanceService: Service {
             let pending = try log.count(after: last).entries
             guard force || pending >= configuration.snapshotMinEntries else { return last }
             guard let (engine, sequence) = await pipeline.snapshotCopy(), sequence > last else { return last }
-            let started = ContinuousClock.now
-            let body = try EngineSnapshot.encode(engine)
-            let encoded = ContinuousClock.now
-            try await log.saveSnapshot(sequence: sequence, createdAt: clock(), body: body)
-            logger.info(
-                "snapshot saved",
-                metadata: [
-                    "sequence": "\(sequence)", "bytes": "\(body.count)", "duration": "\(ContinuousClock.now - started)",
-                    "encode": "\(encoded - started)",
-                ])
+            guard await save(engine, at: sequence) else { return last }
             if let watermark = engine.watermark {
                 let dropped = try await log.prune(olderThan: watermark - configuration.effectiveRetention)
                 if dropped > 0 {
@@ -94,8 +99,26 @@ struct MaintenanceService: Service {
             }
             return sequence
         } catch {
-            logger.error("snapshot failed", metadata: ["error": "\(error)"])
+            logger.error("retention failed", metadata: ["error": "\(error)"])
             return last
+        }
+    }
+
+    /// Streams a snapshot of `engine` (the state after batch `sequence`) to the store; false if it failed.
+    @discardableResult
+    private func save(_ engine: Engine, at sequence: Int64) async -> Bool {
+        let started = ContinuousClock.now
+        do {
+            let bytes = try await log.saveSnapshot(sequence: sequence, createdAt: clock(), engine: engine)
+            logger.info(
+                "snapshot saved",
+                metadata: [
+                    "sequence": "\(sequence)", "bytes": "\(bytes)", "duration": "\(ContinuousClock.now - started)",
+                ])
+            return true
+        } catch {
+            logger.error("snapshot failed", metadata: ["error": "\(error)"])
+            return false
         }
     }
 }

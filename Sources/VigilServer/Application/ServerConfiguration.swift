@@ -22,6 +22,10 @@ public struct ServerConfiguration: Sendable {
     /// How often a snapshot is considered, and how many new log entries make one worthwhile.
     public var snapshotInterval: Duration = .seconds(60)
     public var snapshotMinEntries = 100_000
+    /// A start that spent longer than this replaying the log after the snapshot saves a snapshot before it
+    /// serves: under a crash loop a snapshot taken while serving may never finish, and every restart would
+    /// replay a longer tail. This bounds restart time to about restore + this + one snapshot.
+    public var recoverySnapshotAfter: Duration = .seconds(1)
     /// Events further than this ahead of the server clock are rejected.
     public var maxFutureSkew: Duration = .seconds(86_400)
     /// SLOs from `--slos FILE`, stored (replacing same-named ones) when the server starts.

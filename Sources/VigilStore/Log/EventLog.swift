@@ -24,6 +24,8 @@ public struct StoreConfiguration: Sendable {
     }
 
     public var databasePath: String { (directory as NSString).appendingPathComponent("vigil.sqlite") }
+    /// Directory holding the engine snapshots, one file each.
+    public var snapshotDirectory: String { (directory as NSString).appendingPathComponent("snapshots") }
 }
 
 /// One committed batch of log entries: its sequence number, its entry count, its newest event time and body.
@@ -94,6 +96,7 @@ public final class EventLog: Sendable {
         }
         pool = try DatabasePool(path: configuration.databasePath, configuration: config)
         try Self.migrator.migrate(pool)
+        try removeUnrecordedSnapshotFiles()
     }
 
     static var migrator: DatabaseMigrator {
@@ -165,6 +168,10 @@ public final class EventLog: Sendable {
                         attempts INTEGER NOT NULL DEFAULT 0,
                         next_ms INTEGER NOT NULL);
                     """)
+        }
+        m.registerMigration("v5") { db in
+            // Snapshots written as files beside the database (older rows keep their blob, `file` NULL).
+            try db.execute(sql: "ALTER TABLE snapshot ADD COLUMN file TEXT")
         }
         return m
     }
@@ -238,68 +245,6 @@ public final class EventLog: Sendable {
     public func forEachEntry(after sequence: Int64, _ body: (Int64, LogEntry) throws -> Void) throws {
         try forEachRecord(after: sequence) { seq, bytes in
             try LogCodec.decode(bytes) { try body(seq, $0) }
-        }
-    }
-
-    // MARK: - Snapshots
-
-    /// Stores an engine snapshot taken after the batch `sequence` was applied.
-    /// Saves a snapshot and thins out the older ones: each holds the whole engine and only the newest is ever
-    /// restored, so between the base (the oldest, which a backfill rebuilds from) and the new one only the first
-    /// of each day is kept — what retention needs to move the base forward.
-    public func saveSnapshot(sequence: Int64, createdAt: Timestamp, body: [UInt8]) async throws {
-        try await pool.write { db in
-            // Bound without a copy: a snapshot is hundreds of MB, and the bytes outlive the statement.
-            try body.withUnsafeBytes { raw in
-                let blob = Data(
-                    bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!),
-                    count: raw.count, deallocator: .none)
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO snapshot (seq, created_ms, body) VALUES (?, ?, ?)",
-                    arguments: [sequence, createdAt.milliseconds, blob])
-            }
-            try db.execute(
-                sql: """
-                    DELETE FROM snapshot WHERE seq < ? AND seq > (SELECT MIN(seq) FROM snapshot)
-                    AND seq NOT IN (SELECT MIN(seq) FROM snapshot GROUP BY created_ms / 86400000)
-                    """,
-                arguments: [sequence])
-        }
-    }
-
-    /// The newest snapshot, or the oldest (the base a backfill rebuilds from).
-    public func snapshot(newest: Bool = true) throws -> (sequence: Int64, body: Data)? {
-        try pool.read { db in
-            let order = newest ? "DESC" : "ASC"
-            guard let row = try Row.fetchOne(db, sql: "SELECT seq, body FROM snapshot ORDER BY seq \(order) LIMIT 1")
-            else { return nil }
-            return (row[0], row[1])
-        }
-    }
-
-    /// Sequence numbers of the stored snapshots, oldest first.
-    public func snapshotSequences() throws -> [Int64] {
-        try pool.read { db in try Int64.fetchAll(db, sql: "SELECT seq FROM snapshot ORDER BY seq") }
-    }
-
-    /// Applies retention: drops the batches up to the newest snapshot whose batches are all older than
-    /// `cutoff`, and the snapshots before it (that snapshot becomes the base). Returns the batches dropped.
-    @discardableResult
-    public func prune(olderThan cutoff: Timestamp) async throws -> Int {
-        try await pool.write { db in
-            // The newest snapshot position such that every batch at or before it is older than the cutoff.
-            let firstYoung =
-                try Int64.fetchOne(
-                    db, sql: "SELECT min(seq) FROM log WHERE newest_ms >= ?", arguments: [cutoff.milliseconds])
-                ?? Int64.max
-            guard
-                let base = try Int64.fetchOne(
-                    db, sql: "SELECT max(seq) FROM snapshot WHERE seq < ?", arguments: [firstYoung])
-            else { return 0 }
-            try db.execute(sql: "DELETE FROM log WHERE seq <= ?", arguments: [base])
-            let dropped = db.changesCount
-            try db.execute(sql: "DELETE FROM snapshot WHERE seq < ?", arguments: [base])
-            return dropped
         }
     }
 

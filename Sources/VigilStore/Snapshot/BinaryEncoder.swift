@@ -22,26 +22,91 @@ public struct BinaryEncoder {
 
     /// The bytes of `value`, after `header` (written first, so the result is never copied to prepend it).
     public func encode(_ value: some Encodable, after header: [UInt8] = []) throws -> [UInt8] {
-        let sink = BinarySink()
+        let sink = BinarySink(file: nil)
         sink.bytes.reserveCapacity(max(1 << 16, expectedSize))
         sink.bytes.append(contentsOf: header)
         try sink.encodeValue(value, codingPath: [])
         return sink.bytes
     }
+
+    /// Streams the bytes of `value`, after `header`, to `file`; returns their count. Memory stays at one chunk
+    /// (a few MB) besides the value, however large the value.
+    func encode(
+        _ value: some Encodable, after header: [UInt8], to file: SnapshotFile, chunk: Int = 4 << 20
+    ) throws -> Int {
+        let sink = BinarySink(file: file, chunk: chunk)
+        sink.bytes.reserveCapacity(chunk + (1 << 16))
+        sink.bytes.append(contentsOf: header)
+        try sink.encodeValue(value, codingPath: [])
+        try sink.finish()
+        return sink.position
+    }
 }
 
-/// The shared output of one encoding.
+/// The shared output of one encoding: a buffer, or (streaming) a buffer flushed to a file chunk by chunk.
 final class BinarySink {
+    /// What is not yet flushed: the whole output when not streaming.
     var bytes: [UInt8] = []
     /// Length placeholders of nested containers still being written: (offset, start of the value). A nested
     /// container ends when its parent writes its next entry or the value that holds it is done.
     var open: [(offset: Int, start: Int)] = []
+    /// Where a streamed encoding goes, and how many bytes already went there.
+    private let file: SnapshotFile?
+    private var flushed = 0
+    /// Counts and lengths patched after their bytes were flushed, written to the file at the end (only the
+    /// containers still open at a flush have any, so this stays small).
+    private var filePatches: [Int: UInt32] = [:]
+    /// The first error of a file read where nothing could throw.
+    private var failure: (any Error)?
+    /// The buffer is flushed when it grows past this.
+    let chunk: Int
+
+    init(file: SnapshotFile?, chunk: Int = 4 << 20) {
+        self.file = file
+        self.chunk = chunk
+    }
+
+    /// The offset of the next byte written, from the start of the output.
+    var position: Int { flushed + bytes.count }
 
     /// Patches the lengths of the nested containers opened at or above `depth`.
     func close(downTo depth: Int) {
         while open.count > depth {
             let (offset, start) = open.removeLast()
-            patch(offset, UInt32(bytes.count - start))
+            patch(offset, UInt32(position - start))
+        }
+    }
+
+    /// Writes the buffer out when it is full. Called only before a value's tag, so the tag that a single
+    /// value container may turn into `nil` is always still in the buffer.
+    func flushIfFull() throws {
+        guard let file, bytes.count >= chunk else { return }
+        try flush(file)
+    }
+
+    private func flush(_ file: SnapshotFile) throws {
+        try bytes.withUnsafeBytes { try file.append($0) }
+        flushed += bytes.count
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes what is left and applies the patches to flushed bytes.
+    func finish() throws {
+        guard let file else { return }
+        if let failure { throw failure }
+        try flush(file)
+        for (offset, value) in filePatches { try file.overwrite(value, at: offset) }
+        filePatches.removeAll()
+    }
+
+    /// Appends raw bytes; a large run (the join's arrays) goes straight to the file instead of the buffer.
+    func append(raw: UnsafeRawBufferPointer) throws {
+        if let file, raw.count >= chunk {
+            try flush(file)
+            try file.append(raw)
+            flushed += raw.count
+        } else {
+            bytes.append(contentsOf: raw)
         }
     }
 
@@ -70,43 +135,63 @@ final class BinarySink {
     /// Reserves 4 bytes for a count or length patched later; returns their offset.
     func placeholder() -> Int {
         append(UInt32(0))
-        return bytes.count - 4
+        return position - 4
     }
 
     func patch(_ offset: Int, _ value: UInt32) {
+        guard offset >= flushed else {
+            filePatches[offset] = value
+            return
+        }
         withUnsafeBytes(of: value.littleEndian) { raw in
-            for i in 0..<4 { bytes[offset + i] = raw[i] }
+            for i in 0..<4 { bytes[offset - flushed + i] = raw[i] }
         }
     }
 
+    /// Adds one to a count. Cannot throw (a container's methods that start entries do not): a failed read of
+    /// the file is kept and thrown by `finish`.
     func increment(_ offset: Int) {
-        let current = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
-        patch(offset, UInt32(littleEndian: current) + 1)
+        let current: UInt32
+        if offset >= flushed {
+            current = UInt32(
+                littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset - flushed, as: UInt32.self) })
+        } else if let patched = filePatches[offset] {
+            current = patched
+        } else {
+            do {
+                current = try file!.read(at: offset)
+            } catch {
+                failure = failure ?? error
+                current = 0
+            }
+        }
+        patch(offset, current + 1)
     }
 
     /// Writes a value with its tag: bulk for the arrays that have a bulk form, else through `Encodable`.
     func encodeValue<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws {
-        if T.self is any BulkCandidate.Type, writeBulk(value) { return }
+        try flushIfFull()
+        if T.self is any BulkCandidate.Type, try writeBulk(value) { return }
         bytes.append(Self.valueTag)
         let depth = open.count
         try value.encode(to: BinaryValueEncoder(sink: self, codingPath: codingPath))
         close(downTo: depth)
     }
 
-    private func writeBulk<T>(_ value: T) -> Bool {
+    private func writeBulk<T>(_ value: T) throws -> Bool {
         switch value {
-        case let a as [UInt8]: bulk(.uint8, a)
-        case let a as [UInt16]: bulk(.uint16, a)
-        case let a as [UInt32]: bulk(.uint32, a)
-        case let a as [Int32]: bulk(.int32, a)
-        case let a as [UInt64]: bulk(.uint64, a)
-        case let a as [Int64]: bulk(.int64, a)
-        case let a as [Int]: bulk(.int, a.map { Int64($0) })
-        case let a as [Double]: bulk(.double, a.map(\.bitPattern))
-        case let a as [Bool]: bulk(.bool, a.map { $0 ? UInt8(1) : 0 })
+        case let a as [UInt8]: try bulk(.uint8, a)
+        case let a as [UInt16]: try bulk(.uint16, a)
+        case let a as [UInt32]: try bulk(.uint32, a)
+        case let a as [Int32]: try bulk(.int32, a)
+        case let a as [UInt64]: try bulk(.uint64, a)
+        case let a as [Int64]: try bulk(.int64, a)
+        case let a as [Int]: try bulk(.int, a.map { Int64($0) })
+        case let a as [Double]: try bulk(.double, a.map(\.bitPattern))
+        case let a as [Bool]: try bulk(.bool, a.map { $0 ? UInt8(1) : 0 })
         case let a as [SIMD2<UInt32>]:
             header(.uint32Pairs, a.count)
-            a.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            try a.withUnsafeBytes { try append(raw: $0) }
         case let v as SIMD32<Double>:
             header(.double32, 32)
             withUnsafeBytes(of: v) { bytes.append(contentsOf: $0) }
@@ -124,10 +209,10 @@ final class BinarySink {
         append(UInt32(count))
     }
 
-    private func bulk<E: FixedWidthInteger>(_ kind: BulkKind, _ a: [E]) {
+    private func bulk<E: FixedWidthInteger>(_ kind: BulkKind, _ a: [E]) throws {
         header(kind, a.count)
         // Little-endian machines (x86-64, arm64) store these as they are written.
-        a.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        try a.withUnsafeBytes { try append(raw: $0) }
     }
 }
 
@@ -175,13 +260,13 @@ struct BinaryKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
         sink.increment(count)
         sink.append(key.stringValue)
         let length = sink.placeholder()
-        return (length, sink.bytes.count)
+        return (length, sink.position)
     }
 
     private func entry(_ key: Key, _ body: () throws -> Void) rethrows {
         let (length, start) = begin(key)
         try body()
-        sink.patch(length, UInt32(sink.bytes.count - start))
+        sink.patch(length, UInt32(sink.position - start))
     }
 
     /// Starts an entry whose value is a nested container, written after this call returns.
@@ -265,14 +350,14 @@ struct BinaryUnkeyedEncoder: UnkeyedEncodingContainer {
         count += 1
         sink.patch(countOffset, UInt32(count))
         let length = sink.placeholder()
-        return (length, sink.bytes.count)
+        return (length, sink.position)
     }
 
     private mutating func element(_ body: (BinarySink) throws -> Void) rethrows {
         let (length, start) = next()
         let sink = self.sink
         try body(sink)
-        sink.patch(length, UInt32(sink.bytes.count - start))
+        sink.patch(length, UInt32(sink.position - start))
     }
 
     /// Starts an element that is a nested container, written after this call returns.

@@ -12,13 +12,23 @@ public enum EngineSnapshot {
     /// Marks the binary format (JSON snapshots, formats 1–3, start with `{`).
     static let magic: [UInt8] = Array("VGS1".utf8)
 
+    /// The snapshot's bytes in memory (tests and tools; the server streams them with `write`).
     public static func encode(_ engine: Engine) throws -> [UInt8] {
-        var header = magic
-        withUnsafeBytes(of: formatVersion.littleEndian) { header.append(contentsOf: $0) }
         // The snapshot is about the size of the join and the buckets in memory.
         let footprint = engine.memoryFootprint
         let expected = footprint.joinIndex + footprint.buckets + footprint.buckets / 2
         return try BinaryEncoder(expectedSize: expected).encode(engine, after: header)
+    }
+
+    /// Streams the snapshot to `file`; returns its size in bytes.
+    static func write(_ engine: Engine, to file: SnapshotFile, chunk: Int = 4 << 20) throws -> Int {
+        try BinaryEncoder().encode(engine, after: header, to: file, chunk: chunk)
+    }
+
+    private static var header: [UInt8] {
+        var header = magic
+        withUnsafeBytes(of: formatVersion.littleEndian) { header.append(contentsOf: $0) }
+        return header
     }
 
     /// The engine in `bytes`, or `nil` if they were written by another format version.
