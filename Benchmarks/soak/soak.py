@@ -192,7 +192,7 @@ def run(binary: str, kills: int, seed: int = 7) -> dict:
         "kills": kills, "acknowledged": len(soak.acknowledged) * BATCH, "counted": counted,
         "duplicates": max(0, counted - len(soak.acknowledged) * BATCH), "snapshots": snapshots,
         "restart_p50": percentile(soak.restarts, 0.5), "restart_p90": percentile(soak.restarts, 0.9),
-        "restart_max": max(soak.restarts), "seconds": time.monotonic() - started, "violations": soak.violations,
+        "restart_max": max(soak.restarts), "restart_max_last20": max(soak.restarts[-20:]), "seconds": time.monotonic() - started, "violations": soak.violations,
     }
     return report
 
@@ -221,12 +221,12 @@ def main() -> None:
     r = run(args.bin, args.kills)
     print(f"BENCH soak: {r['kills']} SIGKILLs, {r['acknowledged']:,} rows acknowledged, {r['counted']:,} counted, "
           f"{r['duplicates']} duplicates, restart p50 {r['restart_p50']:.2f} s / p90 {r['restart_p90']:.2f} s / "
-          f"max {r['restart_max']:.2f} s, {r['snapshots']} snapshots saved, {r['seconds']:.0f} s in all")
+          f"max {r['restart_max']:.2f} s (max of the last 20: {r['restart_max_last20']:.2f} s), {r['snapshots']} snapshots saved, {r['seconds']:.0f} s in all")
     for v in r["violations"]:
         print(f"VIOLATION {v}")
     if args.write:
         row = (f"| {args.label} | {r['kills']} | {r['acknowledged']:,} | {r['counted']:,} | {r['duplicates']} "
-               f"| {r['restart_p50']:.2f} s | {r['restart_p90']:.2f} s | {r['restart_max']:.2f} s | {r['snapshots']} "
+               f"| {r['restart_p50']:.2f} s | {r['restart_p90']:.2f} s | {r['restart_max']:.2f} s | {r['restart_max_last20']:.2f} s | {r['snapshots']} "
                f"| {len(r['violations'])} |")
         rows = [line for line in kept_rows() if not line.startswith(f"| {args.label} |")] + [row]
         section = (
@@ -235,8 +235,12 @@ def main() -> None:
             "restarted on the same data directory (restart = process start until `/readyz` answers), and every "
             "unacknowledged batch is resent.\n\n"
             "| run | SIGKILLs | rows acknowledged | rows counted | duplicates | restart p50 | restart p90 | restart max "
-            "| snapshots saved | invariant violations |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-            + "\n".join(rows) + "\n")
+            "| restart max, last 20 | snapshots saved | invariant violations |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+            + "\n".join(rows) + "\n\n"
+            "Every row sent is a prediction waiting for its label, so the state a restart restores grows through the "
+            "run; the log tail it replays does not grow with the kills once snapshots finish under them (streamed to "
+            "a file, and saved before serving after a replay longer than `--recovery-snapshot-after`).\n")
         write_section(HEADING, section)
     sys.exit(1 if r["violations"] else 0)
 
