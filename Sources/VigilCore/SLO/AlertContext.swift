@@ -35,10 +35,32 @@ public struct AlertContext: Sendable, Hashable, Codable {
     public var worstSegments: [SegmentValue]
     /// Versions that first served inside the SLO window.
     public var recentVersions: [VersionSeen]
+    /// The model's changes (deployments, stage and traffic moves, references, rules, SLOs, custom metrics) in
+    /// the ``AlertContext/changeLookback`` before the alert began, and since: most incidents follow a change.
+    public var recentChanges: [Change] = []
+
+    /// How far before an alert began its changes are gathered.
+    public static let changeLookback: Duration = .seconds(24 * 3600)
 
     enum CodingKeys: String, CodingKey {
         case sli, objective, window, budgetRemaining = "budget_remaining", burnRates = "burn_rates"
         case topDriftedColumns = "top_drifted_columns", worstSegments = "worst_segments"
-        case recentVersions = "recent_versions"
+        case recentVersions = "recent_versions", recentChanges = "recent_changes"
+    }
+}
+
+extension AlertContext {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sli = try c.decode(SLISample.self, forKey: .sli)
+        objective = try c.decode(String.self, forKey: .objective)
+        window = try c.decode(String.self, forKey: .window)
+        budgetRemaining = try c.decodeIfPresent(Double.self, forKey: .budgetRemaining)
+        burnRates = try c.decode([SLOStatus.WindowBurn].self, forKey: .burnRates)
+        topDriftedColumns = try c.decode([DriftedColumn].self, forKey: .topDriftedColumns)
+        worstSegments = try c.decode([SegmentValue].self, forKey: .worstSegments)
+        recentVersions = try c.decode([VersionSeen].self, forKey: .recentVersions)
+        // Alerts stored before the change timeline existed have none.
+        recentChanges = try c.decodeIfPresent([Change].self, forKey: .recentChanges) ?? []
     }
 }

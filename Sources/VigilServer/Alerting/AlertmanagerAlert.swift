@@ -31,6 +31,11 @@ struct AlertmanagerAlert: Encodable {
             if !c.worstSegments.isEmpty {
                 annotations["worst_segments"] = c.worstSegments.map(\.segment).joined(separator: ", ")
             }
+            if !c.recentChanges.isEmpty {
+                // The newest few, newest first: what an on-call engineer checks first.
+                annotations["recent_changes"] = c.recentChanges.suffix(5).reversed()
+                    .map { "\($0.at.iso8601) \($0.summary)" }.joined(separator: "; ")
+            }
         }
         self.annotations = annotations
         startsAt = a.firedAt ?? a.activeSince

@@ -19,6 +19,7 @@ public struct VigilServer: Sendable {
     public let log: EventLog
     let documents: ModelDocuments
     let registry: SLORegistry
+    let deployments: DeploymentRegistry
     let notifier: AlertNotifier
     public let configuration: ServerConfiguration
     let logger: Logger
@@ -38,6 +39,7 @@ public struct VigilServer: Sendable {
         documents = ModelDocuments(log: log)
         if !configuration.slos.isEmpty { try log.saveSLOs(configuration.slos, at: clock()) }
         registry = try SLORegistry(log: log)
+        deployments = DeploymentRegistry(log: log)
         notifier = AlertNotifier(configuration.notifications, log: log, logger: logger, clock: clock)
         pipeline = IngestPipeline(host: host, log: log, logger: logger, maxFutureSkew: configuration.maxFutureSkew)
     }
@@ -61,6 +63,8 @@ public struct VigilServer: Sendable {
         ProfileRoutes(host: host, documents: documents, configuration: configuration, clock: clock)
             .register(on: router)
         SLORoutes(slos: slos, log: log, configuration: configuration, clock: clock).register(on: router)
+        DeploymentRoutes(host: host, deployments: deployments, log: log, configuration: configuration, clock: clock)
+            .register(on: router)
         MetricsExporter(slos: slos, log: log, clock: clock).register(on: router)
         DashboardRoutes(sources: DashboardSources(slos: slos, log: log, clock: clock)).register(on: router)
         SignInRoutes(tokens: configuration.tokens, sessions: sessions, configuration: configuration).register(on: router)
@@ -74,7 +78,7 @@ public struct VigilServer: Sendable {
             host: host, pipeline: pipeline, log: log, configuration: configuration, logger: logger, clock: clock)
     }
 
-    var slos: LiveSLOs { LiveSLOs(host: host, registry: registry, documents: documents) }
+    var slos: LiveSLOs { LiveSLOs(host: host, registry: registry, documents: documents, log: log) }
 
     /// The alert loop (SLO evaluation, alert lifecycle, notifications).
     public var alerting: some Service {

@@ -267,6 +267,8 @@ public actor IngestPipeline {
             Pending(record: record) { db in
                 try EventLog.saveMetric(definition, db)
                 if backfill { try EventLog.setSetting(EventLog.rebuildSequenceKey, sequence, db) }
+                try EventLog.recordChanges(
+                    [.customMetric(model: model, name: name, expression: expression, backfill: backfill, at: now)], db)
             })
         if backfill {
             let started = ContinuousClock.now
@@ -297,7 +299,7 @@ public actor IngestPipeline {
     }
 
     /// Deletes a custom metric.
-    public func deleteMetric(model: String, name: String) async throws(APIError) {
+    public func deleteMetric(model: String, name: String, at now: Timestamp) async throws(APIError) {
         await waitWhilePaused()
         try checkHealthy()
         let exists = host.read { $0.metricDefinition(name, on: model) != nil }
@@ -308,7 +310,11 @@ public actor IngestPipeline {
         var body: [UInt8] = []
         LogCodec.encode(.deleteMetric(model: model, name: name), into: &body)
         let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, body: body)
-        try await commit(Pending(record: record) { db in try EventLog.deleteMetric(model: model, name: name, db) })
+        try await commit(
+            Pending(record: record) { db in
+                try EventLog.deleteMetric(model: model, name: name, db)
+                try EventLog.recordChanges([.customMetric(model: model, name: name, expression: nil, at: now)], db)
+            })
     }
 
     /// Removes a model from the engine and the store (its custom metrics, reference and rules), durably.

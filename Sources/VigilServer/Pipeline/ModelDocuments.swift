@@ -21,12 +21,18 @@ final class ModelDocuments: Sendable {
     }
 
     func setReference(_ r: StoredReference, model: String) async throws(APIError) {
-        try await save(r, model, .reference, at: r.createdAt)
+        let how: String
+        switch r.source {
+        case .upload(let format): how = "an uploaded \(format.rawValue.uppercased()) file"
+        case .window(let from, let to, let version):
+            how = "served predictions\(version.map { " of \($0)" } ?? "") from \(from) to \(to)"
+        }
+        try await save(r, model, .reference, at: r.createdAt, change: .reference(model: model, at: r.createdAt, how: how))
         references.withLock { $0[model] = .some(r) }
     }
 
     func setRules(_ r: RuleSet, model: String, at time: Timestamp) async throws(APIError) {
-        try await save(r, model, .rules, at: time)
+        try await save(r, model, .rules, at: time, change: .rules(model: model, at: time, columns: r.columns.count))
         rules.withLock { $0[model] = .some(r) }
     }
 
@@ -36,10 +42,15 @@ final class ModelDocuments: Sendable {
         rules.withLock { $0[model] = .some(nil) }
     }
 
-    func delete(_ kind: EventLog.DocumentKind, model: String) async throws(APIError) -> Bool {
+    func delete(_ kind: EventLog.DocumentKind, model: String, at time: Timestamp) async throws(APIError) -> Bool {
         let existed: Bool
+        let change: Change =
+            switch kind {
+            case .reference: .reference(model: model, at: time, how: nil)
+            case .rules: .rules(model: model, at: time, columns: nil)
+            }
         do {
-            existed = try await log.deleteDocument(model: model, kind: kind)
+            existed = try await log.deleteDocument(model: model, kind: kind, change: change)
         } catch {
             throw APIError(.internalServerError, "storage_failed", "could not delete the \(kind.rawValue): \(error)")
         }
@@ -65,12 +76,10 @@ final class ModelDocuments: Sendable {
     }
 
     private func save<T: Encodable>(
-        _ value: T, _ model: String, _ kind: EventLog.DocumentKind, at time: Timestamp? = nil
+        _ value: T, _ model: String, _ kind: EventLog.DocumentKind, at time: Timestamp, change: Change
     ) async throws(APIError) {
         do {
-            try await log.saveDocument(
-                value, model: model, kind: kind,
-                at: time ?? (value as? StoredReference)?.createdAt ?? Timestamp(milliseconds: 0))
+            try await log.saveDocument(value, model: model, kind: kind, at: time, change: change)
         } catch {
             throw APIError(.internalServerError, "storage_failed", "could not store the \(kind.rawValue): \(error)")
         }

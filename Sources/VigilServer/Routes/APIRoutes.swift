@@ -40,7 +40,7 @@ struct APIRoutes: Sendable {
         }
         router.delete("/v1/models/{model}/metrics/{name}") { _, context in
             let (model, name) = (try context.parameters.decoded("model"), try context.parameters.decoded("name"))
-            try await pipeline.deleteMetric(model: model, name: name)
+            try await pipeline.deleteMetric(model: model, name: name, at: clock())
             return Response(status: .noContent)
         }
     }

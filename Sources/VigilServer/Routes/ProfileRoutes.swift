@@ -92,7 +92,7 @@ struct ProfileRoutes: Sendable {
     }
 
     func delete(_ kind: EventLog.DocumentKind, model: String) async throws(APIError) -> Response {
-        guard try await documents.delete(kind, model: model) else {
+        guard try await documents.delete(kind, model: model, at: clock()) else {
             throw APIError(.notFound, "not_found", "model '\(model)' has no stored \(kind.rawValue)")
         }
         return Response(status: .noContent)

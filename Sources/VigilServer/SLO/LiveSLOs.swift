@@ -7,6 +7,7 @@ struct LiveSLOs: Sendable {
     let host: EngineHost
     let registry: SLORegistry
     let documents: ModelDocuments
+    let log: EventLog
 
     /// The status of `slo` at `t` from the buckets as they stand.
     func status(_ slo: SLODefinition, at t: Timestamp) throws(APIError) -> SLOStatus {
@@ -28,7 +29,11 @@ struct LiveSLOs: Sendable {
     ) {
         let slos = registry.all
         var inputs: [String: SLIInputs] = [:]
-        for model in Set(slos.map(\.model)) { inputs[model] = try documents.sliInputs(model) }
+        var recentChanges: [String: [Change]] = [:]
+        for model in Set(slos.map(\.model)) {
+            inputs[model] = try documents.sliInputs(model)
+            recentChanges[model] = changes(of: model, before: t, slos: slos)
+        }
         var statuses: [String: SLOStatus] = [:]
         var changes = tracker.retain(slos, at: t)
         var failures: [String] = []
@@ -38,7 +43,12 @@ struct LiveSLOs: Sendable {
                 do throws(QueryError) {
                     let status = try engine.evaluate(slo, at: t, inputs: given)
                     statuses[slo.name] = status
-                    changes += tracker.update(slo, status, at: t) { engine.alertContext(slo, status, inputs: given) }
+                    changes += tracker.update(slo, status, at: t) {
+                        var context = engine.alertContext(slo, status, inputs: given)
+                        let since = t - AlertContext.changeLookback - slo.longestFor
+                        context.recentChanges = (recentChanges[slo.model] ?? []).filter { $0.at >= since }
+                        return context
+                    }
                 } catch {
                     failures.append("\(slo.name): \(error.message)")
                 }
@@ -46,4 +56,19 @@ struct LiveSLOs: Sendable {
         }
         return (statuses, changes, failures)
     }
+}
+
+extension LiveSLOs {
+    /// The changes of `model` an alert firing at `t` may carry: the lookback before the longest pending time of
+    /// its SLOs' rules, and since. Read before the engine is held; a failed read only leaves them out.
+    fileprivate func changes(of model: String, before t: Timestamp, slos: [SLODefinition]) -> [Change] {
+        let longest = slos.filter { $0.model == model }.map(\.longestFor).max() ?? .zero
+        return (try? log.changes(model: model, from: t - AlertContext.changeLookback - longest, to: t + .seconds(1)))
+            ?? []
+    }
+}
+
+extension SLODefinition {
+    /// The longest `for` of its rules: an alert firing now may have begun that long ago.
+    fileprivate var longestFor: Duration { rules.map(\.forDuration).max() ?? .zero }
 }

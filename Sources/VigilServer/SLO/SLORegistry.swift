@@ -30,9 +30,9 @@ final class SLORegistry: Sendable {
     }
 
     /// Deletes a definition; returns whether there was one.
-    func delete(_ name: String) async throws(APIError) -> Bool {
+    func delete(_ name: String, at time: Timestamp) async throws(APIError) -> Bool {
         do {
-            guard try await log.deleteSLO(name) else { return false }
+            guard try await log.deleteSLO(name, at: time) else { return false }
         } catch {
             throw APIError(.internalServerError, "storage_failed", "could not delete SLO '\(name)': \(error)")
         }

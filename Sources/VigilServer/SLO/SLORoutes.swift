@@ -79,7 +79,9 @@ struct SLORoutes: Sendable {
     }
 
     func delete(name: String) async throws(APIError) -> Response {
-        guard try await registry.delete(name) else { throw APIError(.notFound, "unknown_slo", "unknown SLO '\(name)'") }
+        guard try await registry.delete(name, at: clock()) else {
+            throw APIError(.notFound, "unknown_slo", "unknown SLO '\(name)'")
+        }
         return Response(status: .noContent)
     }
 

@@ -43,14 +43,16 @@ extension EventLog {
         return d
     }()
 
-    public func saveDocument<T: Encodable>(_ value: T, model: String, kind: DocumentKind, at time: Timestamp)
-        async throws
-    {
+    /// Stores a document, with its entry on the model's change timeline.
+    public func saveDocument<T: Encodable>(
+        _ value: T, model: String, kind: DocumentKind, at time: Timestamp, change: Change? = nil
+    ) async throws {
         let body = try Self.documentEncoder.encode(value)
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO model_document (model, kind, body, updated_ms) VALUES (?, ?, ?, ?)",
                 arguments: [model, kind.rawValue, body, time.milliseconds])
+            if let change { try Self.recordChanges([change], db) }
         }
     }
 
@@ -63,13 +65,15 @@ extension EventLog {
         return try body.map { try Self.documentDecoder.decode(T.self, from: $0) }
     }
 
-    /// Deletes a document; returns whether there was one.
+    /// Deletes a document (recording `change` if there was one); returns whether there was one.
     @discardableResult
-    public func deleteDocument(model: String, kind: DocumentKind) async throws -> Bool {
+    public func deleteDocument(model: String, kind: DocumentKind, change: Change? = nil) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
                 sql: "DELETE FROM model_document WHERE model = ? AND kind = ?", arguments: [model, kind.rawValue])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            if let change { try Self.recordChanges([change], db) }
+            return true
         }
     }
 }

@@ -173,6 +173,26 @@ public final class EventLog: Sendable {
             // Snapshots written as files beside the database (older rows keep their blob, `file` NULL).
             try db.execute(sql: "ALTER TABLE snapshot ADD COLUMN file TEXT")
         }
+        m.registerMigration("v6") { db in
+            // Deployments, one JSON document per model and version, and the per-model change timeline.
+            try db.execute(
+                sql: """
+                    CREATE TABLE deployment (
+                        model TEXT NOT NULL,
+                        version TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        updated_ms INTEGER NOT NULL,
+                        PRIMARY KEY (model, version));
+                    CREATE TABLE change (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        model TEXT NOT NULL,
+                        at_ms INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        body BLOB NOT NULL);
+                    CREATE INDEX change_model_at ON change (model, at_ms);
+                    """)
+        }
         return m
     }
 
@@ -272,10 +292,13 @@ public final class EventLog: Sendable {
             arguments: [d.model, d.name, d.expression, d.backfill, d.sequence, d.definedAt.milliseconds])
     }
 
-    /// Forgets everything stored for a model: its custom metric definitions and documents (reference, rules).
+    /// Forgets everything stored for a model: its custom metric definitions, documents (reference, rules),
+    /// deployments and change timeline.
     public static func deleteModel(_ model: String, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM metric_definition WHERE model = ?", arguments: [model])
         try db.execute(sql: "DELETE FROM model_document WHERE model = ?", arguments: [model])
+        try db.execute(sql: "DELETE FROM deployment WHERE model = ?", arguments: [model])
+        try db.execute(sql: "DELETE FROM change WHERE model = ?", arguments: [model])
     }
 
     public static func deleteMetric(model: String, name: String, _ db: Database) throws {

@@ -14,12 +14,15 @@ extension EventLog {
         return try bodies.map { try Self.documentDecoder.decode(SLODefinition.self, from: $0) }
     }
 
-    /// Deletes an SLO; returns whether there was one.
+    /// Deletes an SLO, with its entry on the model's change timeline; returns whether there was one.
     @discardableResult
-    public func deleteSLO(_ name: String) async throws -> Bool {
+    public func deleteSLO(_ name: String, at time: Timestamp) async throws -> Bool {
         try await pool.write { db in
+            let old = try Self.storedSLO(name, db)
             try db.execute(sql: "DELETE FROM slo WHERE name = ?", arguments: [name])
-            return db.changesCount > 0
+            guard let old, db.changesCount > 0 else { return false }
+            try Self.recordChanges([.sloRemoved(old, at: time)], db)
+            return true
         }
     }
 
@@ -67,12 +70,22 @@ extension EventLog {
     }
 
     /// Encoded outside the write transaction, so the writer is held only for the inserts.
-    private static func sloRows(_ slos: [SLODefinition]) throws -> [(String, Data)] {
-        try slos.map { ($0.name, try documentEncoder.encode($0)) }
+    private static func sloRows(_ slos: [SLODefinition]) throws -> [(SLODefinition, Data)] {
+        try slos.map { ($0, try documentEncoder.encode($0)) }
     }
 
-    private static func insertSLOs(_ rows: [(String, Data)], at time: Timestamp, _ db: Database) throws {
-        for (name, body) in rows {
+    private static func storedSLO(_ name: String, _ db: Database) throws -> SLODefinition? {
+        try Data.fetchOne(db, sql: "SELECT body FROM slo WHERE name = ?", arguments: [name]).map {
+            try documentDecoder.decode(SLODefinition.self, from: $0)
+        }
+    }
+
+    /// Inserts or replaces definitions, each with its entry on its model's change timeline (if it changed).
+    private static func insertSLOs(_ rows: [(SLODefinition, Data)], at time: Timestamp, _ db: Database) throws {
+        for (slo, body) in rows {
+            let old = try storedSLO(slo.name, db)
+            if let change = Change.slo(slo, replacing: old, at: time) { try recordChanges([change], db) }
+            let name = slo.name
             try db.execute(
                 sql: "INSERT OR REPLACE INTO slo (name, body, updated_ms) VALUES (?, ?, ?)",
                 arguments: [name, body, time.milliseconds])

@@ -107,6 +107,12 @@ struct AlertRow {
                     + c.recentVersions.map { "\($0.version) since \(TimeLabel.full($0.firstSeen))" }
                     .joined(separator: ", "))
         }
+        if !c.recentChanges.isEmpty {
+            lines.append(
+                "changes before "
+                    + c.recentChanges.suffix(5).reversed().map { "\(TimeLabel.full($0.at)) \($0.summary)" }
+                    .joined(separator: "; "))
+        }
         return lines
     }
 }

@@ -1,0 +1,171 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import VigilCore
+import VigilStore
+
+/// Deployments and the change timeline of each model (see `docs/changes.md`).
+struct DeploymentRoutes: Sendable {
+    let host: EngineHost
+    let deployments: DeploymentRegistry
+    let log: EventLog
+    let configuration: ServerConfiguration
+    let clock: @Sendable () -> Timestamp
+
+    /// A deployment body is a small document.
+    static let maxBodyBytes = 256 * 1024
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/models/{model}/deployments") { request, context in
+            try list(model: try context.parameters.decoded("model"), request)
+        }
+        router.get("/v1/models/{model}/deployments/{version}") { _, context in
+            try get(model: try context.parameters.decoded("model"), version: try context.parameters.decoded("version"))
+        }
+        router.put("/v1/models/{model}/deployments/{version}") { request, context in
+            try await put(
+                model: try context.parameters.decoded("model"), version: try context.parameters.decoded("version"),
+                request)
+        }
+        router.delete("/v1/models/{model}/deployments/{version}") { _, context in
+            try delete(
+                model: try context.parameters.decoded("model"), version: try context.parameters.decoded("version"))
+        }
+        router.get("/v1/models/{model}/changes") { request, context in
+            try changes(model: try context.parameters.decoded("model"), request)
+        }
+    }
+
+    struct DeploymentList: Encodable {
+        var model: String
+        var deployments: [Deployment]
+    }
+
+    struct DeploymentWritten: Encodable {
+        var deployment: Deployment
+        /// The timeline entries this call made (empty when nothing changed).
+        var changes: [Change]
+    }
+
+    struct ChangeList: Encodable {
+        var model: String
+        var from: Timestamp?
+        var to: Timestamp?
+        var changes: [Change]
+    }
+
+    func list(model: String, _ request: Request) throws(APIError) -> Response {
+        let query = QueryParameters.dictionary(request)
+        try QueryParameters.requireKnown(query, ["stage"])
+        var all = try deployments.all(model: model)
+        if let stage = query["stage"] {
+            guard let s = Deployment.Stage(rawValue: stage) else {
+                throw .badRequest("invalid_stage", "stage: expected shadow, canary, primary or retired, got '\(stage.prefix(64))'")
+            }
+            all = all.filter { $0.stage == s }
+        }
+        if all.isEmpty, query["stage"] == nil { try requireKnown(model) }
+        return JSONResponse.make(DeploymentList(model: model, deployments: all))
+    }
+
+    func get(model: String, version: String) throws(APIError) -> Response {
+        guard let d = try deployments.get(model: model, version: version) else {
+            try requireKnown(model)
+            throw APIError(
+                .notFound, "unknown_deployment", "model '\(model.prefix(64))' has no deployment '\(version.prefix(64))'")
+        }
+        return JSONResponse.make(d)
+    }
+
+    func put(model: String, version: String, _ request: Request) async throws(APIError) -> Response {
+        let query = QueryParameters.dictionary(request)
+        try QueryParameters.requireKnown(query, ["replaces"])
+        let body = try await RequestBody.collect(
+            request, limit: Self.maxBodyBytes, timeout: configuration.bodyReadTimeout)
+        let parsed = try DeploymentBody.decode(Data(body.readableBytesView))
+        let now = clock()
+        try requireRoom(forModel: model)
+        let written = try deployments.put(
+            model: model, version: version, body: parsed, replaces: query["replaces"], at: now)
+        return JSONResponse.make(
+            DeploymentWritten(deployment: written.deployment, changes: written.changes),
+            status: written.created ? .created : .ok)
+    }
+
+    func delete(model: String, version: String) throws(APIError) -> Response {
+        guard try deployments.delete(model: model, version: version, at: clock()) else {
+            throw APIError(
+                .notFound, "unknown_deployment", "model '\(model.prefix(64))' has no deployment '\(version.prefix(64))'")
+        }
+        return Response(status: .noContent)
+    }
+
+    func changes(model: String, _ request: Request) throws(APIError) -> Response {
+        let query = QueryParameters.dictionary(request)
+        try QueryParameters.requireKnown(query, ["from", "to", "kind", "limit"])
+        let from = try MetricQuery.time(query["from"], "from")
+        let to = try MetricQuery.time(query["to"], "to")
+        if let from, let to, to <= from {
+            throw .badRequest("invalid_window", "to (\(to)) must be after from (\(from))")
+        }
+        var kinds: Set<Change.Kind>?
+        if let text = query["kind"] {
+            kinds = []
+            for name in text.split(separator: ",") {
+                guard let k = Change.Kind(rawValue: String(name)) else {
+                    throw .badRequest(
+                        "invalid_kind",
+                        "kind: '\(name.prefix(64))' is not one of \(Change.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                kinds?.insert(k)
+            }
+        }
+        var limit = 1_000
+        if let text = query["limit"] {
+            guard let n = Int(text), (1...EventLog.changesPerModel).contains(n) else {
+                throw .badRequest("invalid_limit", "limit: expected a whole number from 1 to \(EventLog.changesPerModel)")
+            }
+            limit = n
+        }
+        let found: [Change]
+        do {
+            found = try log.changes(model: model, from: from, to: to, kinds: kinds, limit: limit)
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not read changes: \(error)")
+        }
+        if found.isEmpty { try requireKnown(model) }
+        return JSONResponse.make(ChangeList(model: model, from: from, to: to, changes: found))
+    }
+
+    /// A model is known if it has predictions, deployments or changes.
+    private func requireKnown(_ model: String) throws(APIError) {
+        let inEngine = host.read { engine in engine.modelSummaries.contains { $0.name == model } }
+        guard !inEngine else { return }
+        let stored: Bool
+        do {
+            stored = try log.hasTimeline(model: model)
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not read deployments: \(error)")
+        }
+        guard stored else { throw APIError(.notFound, "unknown_model", "unknown model '\(model.prefix(64))'") }
+    }
+
+    /// Deployments can name a model before its first prediction, within the models limit.
+    private func requireRoom(forModel model: String) throws(APIError) {
+        let known = host.read { engine in engine.modelSummaries.contains { $0.name == model } }
+        guard !known else { return }
+        let limit = configuration.engine.limits.maxModels
+        let count: Int
+        do {
+            if try log.hasTimeline(model: model) { return }
+            count = try log.deploymentModelCount()
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not read deployments: \(error)")
+        }
+        guard count < limit else {
+            throw APIError(
+                .badRequest, "limit_exceeded",
+                "model: \(count) models already have deployments; at most \(limit) (the models limit) are kept")
+        }
+    }
+}
