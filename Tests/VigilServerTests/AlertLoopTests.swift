@@ -65,6 +65,8 @@ import VigilServer
             harness.configuration.notifications.webhookSecret = Self.secret
             harness.configuration.notifications.retry.initialDelay = .milliseconds(50)
             try await harness.run { client in
+                let canary = #"{"stage":"canary","traffic_share":0.1}"#
+                #expect(try await client.send(.put, "/v1/models/fraud/deployments/v2", canary).0 == .created)
                 #expect(try await client.send(.put, "/v1/slos/fraud-accuracy", Self.slo).0 == .created)
                 #expect(try await client.send(.post, "/v1/predictions", Self.predictions).0 == .ok)
                 #expect(try await client.send(.post, "/v1/feedback", Self.labels(0)).0 == .ok)
@@ -86,6 +88,11 @@ import VigilServer
             #expect(payload["status"] as? String == "firing")
             #expect((payload["alert"] as? [String: Any])?["owner"] as? String == "risk-team")
             #expect(((payload["alert"] as? [String: Any])?["labels"] as? [String: String])?["team"] == "risk")
+            // The changes made before the burn began come with it.
+            let changes = ((payload["alert"] as? [String: Any])?["context"] as? [String: Any])?["recent_changes"]
+            #expect(
+                (changes as? [[String: Any]])?.map { $0["summary"] as? String }
+                    == ["v2 deployed as canary (10%)", "SLO 'fraud-accuracy' defined: accuracy >= 0.9 over 1d"])
 
             try await harness.run { client in
                 // Restart: the alerts are still firing and nobody is told twice.

@@ -99,10 +99,13 @@ public struct Engine: Sendable, Codable {
     ///     "sum(prediction == 1 and label == 1 and features.trip_distance > 5) / sum(label == 1 and features.trip_distance > 5)")
     /// ```
     public mutating func defineMetric(_ name: String, on model: String, _ source: String) throws(QueryError) {
-        guard name.first.map({ $0.isLetter || $0 == "_" }) == true,
-            name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+        // ASCII only: the name is also a Prometheus label value and a query parameter.
+        guard name.utf8.count <= 128, name.first.map({ $0 == "_" || ($0.isASCII && $0.isLetter) }) == true,
+            name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
         else {
-            throw QueryError(.invalidDefinition, "invalid metric name '\(name)': use letters, digits and _")
+            throw QueryError(
+                .invalidDefinition,
+                "invalid metric name '\(Self.clipped(name))': use at most 128 ASCII letters, digits and _, not starting with a digit")
         }
         let builtins = Set(ModelTask.allCases.flatMap { MetricCatalog.names(for: $0) })
         guard !builtins.contains(name) else {
@@ -113,6 +116,19 @@ public struct Engine: Sendable, Codable {
             expression = try MetricExpression(source)
         } catch {
             throw QueryError(.invalidDefinition, "metric '\(name)': \(error.description)")
+        }
+        if knownModelId(model) == nil {
+            // A definition may come before the model's first prediction; it then names a model, as a row does.
+            do throws(EventError) {
+                try checkName(model, field: "model")
+            } catch {
+                throw QueryError(.invalidDefinition, error.message)
+            }
+            guard modelIndex.count < configuration.limits.maxModels else {
+                throw QueryError(
+                    .invalidDefinition,
+                    "model '\(Self.clipped(model))' would be model \(modelIndex.count + 1); at most \(configuration.limits.maxModels) models are kept")
+            }
         }
         let m = modelId(model)
         models[m].custom.define(name, expression)

@@ -111,11 +111,13 @@ struct DeploymentRoutes: Sendable {
         var kinds: Set<Change.Kind>?
         if let text = query["kind"] {
             kinds = []
-            for name in text.split(separator: ",") {
+            let known = Change.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+            guard !text.isEmpty else { throw .badRequest("invalid_kind", "kind: give one or more of \(known)") }
+            for name in text.split(separator: ",", omittingEmptySubsequences: false) {
                 guard let k = Change.Kind(rawValue: String(name)) else {
                     throw .badRequest(
                         "invalid_kind",
-                        "kind: '\(name.prefix(64))' is not one of \(Change.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                        "kind: '\(name.prefix(64))' is not one of \(known)")
                 }
                 kinds?.insert(k)
             }

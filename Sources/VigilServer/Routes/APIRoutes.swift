@@ -218,11 +218,16 @@ struct APIRoutes: Sendable {
     func defineMetric(model: String, name: String, _ request: Request) async throws(APIError) -> Response {
         try host.requireReady()
         let body = try await RequestBody.collect(request, limit: 64 * 1024, timeout: configuration.bodyReadTimeout)
+        let data = Data(body.readableBytesView)
         let expression: String
         do {
-            expression = try JSONDecoder().decode(DefinitionBody.self, from: Data(body.readableBytesView)).expression
+            expression = try JSONDecoder().decode(DefinitionBody.self, from: data).expression
         } catch {
             throw .badRequest("malformed_json", #"body must be {"expression": "sum(...) / sum(...)"}: \#(error)"#)
+        }
+        let fields = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?.keys.sorted() ?? []
+        if let unknown = fields.first(where: { $0 != "expression" }) {
+            throw .badRequest("unknown_field", "unknown field '\(unknown.prefix(64))'; a definition is {\"expression\": …}")
         }
         let backfillText = request.uri.queryParameters.get("backfill") ?? "false"
         guard let backfill = Bool(backfillText) else {

@@ -191,4 +191,28 @@ extension AdmissionTests {
         #expect(try engine.ingest(late) == .stale)
         #expect(engine.watermark == watermark)
     }
+
+    /// A custom metric may name a model before its first prediction: the model's name is checked and counted
+    /// as a row's would be (a definition used to create models past every limit), and the metric's name is an
+    /// ASCII identifier, as the API documents.
+    @Test func aMetricDefinitionNamesModelsWithinTheLimits() throws {
+        var configuration = EngineConfiguration()
+        configuration.limits.maxModels = 1
+        var engine = Engine(configuration: configuration)
+        try engine.defineMetric("hits", on: "m1", "sum(prediction == 1)")
+        func refusal(_ name: String, _ model: String) -> String? {
+            do {
+                try engine.defineMetric(name, on: model, "sum(prediction == 1)")
+                return nil
+            } catch {
+                return error.message
+            }
+        }
+        #expect(refusal("hits", "m2")?.contains("at most 1 models") == true)
+        #expect(refusal("hits", "bad\u{6}")?.contains("control character") == true)
+        #expect(refusal("í", "m1")?.contains("ASCII") == true)
+        #expect(refusal(String(repeating: "a", count: 129), "m1") != nil)
+        #expect(refusal("hits_2", "m1") == nil)
+        #expect(engine.modelSummaries.map(\.name) == ["m1"])
+    }
 }

@@ -221,3 +221,32 @@ def test_times_with_and_without_fractional_seconds_parse_together():
     parsed = parse_times(pd.Series(["2026-12-02T07:36:00Z", "2026-12-02T07:36:00.864Z"]))
     assert list(parsed.dt.microsecond) == [0, 864_000]
     assert str(parsed.dt.tz) == "UTC"
+
+
+def test_deployments_and_the_change_timeline(client):
+    first = client.deploy("taxi-tip", "v1", "primary", 0.8, owner="ml-team", code_ref="1a2b3c",
+                          offline_metrics={"roc_auc": 0.71}, started_at="2020-02-01")
+    assert first["changes"][0]["summary"] == "v1 deployed as primary (80%)"
+    client.deploy("taxi-tip", "v2", "canary", 0.2, training_run="mlflow:42")
+    with pytest.raises(vigil.VigilError) as refused:
+        client.deploy("taxi-tip", "v2", traffic_share=0.5)
+    assert "traffic_share" in str(refused.value)
+    promoted = client.deploy("taxi-tip", "v2", "primary", 1.0, replaces="v1")
+    assert [c["summary"] for c in promoted["changes"]] == [
+        "v1: primary → retired", "v1: traffic 80% → unset", "v2: canary → primary", "v2: traffic 20% → 100%"]
+
+    frame = client.deployments("taxi-tip")
+    assert list(frame["version"]) == ["v1", "v2"]
+    v1 = frame.set_index("version").loc["v1"]
+    assert v1.stage == "retired" and v1.owner == "ml-team" and v1.offline_metrics == {"roc_auc": 0.71}
+    assert v1.started_at == pd.Timestamp("2020-02-01T00:00:00Z") and v1.ended_at > v1.started_at
+    assert list(client.deployments("taxi-tip", stage="primary")["version"]) == ["v2"]
+
+    timeline = client.changes("taxi-tip", kind=["stage", "deployment"])
+    assert list(timeline.columns) == ["id", "at", "kind", "subject", "from", "to", "summary"]
+    assert list(timeline["summary"])[-4:] == [
+        "v1 deployed as primary (80%)", "v2 deployed as canary (20%)", "v1: primary → retired",
+        "v2: canary → primary"]
+    assert str(timeline["at"].dtype).startswith("datetime64")
+    client.delete_deployment("taxi-tip", "v1")
+    assert list(client.deployments("taxi-tip")["version"]) == ["v2"]

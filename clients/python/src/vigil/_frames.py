@@ -167,6 +167,25 @@ def models(answer: Mapping[str, Any]) -> pd.DataFrame:
     return frame
 
 
+DEPLOYMENT_COLUMNS = ["version", "stage", "traffic_share", "started_at", "ended_at", "owner", "code_ref",
+                      "training_run", "training_data", "offline_metrics", "labels", "updated_at"]
+
+
+def deployments(answer: Mapping[str, Any]) -> pd.DataFrame:
+    rows = [{c: d.get(c) for c in DEPLOYMENT_COLUMNS} for d in answer.get("deployments", [])]
+    frame = _frame(rows, DEPLOYMENT_COLUMNS, times=("started_at", "ended_at", "updated_at"))
+    frame.attrs["model"] = answer.get("model")
+    return frame
+
+
+def changes(answer: Mapping[str, Any]) -> pd.DataFrame:
+    columns = ["id", "at", "kind", "subject", "from", "to", "summary"]
+    rows = [{c: change.get(c) for c in columns} for change in answer.get("changes", [])]
+    frame = _frame(rows, columns, times=("at",))
+    frame.attrs["model"] = answer.get("model")
+    return frame
+
+
 def _leading(rows: List[Dict[str, Any]], leading: List[str]) -> pd.DataFrame:
     """Every key of the rows as a column, the ``leading`` ones first (all of them when there are no rows)."""
     if not rows:

@@ -294,6 +294,41 @@ class Client:
         """Removes a model with its series, custom metrics, reference and rules; its name is free again."""
         self._transport.delete(f"/v1/models/{_path(model)}")
 
+    # MARK: - Deployments and changes
+
+    def deploy(self, model: str, version: str, stage: Optional[str] = None, traffic_share: Optional[float] = None,
+               *, replaces: Optional[str] = None, **fields: Any) -> Dict[str, Any]:
+        """Records (or updates) a version's deployment: ``stage`` (``shadow``, ``canary``, ``primary``,
+        ``retired``), ``traffic_share`` (0–1), and any of ``started_at``, ``ended_at``, ``owner``, ``code_ref``,
+        ``training_run``, ``training_data``, ``offline_metrics``, ``labels``. Fields left out keep their stored
+        value; ``None`` values are not sent. ``replaces="v1"`` retires that version in the same call (a
+        promotion). Returns ``{"deployment": …, "changes": […]}``."""
+        document = {"stage": stage, "traffic_share": traffic_share, **fields}
+        for key in ("started_at", "ended_at"):
+            if document.get(key) is not None:
+                document[key] = _time_param(document[key])
+        document = {k: v for k, v in document.items() if v is not None}
+        return self._transport.put_json(f"/v1/models/{_path(model)}/deployments/{_path(version)}", document,
+                                        replaces=replaces)[1]
+
+    def deployments(self, model: str, stage: Optional[str] = None) -> pd.DataFrame:
+        """One row per deployment of ``model`` (by start time): stage, traffic share, times, owner, code ref,
+        training run and data, offline metrics, labels."""
+        return _frames.deployments(self._transport.get(f"/v1/models/{_path(model)}/deployments", stage=stage))
+
+    def delete_deployment(self, model: str, version: str) -> None:
+        """Removes a deployment record (the removal stays on the change timeline)."""
+        self._transport.delete(f"/v1/models/{_path(model)}/deployments/{_path(version)}")
+
+    def changes(self, model: str, *, start: Optional[TimeLike] = None, end: Optional[TimeLike] = None,
+                kind: Optional[Union[str, Sequence[str]]] = None, limit: Optional[int] = None) -> pd.DataFrame:
+        """The model's change timeline, oldest first: ``at, kind, subject, from, to, summary`` — deployments,
+        stage and traffic moves, references, rules, SLO and custom metric edits."""
+        kinds = kind if isinstance(kind, str) or kind is None else ",".join(kind)
+        answer = self._transport.get(f"/v1/models/{_path(model)}/changes", kind=kinds, limit=limit,
+                                     **_range(start, end))
+        return _frames.changes(answer)
+
     def define_slo(
         self,
         name: str,
