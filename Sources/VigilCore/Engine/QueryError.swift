@@ -6,6 +6,8 @@ public struct QueryError: Error, Hashable, Sendable, CustomStringConvertible {
         case unknownMetric = "unknown_metric"
         case invalidWindow = "invalid_window"
         case invalidDefinition = "invalid_definition"
+        /// A version comparison that cannot be made: the same version twice, a metric without a test, a bad margin.
+        case invalidComparison = "invalid_comparison"
     }
 
     public var code: Code

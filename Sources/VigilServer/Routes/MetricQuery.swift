@@ -78,7 +78,8 @@ extension QueryError {
     var api: APIError {
         switch code {
         case .unknownModel, .unknownVersion: return APIError(.notFound, code.rawValue, message)
-        case .unknownMetric, .invalidWindow, .invalidDefinition: return APIError(.badRequest, code.rawValue, message)
+        case .unknownMetric, .invalidWindow, .invalidDefinition, .invalidComparison:
+            return APIError(.badRequest, code.rawValue, message)
         }
     }
 }
