@@ -250,3 +250,44 @@ def test_deployments_and_the_change_timeline(client):
     assert str(timeline["at"].dtype).startswith("datetime64")
     client.delete_deployment("taxi-tip", "v1")
     assert list(client.deployments("taxi-tip")["version"]) == ["v2"]
+
+
+def test_compare_equals_statsmodels_on_the_fixture(client):
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+
+    frame = client.compare("taxi-tip", "v1", "v2", margin=0.05)
+    assert list(frame["segment"].unique()) == ["overall"]
+    assert list(frame["metric"]) == ["accuracy", "precision", "recall", "specificity", "roc_auc"]
+    rows = frame.set_index("metric")
+    expected = taxi_expected()
+    v1, v2 = (expected["by_version"][v]["confusion"] for v in ("v1", "v2"))
+    counts = {  # (right, out of) per version, from the fixture's confusion matrices
+        "accuracy": lambda c: (c["tp"] + c["tn"], c["tp"] + c["tn"] + c["fp"] + c["fn"]),
+        "precision": lambda c: (c["tp"], c["tp"] + c["fp"]),
+        "recall": lambda c: (c["tp"], c["tp"] + c["fn"]),
+        "specificity": lambda c: (c["tn"], c["tn"] + c["fp"]),
+    }
+    for metric, count in counts.items():
+        (kc, nc), (kb, nb) = count(v2), count(v1)
+        lower, upper = confint_proportions_2indep(kc, nc, kb, nb, method="newcomb", compare="diff")
+        _, p_value = proportions_ztest([kc, kb], [nc, nb])
+        row = rows.loc[metric]
+        assert (row.baseline_n, row.candidate_n) == (nb, nc)
+        assert row.difference == pytest.approx(kc / nc - kb / nb, abs=1e-12)
+        assert (row.lower, row.upper) == (pytest.approx(lower, abs=1e-12), pytest.approx(upper, abs=1e-12))
+        assert row.p_value == pytest.approx(p_value, abs=1e-9)
+        assert row.seq_lower < row.lower and row.seq_upper > row.upper
+    auc = rows.loc["roc_auc"]
+    assert auc.difference == pytest.approx(
+        expected["by_version"]["v2"]["roc_auc"] - expected["by_version"]["v1"]["roc_auc"], abs=2e-3)
+    assert auc.method == "hanley_mcneil"
+    assert frame.attrs["label_free"]["rows_candidate"] == expected["by_version"]["v2"]["count"]
+
+    by_payment = client.compare("taxi-tip", "v1", "v2", by="payment_type", metrics=["accuracy"])
+    values = sorted(taxi_predictions()["payment_type"].dropna().unique())
+    assert list(by_payment["segment"]) == ["overall"] + [f"payment_type:{v}" for v in values]
+    verdict = client.canary("taxi-tip", "v1", "v2", margin=0.05)
+    assert verdict["verdict"] in {"pass", "inconclusive"} and verdict["decided_by"] == "sequential"
+    with pytest.raises(vigil.VigilError) as refused:
+        client.compare("taxi-tip", "v1", "v9")
+    assert "v9" in str(refused.value)

@@ -186,6 +186,30 @@ def changes(answer: Mapping[str, Any]) -> pd.DataFrame:
     return frame
 
 
+COMPARISON_COLUMNS = [
+    "segment", "metric", "baseline", "candidate", "baseline_n", "candidate_n", "difference", "lower", "upper",
+    "p_value", "method", "verdict", "labels_needed", "seq_lower", "seq_upper", "seq_verdict", "note"]
+
+
+def comparison(answer: Mapping[str, Any]) -> pd.DataFrame:
+    rows = []
+    for part in answer.get("slices", []):
+        segment = part.get("segment")
+        name = f"{segment['key']}:{segment['value']}" if segment else "overall"
+        for m in part.get("metrics", []):
+            d, s = m.get("difference") or {}, m.get("sequential") or {}
+            rows.append({
+                "segment": name, "metric": m["metric"], "baseline": m["baseline"].get("value"),
+                "candidate": m["candidate"].get("value"), "baseline_n": m["baseline"]["n"],
+                "candidate_n": m["candidate"]["n"], "difference": d.get("estimate"), "lower": d.get("lower"),
+                "upper": d.get("upper"), "p_value": d.get("p_value"), "method": d.get("method"),
+                "verdict": m["verdict"], "labels_needed": m.get("labels_needed"), "seq_lower": s.get("lower"),
+                "seq_upper": s.get("upper"), "seq_verdict": s.get("verdict"), "note": m.get("note")})
+    frame = _frame(rows, COMPARISON_COLUMNS, times=())
+    _context(frame, answer, ["model", "baseline", "candidate", "from", "to", "margin", "label_free", "verdicts"])
+    return frame
+
+
 def _leading(rows: List[Dict[str, Any]], leading: List[str]) -> pd.DataFrame:
     """Every key of the rows as a column, the ``leading`` ones first (all of them when there are no rows)."""
     if not rows:

@@ -329,6 +329,34 @@ class Client:
                                      **_range(start, end))
         return _frames.changes(answer)
 
+    def compare(self, model: str, baseline: Optional[str] = None, candidate: Optional[str] = None, *,
+                start: Optional[TimeLike] = None, end: Optional[TimeLike] = None, window: Optional[str] = None,
+                by: Optional[str] = None, metrics: Optional[Sequence[str]] = None, margin: Optional[float] = None,
+                tuned_for: Optional[int] = None) -> pd.DataFrame:
+        """Candidate against baseline over the same period: a row per (segment, metric) with both values and
+        label counts, the difference and its 95 % interval, p-value, method, the fixed-sample ``verdict``
+        (``better``/``no_worse``/``worse``/``undecided``), ``labels_needed`` and the always-valid
+        ``seq_lower``/``seq_upper``/``seq_verdict``. ``by="region"`` (or ``"segment.region"``) adds a row per
+        segment value. The versions default to the model's primary and canary deployments. The label-free
+        part (drift between the versions, CBPE per version) is in ``frame.attrs["label_free"]``."""
+        if by is not None and not by.startswith("segment."):
+            by = "segment." + by
+        answer = self._transport.get(
+            f"/v1/models/{_path(model)}/compare", baseline=baseline, candidate=candidate, window=window, by=by,
+            metrics=",".join(metrics) if metrics else None, margin=margin, tuned_for=tuned_for,
+            **_range(start, end))
+        return _frames.comparison(answer)
+
+    def canary(self, model: str, baseline: Optional[str] = None, candidate: Optional[str] = None, *,
+               by: Optional[str] = None, margin: Optional[float] = None, decide: Optional[str] = None,
+               window: Optional[str] = None) -> Dict[str, Any]:
+        """The rollout verdict: ``{"verdict": "pass" | "fail" | "inconclusive", "recommendation": …,
+        "worse": […], …}`` — what Argo Rollouts and Flagger read from ``/canary``."""
+        if by is not None and not by.startswith("segment."):
+            by = "segment." + by
+        return self._transport.get(f"/v1/models/{_path(model)}/canary", baseline=baseline, candidate=candidate,
+                                   by=by, margin=margin, decide=decide, window=window)
+
     def define_slo(
         self,
         name: str,
