@@ -38,6 +38,8 @@ public struct AlertContext: Sendable, Hashable, Codable {
     /// The model's changes (deployments, stage and traffic moves, references, rules, SLOs, custom metrics) in
     /// the ``AlertContext/changeLookback`` before the alert began, and since: most incidents follow a change.
     public var recentChanges: [Change] = []
+    /// What to do, when the SLO says: `roll back to v1: …` for a candidate shown worse than its baseline.
+    public var recommendation: String?
 
     /// How far before an alert began its changes are gathered.
     public static let changeLookback: Duration = .seconds(24 * 3600)
@@ -45,7 +47,7 @@ public struct AlertContext: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case sli, objective, window, budgetRemaining = "budget_remaining", burnRates = "burn_rates"
         case topDriftedColumns = "top_drifted_columns", worstSegments = "worst_segments"
-        case recentVersions = "recent_versions", recentChanges = "recent_changes"
+        case recentVersions = "recent_versions", recentChanges = "recent_changes", recommendation
     }
 }
 
@@ -62,5 +64,6 @@ extension AlertContext {
         recentVersions = try c.decode([VersionSeen].self, forKey: .recentVersions)
         // Alerts stored before the change timeline existed have none.
         recentChanges = try c.decodeIfPresent([Change].self, forKey: .recentChanges) ?? []
+        recommendation = try c.decodeIfPresent(String.self, forKey: .recommendation)
     }
 }

@@ -4,12 +4,27 @@ extension Engine {
     public func alertContext(_ slo: SLODefinition, _ status: SLOStatus, inputs: SLIInputs, limit: Int = 3)
         -> AlertContext
     {
-        AlertContext(
+        var context = AlertContext(
             sli: status.value, objective: status.objective, window: status.window,
             budgetRemaining: status.budget?.remainingFraction, burnRates: status.burnRates,
             topDriftedColumns: driftedColumns(slo, status, inputs, limit),
             worstSegments: worstSegments(slo, status, inputs, limit),
             recentVersions: versionsSeen(slo.model).filter { $0.firstSeen >= status.from && $0.firstSeen < status.at })
+        context.recommendation = recommendation(slo, status)
+        return context
+    }
+
+    /// For a candidate shown worse: roll back to the baseline, with the evidence.
+    func recommendation(_ slo: SLODefinition, _ status: SLOStatus) -> String? {
+        guard case .candidateWorse(let metric) = slo.sli, let baseline = slo.baseline, let candidate = slo.version,
+            let value = status.value.value, let upper = status.value.upper, upper < 0
+        else { return nil }
+        let scope = slo.segment.map { " in \($0.key):\($0.value)" } ?? ""
+        let interval = status.value.lower.map {
+            " (always-valid 95% interval [\(SLOEvaluator.format($0)), \(SLOEvaluator.format(upper))])"
+        } ?? ""
+        return
+            "roll back to \(baseline): \(candidate) is worse than \(baseline) on \(metric)\(scope) by \(SLOEvaluator.format(-value))\(interval) over the last \(status.window)"
     }
 
     private func driftedColumns(_ slo: SLODefinition, _ status: SLOStatus, _ inputs: SLIInputs, _ limit: Int)

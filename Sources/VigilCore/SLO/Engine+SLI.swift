@@ -26,6 +26,8 @@ extension Engine {
         case .quality(let column, let measure):
             let current = try profile(model: slo.model, window: window, version: slo.version).profile
             return Self.qualitySample(current, column: column, measure: measure, rules: inputs.rules)
+        case .candidateWorse(let metric):
+            return try comparisonSample(metric, slo, window)
         case .freshness:
             let m = try modelId(known: slo.model)
             let model = models[m]
@@ -44,6 +46,37 @@ extension Engine {
         return SLISample(
             value: v?.value, n: v?.n ?? 0, lower: v?.lower, upper: v?.upper,
             predictions: report["count"]?.value.map { Int64($0) }, labelCoverage: report["label_coverage"]?.value)
+    }
+
+    /// The candidate's improvement over the baseline (positive: better) with its always-valid interval, on
+    /// the labels of both versions.
+    func comparisonSample(_ name: String, _ slo: SLODefinition, _ window: Window) throws(QueryError) -> SLISample {
+        let compared = try comparedMetric(name, slo, window)
+        guard let d = compared.difference, let s = compared.sequential else {
+            return SLISample(value: nil, n: compared.baseline.n + compared.candidate.n)
+        }
+        let flip = compared.higherIsBetter ? 1.0 : -1.0
+        let (lower, upper) = compared.higherIsBetter ? (s.lower, s.upper) : (-s.upper, -s.lower)
+        return SLISample(
+            value: flip * d.estimate, n: compared.baseline.n + compared.candidate.n, lower: lower, upper: upper)
+    }
+
+    /// One metric of the SLO's candidate (`version`) against its `baseline`, in its segment.
+    public func comparedMetric(_ name: String, _ slo: SLODefinition, _ window: Window) throws(QueryError)
+        -> VersionComparison.Metric
+    {
+        guard let candidate = slo.version, let baseline = slo.baseline else {
+            throw QueryError(.invalidComparison, "\(slo.sli) needs version and baseline")
+        }
+        let task = try modelSummary(slo.model).task ?? .binary
+        guard let tested = try Self.tested([name], task: task).first else {
+            throw QueryError(.invalidComparison, "metric '\(name)' has no comparison test")
+        }
+        let wanted = [name] + (name == "mae" ? ["rmse"] : [])
+        let b = try metrics(model: slo.model, window: window, version: baseline, segment: slo.segment, names: wanted)
+        let c = try metrics(model: slo.model, window: window, version: candidate, segment: slo.segment, names: wanted)
+        return Self.compare(
+            name, higherIsBetter: tested.higherIsBetter, b, c, margin: slo.margin, sequence: ConfidenceSequence())
     }
 
     static func qualitySample(_ p: DataProfile, column: String, measure: SLI.QualityMeasure, rules: RuleSet?)

@@ -8,11 +8,15 @@
 /// | `drift.trip_distance.psi` | a drift statistic of a column against the reference | threshold |
 /// | `quality.passenger_count.missing_rate` | a rate of bad rows in a column | ratio |
 /// | `freshness` | seconds since the model's last prediction | threshold |
+/// | `candidate_worse.recall` | the candidate version's improvement over the baseline, always-valid test | comparison |
 public enum SLI: Sendable, Hashable, StringRepresented {
     case metric(String)
     case drift(column: String, statistic: DriftThreshold.Statistic)
     case quality(column: String, measure: QualityMeasure)
     case freshness
+    /// The SLO's `version` (the candidate) against its `baseline` on a metric with a comparison test: the
+    /// value is the improvement (positive: the candidate is better) and the objective `>= −margin`.
+    case candidateWorse(metric: String)
 
     /// Data-quality rates of a column, each a fraction of rows (or of present values) that are bad.
     public enum QualityMeasure: String, Sendable, Hashable, CaseIterable {
@@ -37,6 +41,11 @@ public enum SLI: Sendable, Hashable, StringRepresented {
         switch parts.first {
         case "freshness" where parts.count == 1:
             self = .freshness
+        case "candidate_worse":
+            guard parts.count >= 2, !parts[1...].joined(separator: ".").isEmpty else {
+                throw Self.invalid(text, "comparison SLIs are candidate_worse.METRIC, e.g. candidate_worse.recall")
+            }
+            self = .candidateWorse(metric: parts[1...].joined(separator: "."))
         case "drift":
             guard parts.count >= 3, let statistic = DriftThreshold.Statistic(rawValue: parts.last!) else {
                 throw Self.invalid(
@@ -57,7 +66,7 @@ public enum SLI: Sendable, Hashable, StringRepresented {
             guard !text.isEmpty, !text.contains(where: \.isWhitespace) else {
                 throw Self.invalid(
                     text,
-                    "an SLI is a metric name (accuracy, recall, a custom metric), drift.COLUMN.STATISTIC, quality.COLUMN.MEASURE or freshness"
+                    "an SLI is a metric name (accuracy, recall, a custom metric), drift.COLUMN.STATISTIC, quality.COLUMN.MEASURE, freshness or candidate_worse.METRIC"
                 )
             }
             self = .metric(text)
@@ -76,12 +85,13 @@ public enum SLI: Sendable, Hashable, StringRepresented {
             // Multiclass per-class proportions: precision.CLASS, recall.CLASS.
             return name.hasPrefix("precision.") || name.hasPrefix("recall.")
         case .quality: return true
-        case .drift, .freshness: return false
+        case .drift, .freshness, .candidateWorse: return false
         }
     }
 
     /// Metrics over labeled predictions need labels, so their label coverage matters.
     public var needsLabels: Bool {
+        if case .candidateWorse = self { return true }
         guard case .metric(let name) = self else { return false }
         return !["count", "labeled_count", "label_coverage"].contains(name)
     }
@@ -92,6 +102,7 @@ public enum SLI: Sendable, Hashable, StringRepresented {
         case .drift(let column, let statistic): return "drift.\(column).\(statistic.rawValue)"
         case .quality(let column, let measure): return "quality.\(column).\(measure.rawValue)"
         case .freshness: return "freshness"
+        case .candidateWorse(let metric): return "candidate_worse.\(metric)"
         }
     }
 }

@@ -19,7 +19,10 @@ public struct SLODefinition: Sendable, Hashable, Codable {
     /// Extra labels carried on every notification (routing keys for Alertmanager).
     public var labels: [String: String]
     public var description: String?
+    /// The version the SLI is measured on; for `candidate_worse` SLIs, the candidate.
     public var version: String?
+    /// `candidate_worse` SLIs: the version the candidate is compared against.
+    public var baseline: String?
     public var segment: Segment?
     public var sli: SLI
     public var objective: Objective
@@ -38,8 +41,9 @@ public struct SLODefinition: Sendable, Hashable, Codable {
         name: String, model: String, sli: SLI, objective: Objective, window: Duration = .seconds(30 * 86_400),
         minSamples: Int64 = 100, minLabelCoverage: Double = 0.1, owner: String? = nil, labels: [String: String] = [:],
         version: String? = nil, segment: Segment? = nil, for forDuration: Duration = .zero, alerts: [AlertRule]? = nil,
-        description: String? = nil
+        description: String? = nil, baseline: String? = nil
     ) {
+        self.baseline = baseline
         self.name = name
         self.model = model
         self.sli = sli
@@ -91,12 +95,41 @@ public struct SLODefinition: Sendable, Hashable, Codable {
                     "objective '\(objective)' leaves no error budget: every event would have to be good")
             }
         }
+        if case .candidateWorse = sli {
+            try validateComparison()
+        } else if baseline != nil {
+            throw SLOError(
+                .invalidDefinition, field: "baseline", "baseline applies to candidate_worse SLIs only, not to \(sli)")
+        }
         if case .freshness = sli, objective.comparison != .atMost {
             throw SLOError(
                 .invalidObjective, field: "objective",
                 "freshness is seconds since the last prediction: use '<= SECONDS'")
         }
         try validateRules()
+    }
+
+    /// The default objective of a `candidate_worse` SLI: a loss of at most 0.01 is no loss.
+    public static let defaultComparisonObjective = Objective(.atLeast, -0.01)
+
+    /// The non-inferiority margin of a `candidate_worse` SLI, from its objective `>= −margin`.
+    public var margin: Double { max(0, -objective.target) }
+
+    private func validateComparison() throws(SLOError) {
+        guard let version, !version.isEmpty else {
+            throw SLOError(.invalidDefinition, field: "version", "\(sli) needs version: the candidate")
+        }
+        guard let baseline, !baseline.isEmpty else {
+            throw SLOError(.invalidDefinition, field: "baseline", "\(sli) needs baseline: the version to compare against")
+        }
+        guard baseline != version else {
+            throw SLOError(.invalidDefinition, field: "baseline", "baseline and version are both '\(version)'")
+        }
+        guard objective.comparison == .atLeast, objective.target <= 0, objective.target > -1 else {
+            throw SLOError(
+                .invalidObjective, field: "objective",
+                "\(sli) is the candidate's improvement over the baseline: the objective is '>= -MARGIN' with 0 ≤ MARGIN < 1, e.g. '>= -0.01'")
+        }
     }
 
     private func validateRules() throws(SLOError) {
@@ -139,15 +172,15 @@ public struct SLODefinition: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, model, owner, labels, description, version, segment, sli, objective, window
+        case name, model, owner, labels, description, version, baseline, segment, sli, objective, window
         case minSamples = "min_samples", minLabelCoverage = "min_label_coverage"
         case forDuration = "for", alerts
     }
 
     /// Every key a definition may have, so unknown ones can be reported by name.
     public static let fields: Set<String> = [
-        "name", "model", "owner", "labels", "description", "version", "segment", "sli", "objective", "window",
-        "min_samples", "min_label_coverage", "for", "alerts",
+        "name", "model", "owner", "labels", "description", "version", "baseline", "segment", "sli", "objective",
+        "window", "min_samples", "min_label_coverage", "for", "alerts",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -158,9 +191,14 @@ public struct SLODefinition: Sendable, Hashable, Codable {
         labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
         description = try c.decodeIfPresent(String.self, forKey: .description)
         version = try c.decodeIfPresent(String.self, forKey: .version)
+        baseline = try c.decodeIfPresent(String.self, forKey: .baseline)
         segment = try c.decodeIfPresent(String.self, forKey: .segment).map(Self.segment)
         sli = try c.decode(SLI.self, forKey: .sli)
-        objective = try c.decode(Objective.self, forKey: .objective)
+        if case .candidateWorse = sli, !c.contains(.objective) {
+            objective = Self.defaultComparisonObjective
+        } else {
+            objective = try c.decode(Objective.self, forKey: .objective)
+        }
         window = try c.decodeIfPresent(String.self, forKey: .window).map(Duration.decoded) ?? .seconds(30 * 86_400)
         minSamples = try c.decodeIfPresent(Int64.self, forKey: .minSamples) ?? 100
         minLabelCoverage = try c.decodeIfPresent(Double.self, forKey: .minLabelCoverage) ?? 0.1
@@ -176,6 +214,7 @@ public struct SLODefinition: Sendable, Hashable, Codable {
         try c.encode(labels, forKey: .labels)
         try c.encodeIfPresent(description, forKey: .description)
         try c.encodeIfPresent(version, forKey: .version)
+        try c.encodeIfPresent(baseline, forKey: .baseline)
         try c.encodeIfPresent(segment.map { "\($0.key):\($0.value)" }, forKey: .segment)
         try c.encode(sli, forKey: .sli)
         try c.encode(objective, forKey: .objective)

@@ -114,6 +114,7 @@ public struct SLOEvaluator: Sendable {
             c.reason = "no value over \(window.windowText)"
             return c
         }
+        if case .candidateWorse = slo.sli { return comparisonCondition(c, s, value, window, minN) }
         c.holds = !slo.objective.isMet(by: value)
         let enough = slo.sli == .freshness || s.n >= minN
         c.fires = enough && c.holds && !straddles(s)
@@ -125,6 +126,41 @@ public struct SLOEvaluator: Sendable {
             c.reason += "; the 95% interval still reaches the objective"
         }
         return c
+    }
+
+    /// A comparison fires when the always-valid interval shows the candidate `worse` (a loss, not shown to be
+    /// within the margin), and keeps firing while it still shows a loss.
+    func comparisonCondition(
+        _ condition: SLOStatus.RuleCondition, _ s: SLISample, _ value: Double, _ window: Duration, _ minN: Int64
+    ) -> SLOStatus.RuleCondition {
+        var c = condition
+        let (lower, upper) = (s.lower ?? value, s.upper ?? value)
+        let decided = ComparisonVerdict.decide(lower: lower, upper: upper, margin: slo.margin)
+        c.holds = upper < 0
+        c.fires = s.n >= minN && decided == .worse
+        c.reason = "\(comparisonText(s, value)) over \(window.windowText): \(decided.rawValue) at margin \(Self.format(slo.margin))"
+        if s.n < minN { c.reason += "; needs n ≥ \(minN)" }
+        return c
+    }
+
+    /// `v2 against v1: recall improvement -0.29 (always-valid 95% [-0.39, -0.19], n=908)`.
+    func comparisonText(_ s: SLISample, _ value: Double) -> String {
+        guard case .candidateWorse(let metric) = slo.sli else { return "\(slo.sli) = \(Self.format(value))" }
+        let interval = s.lower.map { "always-valid 95% [\(Self.format($0)), \(Self.format(s.upper ?? $0))], " } ?? ""
+        return
+            "\(slo.version ?? "?") against \(slo.baseline ?? "?"): \(metric) improvement \(Self.format(value)) (\(interval)n=\(s.n))"
+    }
+
+    func comparisonVerdict(_ s: SLISample, _ value: Double) -> (SLOStatus.Verdict, String) {
+        let text = comparisonText(s, value)
+        switch ComparisonVerdict.decide(lower: s.lower ?? value, upper: s.upper ?? value, margin: slo.margin) {
+        case .worse: return (.breached, "\(text): worse, by more than the margin \(Self.format(slo.margin)) allows")
+        case .undecided where value < -slo.margin:
+            return (.atRisk, "\(text): looks worse than the margin \(Self.format(slo.margin)), not yet shown")
+        case .undecided: return (.ok, "\(text): not decided yet")
+        case .noWorse: return (.ok, "\(text): no worse (within the margin \(Self.format(slo.margin)))")
+        case .better: return (.ok, "\(text): better")
+        }
     }
 
     /// True when the sample's interval reaches the objective, so the miss may be noise.
@@ -152,6 +188,7 @@ public struct SLOEvaluator: Sendable {
                 "only \(Self.percent(coverage)) of predictions are labeled, below min_label_coverage \(Self.percent(slo.minLabelCoverage))"
             )
         }
+        if case .candidateWorse = slo.sli { return comparisonVerdict(s, value) }
         let text = "\(slo.sli) = \(Self.format(value)) (n=\(s.n))"
         if !slo.objective.isMet(by: value) {
             if straddles(s) {

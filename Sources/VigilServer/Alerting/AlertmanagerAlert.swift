@@ -25,6 +25,7 @@ struct AlertmanagerAlert: Encodable {
             if let v = c.sli.value { annotations["sli_value"] = "\(v)" }
             annotations["sli_samples"] = "\(c.sli.n)"
             if let b = c.budgetRemaining { annotations["budget_remaining"] = "\(b)" }
+            if let r = c.recommendation { annotations["recommendation"] = r }
             if !c.topDriftedColumns.isEmpty {
                 annotations["drifted_columns"] = c.topDriftedColumns.map(\.column).joined(separator: ", ")
             }

@@ -61,13 +61,26 @@ struct SLORoutes: Sendable {
         return JSONResponse.make(SLOResponse(slo), status: created ? .created : .ok)
     }
 
-    /// A metric SLI of a model the server knows must name one of its metrics (a model not seen yet may be
-    /// defined ahead of its traffic).
+    /// A metric SLI of a model the server knows must name one of its metrics, and a comparison SLI one with a
+    /// test for its task (a model not seen yet may be defined ahead of its traffic).
     private func checkMetric(_ slo: SLODefinition) throws(APIError) {
-        guard case .metric(let name) = slo.sli else { return }
-        let known = slos.host.read { engine in engine.modelSummaries.contains { $0.name == slo.model && $0.task != nil }
+        let name: String
+        switch slo.sli {
+        case .metric(let metric): name = metric
+        case .candidateWorse(let metric): name = metric
+        default: return
         }
-        guard known else { return }
+        let task = slos.host.read { engine in engine.modelSummaries.first { $0.name == slo.model }?.task }
+        guard let task else { return }
+        if case .candidateWorse = slo.sli {
+            let tested = Engine.comparableMetrics(task).map(\.name)
+            guard tested.contains(name) else {
+                throw APIError(
+                    .badRequest, "invalid_sli",
+                    "sli: metric '\(name.prefix(64))' has no comparison test for a \(task.rawValue) model; choose from \(tested.joined(separator: ", "))")
+            }
+            return
+        }
         let now = clock()
         try slos.host.read { (engine) throws(APIError) in
             do throws(QueryError) {

@@ -291,3 +291,9 @@ def test_compare_equals_statsmodels_on_the_fixture(client):
     with pytest.raises(vigil.VigilError) as refused:
         client.compare("taxi-tip", "v1", "v9")
     assert "v9" in str(refused.value)
+
+    rollback = client.define_slo("taxi-v2-accuracy", "taxi-tip", "candidate_worse.accuracy", ">= -0.05", "7d",
+                                 version="v2", baseline="v1")
+    assert (rollback["slo"]["sli"], rollback["slo"]["baseline"], rollback["slo"]["version"]) == (
+        "candidate_worse.accuracy", "v1", "v2")
+    client.delete_slo("taxi-v2-accuracy")

@@ -87,6 +87,7 @@ struct AlertRow {
             "SLI \(DashboardFormat.number(c.sli.value)) \(DashboardFormat.interval(c.sli.lower, c.sli.upper)) on n = \(DashboardFormat.count(c.sli.n)), objective \(c.objective) over \(c.window)"
         ]
         if let b = c.budgetRemaining { lines.append("budget left \(DashboardFormat.percent(b))") }
+        if let r = c.recommendation { lines.append(r) }
         let burns = c.burnRates.compactMap { w in w.burnRate.map { "\(w.window): \(DashboardFormat.number($0))×" } }
         if !burns.isEmpty { lines.append("burn rates " + burns.joined(separator: ", ")) }
         if !c.worstSegments.isEmpty {

@@ -374,15 +374,17 @@ class Client:
         for_: Optional[str] = None,
         alerts: Optional[List[Mapping[str, Any]]] = None,
         description: Optional[str] = None,
+        baseline: Optional[str] = None,
     ) -> Dict[str, Any]:
         """Defines (or replaces) an SLO, e.g. ``define_slo("loan-accuracy", "car-loan", "accuracy",
-        ">= 0.93", "7d")``. The answer holds the effective alert ``rules``; its ``warnings`` (a burn
+        ">= 0.93", "7d")``; a rollback rule is ``define_slo("v2-recall", "car-loan", "candidate_worse.recall",
+        ">= -0.01", "7d", version="v2", baseline="v1")``. The answer holds the effective alert ``rules``; its ``warnings`` (a burn
         rate that can never fire …) are also issued as Python warnings."""
         body = {
             "model": model, "sli": sli.name if isinstance(sli, Metric) else sli, "objective": objective,
             "window": window, "version": version, "segment": segment, "min_samples": min_samples,
             "min_label_coverage": min_label_coverage, "owner": owner, "labels": dict(labels) if labels else None,
-            "for": for_, "alerts": alerts, "description": description,
+            "for": for_, "alerts": alerts, "description": description, "baseline": baseline,
         }
         answer = self._transport.put_json(f"/v1/slos/{_path(name)}", {k: v for k, v in body.items() if v is not None})[1]
         for warning in answer.get("warnings", []):
