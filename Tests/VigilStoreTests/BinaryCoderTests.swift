@@ -151,6 +151,14 @@ struct BinaryCoderTests {
             let feedback = Feedback(id: p.id, time: t + .seconds(3600), label: label)
             if i % 17 == 0 { entries.append(.feedback(feedback)) }  // an orphan first
             entries.append(.prediction(p))
+            if i % 5 == 0, i % 3 != 1 {  // a shadow of the binary or the regression model, on the same id
+                var shadow = p
+                shadow.version = "v3"
+                shadow.shadow = true
+                shadow.score = i % 3 == 0 ? .probability(1 - r) : nil
+                shadow.prediction = i % 3 == 0 ? nil : .number(r * 25)
+                entries.append(.prediction(shadow))
+            }
             if i % 4 != 0 { entries.append(.feedback(feedback)) }
         }
         return (engine, entries)
@@ -166,6 +174,10 @@ struct BinaryCoderTests {
             restored.apply(e)
         }
         Self.expectSame(engine, restored)
+        for model in ["bin", "reg"] {
+            #expect(try engine.shadowComparison(model: model, shadow: "v3").labeledPairs > 0)
+            #expect(try engine.shadowComparison(model: model, shadow: "v3") == restored.shadowComparison(model: model, shadow: "v3"))
+        }
         for model in ["bin", "multi", "reg"] {
             #expect(try engine.metrics(model: model).values == restored.metrics(model: model).values)
             #expect(try engine.profile(model: model).profile == restored.profile(model: model).profile)
@@ -230,5 +242,6 @@ struct BinaryCoderTests {
             }
         }
         #expect(a.watermark == b.watermark)
+        #expect(a.shadowPairs == b.shadowPairs)
     }
 }

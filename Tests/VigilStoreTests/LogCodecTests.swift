@@ -23,6 +23,10 @@ import VigilStore
         .feedback(Feedback(id: "p2", time: Timestamp(milliseconds: 1), label: .category(""))),
         .defineMetric(model: "taxi-tip", name: "m", expression: "sum(label == 1) / count()", backfill: true),
         .deleteMetric(model: "taxi-tip", name: "m"),
+        .prediction(
+            Prediction(
+                id: "p1", time: Timestamp(milliseconds: 1_580_515_200_500), model: "taxi-tip", version: "v3",
+                score: .probability(0.41), shadow: true)),
     ]
 
     @Test func roundTrip() throws {
@@ -69,8 +73,8 @@ import VigilStore
         var read: [(Int64, LogEntry)] = []
         try log.forEachEntry(after: 0) { read.append(($0, $1)) }
         #expect(read.map(\.1) == LogCodecTests.entries)
-        #expect(read.map(\.0) == [1, 1, 1, 2, 3, 3, 3])
-        #expect(try log.count(after: 1).entries == 4)
+        #expect(read.map(\.0) == [1, 1, 1, 2, 3, 3, 3, 3])
+        #expect(try log.count(after: 1).entries == 5)
         // A sequence number is written once: a second commit of it fails rather than duplicating.
         await #expect(throws: (any Error).self) { try await log.append([Self.record(3, [LogCodecTests.entries[3]])]) }
     }

@@ -17,6 +17,7 @@ struct EventDecoder {
     static let timeKeys = ["timestamp", "ts", "time"]
     static let predictionKeys: Set<String> = [
         "id", "timestamp", "ts", "time", "model", "version", "segment", "segments", "features", "score", "prediction",
+        "shadow",
     ]
     static let feedbackKeys: Set<String> = ["id", "timestamp", "ts", "time", "label"]
 
@@ -44,6 +45,12 @@ struct EventDecoder {
         for (column, text) in f {
             switch column {
             case "id", "timestamp", "ts", "time", "model", "version", "prediction": continue
+            case "shadow":
+                switch text.lowercased() {
+                case "", "false", "0": p.shadow = false
+                case "true", "1": p.shadow = true
+                default: throw error(line, "shadow", "expected true or false, got '\(text.prefix(64))'")
+                }
             case "score":
                 guard !text.isEmpty else { continue }
                 p.score = .probability(try number(text, "score", line))
@@ -86,6 +93,11 @@ struct EventDecoder {
         case nil, .null?: break
         case .string(let v)?: p.version = v
         case let v?: throw error(line, "version", "expected a string, found \(v.typeName)")
+        }
+        switch o["shadow"] {
+        case nil, .null?: break
+        case .bool(let b)?: p.shadow = b
+        case let v?: throw error(line, "shadow", "expected true or false, found \(v.typeName)")
         }
         for key in ["segment", "segments"] {
             guard let value = o[key] else { continue }

@@ -19,6 +19,11 @@ public struct DifferenceInterval: Sendable, Hashable, Codable {
         case welch
         /// Each AUC's standard error by Hanley & McNeil (1982), the two added as independent.
         case hanleyMcNeil = "hanley_mcneil"
+        /// Paired proportions (the same inputs scored twice): a Wald interval on `(c − b)/n` from McNemar's
+        /// discordant cells, with McNemar's exact p-value.
+        case pairedProportions = "paired_wald_mcnemar"
+        /// Paired differences of a per-input quantity (absolute errors): a normal interval on their mean.
+        case pairedMeans = "paired_normal"
     }
 
     public var estimate: Double
@@ -83,6 +88,59 @@ public struct DifferenceInterval: Sendable, Hashable, Codable {
         let q1 = a / (2 - a)
         let q2 = 2 * a * a / (1 + a)
         return (a * (1 - a) + (p - 1) * (q1 - a * a) + (n - 1) * (q2 - a * a)) / (p * n)
+    }
+}
+
+extension DifferenceInterval {
+    /// `shadow − primary` accuracy on `n` pairs, from McNemar's discordant cells: `b` pairs only the primary
+    /// got right, `c` only the shadow. Nil without pairs.
+    public static func pairedProportions(primaryOnly b: Int64, shadowOnly c: Int64, pairs n: Int64) -> Self? {
+        guard n > 0 else { return nil }
+        let (bd, cd, nd) = (Double(b), Double(c), Double(n))
+        let d = (cd - bd) / nd
+        let variance = max(0, bd + cd - (cd - bd) * (cd - bd) / nd) / (nd * nd)
+        let half = Normal.z95 * variance.squareRoot()
+        return Self(
+            estimate: d, lower: d - half, upper: d + half, pValue: McNemar.exactPValue(b: b, c: c),
+            variance: variance, method: .pairedProportions)
+    }
+
+    /// The mean of `n` paired differences from their sum and sum of squares. Nil below two pairs.
+    public static func pairedMeans(sum: Double, sumOfSquares: Double, pairs n: Int64) -> Self? {
+        guard n > 1 else { return nil }
+        let nd = Double(n)
+        let mean = sum / nd
+        let variance = max(0, (sumOfSquares - nd * mean * mean) / (nd - 1)) / nd
+        let se = variance.squareRoot()
+        let p = se > 0 ? Normal.twoSidedP(mean / se) : (mean == 0 ? 1 : 0)
+        return Self(
+            estimate: mean, lower: mean - Normal.z95 * se, upper: mean + Normal.z95 * se, pValue: p,
+            variance: variance, method: .pairedMeans)
+    }
+}
+
+/// McNemar's exact test: under "no difference" each discordant pair is the primary's or the shadow's win
+/// with probability ½.
+enum McNemar {
+    /// Two-sided: `min(1, 2 · P(X ≤ min(b, c)))` for `X ~ Binomial(b + c, ½)` (statsmodels'
+    /// `mcnemar(table, exact=True)`).
+    static func exactPValue(b: Int64, c: Int64) -> Double {
+        let n = b + c
+        guard n > 0 else { return 1 }
+        let k = min(b, c)
+        // The largest term is P(X = k) (k ≤ n/2); sum down from it with the ratio C(n, i−1)/C(n, i) = i/(n−i+1).
+        let nd = Double(n)
+        let logTerm = lgamma(nd + 1) - lgamma(Double(k) + 1) - lgamma(nd - Double(k) + 1) - nd * log(2.0)
+        var term = exp(logTerm)
+        var sum = term
+        var i = k
+        while i > 0 {
+            term *= Double(i) / (nd - Double(i) + 1)
+            sum += term
+            if term < sum * 1e-17 { break }
+            i -= 1
+        }
+        return min(1, 2 * sum)
     }
 }
 

@@ -25,10 +25,10 @@ extension Engine {
     ) throws(QueryError) -> VersionComparison {
         let summary = try modelSummary(name)
         for (role, version) in [("baseline", baseline), ("candidate", candidate)]
-        where !summary.versions.contains(version) {
+        where !summary.versions.contains(version) && !summary.shadowVersions.contains(version) {
             throw QueryError(
                 .unknownVersion,
-                "\(role): model '\(name)' has no version '\(Self.clipped(version))'; it has \(Self.listed(summary.versions))")
+                "\(role): model '\(name)' has no version '\(Self.clipped(version))'; it has \(Self.listed(summary.versions + summary.shadowVersions))")
         }
         guard baseline != candidate else {
             throw QueryError(.invalidComparison, "baseline and candidate are both '\(Self.clipped(baseline))'")

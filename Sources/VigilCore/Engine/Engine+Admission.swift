@@ -29,6 +29,7 @@ extension Engine {
         let limits = configuration.limits
         guard !p.id.isEmpty else { throw EventError(.missingField, field: "id", "prediction id is empty") }
         try Self.checkLength(p.id, field: "id", max: limits.maxIdBytes)
+        try Self.checkNoNul(p.id)
         guard !p.model.isEmpty else { throw EventError(.missingField, field: "model", "model name is empty") }
         try Self.checkTime(p.time)
         guard p.features.count <= limits.maxFeaturesPerRow else {
@@ -53,6 +54,7 @@ extension Engine {
         let limits = configuration.limits
         guard !f.id.isEmpty else { throw EventError(.missingField, field: "id", "feedback id is empty") }
         try Self.checkLength(f.id, field: "id", max: limits.maxIdBytes)
+        try Self.checkNoNul(f.id)
         try Self.checkTime(f.time)
         switch f.label {
         case .number(let v) where !v.isFinite:
@@ -67,6 +69,13 @@ extension Engine {
                 .labelPastHorizon, field: "ts",
                 "ts \(f.time.iso8601) is more than the label horizon (\(configuration.labelHorizon)) before the newest event \(Timestamp(milliseconds: watermarkMilliseconds).iso8601): its prediction has been evicted"
             )
+        }
+    }
+
+    /// U+0000 separates an id from its shadow slot in the join (``Engine/shadowKey(_:_:)``), so ids may not hold it.
+    static func checkNoNul(_ id: String) throws(EventError) {
+        guard !id.utf8.contains(0) else {
+            throw EventError(.invalidName, field: "id", "id '\(clipped(id))' contains the character U+0000")
         }
     }
 
@@ -94,15 +103,16 @@ extension Engine {
         }
         let task = known.flatMap { models[$0].task } ?? ModelTask.inferred(from: p)
         var admission = Admission(model: known, task: task, segments: p.segments)
-        if let m = known, p.segments.isEmpty, let last = lastSlice, last.model == m, last.version == p.version {
+        let version = p.shadow ? Self.shadowSeriesVersion(p.version) : p.version
+        if let m = known, p.segments.isEmpty, let last = lastSlice, last.model == m, last.version == version {
             admission.sliceSet = last.id
             return admission
         }
         try admitSegments(&admission, model: known)
         if let m = known {
-            admission.sliceSet = sliceSetIndex[SliceSetKey(model: m, version: p.version, segments: admission.segments)]
+            admission.sliceSet = sliceSetIndex[SliceSetKey(model: m, version: version, segments: admission.segments)]
         }
-        if admission.sliceSet == nil { try admitNewSliceSet(admission, version: p.version) }
+        if admission.sliceSet == nil { try admitNewSliceSet(admission, version: p.version, shadow: p.shadow) }
         return admission
     }
 
@@ -135,15 +145,16 @@ extension Engine {
     }
 
     /// Checks that a new slice set's version and series fit the limits.
-    private func admitNewSliceSet(_ admission: Admission, version: String) throws(EventError) {
+    private func admitNewSliceSet(_ admission: Admission, version: String, shadow: Bool) throws(EventError) {
         let limits = configuration.limits
-        let versions = admission.model.map { models[$0].versions } ?? []
+        let versions = admission.model.map { shadow ? models[$0].shadowVersions : models[$0].versions } ?? []
+        let limit = shadow ? limits.maxShadowVersionsPerModel : limits.maxVersionsPerModel
         if !versions.contains(version) {
             if !version.isEmpty { try checkName(version, field: "version") }
-            guard versions.count < limits.maxVersionsPerModel else {
+            guard versions.count < limit else {
                 throw EventError(
                     .limitExceeded, field: "version",
-                    "version '\(Self.clipped(version))' would be version \(versions.count + 1) of its model; at most \(limits.maxVersionsPerModel) are kept"
+                    "\(shadow ? "shadow " : "")version '\(Self.clipped(version))' would be \(shadow ? "shadow " : "")version \(versions.count + 1) of its model; at most \(limit) are kept"
                 )
             }
         }

@@ -16,6 +16,7 @@ extension Engine {
             guard !models[m].removed else { return .stale }
             let label = try encodeLabel(f.label, model: m)
             outcome = applyLabel(ref, label, arrival: time)
+            if hasShadowPredictions { relabelShadows(f.id, f.label, arrival: time) }
         } else {
             let (result, dropped) = orphans.hold(id: f.id, time: time, label: f.label)
             statisticsStore.orphansDropped += dropped
@@ -36,6 +37,8 @@ extension Engine {
                 statisticsStore.duplicateFeedback += 1
                 outcome = .confirmed
             }
+            // A shadow may have come before its served prediction: it takes the label now.
+            if hasShadowPredictions { relabelShadows(f.id, f.label, arrival: time) }
         }
         statisticsStore.feedbackAccepted += 1
         advanceWatermark(time)

@@ -30,20 +30,44 @@ extension Engine {
         let admission = try admit(p)
         var classes = ClassPlan(admission.model.map { models[$0] }, limit: configuration.limits.maxClassesPerModel)
         let encoded = try encode(p, task: admission.task, classes: &classes)
+        if p.shadow { return try ingestShadow(p, admission, encoded, classes) }
         let time = p.time.milliseconds
         let hash = join.hash(p.id)
         if let existing = join.find(p.id, hash: hash) {
             return try resolveRepeat(existing, time: time, encoded, admission.sliceSet)
         }
+        let (ref, m) = store(p, key: p.id, hash: hash, admission, encoded, classes, served: true)
+        if hasShadowPredictions { pairWithShadows(primary: ref, id: p.id) }
+        if !orphans.isEmpty, let held = orphans.take(p.id) {
+            statisticsStore.orphansMatched += 1
+            if let label = try? encodeLabel(held.label, model: m) {
+                _ = applyLabel(ref, label, arrival: held.time)
+                if hasShadowPredictions { relabelShadows(p.id, held.label, arrival: held.time) }
+            } else {
+                statisticsStore.orphansInvalid += 1
+            }
+        }
+        advanceWatermark(time)
+        return .stored
+    }
+
+    /// Stores an admitted prediction under `key` in the join and counts it in its buckets and profiles. A
+    /// shadow (`served` false) does not count in the model's predictions nor move its first and last events.
+    mutating func store(
+        _ p: Prediction, key: String, hash: UInt64, _ admission: Admission, _ encoded: EncodedPrediction,
+        _ classes: ClassPlan, served: Bool
+    ) -> (JoinIndex.Ref, model: Int) {
+        let time = p.time.milliseconds
         let m = admission.model ?? modelId(p.model)
         if models[m].task == nil { models[m].task = admission.task }
         classes.apply(to: &models[m])
-        let set = admission.sliceSet ?? sliceSetId(model: m, version: p.version, segments: admission.segments)
+        let version = served ? p.version : Self.shadowSeriesVersion(p.version)
+        let set = admission.sliceSet ?? sliceSetId(model: m, version: version, segments: admission.segments)
         if admission.folded { statisticsStore.segmentValuesFolded += 1 }
         let task = admission.task
         let offset = task == .multiclass ? join.appendClassScores(encoded.classScores, forChunkAccepting: time) : 0
         let (value, flags) = encoded.record(task, classScoresOffset: offset)
-        let ref = join.insert(id: p.id, hash: hash, time: time, value: value, sliceSet: set, flags: flags)
+        let ref = join.insert(id: key, hash: hash, time: time, value: value, sliceSet: set, flags: flags)
         let expected =
             task == .binary
             ? encoded.score.map { ExpectedConfusion.Row(score: $0, positive: encoded.prediction >= 0.5) } : nil
@@ -58,25 +82,18 @@ extension Engine {
             }
             applyCustom(ref, model: m, old: nil, new: nil, features: p.features, arriving: true)
         }
-        models[m].predictions += 1
-        models[m].firstEvent = min(models[m].firstEvent ?? time, time)
-        models[m].lastEvent = max(models[m].lastEvent ?? time, time)
-        statisticsStore.predictionsAccepted += 1
-        if !orphans.isEmpty, let held = orphans.take(p.id) {
-            statisticsStore.orphansMatched += 1
-            if let label = try? encodeLabel(held.label, model: m) {
-                _ = applyLabel(ref, label, arrival: held.time)
-            } else {
-                statisticsStore.orphansInvalid += 1
-            }
+        if served {
+            models[m].predictions += 1
+            models[m].firstEvent = min(models[m].firstEvent ?? time, time)
+            models[m].lastEvent = max(models[m].lastEvent ?? time, time)
         }
-        advanceWatermark(time)
-        return .stored
+        statisticsStore.predictionsAccepted += 1
+        return (ref, m)
     }
 
     /// A repeated id: a duplicate if everything matches (a slice set that does not exist yet cannot match).
     /// Repeats are not logged, so they change nothing but traffic counters.
-    private mutating func resolveRepeat(
+    mutating func resolveRepeat(
         _ ref: JoinIndex.Ref, time: Int64, _ e: EncodedPrediction, _ set: UInt32?
     ) throws(EventError) -> IngestOutcome {
         let entry = join.entry(ref)

@@ -118,16 +118,24 @@ extension Engine {
         return names
     }
 
+    /// The series of a model's version (a served one, else a shadow one of that name) or, for `nil`, of every
+    /// served version — shadows never count in a model's metrics.
     func matchingSeries(_ m: Int, version: String?, segment: Segment?) throws(QueryError) -> [Int] {
+        var wanted = version
         if let version, !models[m].versions.contains(version) {
-            throw QueryError(
-                .unknownVersion,
-                "unknown version '\(Self.clipped(version))' of model '\(models[m].name)'; known: \(Self.listed(models[m].versions))"
-            )
+            guard models[m].shadowVersions.contains(version) else {
+                throw QueryError(
+                    .unknownVersion,
+                    "unknown version '\(Self.clipped(version))' of model '\(models[m].name)'; known: \(Self.listed(models[m].versions + models[m].shadowVersions))"
+                )
+            }
+            wanted = Self.shadowSeriesVersion(version)
         }
         return seriesKeys.indices.filter {
             let k = seriesKeys[$0]
-            return k.model == m && k.segment == segment && (version == nil || k.version == version)
+            guard k.model == m, k.segment == segment else { return false }
+            if let wanted { return k.version == wanted }
+            return Self.servedVersion(ofShadow: k.version) == nil
         }
     }
 }

@@ -41,6 +41,10 @@ public struct Engine: Sendable, Codable {
     var hourCutoff = Int64.min
     var maintainedHour = Int64.min
     var profileHourCutoff = Int64.min
+    /// Paired counts of each (served version, shadow version) by hour of the served prediction.
+    var shadowPairs: [ShadowPairKey: [Int64: PairedCounts]] = [:]
+    /// Set by the first shadow prediction: until then no label looks for shadows.
+    var hasShadowPredictions = false
     /// Scratch space for the per-prediction profile update (kept to avoid an allocation per event).
     var profileRow = ProfileRow()
 
@@ -49,6 +53,7 @@ public struct Engine: Sendable, Codable {
         case configuration, join, orphans, models, modelIndex, seriesKeys, seriesIndex, series, sliceSets
         case sliceBaseSeries, sliceSegmentSeries, sliceModels, sliceSetIndex, retainedFeatures, statisticsStore
         case watermarkMilliseconds, minuteCutoff, hourCutoff, maintainedHour, profileHourCutoff
+        case shadowPairs, hasShadowPredictions
     }
 
     struct SliceSetKey: Hashable, Sendable, Codable {
@@ -162,6 +167,7 @@ public struct Engine: Sendable, Codable {
         lastModel = nil
         lastSlice = nil
         for s in seriesKeys.indices where seriesKeys[s].model == m { series[s] = SeriesBuckets() }
+        shadowPairs = shadowPairs.filter { seriesKeys[$0.key.primary].model != m }
         models[m] = ModelState(name: name)
         models[m].removed = true
     }
@@ -173,7 +179,8 @@ public struct Engine: Sendable, Codable {
 
     private func summary(_ m: ModelState) -> ModelSummary {
         ModelSummary(
-            name: m.name, task: m.task, versions: m.versions, classes: m.classes, predictions: m.predictions,
+            name: m.name, task: m.task, versions: m.versions, shadowVersions: m.shadowVersions, classes: m.classes,
+            predictions: m.predictions,
             firstEvent: m.firstEvent.map(Timestamp.init(milliseconds:)),
             lastEvent: m.lastEvent.map(Timestamp.init(milliseconds:)), customMetrics: m.custom.names,
             segments: segmentValues(model: m.name))
@@ -216,7 +223,11 @@ public struct Engine: Sendable, Codable {
         for (k, v) in segments.sorted(by: { $0.key < $1.key }) {
             ids.append(seriesId(SeriesKey(model: m, version: version, segment: Segment(key: k, value: v))))
         }
-        if !models[m].versions.contains(version) { models[m].versions.append(version) }
+        if let served = Self.servedVersion(ofShadow: version) {
+            if !models[m].shadowVersions.contains(served) { models[m].shadowVersions.append(served) }
+        } else if !models[m].versions.contains(version) {
+            models[m].versions.append(version)
+        }
         for (k, v) in segments { models[m].segmentValues[k, default: []].insert(v) }
         sliceSets.append(SliceSet(model: m, version: version, segments: segments, series: ids))
         sliceBaseSeries.append(ids[0])
@@ -252,6 +263,8 @@ public struct ModelSummary: Sendable, Hashable {
     public var name: String
     public var task: ModelTask?
     public var versions: [String]
+    /// Versions seen in shadow predictions only (see `docs/changes.md#shadow-predictions`).
+    public var shadowVersions: [String] = []
     public var classes: [String]
     public var predictions: Int64
     public var firstEvent: Timestamp?

@@ -20,6 +20,9 @@ public struct EngineLimits: Sendable, Hashable, Codable {
     public var maxModels = 1000
     /// Versions per model. Default 100.
     public var maxVersionsPerModel = 100
+    /// Versions per model seen in shadow predictions (each also keeps paired counts against every served
+    /// version, by hour). Default 16.
+    public var maxShadowVersionsPerModel = 16
     /// Distinct segment keys per model. Default 32.
     public var maxSegmentKeysPerModel = 32
     /// Distinct values per segment key of a model; later values are counted as `__other__`. Default 1,000.
@@ -41,6 +44,7 @@ public struct EngineLimits: Sendable, Hashable, Codable {
     public static var byName: [(name: String, path: WritableKeyPath<EngineLimits, Int>)] {
         [
             ("models", \.maxModels), ("versions-per-model", \.maxVersionsPerModel),
+            ("shadow-versions-per-model", \.maxShadowVersionsPerModel),
             ("segment-keys-per-model", \.maxSegmentKeysPerModel), ("segment-values-per-key", \.maxSegmentValuesPerKey),
             ("classes-per-model", \.maxClassesPerModel), ("features-per-row", \.maxFeaturesPerRow),
             ("id-bytes", \.maxIdBytes), ("name-bytes", \.maxNameBytes), ("string-value-bytes", \.maxStringValueBytes),

@@ -6,6 +6,8 @@ struct ModelState: Sendable, Codable {
     var classes: [String] = []
     var classIndex: [String: Int] = [:]
     var versions: [String] = []
+    /// Versions seen only in shadow predictions; their series are kept under ``Engine/shadowSeriesVersion(_:)``.
+    var shadowVersions: [String] = []
     /// Segment key → the values seen for it (with `__other__` once values were folded), bounded by ``EngineLimits``.
     var segmentValues: [String: Set<String>] = [:]
     var predictions: Int64 = 0

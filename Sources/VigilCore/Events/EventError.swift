@@ -16,6 +16,8 @@ public struct EventError: Error, Hashable, Sendable, CustomStringConvertible {
         case timestampBeforeEpoch = "timestamp_before_epoch"
         /// Feedback older than the label horizon behind the newest event: its prediction is gone.
         case labelPastHorizon = "label_past_horizon"
+        /// A shadow prediction whose id has no served prediction (yet): send the served one first.
+        case missingPrimary = "missing_primary"
     }
 
     public var code: Code

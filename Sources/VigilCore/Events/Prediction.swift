@@ -17,11 +17,15 @@ public struct Prediction: Hashable, Sendable {
     public var score: Score?
     /// The served output; for binary classifiers it defaults to `score >= threshold` when absent.
     public var prediction: Outcome?
+    /// A shadow prediction: a version scoring the same input as the served one, under the same `id`. It is
+    /// joined with the same label and counted apart: never in the served versions' metrics or SLOs.
+    public var shadow: Bool
 
     public init(
         id: String, time: Timestamp, model: String, version: String = "", segments: [String: String] = [:],
-        features: [String: FeatureValue] = [:], score: Score? = nil, prediction: Outcome? = nil
+        features: [String: FeatureValue] = [:], score: Score? = nil, prediction: Outcome? = nil, shadow: Bool = false
     ) {
+        self.shadow = shadow
         self.id = id
         self.time = time
         self.model = model

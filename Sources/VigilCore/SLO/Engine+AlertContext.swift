@@ -67,7 +67,8 @@ extension Engine {
     public func versionsSeen(_ model: String) -> [AlertContext.VersionSeen] {
         guard let m = modelIndex[model] else { return [] }
         var first: [String: Int64] = [:]
-        for (s, key) in seriesKeys.enumerated() where key.model == m && key.segment == nil {
+        for (s, key) in seriesKeys.enumerated()
+        where key.model == m && key.segment == nil && Self.servedVersion(ofShadow: key.version) == nil {
             guard let day = series[s].days.slots.keys.min() else { continue }
             var t = day * Resolution.day.milliseconds
             let hoursThatDay = series[s].hours.slots.keys.filter { $0 * Resolution.hour.milliseconds >= t }

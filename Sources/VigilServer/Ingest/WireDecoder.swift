@@ -166,7 +166,7 @@ package enum WireDecoder {
 
     // MARK: - Predictions
 
-    static let predictionFields = "id, ts, model, version, segment, features, score, prediction"
+    static let predictionFields = "id, ts, model, version, segment, features, score, prediction, shadow"
     static let feedbackFields = "id, ts, label"
 
     private static func decodePrediction(_ s: inout JSONScanner) throws(RowFailure) -> Prediction {
@@ -194,6 +194,9 @@ package enum WireDecoder {
                 p.prediction = try outcome(&s, "prediction")
             } else if key.equals("segment") || key.equals("segments") {
                 try segments(&s, String(decoding: key, as: UTF8.self), into: &p.segments)
+            } else if key.equals("shadow") {
+                guard try kind(&s) == .bool else { throw try wrongType(&s, "shadow", "true or false") }
+                p.shadow = try syntax { () throws(JSONSyntaxError) in try s.bool() }
             } else {
                 throw unknownField(key, s, expected: predictionFields)
             }

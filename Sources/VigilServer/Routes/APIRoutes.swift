@@ -120,6 +120,8 @@ struct APIRoutes: Sendable {
         var name: String
         var task: String?
         var versions: [String]
+        /// Versions seen only in shadow predictions (absent when none).
+        var shadowVersions: [String]?
         var classes: [String]?
         var predictions: Int64
         var firstEvent: String?
@@ -141,6 +143,7 @@ struct APIRoutes: Sendable {
                 models: engine.modelSummaries.filter { $0.task != nil }.map {
                     ModelInfo(
                         name: $0.name, task: $0.task?.rawValue, versions: $0.versions.sorted(),
+                        shadowVersions: $0.shadowVersions.isEmpty ? nil : $0.shadowVersions.sorted(),
                         classes: $0.classes.isEmpty ? nil : $0.classes, predictions: $0.predictions,
                         firstEvent: $0.firstEvent?.iso8601, lastEvent: $0.lastEvent?.iso8601,
                         customMetrics: $0.customMetrics, segments: $0.segments)

@@ -16,6 +16,8 @@ public struct LogCorruption: Error, Sendable, CustomStringConvertible {
 public enum LogCodec {
     enum Kind: UInt8 {
         case prediction = 1, feedback = 2, defineMetric = 3, deleteMetric = 4, deleteModel = 5
+        /// A prediction with `shadow: true`, in the same layout as `prediction`.
+        case shadowPrediction = 6
     }
 
     // MARK: - Encoding
@@ -24,7 +26,7 @@ public enum LogCodec {
     public static func encode(_ entry: LogEntry, into out: inout [UInt8]) {
         switch entry {
         case .prediction(let p):
-            out.append(Kind.prediction.rawValue)
+            out.append(p.shadow ? Kind.shadowPrediction.rawValue : Kind.prediction.rawValue)
             string(p.id, &out)
             int64(p.time.milliseconds, &out)
             string(p.model, &out)
@@ -187,6 +189,10 @@ public enum LogCodec {
             guard let kind = Kind(rawValue: try byte()) else { throw corrupt("unknown entry kind") }
             switch kind {
             case .prediction: return .prediction(try prediction())
+            case .shadowPrediction:
+                var p = try prediction()
+                p.shadow = true
+                return .prediction(p)
             case .feedback:
                 let id = try string()
                 let time = Timestamp(milliseconds: try int64())

@@ -14,13 +14,16 @@ enum CanaryFixture {
         return lines.map { Dictionary(uniqueKeysWithValues: zip(header, $0.split(separator: ",").map(String.init))) }
     }
 
+    /// The rows of `predictions.csv`, or of `shadow.csv` sent with `"shadow": true`.
     static func predictionLines(_ file: String = "predictions.csv") -> [String] {
         rows(file).map { r in
-            TaxiFixture.json([
+            var row: [String: Any] = [
                 "id": r["id"]!, "ts": r["timestamp"]!, "model": r["model"]!, "version": r["version"]!,
                 "segment": ["region": r["region"]!], "features": ["region": r["region"]!],
                 "score": Double(r["score"]!)!, "prediction": Int(r["prediction"]!)!,
-            ])
+            ]
+            if file == "shadow.csv" { row["shadow"] = true }
+            return TaxiFixture.json(row)
         }
     }
 

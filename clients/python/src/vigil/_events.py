@@ -78,8 +78,10 @@ def prediction(
     score: Any = None,
     prediction: Any = None,
     segment: Optional[Mapping[str, Any]] = None,
+    shadow: bool = False,
 ) -> Dict[str, Any]:
-    """One prediction event; optional fields that are missing are left out."""
+    """One prediction event; optional fields that are missing are left out. A ``shadow`` prediction must
+    carry the id of the served prediction for the same input."""
     event: Dict[str, Any] = {"id": str(id) if id is not None else new_id(), "ts": timestamp(ts), "model": model}
     if version is not None:
         event["version"] = str(version)
@@ -93,6 +95,10 @@ def prediction(
     prediction = plain(prediction)
     if prediction is not None:
         event["prediction"] = prediction
+    if shadow:
+        if id is None:
+            raise ValueError("a shadow prediction needs the id of the served prediction for the same input")
+        event["shadow"] = True
     return event
 
 
@@ -129,11 +135,13 @@ def predictions_from_rows(
     id_column: str,
     score_column: str,
     prediction_column: str,
+    shadow: bool = False,
 ) -> List[Dict[str, Any]]:
     """Prediction events from flat rows: the named columns are fields, ``features`` (default: every
     other column) are features, ``segments`` columns become the segment map."""
     events = []
-    reserved = {id_column, score_column, prediction_column, "model", "version", "segment", "label", *TIME_COLUMNS}
+    reserved = {id_column, score_column, prediction_column, "model", "version", "segment", "label", "shadow",
+                *TIME_COLUMNS}
     for row in rows:
         if "features" in row and isinstance(row["features"], Mapping):
             feature_map = row["features"]
@@ -152,6 +160,7 @@ def predictions_from_rows(
                 score=row.get(score_column),
                 prediction=row.get(prediction_column),
                 segment=segment_map,
+                shadow=bool(row.get("shadow")) if not is_missing(row.get("shadow")) else shadow,
             )
         )
     return events

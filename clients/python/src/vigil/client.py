@@ -103,14 +103,17 @@ class Client:
         score: Any = None,
         prediction: Any = None,
         segment: Optional[Mapping[str, Any]] = None,
+        shadow: bool = False,
     ) -> str:
         """Queues one prediction and returns its id (generated when not given). ``ts`` defaults to now;
         ``score`` is a probability (binary) or ``{class: probability}``; ``prediction`` a class or a
-        value. Never raises for server trouble; an event that cannot be encoded is logged and dropped."""
+        value. ``shadow=True`` logs a shadow version's prediction for the input of served prediction ``id``
+        (send it after the served one). Never raises for server trouble; an event that cannot be encoded
+        is logged and dropped."""
         try:
             event = _events.prediction(
                 model=model, id=id, ts=ts, version=version, features=features, score=score,
-                prediction=prediction, segment=segment,
+                prediction=prediction, segment=segment, shadow=shadow,
             )
         except (TypeError, ValueError) as error:
             return self._unencodable("prediction", error, id)
@@ -145,10 +148,12 @@ class Client:
         prediction_column: str = "prediction",
         batch_size: int = 5_000,
         raise_on_rejected: bool = True,
+        shadow: bool = False,
     ) -> IngestResult:
         """Sends predictions now, from a DataFrame or records. Columns: ``id`` (generated if absent),
-        ``ts``/``timestamp``/``time``, ``score``, ``prediction``, ``version``, ``model``; ``segments``
-        columns become segments; ``features`` (default: every other column) are features.
+        ``ts``/``timestamp``/``time``, ``score``, ``prediction``, ``version``, ``model``, ``shadow``;
+        ``segments`` columns become segments; ``features`` (default: every other column) are features.
+        ``shadow=True`` sends every row as a shadow prediction (on the served predictions' ids).
 
         Returns the :class:`IngestResult`. If rows were rejected it raises :class:`RejectedRowsError`
         (the other rows **were stored**; ``error.result`` has the counts) unless ``raise_on_rejected``
@@ -157,7 +162,7 @@ class Client:
         rows = _events.records(data)
         events = _events.predictions_from_rows(
             rows, model=model, version=version, features=features, segments=list(segments),
-            id_column=id_column, score_column=score_column, prediction_column=prediction_column,
+            id_column=id_column, score_column=score_column, prediction_column=prediction_column, shadow=shadow,
         )
         return self._send_all("prediction", events, batch_size, raise_on_rejected)
 
@@ -346,6 +351,15 @@ class Client:
             metrics=",".join(metrics) if metrics else None, margin=margin, tuned_for=tuned_for,
             **_range(start, end))
         return _frames.comparison(answer)
+
+    def shadow(self, model: str, shadow: Optional[str] = None, primary: Optional[str] = None, *,
+               start: Optional[TimeLike] = None, end: Optional[TimeLike] = None, window: Optional[str] = None,
+               margin: Optional[float] = None) -> Dict[str, Any]:
+        """A shadow version against the served one on the same inputs: ``pairs``, ``disagreement``,
+        McNemar's ``table`` and exact p-value in ``difference`` (classification) or paired error differences
+        (regression), and a ``verdict``. ``shadow`` defaults to the model's one shadow deployment."""
+        return self._transport.get(f"/v1/models/{_path(model)}/shadow", shadow=shadow, primary=primary,
+                                   window=window, margin=margin, **_range(start, end))
 
     def canary(self, model: str, baseline: Optional[str] = None, candidate: Optional[str] = None, *,
                by: Optional[str] = None, margin: Optional[float] = None, decide: Optional[str] = None,

@@ -52,11 +52,13 @@ def monitor(
     id_argument: str = "vigil_id",
     time_argument: str = "vigil_ts",
     return_id: bool = False,
+    shadow: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """See the module doc. ``segments`` names input columns logged as segments instead of features;
     a caller passes its own id as ``vigil_id=`` (a list for a batch) and, when replaying or
     backfilling, the event time as ``vigil_ts=`` (default now); ``return_id=True`` makes the wrapper
-    return ``(output, id)`` (``id`` a list for batch inputs)."""
+    return ``(output, id)`` (``id`` a list for batch inputs). ``shadow=True`` wraps a shadow model: each
+    call must pass ``vigil_id=`` the id(s) of the served predictions for the same inputs."""
     if output not in OUTPUTS:
         raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, got {output!r}")
     if output == "scores" and not classes:
@@ -68,6 +70,10 @@ def monitor(
             given = kwargs.pop(id_argument, None)
             times = kwargs.pop(time_argument, None)
             result = function(inputs, *args, **kwargs)
+            if shadow and given is None:
+                logger.warning("vigil: %s is a shadow: pass %s= the served prediction's id; not logged",
+                               function.__name__, id_argument)
+                return (result, None) if return_id else result
             single = isinstance(inputs, Mapping)
             rows = _rows(inputs)
             ids = _ids(given, len(rows), single)
@@ -80,7 +86,7 @@ def monitor(
                     segment = {k: row[k] for k in segments if k in row}
                     client.log_prediction(
                         model=model, id=row_id, ts=stamp, version=version, features=features, segment=segment,
-                        **value,
+                        shadow=shadow, **value,
                     )
             except Exception as error:  # logging must never break the prediction
                 logger.warning("vigil: could not log the prediction of %s: %s", function.__name__, error)
