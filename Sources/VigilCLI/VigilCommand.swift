@@ -6,8 +6,8 @@ public struct VigilCommand: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Monitor machine-learning models in production: late labels, windowed metrics, SLOs.",
         subcommands: [
-            ServeCommand.self, ReplayCommand.self, RulesCommand.self, SLOCommand.self, BenchCommand.self,
-            ProfileBenchCommand.self,
+            ServeCommand.self, ReplayCommand.self, RulesCommand.self, SLOCommand.self, CompareCommand.self,
+            BenchCommand.self, ProfileBenchCommand.self,
         ])
 
     public init() {}

@@ -31,6 +31,11 @@ struct DeploymentRoutes: Sendable {
             try delete(
                 model: try context.parameters.decoded("model"), version: try context.parameters.decoded("version"))
         }
+        router.get("/v1/models/{model}/deployments/{version}/readiness") { request, context in
+            try readiness(
+                model: try context.parameters.decoded("model"), version: try context.parameters.decoded("version"),
+                request)
+        }
         router.get("/v1/models/{model}/changes") { request, context in
             try changes(model: try context.parameters.decoded("model"), request)
         }
@@ -90,6 +95,35 @@ struct DeploymentRoutes: Sendable {
         return JSONResponse.make(
             DeploymentWritten(deployment: written.deployment, changes: written.changes),
             status: written.created ? .created : .ok)
+    }
+
+    /// The version's offline metrics (from its deployment record) against its online metrics.
+    func readiness(model: String, version: String, _ request: Request) throws(APIError) -> Response {
+        try host.requireReady()
+        let query = QueryParameters.dictionary(request)
+        try QueryParameters.requireKnown(query, ["from", "to", "window", "tolerance", "min_samples"])
+        guard let d = try deployments.get(model: model, version: version) else {
+            try requireKnown(model)
+            throw APIError(
+                .notFound, "unknown_deployment", "model '\(model.prefix(64))' has no deployment '\(version.prefix(64))'")
+        }
+        guard !d.offlineMetrics.isEmpty else {
+            throw .badRequest(
+                "no_offline_metrics",
+                "deployment '\(version.prefix(64))' has no offline_metrics: record them with PUT /v1/models/{model}/deployments/{version} {\"offline_metrics\": {\"accuracy\": 0.91}}")
+        }
+        let window = try MetricQuery(query.filter { ["window", "from", "to"].contains($0.key) }, now: clock()).window
+        let tolerance = try ComparisonRequest.number(query["tolerance"], "tolerance", default: 0.02)
+        let minSamples = try ComparisonRequest.number(query["min_samples"], "min_samples", default: 100)
+        guard minSamples >= 0, minSamples <= 1e12, minSamples == minSamples.rounded() else {
+            throw .badRequest("invalid_comparison", "min_samples: expected a whole number ≥ 0")
+        }
+        let report = try host.query { engine throws(QueryError) in
+            try engine.readiness(
+                model: model, version: version, offline: d.offlineMetrics, window: window, tolerance: tolerance,
+                minSamples: Int64(minSamples))
+        }
+        return JSONResponse.make(report)
     }
 
     func delete(model: String, version: String) throws(APIError) -> Response {

@@ -297,3 +297,12 @@ def test_compare_equals_statsmodels_on_the_fixture(client):
     assert (rollback["slo"]["sli"], rollback["slo"]["baseline"], rollback["slo"]["version"]) == (
         "candidate_worse.accuracy", "v1", "v2")
     client.delete_slo("taxi-v2-accuracy")
+
+    # Readiness: v2's offline accuracy equal to its online one is consistent; a recall far off is skew.
+    online = expected["by_version"]["v2"]
+    client.deploy("taxi-tip", "v2", offline_metrics={"accuracy": online["accuracy"], "recall": online["recall"] - 0.2})
+    ready = client.readiness("taxi-tip", "v2").set_index("metric")
+    assert ready.attrs["status"] == "skew" and ready.attrs["skewed"] == ["recall"]
+    assert ready.loc["accuracy", "finding"] == "consistent"
+    assert ready.loc["accuracy", "online"] == pytest.approx(online["accuracy"], abs=1e-12)
+    assert ready.loc["recall", "n"] == online["confusion"]["tp"] + online["confusion"]["fn"]

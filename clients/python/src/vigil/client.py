@@ -352,6 +352,21 @@ class Client:
             **_range(start, end))
         return _frames.comparison(answer)
 
+    def readiness(self, model: str, version: str, *, start: Optional[TimeLike] = None,
+                  end: Optional[TimeLike] = None, window: Optional[str] = None, tolerance: Optional[float] = None,
+                  min_samples: Optional[int] = None) -> pd.DataFrame:
+        """The version's offline metrics (its deployment's ``offline_metrics``) against its online ones: a row
+        per metric with ``offline``, ``online``, ``n``, ``lower``/``upper``, ``difference`` and ``finding``
+        (``consistent``, ``skew``, ``insufficient_data``, ``unknown_metric``); ``attrs["status"]`` sums it up."""
+        answer = self._transport.get(f"/v1/models/{_path(model)}/deployments/{_path(version)}/readiness",
+                                     window=window, tolerance=tolerance, min_samples=min_samples,
+                                     **_range(start, end))
+        columns = ["metric", "offline", "online", "n", "lower", "upper", "difference", "finding"]
+        frame = pd.DataFrame([{c: m.get(c) for c in columns} for m in answer.get("metrics", [])], columns=columns)
+        for key in ("model", "version", "status", "skewed", "tolerance", "min_samples"):
+            frame.attrs[key] = answer.get(key)
+        return frame
+
     def shadow(self, model: str, shadow: Optional[str] = None, primary: Optional[str] = None, *,
                start: Optional[TimeLike] = None, end: Optional[TimeLike] = None, window: Optional[str] = None,
                margin: Optional[float] = None) -> Dict[str, Any]:
