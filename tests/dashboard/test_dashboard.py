@@ -242,9 +242,46 @@ def test_bad_input_gets_an_html_error_naming_the_problem(server):
         assert words in html.unescape(caught.value.read().decode())
 
 
+def put(url, path, body):
+    request = urllib.request.Request(url + path, json.dumps(body).encode(), method="PUT")
+    with urllib.request.urlopen(request, timeout=60) as r:
+        return json.loads(r.read())
+
+
+def test_versions_page_matches_the_compare_api_and_charts_mark_deployments(server):
+    put(server, "/v1/models/taxi-tip/deployments/v1", {"stage": "primary", "traffic_share": 0.95,
+                                                       "started_at": "2020-02-01T00:00:00Z"})
+    put(server, "/v1/models/taxi-tip/deployments/v2", {"stage": "canary", "traffic_share": 0.05,
+                                                       "started_at": "2020-02-15T00:00:00Z", "code_ref": "9f2c1e7"})
+    dom = browser.dump_dom(server + "/models/taxi-tip/versions?range=30d&to=2020-03-01T00:00:00Z&by=segment.payment_type")
+    start, end = page_range(dom)
+    answer = api(server, "/v1/models/taxi-tip/compare", baseline="v1", candidate="v2", by="segment.payment_type",
+                 **{"from": start, "to": end})
+    canary = api(server, "/v1/models/taxi-tip/canary", baseline="v1", candidate="v2", by="segment.payment_type",
+                 **{"from": start, "to": end})
+    assert dom.find(data_k="canary").attrs["data-value"] == canary["verdict"]
+    assert dom.find(data_k="recommendation").text == canary["recommendation"]
+    rows = dom.find("table", class_="comparison").find_all("tr", data_metric=True)
+    expected = [(s["segment"]["key"] + ":" + s["segment"]["value"] if s.get("segment") else "overall", m)
+                for s in answer["slices"] for m in s["metrics"]]
+    assert [(r.attrs["data-segment"], r.attrs["data-metric"]) for r in rows] == [(s, m["metric"]) for s, m in expected]
+    for row, (_, m) in zip(rows, expected):
+        assert row.find("td", data_value=True).value() == (m.get("difference") or {}).get("estimate")
+        assert row.find(data_k="verdict").text == m["verdict"]
+        assert row.find(data_k="sequential").text == m["sequential"]["verdict"] if m.get("sequential") else True
+    deployments = {r.attrs["data-version"] for r in dom.find("section", id="deployments").find_all("tr", data_version=True)}
+    assert deployments == {"v1", "v2"}
+    # Every time chart of the model page marks v2's start (Feb 15, the middle of the range).
+    model = browser.dump_dom(server + "/models/taxi-tip?range=30d&to=2020-03-01T00:00:00Z")
+    at = str(1_581_724_800_000)  # 2020-02-15T00:00:00Z
+    charts = [svg for svg in model.find_all("svg") if svg.find_all("g", class_="change-marker")]
+    assert len(charts) == 2  # the series and realized-vs-estimated (calibration has no time axis)
+    assert all(any(g.attrs["data-at"] == at for g in svg.find_all("g", class_="change-marker")) for svg in charts)
+
+
 def test_screenshots_of_every_page(server, tmp_path):
     out = tmp_path / "img"
     subprocess.run([str(ROOT / "scripts" / "screenshots"), server, str(out)], check=True, capture_output=True)
-    for name in ["overview", "model", "drift", "slos"]:
+    for name in ["overview", "model", "drift", "slos", "versions"]:
         png = (out / f"dashboard-{name}.png").read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000, name

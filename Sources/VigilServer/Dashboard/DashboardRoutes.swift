@@ -7,7 +7,7 @@ import VigilCore
 /// The web dashboard: server-rendered HTML pages with inline SVG charts, no external assets.
 ///
 /// `/` lists every model; `/models/{model}` shows its performance, `/drift` its drift and data quality,
-/// `/slos` its SLOs, budgets and alerts. Each page takes `range` (e.g. `7d`) and `to` (ISO 8601).
+/// `/slos` its SLOs, budgets and alerts, `/versions` its deployments, canary and shadows. Each page takes `range` (e.g. `7d`) and `to` (ISO 8601).
 struct DashboardRoutes: Sendable {
     let sources: DashboardSources
 
@@ -24,6 +24,10 @@ struct DashboardRoutes: Sendable {
         router.get("/models/{model}/slos") { request, context in
             let model = try context.parameters.decoded("model")
             return page(request) { q throws(APIError) in try SLOPage(sources, model: model, q) }
+        }
+        router.get("/models/{model}/versions") { request, context in
+            let model = try context.parameters.decoded("model")
+            return page(request) { q throws(APIError) in try VersionsPage(sources, model: model, q) }
         }
     }
 
@@ -58,3 +62,4 @@ extension OverviewPage: DashboardView { static let template = "overview" }
 extension ModelPage: DashboardView { static let template = "model" }
 extension DriftPage: DashboardView { static let template = "drift" }
 extension SLOPage: DashboardView { static let template = "slos" }
+extension VersionsPage: DashboardView { static let template = "versions" }

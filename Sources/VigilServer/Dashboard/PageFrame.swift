@@ -36,7 +36,7 @@ struct PageFrame {
     var serverTime: String
 
     enum Page {
-        case overview, model, drift, slos
+        case overview, model, drift, slos, versions
     }
 
     /// - Parameters:
@@ -55,6 +55,7 @@ struct PageFrame {
                 Tab(href: "\(base)?\(q)", label: "Performance", active: page == .model),
                 Tab(href: "\(base)/drift?\(q)", label: "Drift & quality", active: page == .drift),
                 Tab(href: "\(base)/slos?\(q)", label: "SLOs & alerts", active: page == .slos),
+                Tab(href: "\(base)/versions?\(q)", label: "Versions", active: page == .versions),
             ]
         } else {
             tabs = [Tab(href: "/?\(range.query())", label: "Overview", active: true)]

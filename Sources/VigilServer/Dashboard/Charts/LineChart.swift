@@ -27,6 +27,14 @@ struct LineChart {
         var label: String
     }
 
+    /// A vertical line at a time: a change (deployment, stage or traffic move, new reference, edited rules…),
+    /// numbered at the top, its description as a tooltip.
+    struct Marker {
+        var x: Double
+        var label: String
+        var note: String
+    }
+
     /// A share in [0, 1] drawn as a gray step area behind the lines (e.g. label coverage per step).
     struct Shade {
         var name: String
@@ -48,6 +56,8 @@ struct LineChart {
     var series: [Series] = []
     var guides: [Guide] = []
     var shade: Shade? = nil
+    /// Changes in the x domain (time charts only).
+    var markers: [Marker] = []
     var width = 760.0
     var height = 260.0
 
@@ -68,6 +78,7 @@ struct LineChart {
         if let shade { out += shadeArea(shade) }
         out += grid(y)
         for g in guides { out += guide(g, y) }
+        for (i, m) in markers.enumerated() where xDomain.contains(m.x) { out += marker(m, number: i + 1) }
         for s in series { out += bands(s, y) }
         for s in series { out += line(s, y) }
         out += "</svg>"
@@ -154,6 +165,16 @@ struct LineChart {
             <line x1="\(SVG.n(left))" y1="\(SVG.n(yy))" x2="\(SVG.n(left + plotWidth))" y2="\(SVG.n(yy))" \
             stroke="\(Palette.guide)" stroke-dasharray="6 4" stroke-width="1.2"/>\
             <text class="guide" x="\(SVG.n(left + plotWidth - 4))" y="\(SVG.n(yy - 5))" text-anchor="end">\(SVG.escape(g.label))</text>
+            """
+    }
+
+    private func marker(_ m: Marker, number: Int) -> String {
+        let xx = px(m.x)
+        return """
+            <g class="change-marker" data-at="\(Int64(m.x))"><title>\(SVG.escape(m.note))</title>\
+            <line x1="\(SVG.n(xx))" y1="\(SVG.n(top))" x2="\(SVG.n(xx))" y2="\(SVG.n(top + plotHeight))" \
+            stroke="\(Palette.change)" stroke-dasharray="3 3" stroke-width="1.2"/>\
+            <text class="marker" x="\(SVG.n(xx + 3))" y="\(SVG.n(top + 10))" fill="\(Palette.change)">\(number) \(SVG.escape(m.label))</text></g>
             """
     }
 

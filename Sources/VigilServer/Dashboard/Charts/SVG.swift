@@ -30,6 +30,8 @@ enum Palette {
     static let current = "#2563eb"
     static let guide = "#dc2626"
     static let shade = "#e5e7eb"
+    /// Change markers (deployments, references, rules…).
+    static let change = "#7c3aed"
 
     static func color(_ i: Int) -> String { series[i % series.count] }
 }

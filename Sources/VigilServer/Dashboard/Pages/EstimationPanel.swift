@@ -69,7 +69,7 @@ struct EstimationPanel {
                 LineChart.Series(
                     name: "estimated (CBPE, all rows)", color: Palette.color(1), points: estimated, dashed: true),
             ],
-            shade: LineChart.Shade(name: "label coverage", steps: shade)
+            shade: LineChart.Shade(name: "label coverage", steps: shade), markers: sources.changeMarkers(model, range)
         ).render()
     }
 

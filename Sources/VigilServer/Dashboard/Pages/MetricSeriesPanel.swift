@@ -32,7 +32,8 @@ struct MetricSeriesPanel {
         let how = rolling.map { "over the \($0.windowText) up to each point" } ?? "per \(range.step.windowText)"
         title = "\(metric) \(how)"
         chart = LineChart(
-            title: title, xDomain: Double(range.from.milliseconds)...Double(range.to.milliseconds), series: series
+            title: title, xDomain: Double(range.from.milliseconds)...Double(range.to.milliseconds), series: series,
+            markers: sources.changeMarkers(model, range)
         ).render()
         rows = zip(range.slices, main).map { slice, v in
             ModelPage.SeriesRow(

@@ -83,6 +83,7 @@ struct SLOPage {
                 ))
         }
         let domain = Double(range.from.milliseconds)...Double(range.to.milliseconds)
+        let markers = sources.changeMarkers(slo.model, range)
         let lowest = min(budget.compactMap(\.y).min() ?? 0, 0)
         let budgetChart = LineChart(
             title: "error budget left", xDomain: domain, yDomain: lowest...1,
@@ -92,15 +93,15 @@ struct SLOPage {
                     name: "budget left over the \(status.window) up to each time", color: Palette.color(2),
                     points: budget)
             ],
-            guides: [LineChart.Guide(y: 0, label: "spent")], width: 560, height: 230
+            guides: [LineChart.Guide(y: 0, label: "spent")], markers: markers, width: 560, height: 230
         ).render()
         let sliChart = LineChart(
             title: "SLI", xDomain: domain,
             series: [
                 LineChart.Series(name: "\(status.sli) over the \(status.window)", color: Palette.color(0), points: sli)
             ],
-            guides: [LineChart.Guide(y: slo.objective.target, label: "objective \(slo.objective)")], width: 560,
-            height: 230
+            guides: [LineChart.Guide(y: slo.objective.target, label: "objective \(slo.objective)")], markers: markers,
+            width: 560, height: 230
         ).render()
         let alerts = try sources.log.storedAlerts(slo: slo.name, limit: 50)
         return Card(
