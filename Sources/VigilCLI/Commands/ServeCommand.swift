@@ -40,6 +40,13 @@ struct ServeCommand: AsyncParsableCommand {
     var webhookSecret: String?
     @Option(help: "Prometheus Alertmanager base URL, e.g. http://127.0.0.1:9093.") var alertmanagerURL: String?
     @Option(help: "This server's URL as alert receivers should link to it.") var externalURL: String?
+    @Option(help: "MLflow tracking server whose registry is synced into deployments (with --mlflow-model).")
+    var mlflowTrackingURI: String?
+    @Option(help: "An MLflow registered model to sync, NAME or NAME=VIGIL_MODEL (repeatable).")
+    var mlflowModel: [String] = []
+    @Option(help: "How often to sync MLflow (default 5m).") var mlflowPoll: String?
+    @Option(help: "The Vigil version of MLflow version N, with {version} for N (default {version}).")
+    var mlflowVersionTemplate: String?
     @Option(help: "Close a connection that sends no complete request head for this long (default 30s).")
     var idleTimeout: String?
     @Option(help: "Answer 408 and close when a request body has not all arrived within this time (default 30s).")
@@ -123,7 +130,30 @@ struct ServeCommand: AsyncParsableCommand {
         c.notifications.webhookSecret = webhookSecret ?? env["VIGIL_WEBHOOK_SECRET"]
         c.notifications.alertmanagerURL = alertmanagerURL ?? env["VIGIL_ALERTMANAGER_URL"]
         c.notifications.externalURL = externalURL ?? env["VIGIL_EXTERNAL_URL"] ?? "http://\(c.host):\(c.port)"
+        c.mlflow = try mlflow(env)
         return c
+    }
+
+    /// The MLflow sync, when a tracking server and at least one model are given.
+    private func mlflow(_ env: [String: String]) throws -> MLflowConfiguration? {
+        let models = mlflowModel + (env["VIGIL_MLFLOW_MODELS"].map { $0.split(separator: ",").map(String.init) } ?? [])
+        guard let uri = mlflowTrackingURI ?? env["VIGIL_MLFLOW_TRACKING_URI"] else {
+            if !models.isEmpty { throw ValidationError("--mlflow-model needs --mlflow-tracking-uri") }
+            return nil
+        }
+        guard !models.isEmpty else { throw ValidationError("--mlflow-tracking-uri needs at least one --mlflow-model") }
+        var options = MLflowSync.Options()
+        if let t = mlflowVersionTemplate ?? env["VIGIL_MLFLOW_VERSION_TEMPLATE"] {
+            guard t.contains("{version}") else { throw ValidationError("--mlflow-version-template must contain {version}") }
+            options.versionTemplate = t
+        }
+        return MLflowConfiguration(
+            trackingURI: uri, token: env["MLFLOW_TRACKING_TOKEN"],
+            models: models.map { pair in
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                return (parts[0], parts.count > 1 ? parts[1] : parts[0])
+            },
+            interval: try duration(mlflowPoll ?? env["VIGIL_MLFLOW_POLL"] ?? "5m", "mlflow poll"), options: options)
     }
 
     private func integer(_ text: String, _ name: String) throws -> Int {

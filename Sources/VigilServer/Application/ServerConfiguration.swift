@@ -35,6 +35,8 @@ public struct ServerConfiguration: Sendable {
     /// How long resolved alerts are kept for `GET /v1/alerts`.
     public var alertRetention: Duration = .seconds(30 * 86_400)
     public var notifications = NotificationConfiguration()
+    /// MLflow registered models synced into deployments (`--mlflow-tracking-uri`, `--mlflow-model`); nil: none.
+    public var mlflow: MLflowConfiguration?
 
     public init() {}
 

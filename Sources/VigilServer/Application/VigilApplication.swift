@@ -102,6 +102,12 @@ public struct VigilServer: Sendable {
                 address: .hostname(configuration.host, port: configuration.port), serverName: "vigil", backlog: 4096),
             logger: logger)
         app.addServices(maintenance, alerting)
+        if let mlflow = configuration.mlflow {
+            app.addServices(
+                MLflowPoller(
+                    configuration: mlflow, sink: RegistryDeploymentSink(registry: deployments, clock: clock),
+                    logger: logger))
+        }
         return app
     }
 
