@@ -101,3 +101,34 @@ def test_a_logging_failure_never_breaks_the_prediction(server, caplog):
     with pytest.raises(ValueError, match="classes"):
         client.monitor(model="mc", output="scores")
     client.close()
+
+
+def test_a_shadow_model_is_logged_on_the_served_ids(server, caplog):
+    client = vigil.Client(server.url, flush_interval=0.05)
+
+    @client.monitor(model="loans", version="v1", return_id=True)
+    def served(features):
+        return 0.9 if features["income"] > 50 else 0.2
+
+    @client.monitor(model="loans", version="v2", shadow=True)
+    def shadow(features):
+        return 0.8 if features["income"] > 30 else 0.1
+
+    ids = []
+    for income, label in [(80, 1), (40, 0), (20, 1)]:
+        row = {"income": income}
+        _, served_id = served(row)
+        shadow(row, vigil_id=served_id)  # the same input, the served prediction's id
+        ids.append(served_id)
+        client.log_feedback(served_id, label=label)
+    with caplog.at_level(logging.WARNING, logger="vigil"):
+        assert shadow({"income": 10}) == 0.1  # without an id it is not logged, and says so
+    assert "vigil_id" in caplog.text
+    assert client.flush(timeout=30)
+
+    assert client.models().set_index("name").loc["loans", "predictions"] == 3
+    paired = client.shadow("loans", "v2", primary="v1")
+    # served 1, 0, 0 and shadow 1, 1, 0 against labels 1, 0, 1: both right, shadow wrong, both wrong.
+    assert paired["pairs"] == 3 and paired["disagreement"]["value"] == pytest.approx(1 / 3, abs=1e-12)
+    assert paired["table"] == {"both_right": 1, "primary_only_right": 1, "shadow_only_right": 0, "both_wrong": 1}
+    client.close()
