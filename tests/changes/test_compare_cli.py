@@ -5,38 +5,24 @@ a consistent version exits 0, an unknown one 2."""
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import time
-import urllib.request
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from support import ROOT, VIGIL, free_port, wait_until_ready
 
 import vigil
 
-ROOT = Path(__file__).resolve().parents[2]
-VIGIL = Path(os.environ.get("VIGIL_BIN", ROOT / ".build" / "debug" / "vigil"))
 CANARY = ROOT / "Tests" / "Fixtures" / "canary"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([str(VIGIL), "serve", "--data", str(tmp_path_factory.mktemp("compare")),
                              "--port", str(port), "--log-level", "warning"])
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/readyz", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.05)
+    wait_until_ready(url + "/readyz", proc, "vigil serve")
     client = vigil.Client(url)
     predictions = pd.read_csv(CANARY / "predictions.csv").rename(columns={"timestamp": "ts"})
     client.log_predictions(predictions, model="fraud", segments=["region"])

@@ -5,41 +5,15 @@ promotes and retires; a second sync with nothing new changes nothing; the server
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
-
-import pytest
 
 import mlflow  # installed by scripts/test
-
-ROOT = Path(__file__).resolve().parents[2]
-VIGIL = Path(os.environ.get("VIGIL_BIN", ROOT / ".build" / "debug" / "vigil"))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url, proc, what):
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            if proc.poll() is not None:
-                raise AssertionError(f"{what} exited with {proc.returncode}")
-            time.sleep(0.2)
-    raise AssertionError(f"{what} did not start")
+import pytest
+from support import VIGIL, free_port, wait_until_ready
 
 
 def get(url):
@@ -59,7 +33,7 @@ def registry(tmp_path_factory):
                              "--default-artifact-root", str(home / "artifacts"), "--workers", "1"],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_for(uri + "/health", proc, "mlflow server")
+        wait_until_ready(uri + "/health", proc, "mlflow server")
         mlflow.set_tracking_uri(uri)
         client = mlflow.MlflowClient(uri)
         mlflow.set_experiment("fraud")
@@ -88,7 +62,7 @@ def serve(data, *extra):
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([str(VIGIL), "serve", "--data", str(data), "--port", str(port), "--log-level", "warning",
                              *extra])
-    wait_for(url + "/readyz", proc, "vigil serve")
+    wait_until_ready(url + "/readyz", proc, "vigil serve")
     return url, proc
 
 

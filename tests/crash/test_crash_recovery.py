@@ -5,27 +5,17 @@ equal those of a fresh server that received every batch once, in order (a from-s
 """
 
 import json
-import os
 import random
 import signal
-import socket
 import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-VIGIL = Path(os.environ.get("VIGIL_BIN", ROOT / ".build" / "debug" / "vigil"))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from support import VIGIL, free_port  # noqa: E402
 
 
 class Server:

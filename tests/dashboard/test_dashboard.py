@@ -7,9 +7,7 @@ beside the rounded text people read.
 
 import html
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,16 +23,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import browser  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
-VIGIL = Path(os.environ.get("VIGIL_BIN", ROOT / ".build" / "debug" / "vigil"))
+from support import ROOT, VIGIL, free_port  # noqa: E402
 FIXTURE = ROOT / "Tests" / "Fixtures" / "taxi"
 LATEST_END = "2020-03-01T00:00:00Z"  # the hour after the fixture's last prediction (2020-02-29T23:59:59Z)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

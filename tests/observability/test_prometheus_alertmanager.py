@@ -11,18 +11,15 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-VIGIL = Path(os.environ.get("VIGIL_BIN", ROOT / ".build" / "debug" / "vigil"))
+from support import VIGIL, free_port  # noqa: E402
 
 
 def binary(name):
@@ -30,12 +27,6 @@ def binary(name):
     if path is None:
         pytest.fail(f"{name} is not installed: scripts/test installs Debian's prometheus and prometheus-alertmanager")
     return path
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url):
