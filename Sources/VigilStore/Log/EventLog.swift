@@ -193,6 +193,34 @@ public final class EventLog: Sendable {
                     CREATE INDEX change_model_at ON change (model, at_ms);
                     """)
         }
+        m.registerMigration("v7") { db in
+            // Pipeline lineage: runs as merged documents, their jobs, and each dataset a run read or wrote.
+            try db.execute(
+                sql: """
+                    CREATE TABLE lineage_run (
+                        run_id TEXT PRIMARY KEY,
+                        namespace TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        started_ms INTEGER NOT NULL,
+                        updated_ms INTEGER NOT NULL,
+                        body BLOB NOT NULL);
+                    CREATE INDEX lineage_run_job ON lineage_run (namespace, name, started_ms);
+                    CREATE TABLE lineage_job (
+                        namespace TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        first_ms INTEGER NOT NULL,
+                        PRIMARY KEY (namespace, name));
+                    CREATE TABLE lineage_dataset (
+                        namespace TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        run_id TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        at_ms INTEGER NOT NULL,
+                        PRIMARY KEY (namespace, name, run_id, role));
+                    CREATE INDEX lineage_dataset_run ON lineage_dataset (run_id);
+                    """)
+        }
         return m
     }
 

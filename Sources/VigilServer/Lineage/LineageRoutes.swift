@@ -1,0 +1,155 @@
+import Foundation
+import Hummingbird
+import VigilCore
+import VigilStore
+
+/// Pipeline runs in (OpenLineage at `POST /api/v1/lineage`, the path its HTTP transport posts to; plain
+/// `POST /v1/runs`), and jobs, runs and datasets out (see `docs/lineage.md`).
+struct LineageRoutes: Sendable {
+    let log: EventLog
+    let configuration: ServerConfiguration
+    let clock: @Sendable () -> Timestamp
+
+    /// An OpenLineage event is small; a large schema facet stays well under this.
+    static let maxBodyBytes = 4 * 1024 * 1024
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/api/v1/lineage") { request, _ in try await openLineage(request) }
+        router.post("/v1/runs") { request, _ in try await plainRun(request) }
+        router.get("/v1/runs/{id}") { _, context in try run(try context.parameters.decoded("id")) }
+        router.get("/v1/jobs") { request, _ in try jobs(request) }
+        router.get("/v1/jobs/{namespace}/{name}/runs") { request, context in
+            try runs(
+                JobRef(namespace: try context.parameters.decoded("namespace"), name: try context.parameters.decoded("name")),
+                request)
+        }
+        router.get("/v1/datasets/{namespace}/{name}") { request, context in
+            try dataset(namespace: try context.parameters.decoded("namespace"), name: try context.parameters.decoded("name"), request)
+        }
+    }
+
+    struct Recorded: Encodable {
+        var stored: Bool
+        var run: PipelineRun?
+        var note: String?
+    }
+
+    func openLineage(_ request: Request) async throws(APIError) -> Response {
+        let body = try await RequestBody.collect(request, limit: Self.maxBodyBytes, timeout: configuration.bodyReadTimeout)
+        switch try OpenLineageBody.decode(Data(body.readableBytesView)) {
+        case .run(let event):
+            return JSONResponse.make(Recorded(stored: true, run: try await record(event)), status: .created)
+        case .staticLineage(let kind):
+            return JSONResponse.make(
+                Recorded(stored: false, note: "\(kind)s (static lineage) are accepted and not stored; send RunEvents"))
+        }
+    }
+
+    func plainRun(_ request: Request) async throws(APIError) -> Response {
+        let body = try await RequestBody.collect(request, limit: Self.maxBodyBytes, timeout: configuration.bodyReadTimeout)
+        let event = try RunBody.decode(Data(body.readableBytesView), now: clock())
+        return JSONResponse.make(Recorded(stored: true, run: try await record(event)), status: .created)
+    }
+
+    private func record(_ event: LineageEvent) async throws(APIError) -> PipelineRun {
+        do {
+            return try await log.recordLineage(event)
+        } catch {
+            throw Self.storageFailed(error)
+        }
+    }
+
+    func run(_ id: String) throws(APIError) -> Response {
+        guard let run = try read({ try log.pipelineRun(id) }) else {
+            throw APIError(.notFound, "unknown_run", "no run with id '\(id.prefix(64))'")
+        }
+        return JSONResponse.make(run)
+    }
+
+    struct JobList: Encodable { var jobs: [EventLog.JobSummary] }
+
+    func jobs(_ request: Request) throws(APIError) -> Response {
+        try QueryParameters.requireKnown(QueryParameters.dictionary(request), ["namespace"])
+        let namespace = QueryParameters.dictionary(request)["namespace"]
+        let all = try read { try log.pipelineJobs() }
+        return JSONResponse.make(JobList(jobs: all.filter { namespace == nil || $0.job.namespace == namespace }))
+    }
+
+    struct RunList: Encodable {
+        var job: JobRef
+        var runs: [PipelineRun]
+    }
+
+    func runs(_ job: JobRef, _ request: Request) throws(APIError) -> Response {
+        let query = QueryParameters.dictionary(request)
+        try QueryParameters.requireKnown(query, ["limit"])
+        let limit = try Self.limit(query["limit"])
+        let runs = try read { try log.pipelineRuns(job: job, limit: limit) }
+        guard !runs.isEmpty else { throw APIError(.notFound, "unknown_job", "no runs of job '\(job.description.prefix(128))'") }
+        return JSONResponse.make(RunList(job: job, runs: runs))
+    }
+
+    /// A dataset's versions (the runs that wrote it, with what they said of its data) and its readers.
+    struct DatasetAnswer: Encodable {
+        struct Version: Encodable {
+            var run: String
+            var job: JobRef
+            var state: LineageEvent.State
+            var at: Timestamp
+            var facts: DatasetFacts?
+        }
+
+        struct Reader: Encodable {
+            var run: String
+            var job: JobRef
+            var state: LineageEvent.State
+            var at: Timestamp
+        }
+
+        var namespace: String
+        var name: String
+        var versions: [Version]
+        var consumers: [Reader]
+    }
+
+    func dataset(namespace: String, name: String, _ request: Request) throws(APIError) -> Response {
+        let query = QueryParameters.dictionary(request)
+        try QueryParameters.requireKnown(query, ["limit"])
+        let limit = try Self.limit(query["limit"])
+        let writers = try read { try log.datasetRuns(namespace: namespace, name: name, role: "output", limit: limit) }
+        let readers = try read { try log.datasetRuns(namespace: namespace, name: name, role: "input", limit: limit) }
+        guard !writers.isEmpty || !readers.isEmpty else {
+            throw APIError(.notFound, "unknown_dataset", "no run read or wrote dataset '\(namespace.prefix(64))/\(name.prefix(128))'")
+        }
+        return JSONResponse.make(
+            DatasetAnswer(
+                namespace: namespace, name: name,
+                versions: writers.map { r in
+                    .init(
+                        run: r.runId, job: r.job, state: r.state, at: r.endedAt ?? r.startedAt,
+                        facts: r.outputs.first { $0.namespace == namespace && $0.name == name })
+                },
+                consumers: readers.map { .init(run: $0.runId, job: $0.job, state: $0.state, at: $0.startedAt) }))
+    }
+
+    /// The store refused (disk full, read-only): retry later; nothing was recorded.
+    static func storageFailed(_ error: any Error) -> APIError {
+        APIError.unavailable("the store could not record or read pipeline runs: \(error)")
+    }
+
+    static func limit(_ text: String?) throws(APIError) -> Int {
+        guard let text else { return 100 }
+        guard let n = Int(text), (1...EventLog.runsPerJob).contains(n) else {
+            throw .badRequest("invalid_value", "limit: expected a whole number from 1 to \(EventLog.runsPerJob)")
+        }
+        return n
+    }
+
+    private func read<T>(_ body: () throws -> T) throws(APIError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw Self.storageFailed(error)
+        }
+    }
+}
