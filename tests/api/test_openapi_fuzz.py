@@ -53,9 +53,11 @@ def test_schemathesis_finds_no_failure_in_the_served_document(tmp_path):
         post = urllib.request.Request(url + "/v1/predictions", data=rows.encode(), method="POST",
                                       headers={"Authorization": f"Bearer {WRITE}"})
         urllib.request.urlopen(post, timeout=10)
+        # One worker: with two threads, hypothesis' lambda descriptions hit CPython 3.11's
+        # "AST constructor recursion depth mismatch" SystemError now and then (a runtime error, not a finding).
         run = subprocess.run(
             [SCHEMATHESIS, "run", url + "/openapi.yaml", "-H", f"Authorization: Bearer {WRITE}", "--max-time", "45",
-             "--workers", "2", "--exclude-checks", "positive_data_acceptance", "--seed", "20261202"],
+             "--workers", "1", "--exclude-checks", "positive_data_acceptance", "--seed", "20261202"],
             capture_output=True, text=True, cwd=tmp_path, timeout=300)
         summary = run.stdout[-4000:]
         assert run.returncode == 0, summary

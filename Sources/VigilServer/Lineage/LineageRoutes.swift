@@ -59,11 +59,30 @@ struct LineageRoutes: Sendable {
         }
     }
 
+    /// A run, with the gate checks made for it.
+    struct RunAnswer: Encodable {
+        var run: PipelineRun
+        var gateChecks: [GateCheck]
+
+        func encode(to encoder: any Encoder) throws {
+            try run.encode(to: encoder)
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(gateChecks, forKey: Key(stringValue: "gate_checks"))
+        }
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+    }
+
     func run(_ id: String) throws(APIError) -> Response {
         guard let run = try read({ try log.pipelineRun(id) }) else {
             throw APIError(.notFound, "unknown_run", "no run with id '\(id.prefix(64))'")
         }
-        return JSONResponse.make(run)
+        return JSONResponse.make(RunAnswer(run: run, gateChecks: try read { try log.gateChecks(runId: id, limit: 100) }))
     }
 
     struct JobList: Encodable { var jobs: [EventLog.JobSummary] }

@@ -221,6 +221,25 @@ public final class EventLog: Sendable {
                     CREATE INDEX lineage_dataset_run ON lineage_dataset (run_id);
                     """)
         }
+        m.registerMigration("v8") { db in
+            // Data gates (named rule sets) and the checks made against them.
+            try db.execute(
+                sql: """
+                    CREATE TABLE gate (
+                        name TEXT PRIMARY KEY,
+                        body BLOB NOT NULL,
+                        updated_ms INTEGER NOT NULL);
+                    CREATE TABLE gate_check (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        gate TEXT NOT NULL,
+                        at_ms INTEGER NOT NULL,
+                        verdict TEXT NOT NULL,
+                        run_id TEXT,
+                        body BLOB NOT NULL);
+                    CREATE INDEX gate_check_gate ON gate_check (gate, id);
+                    CREATE INDEX gate_check_run ON gate_check (run_id);
+                    """)
+        }
         return m
     }
 
