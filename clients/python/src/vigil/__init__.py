@@ -34,6 +34,7 @@ from .errors import (
 )
 from .ingest import IngestResult
 from .metric import Metric, compile_metric, metric
+from .pipeline import GateFailed, component, current_run_id, gate
 
 __version__ = "0.1.0"
 
@@ -41,5 +42,5 @@ __all__ = [
     "APIError", "AuthenticationError", "BadRequestError", "Batcher", "BatcherStats", "Client", "IngestResult",
     "Metric", "MetricCompileError", "NotFoundError", "PayloadTooLargeError", "PermissionDeniedError",
     "RejectedRowsError", "ServerError", "UnavailableError", "VigilConnectionError", "VigilError",
-    "compile_metric", "init", "metric",
+    "compile_metric", "init", "metric", "GateFailed", "component", "current_run_id", "gate",
 ]
