@@ -48,5 +48,10 @@ def test_the_exit_code_says_whether_the_data_may_be_used(server, tmp_path):
     assert "gate trips-gate: fail — 200 rows" in run.stdout
     assert "  fare: missing:" in run.stdout and "  payment: categories:" in run.stdout
 
+    # A file whose name says nothing: the server tells CSV from NDJSON by the content.
+    plain = tmp_path / "rows.txt"
+    plain.write_text(good.read_text())
+    assert check(server, plain, "trips-gate").returncode == 0
+
     missing = check(server, good, "no-such-gate")
     assert missing.returncode == 2 and "no gate 'no-such-gate'" in missing.stderr

@@ -38,7 +38,8 @@ struct GateCheckCommand: AsyncParsableCommand {
         let body: Data
         do {
             body = try await server.client.send(
-                "POST", "/v1/gates/\(CompareCommand.path(name))/check", query: query, body: bytes)
+                "POST", "/v1/gates/\(CompareCommand.path(name))/check", query: query, body: bytes,
+                contentType: Self.contentType(data))
             check = try JSONDecoder().decode(GateCheck.self, from: body)
         } catch {
             FileHandle.standardError.write(Data("vigil gate check: \(error)\n".utf8))
@@ -46,6 +47,17 @@ struct GateCheckCommand: AsyncParsableCommand {
         }
         print(json ? String(decoding: body, as: UTF8.self) : Self.summary(check))
         if check.verdict == .fail { throw ExitCode(1) }
+    }
+
+    /// The media type a file's extension says (the server checks the body agrees); anything else lets the
+    /// server tell from the content.
+    static func contentType(_ path: String) -> String {
+        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        case "csv": return "text/csv"
+        case "ndjson", "jsonl": return "application/x-ndjson"
+        case "json": return "application/json"
+        default: return "application/octet-stream"
+        }
     }
 
     static func summary(_ c: GateCheck) -> String {

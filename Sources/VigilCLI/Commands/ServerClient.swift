@@ -21,7 +21,10 @@ struct ServerClient {
 
     /// Sends a request (a JSON `body` for PUT and POST) and returns the answer's body, or throws the server's
     /// error message.
-    func send(_ method: String, _ path: String, query: [(String, String)] = [], body: Data? = nil) async throws -> Data {
+    func send(
+        _ method: String, _ path: String, query: [(String, String)] = [], body: Data? = nil,
+        contentType: String = "application/json"
+    ) async throws -> Data {
         var components = URLComponents(
             string: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) + path : baseURL + path)
         if !query.isEmpty { components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
@@ -32,7 +35,7 @@ struct ServerClient {
         request.method = HTTPMethod(rawValue: method)
         if let body {
             request.body = .bytes(ByteBuffer(bytes: body))
-            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Content-Type", value: contentType)
         }
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         let response: HTTPClientResponse
