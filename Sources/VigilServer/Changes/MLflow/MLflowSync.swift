@@ -27,12 +27,14 @@ public struct MLflowSync: Sendable {
         func version(_ mlflow: String) -> String { versionTemplate.replacingOccurrences(of: "{version}", with: mlflow) }
     }
 
-    /// One deployment to write: its JSON document (``DeploymentBody``'s fields) and the version it replaces.
+    /// One deployment to write: the MLflow version it stands for, its stage, and the version it replaces.
     struct Planned {
         var version: String
         var stage: Deployment.Stage
-        var document: [String: Any]
         var replaces: String?
+        var source: MLflowRecords.ModelVersion
+        var aliases: [String]
+        var stored: Deployment?
     }
 
     public struct Report: Sendable, Encodable {
@@ -61,16 +63,17 @@ public struct MLflowSync: Sendable {
         let model = model ?? mlflowModel
         let registered = try await client.registeredModel(mlflowModel)
         let versions = try await client.versions(mlflowModel)
-        var runs: [String: MLflowRecords.Run] = [:]
         let current = try await sink.deployments(model: model)
-        let planned = plan(
-            registered, versions, runs: [:], current: current, model: model, mlflowModel: mlflowModel, onlyStages: true)
-        for v in versions where planned.contains(where: { $0.version == options.version(v.version) }) {
-            if let id = v.runId, !id.isEmpty, runs[id] == nil { runs[id] = try await client.run(id) }
+        let planned = plan(registered, versions, current: current, mlflowModel: mlflowModel)
+        // Only the runs of versions that will be written are read.
+        var runs: [String: MLflowRecords.Run] = [:]
+        for id in planned.compactMap(\.source.runId) where !id.isEmpty && runs[id] == nil {
+            runs[id] = try await client.run(id)
         }
         var report = Report(model: model, mlflowModel: mlflowModel, versions: [:], changes: [])
-        for p in plan(registered, versions, runs: runs, current: current, model: model, mlflowModel: mlflowModel) {
-            let data = try JSONSerialization.data(withJSONObject: p.document, options: [.sortedKeys])
+        for p in planned {
+            let document = self.document(p.source, p.aliases, p.stage, runs[p.source.runId ?? ""], p.stored, mlflowModel)
+            let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
             report.changes += try await sink.put(model: model, version: p.version, document: data, replaces: p.replaces)
                 .map(\.summary)
             report.versions[p.version] = p.stage.rawValue
@@ -82,8 +85,7 @@ public struct MLflowSync: Sendable {
     /// the primary (replacing the current one, if another).
     func plan(
         _ registered: MLflowRecords.RegisteredModel, _ versions: [MLflowRecords.ModelVersion],
-        runs: [String: MLflowRecords.Run], current: [Deployment], model: String, mlflowModel: String,
-        onlyStages: Bool = false
+        current: [Deployment], mlflowModel: String
     ) -> [Planned] {
         let aliases = Dictionary(grouping: registered.aliases ?? [], by: \.version).mapValues { $0.map(\.alias) }
         let synced = Set(current.filter { $0.labels["mlflow.model"] == mlflowModel }.map(\.version))
@@ -95,15 +97,11 @@ public struct MLflowSync: Sendable {
             else { continue }
             let stored = current.first { $0.version == version }
             if stage == .retired, stored == nil || stored?.stage == .retired { continue }
-            let document = onlyStages ? [:] : self.document(v, names, stage, runs[v.runId ?? ""], stored, mlflowModel)
-            planned.append(Planned(version: version, stage: stage, document: document))
+            planned.append(Planned(version: version, stage: stage, source: v, aliases: names, stored: stored))
         }
         // One primary: the newest version MLflow calls primary wins; the others become canaries.
         let primaries = planned.indices.filter { planned[$0].stage == .primary }
-        for i in primaries.dropLast() {
-            planned[i].stage = .canary
-            planned[i].document["stage"] = Deployment.Stage.canary.rawValue
-        }
+        for i in primaries.dropLast() { planned[i].stage = .canary }
         let currentPrimary = current.first { $0.stage == .primary }?.version
         if let last = primaries.last, let currentPrimary, currentPrimary != planned[last].version {
             planned[last].replaces = currentPrimary
