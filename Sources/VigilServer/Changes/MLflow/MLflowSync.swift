@@ -90,7 +90,8 @@ public struct MLflowSync: Sendable {
         let aliases = Dictionary(grouping: registered.aliases ?? [], by: \.version).mapValues { $0.map(\.alias) }
         let synced = Set(current.filter { $0.labels["mlflow.model"] == mlflowModel }.map(\.version))
         var planned: [Planned] = []
-        for v in versions {
+        // Oldest first (MLflow's search answers newest first), so the last primary below is the newest.
+        for v in versions.sorted(by: { (Int($0.version) ?? 0, $0.version) < (Int($1.version) ?? 0, $1.version) }) {
             let version = options.version(v.version)
             let names = (aliases[v.version] ?? []).sorted()
             guard let stage = stage(names, legacy: v.currentStage) ?? (synced.contains(version) ? .retired : nil)
