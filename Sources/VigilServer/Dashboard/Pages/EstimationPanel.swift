@@ -25,7 +25,7 @@ struct EstimationPanel {
 
     init(
         _ sources: DashboardSources, model: String, metric: String, range: DashboardRange, version: String?,
-        segment: Segment?
+        segment: Segment?, markers: [LineChart.Marker]
     ) throws(APIError) {
         let name = Self.estimable.contains(metric) ? metric : "accuracy"
         self.metric = name
@@ -69,7 +69,7 @@ struct EstimationPanel {
                 LineChart.Series(
                     name: "estimated (CBPE, all rows)", color: Palette.color(1), points: estimated, dashed: true),
             ],
-            shade: LineChart.Shade(name: "label coverage", steps: shade), markers: sources.changeMarkers(model, range)
+            shade: LineChart.Shade(name: "label coverage", steps: shade), markers: markers
         ).render()
     }
 

@@ -11,7 +11,7 @@ struct MetricSeriesPanel {
 
     init(
         _ sources: DashboardSources, model: String, metric: String, range: DashboardRange, rolling: Duration?,
-        version: String?, segment: Segment?, overlayVersions: [String]
+        version: String?, segment: Segment?, overlayVersions: [String], markers: [LineChart.Marker]
     ) throws(APIError) {
         let main = try Self.values(sources, model, metric, range, rolling, version, segment)
         var series = [
@@ -33,7 +33,7 @@ struct MetricSeriesPanel {
         title = "\(metric) \(how)"
         chart = LineChart(
             title: title, xDomain: Double(range.from.milliseconds)...Double(range.to.milliseconds), series: series,
-            markers: sources.changeMarkers(model, range)
+            markers: markers
         ).render()
         rows = zip(range.slices, main).map { slice, v in
             ModelPage.SeriesRow(

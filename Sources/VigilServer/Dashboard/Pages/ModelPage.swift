@@ -110,15 +110,19 @@ struct ModelPage {
             + segments.map { Option(value: $0.description, label: $0.description, selected: $0 == segment) }
         hasVersions = summary.versions.count > 1
 
+        // Both time charts mark the same changes: read them once.
+        let markers = sources.changeMarkers(model, range)
         let series = try MetricSeriesPanel(
             sources, model: model, metric: metric, range: range, rolling: rolling, version: version,
-            segment: segment, overlayVersions: overlay && version == nil ? summary.versions.sorted() : [])
+            segment: segment, overlayVersions: overlay && version == nil ? summary.versions.sorted() : [],
+            markers: markers)
         seriesTitle = series.title
         seriesChart = series.chart
         seriesRows = series.rows
         if summary.task == .binary {
             estimation = try EstimationPanel(
-                sources, model: model, metric: metric, range: range, version: version, segment: segment)
+                sources, model: model, metric: metric, range: range, version: version, segment: segment,
+                markers: markers)
             calibration = try CalibrationPanel(sources, model: model, range: range, version: version, segment: segment)
         }
         confusion = report.confusion.map(ConfusionMatrixView.init)

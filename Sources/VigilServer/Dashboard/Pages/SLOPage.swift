@@ -51,16 +51,18 @@ struct SLOPage {
             title: "\(model) · SLOs", model: model, page: .slos, path: "/models/\(DashboardLinks.escape(model))/slos",
             range: range, latestEvent: summary.lastEvent, now: now)
         var cards: [Card] = []
+        // Every SLO here is on this model: its changes are read once for all their charts.
+        let markers = sources.changeMarkers(model, range)
         for slo in sources.slos.registry.all where slo.model == model {
-            cards.append(try Self.card(slo, range, sources))
+            cards.append(try Self.card(slo, range, sources, markers: markers))
         }
         self.cards = cards
         isEmpty = cards.isEmpty
     }
 
-    static func card(_ slo: SLODefinition, _ range: DashboardRange, _ sources: DashboardSources) throws(APIError)
-        -> Card
-    {
+    static func card(
+        _ slo: SLODefinition, _ range: DashboardRange, _ sources: DashboardSources, markers: [LineChart.Marker]
+    ) throws(APIError) -> Card {
         // The budget and SLI as they stood at the end of each step (with every label received so far); the last
         // step ends at the range's end, so its status is the one the card shows.
         let slices = range.slices
@@ -83,7 +85,6 @@ struct SLOPage {
                 ))
         }
         let domain = Double(range.from.milliseconds)...Double(range.to.milliseconds)
-        let markers = sources.changeMarkers(slo.model, range)
         let lowest = min(budget.compactMap(\.y).min() ?? 0, 0)
         let budgetChart = LineChart(
             title: "error budget left", xDomain: domain, yDomain: lowest...1,
