@@ -39,7 +39,7 @@ struct GateRoutes: Sendable {
         case let other?: throw .badRequest("invalid_value", "suggest: expected true or false, got '\(other.prefix(16))'")
         }
         let gate = DataGate(name: name, rules: rules, description: query["description"].map { String($0.prefix(1024)) }, updatedAt: clock())
-        let created = try await write { try await log.saveGate(gate) }
+        let created = try await PipelineStore.write { try await log.saveGate(gate) }
         return JSONResponse.make(gate, status: created ? .created : .ok)
     }
 
@@ -55,9 +55,9 @@ struct GateRoutes: Sendable {
     }
 
     func list() throws(APIError) -> Response {
-        let gates = try read { try log.gates() }
+        let gates = try PipelineStore.read { try log.gates() }
         let entries = try gates.map { (g) throws(APIError) in
-            GateList.Entry(gate: g, lastCheck: try read { try log.gateChecks(gate: g.name, limit: 1).first })
+            GateList.Entry(gate: g, lastCheck: try PipelineStore.read { try log.gateChecks(gate: g.name, limit: 1).first })
         }
         return JSONResponse.make(GateList(gates: entries))
     }
@@ -69,11 +69,11 @@ struct GateRoutes: Sendable {
 
     func get(_ name: String) throws(APIError) -> Response {
         let gate = try known(name)
-        return JSONResponse.make(GateAnswer(gate: gate, checks: try read { try log.gateChecks(gate: name) }))
+        return JSONResponse.make(GateAnswer(gate: gate, checks: try PipelineStore.read { try log.gateChecks(gate: name) }))
     }
 
     func delete(_ name: String) async throws(APIError) -> Response {
-        guard try await write({ try await log.deleteGate(name) }) else { throw Self.unknown(name) }
+        guard try await PipelineStore.write({ try await log.deleteGate(name) }) else { throw Self.unknown(name) }
         return Response(status: .noContent)
     }
 
@@ -86,7 +86,7 @@ struct GateRoutes: Sendable {
         let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes, timeout: configuration.bodyReadTimeout)
         let profile = try Self.profile(body, request, what: "dataset")
         let check = GateCheck(gate: gate, profile: profile, at: clock(), runId: runId, dataset: dataset)
-        return JSONResponse.make(try await write { try await log.recordGateCheck(check) })
+        return JSONResponse.make(try await PipelineStore.write { try await log.recordGateCheck(check) })
     }
 
     /// The profile of rows sent as CSV with a header, NDJSON or a JSON array; a Content-Type, when given, must
@@ -117,19 +117,11 @@ struct GateRoutes: Sendable {
     }
 
     private func known(_ name: String) throws(APIError) -> DataGate {
-        guard let gate = try read({ try log.gate(name) }) else { throw Self.unknown(name) }
+        guard let gate = try PipelineStore.read({ try log.gate(name) }) else { throw Self.unknown(name) }
         return gate
     }
 
     static func unknown(_ name: String) -> APIError {
         APIError(.notFound, "unknown_gate", "no gate '\(name.prefix(64))': define it with PUT /v1/gates/\(name.prefix(64))")
-    }
-
-    private func read<T>(_ body: () throws -> T) throws(APIError) -> T {
-        do { return try body() } catch { throw LineageRoutes.storageFailed(error) }
-    }
-
-    private func write<T>(_ body: () async throws -> T) async throws(APIError) -> T {
-        do { return try await body() } catch { throw LineageRoutes.storageFailed(error) }
     }
 }

@@ -52,11 +52,7 @@ struct LineageRoutes: Sendable {
     }
 
     private func record(_ event: LineageEvent) async throws(APIError) -> PipelineRun {
-        do {
-            return try await log.recordLineage(event)
-        } catch {
-            throw Self.storageFailed(error)
-        }
+        try await PipelineStore.write { try await log.recordLineage(event) }
     }
 
     /// A run, with the gate checks made for it.
@@ -79,10 +75,10 @@ struct LineageRoutes: Sendable {
     }
 
     func run(_ id: String) throws(APIError) -> Response {
-        guard let run = try read({ try log.pipelineRun(id) }) else {
+        guard let run = try PipelineStore.read({ try log.pipelineRun(id) }) else {
             throw APIError(.notFound, "unknown_run", "no run with id '\(id.prefix(64))'")
         }
-        return JSONResponse.make(RunAnswer(run: run, gateChecks: try read { try log.gateChecks(runId: id, limit: 100) }))
+        return JSONResponse.make(RunAnswer(run: run, gateChecks: try PipelineStore.read { try log.gateChecks(runId: id, limit: 100) }))
     }
 
     struct JobList: Encodable { var jobs: [EventLog.JobSummary] }
@@ -90,7 +86,7 @@ struct LineageRoutes: Sendable {
     func jobs(_ request: Request) throws(APIError) -> Response {
         try QueryParameters.requireKnown(QueryParameters.dictionary(request), ["namespace"])
         let namespace = QueryParameters.dictionary(request)["namespace"]
-        let all = try read { try log.pipelineJobs() }
+        let all = try PipelineStore.read { try log.pipelineJobs() }
         return JSONResponse.make(JobList(jobs: all.filter { namespace == nil || $0.job.namespace == namespace }))
     }
 
@@ -103,7 +99,7 @@ struct LineageRoutes: Sendable {
         let query = QueryParameters.dictionary(request)
         try QueryParameters.requireKnown(query, ["limit"])
         let limit = try Self.limit(query["limit"])
-        let runs = try read { try log.pipelineRuns(job: job, limit: limit) }
+        let runs = try PipelineStore.read { try log.pipelineRuns(job: job, limit: limit) }
         guard !runs.isEmpty else { throw APIError(.notFound, "unknown_job", "no runs of job '\(job.description.prefix(128))'") }
         return JSONResponse.make(RunList(job: job, runs: runs))
     }
@@ -135,8 +131,8 @@ struct LineageRoutes: Sendable {
         let query = QueryParameters.dictionary(request)
         try QueryParameters.requireKnown(query, ["limit"])
         let limit = try Self.limit(query["limit"])
-        let writers = try read { try log.datasetRuns(namespace: namespace, name: name, role: "output", limit: limit) }
-        let readers = try read { try log.datasetRuns(namespace: namespace, name: name, role: "input", limit: limit) }
+        let writers = try PipelineStore.read { try log.datasetRuns(namespace: namespace, name: name, role: "output", limit: limit) }
+        let readers = try PipelineStore.read { try log.datasetRuns(namespace: namespace, name: name, role: "input", limit: limit) }
         guard !writers.isEmpty || !readers.isEmpty else {
             throw APIError(.notFound, "unknown_dataset", "no run read or wrote dataset '\(namespace.prefix(64))/\(name.prefix(128))'")
         }
@@ -151,24 +147,11 @@ struct LineageRoutes: Sendable {
                 consumers: readers.map { .init(run: $0.runId, job: $0.job, state: $0.state, at: $0.startedAt) }))
     }
 
-    /// The store refused (disk full, read-only): retry later; nothing was recorded.
-    static func storageFailed(_ error: any Error) -> APIError {
-        APIError.unavailable("the store could not record or read pipeline runs: \(error)")
-    }
-
     static func limit(_ text: String?) throws(APIError) -> Int {
         guard let text else { return 100 }
         guard let n = Int(text), (1...EventLog.runsPerJob).contains(n) else {
             throw .badRequest("invalid_value", "limit: expected a whole number from 1 to \(EventLog.runsPerJob)")
         }
         return n
-    }
-
-    private func read<T>(_ body: () throws -> T) throws(APIError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw Self.storageFailed(error)
-        }
     }
 }

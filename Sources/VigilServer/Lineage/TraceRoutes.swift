@@ -67,11 +67,11 @@ struct TraceRoutes: Sendable {
             return JSONResponse.make(trace)
         }
         trace.trainingRun = run
-        trace.trainingGateChecks = try read { try log.gateChecks(runId: run.runId, limit: 100) }
+        trace.trainingGateChecks = try PipelineStore.read { try log.gateChecks(runId: run.runId, limit: 100) }
         for facts in run.inputs {
-            let writers = try read { try log.datasetRuns(namespace: facts.namespace, name: facts.name, role: "output") }
+            let writers = try PipelineStore.read { try log.datasetRuns(namespace: facts.namespace, name: facts.name, role: "output") }
             let producer = writers.first { ($0.endedAt ?? $0.startedAt) <= run.startedAt && $0.runId != run.runId }
-            let checks = try producer.map { p throws(APIError) in try read { try log.gateChecks(runId: p.runId, limit: 100) } } ?? []
+            let checks = try producer.map { p throws(APIError) in try PipelineStore.read { try log.gateChecks(runId: p.runId, limit: 100) } } ?? []
             if producer == nil { trace.gaps.append("no run reported writing \(facts.namespace)/\(facts.name) before the training run") }
             trace.inputs.append(
                 Input(namespace: facts.namespace, name: facts.name, facts: facts, producedBy: producer, gateChecks: checks))
@@ -82,9 +82,9 @@ struct TraceRoutes: Sendable {
 
     /// A training run named as `ID`, or with a scheme (`openlineage:ID`, `mlflow:ID`) when Vigil has it so.
     private func trainingRun(_ ref: String) throws(APIError) -> PipelineRun? {
-        if let run = try read({ try log.pipelineRun(ref) }) { return run }
+        if let run = try PipelineStore.read({ try log.pipelineRun(ref) }) { return run }
         guard let colon = ref.firstIndex(of: ":") else { return nil }
-        return try read { try log.pipelineRun(String(ref[ref.index(after: colon)...])) }
+        return try PipelineStore.read { try log.pipelineRun(String(ref[ref.index(after: colon)...])) }
     }
 
     static func suspects(_ t: Trace) -> [String] {
@@ -106,9 +106,5 @@ struct TraceRoutes: Sendable {
             }
         }
         return out
-    }
-
-    private func read<T>(_ body: () throws -> T) throws(APIError) -> T {
-        do { return try body() } catch { throw LineageRoutes.storageFailed(error) }
     }
 }

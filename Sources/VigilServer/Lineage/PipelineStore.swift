@@ -1,0 +1,15 @@
+/// Reads and writes of pipeline state (runs, gates, checks) for the routes: a store that refuses (disk full,
+/// read-only) is a 503 to retry, and nothing was recorded.
+enum PipelineStore {
+    static func read<T>(_ body: () throws -> T) throws(APIError) -> T {
+        do { return try body() } catch { throw failed(error) }
+    }
+
+    static func write<T>(_ body: () async throws -> T) async throws(APIError) -> T {
+        do { return try await body() } catch { throw failed(error) }
+    }
+
+    static func failed(_ error: any Error) -> APIError {
+        APIError.unavailable("the store could not record or read pipeline state: \(error)")
+    }
+}
