@@ -50,9 +50,9 @@ extension Engine {
         var slices: [VersionComparison.Slice] = []
         var bounds: (Timestamp?, Timestamp?) = (nil, nil)
         for segment in segments {
-            let wanted = tested.map(\.name) + (tested.contains { $0.name == "mae" } ? ["rmse"] : [])
-            let b = try metrics(model: name, window: window, version: baseline, segment: segment, names: wanted)
-            let c = try metrics(model: name, window: window, version: candidate, segment: segment, names: wanted)
+            let (b, c) = try reports(
+                model: name, window: window, baseline: baseline, candidate: candidate, segment: segment,
+                tested: tested.map(\.name))
             bounds = (b.from, b.to)
             let compared = tested.map {
                 Self.compare($0.name, higherIsBetter: $0.higherIsBetter, b, c, margin: margin, sequence: sequence)
@@ -62,6 +62,17 @@ extension Engine {
         return VersionComparison(
             model: name, baseline: baseline, candidate: candidate, from: bounds.0, to: bounds.1, margin: margin,
             slices: slices)
+    }
+
+    /// Both versions' reports of the `tested` metrics in one slice (MAE's test also needs RMSE).
+    func reports(
+        model name: String, window: Window, baseline: String, candidate: String, segment: Segment?, tested: [String]
+    ) throws(QueryError) -> (baseline: MetricReport, candidate: MetricReport) {
+        let wanted = tested + (tested.contains("mae") ? ["rmse"] : [])
+        return (
+            try metrics(model: name, window: window, version: baseline, segment: segment, names: wanted),
+            try metrics(model: name, window: window, version: candidate, segment: segment, names: wanted)
+        )
     }
 
     /// The asked metrics that have a test, or every one for the task.

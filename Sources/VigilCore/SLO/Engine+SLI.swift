@@ -72,9 +72,9 @@ extension Engine {
         guard let tested = try Self.tested([name], task: task).first else {
             throw QueryError(.invalidComparison, "metric '\(name)' has no comparison test")
         }
-        let wanted = [name] + (name == "mae" ? ["rmse"] : [])
-        let b = try metrics(model: slo.model, window: window, version: baseline, segment: slo.segment, names: wanted)
-        let c = try metrics(model: slo.model, window: window, version: candidate, segment: slo.segment, names: wanted)
+        let (b, c) = try reports(
+            model: slo.model, window: window, baseline: baseline, candidate: candidate, segment: slo.segment,
+            tested: [name])
         return Self.compare(
             name, higherIsBetter: tested.higherIsBetter, b, c, margin: slo.margin, sequence: ConfidenceSequence())
     }
