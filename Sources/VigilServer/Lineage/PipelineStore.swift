@@ -1,5 +1,7 @@
+import VigilStore
+
 /// Reads and writes of pipeline state (runs, gates, checks) for the routes: a store that refuses (disk full,
-/// read-only) is a 503 to retry, and nothing was recorded.
+/// read-only) is a 503 to retry, a new job or gate past the store's limits a 400; nothing was recorded.
 enum PipelineStore {
     static func read<T>(_ body: () throws -> T) throws(APIError) -> T {
         do { return try body() } catch { throw failed(error) }
@@ -10,6 +12,7 @@ enum PipelineStore {
     }
 
     static func failed(_ error: any Error) -> APIError {
-        APIError.unavailable("the store could not record or read pipeline state: \(error)")
+        if let limit = error as? PipelineLimitReached { return .badRequest("limit_exceeded", "\(limit.field): \(limit.message)") }
+        return APIError.unavailable("the store could not record or read pipeline state: \(error)")
     }
 }

@@ -13,6 +13,11 @@ extension EventLog {
         let body = try Self.documentEncoder.encode(gate)
         return try await pool.write { db in
             let existed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM gate WHERE name = ?)", arguments: [gate.name]) ?? false
+            let limit = configuration.maxGates
+            if !existed, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM gate") ?? 0 >= limit {
+                throw PipelineLimitReached(
+                    field: "name", message: "gate '\(gate.name)' would be gate \(limit + 1); at most \(limit) are kept")
+            }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO gate (name, body, updated_ms) VALUES (?, ?, ?)",
                 arguments: [gate.name, body, gate.updatedAt.milliseconds])

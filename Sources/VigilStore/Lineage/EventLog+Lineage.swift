@@ -2,6 +2,12 @@ import Foundation
 import GRDB
 import VigilCore
 
+/// A new pipeline job or data gate past the store's limit (``StoreConfiguration/maxJobs``, ``maxGates``).
+public struct PipelineLimitReached: Error, Sendable {
+    public var field: String
+    public var message: String
+}
+
 /// Pipeline runs, jobs and datasets (OpenLineage): each event is merged into its run's document in one
 /// transaction, so a 2xx means the merged run is durable.
 extension EventLog {
@@ -44,6 +50,7 @@ extension EventLog {
                     run.runId, run.job.namespace, run.job.name, run.state.rawValue, run.startedAt.milliseconds,
                     run.updatedAt.milliseconds, try Self.documentEncoder.encode(run),
                 ])
+            try Self.admitJob(run.job, limit: configuration.maxJobs, db)
             try db.execute(
                 sql: "INSERT OR IGNORE INTO lineage_job (namespace, name, first_ms) VALUES (?, ?, ?)",
                 arguments: [run.job.namespace, run.job.name, run.startedAt.milliseconds])
@@ -60,6 +67,16 @@ extension EventLog {
             try Self.pruneRuns(of: run.job, db)
             return run
         }
+    }
+
+    /// Refuses a job not seen before once `limit` jobs are kept (the transaction then records nothing).
+    static func admitJob(_ job: JobRef, limit: Int, _ db: Database) throws {
+        let known = try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM lineage_job WHERE namespace = ? AND name = ?)",
+            arguments: [job.namespace, job.name]) ?? false
+        guard !known, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM lineage_job") ?? 0 >= limit else { return }
+        throw PipelineLimitReached(
+            field: "job", message: "job '\(job.description.prefix(128))' would be job \(limit + 1); at most \(limit) are kept")
     }
 
     /// Drops a job's oldest runs past ``runsPerJob``, with their dataset links.

@@ -17,6 +17,9 @@ public struct StoreConfiguration: Sendable {
     /// Directory holding `vigil.sqlite` (created if missing).
     public var directory: String
     public var synchronous: SynchronousMode
+    /// Pipeline jobs and data gates kept; a new one past these is refused with ``PipelineLimitReached``.
+    public var maxJobs = 10_000
+    public var maxGates = 1_000
 
     public init(directory: String, synchronous: SynchronousMode = .full) {
         self.directory = directory
