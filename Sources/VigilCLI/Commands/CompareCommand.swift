@@ -35,7 +35,7 @@ struct CompareCommand: AsyncParsableCommand {
             var readinessQuery = query
             if let tolerance { readinessQuery.append(("tolerance", "\(tolerance)")) }
             let body = try await client.get(
-                "/v1/models/\(Self.path(model))/deployments/\(Self.path(version))/readiness", query: readinessQuery)
+                "/v1/models/\(ServerClient.pathSegment(model))/deployments/\(ServerClient.pathSegment(version))/readiness", query: readinessQuery)
             let report = try JSONDecoder().decode(ReadinessReport.self, from: body)
             print(json ? String(decoding: body, as: UTF8.self) : ComparisonTable.render(report))
             failed = failed || report.status == .skew
@@ -43,9 +43,9 @@ struct CompareCommand: AsyncParsableCommand {
                 var compareQuery = query + [("baseline", baseline), ("candidate", version)]
                 if let by { compareQuery.append(("by", by.hasPrefix("segment.") ? by : "segment." + by)) }
                 if let margin { compareQuery.append(("margin", "\(margin)")) }
-                let body = try await client.get("/v1/models/\(Self.path(model))/canary", query: compareQuery)
+                let body = try await client.get("/v1/models/\(ServerClient.pathSegment(model))/canary", query: compareQuery)
                 let verdict = try JSONDecoder().decode(CanaryVerdict.self, from: body)
-                let details = try await client.get("/v1/models/\(Self.path(model))/compare", query: compareQuery)
+                let details = try await client.get("/v1/models/\(ServerClient.pathSegment(model))/compare", query: compareQuery)
                 let comparison = try JSONDecoder().decode(VersionComparison.self, from: details)
                 print(json ? String(decoding: details, as: UTF8.self) : ComparisonTable.render(comparison, verdict))
                 failed = failed || verdict.verdict == .fail
@@ -55,10 +55,5 @@ struct CompareCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         if failed { throw ExitCode(1) }
-    }
-
-    static func path(_ segment: String) -> String {
-        segment.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
-            ?? segment
     }
 }

@@ -38,7 +38,7 @@ struct GateCheckCommand: AsyncParsableCommand {
         let body: Data
         do {
             body = try await server.client.send(
-                "POST", "/v1/gates/\(CompareCommand.path(name))/check", query: query, body: bytes,
+                "POST", "/v1/gates/\(ServerClient.pathSegment(name))/check", query: query, body: bytes,
                 contentType: Self.contentType(data))
             check = try JSONDecoder().decode(GateCheck.self, from: body)
         } catch {

@@ -14,6 +14,12 @@ struct ServerClient {
         var status: UInt?
     }
 
+    /// A model, version or gate name as one percent-encoded path segment.
+    static func pathSegment(_ segment: String) -> String {
+        segment.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
+            ?? segment
+    }
+
     /// GETs `path` and returns the body, or throws the server's error message.
     func get(_ path: String, query: [(String, String)] = []) async throws -> Data {
         try await send("GET", path, query: query)
