@@ -62,6 +62,9 @@ public struct JobRef: Sendable, Hashable, Codable, Comparable, CustomStringConve
     public static func < (a: JobRef, b: JobRef) -> Bool { (a.namespace, a.name) < (b.namespace, b.name) }
 }
 
+/// A dataset by OpenLineage's identity: a namespace (`s3://lake`) and a name (`features.trips`).
+public typealias DatasetRef = JobRef
+
 /// A dataset as one run read or wrote it: its identity (namespace such as `s3://lake`, name such as
 /// `features.trips`) and what the event's facets say about its data.
 public struct DatasetFacts: Sendable, Hashable, Codable {

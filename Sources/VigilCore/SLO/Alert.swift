@@ -14,6 +14,8 @@ public struct Alert: Sendable, Hashable, Codable, Identifiable {
     public var rule: String
     public var severity: String
     public var model: String
+    /// Pipeline SLOs: the job or dataset (`NAMESPACE/NAME`) or gate measured.
+    public var subject: String?
     public var owner: String?
     /// The SLO's labels, carried to every receiver.
     public var labels: [String: String]
@@ -35,6 +37,7 @@ public struct Alert: Sendable, Hashable, Codable, Identifiable {
         self.rule = rule.name
         severity = rule.severity
         model = slo.model
+        subject = slo.subject
         owner = slo.owner
         labels = slo.labels
         state = .pending
@@ -47,7 +50,7 @@ public struct Alert: Sendable, Hashable, Codable, Identifiable {
     public var key: String { "\(slo)/\(rule)" }
 
     enum CodingKeys: String, CodingKey {
-        case id, slo, rule, severity, model, owner, labels, state
+        case id, slo, rule, severity, model, subject, owner, labels, state
         case activeSince = "active_since", firedAt = "fired_at", resolvedAt = "resolved_at"
         case updatedAt = "updated_at", summary, context
     }

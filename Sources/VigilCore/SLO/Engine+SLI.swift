@@ -3,7 +3,7 @@ extension Engine {
     ///
     /// - Parameters:
     ///   - now: the evaluation time; freshness is measured up to it.
-    ///   - inputs: the reference and rules drift and quality SLIs need.
+    ///   - inputs: the reference and rules drift and quality SLIs need; the history pipeline SLIs need.
     public func sample(
         _ slo: SLODefinition, from: Timestamp, to: Timestamp, now: Timestamp, inputs: SLIInputs = SLIInputs()
     ) throws(QueryError) -> SLISample {
@@ -28,6 +28,8 @@ extension Engine {
             return Self.qualitySample(current, column: column, measure: measure, rules: inputs.rules)
         case .candidateWorse(let metric):
             return try comparisonSample(metric, slo, window)
+        case .pipeline(let measure):
+            return inputs.pipeline?.sample(measure, from: from, to: to, now: now) ?? SLISample(value: nil, n: 0)
         case .freshness:
             let m = try modelId(known: slo.model)
             let model = models[m]

@@ -9,6 +9,7 @@
 /// | `quality.passenger_count.missing_rate` | a rate of bad rows in a column | ratio |
 /// | `freshness` | seconds since the model's last prediction | threshold |
 /// | `candidate_worse.recall` | the candidate version's improvement over the baseline, always-valid test | comparison |
+/// | `dataset.freshness`, `job.cadence`, `job.success_rate` … | a pipeline measure (``PipelineMeasure``) | by measure |
 public enum SLI: Sendable, Hashable, StringRepresented {
     case metric(String)
     case drift(column: String, statistic: DriftThreshold.Statistic)
@@ -17,6 +18,8 @@ public enum SLI: Sendable, Hashable, StringRepresented {
     /// The SLO's `version` (the candidate) against its `baseline` on a metric with a comparison test: the
     /// value is the improvement (positive: the candidate is better) and the objective `>= −margin`.
     case candidateWorse(metric: String)
+    /// A measure of a job, dataset or gate of the pipeline, named by the SLO's `job`, `dataset` or `gate`.
+    case pipeline(PipelineMeasure)
 
     /// Data-quality rates of a column, each a fraction of rows (or of present values) that are bad.
     public enum QualityMeasure: String, Sendable, Hashable, CaseIterable {
@@ -37,8 +40,15 @@ public enum SLI: Sendable, Hashable, StringRepresented {
     ]
 
     public init(parsing text: String) throws(SLOError) {
+        if let measure = PipelineMeasure(rawValue: text) {
+            self = .pipeline(measure)
+            return
+        }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         switch parts.first {
+        case "job", "dataset", "gate":
+            throw Self.invalid(
+                text, "pipeline SLIs are \(PipelineMeasure.allCases.map(\.rawValue).joined(separator: ", "))")
         case "freshness" where parts.count == 1:
             self = .freshness
         case "candidate_worse":
@@ -85,8 +95,25 @@ public enum SLI: Sendable, Hashable, StringRepresented {
             // Multiclass per-class proportions: precision.CLASS, recall.CLASS.
             return name.hasPrefix("precision.") || name.hasPrefix("recall.")
         case .quality: return true
+        case .pipeline(let measure): return measure.isRatio
         case .drift, .freshness, .candidateWorse: return false
         }
+    }
+
+    /// Seconds since something last happened (a prediction, a run, a heartbeat): judged on the newest event
+    /// however few there were, so `min_samples` does not apply.
+    public var isStaleness: Bool {
+        switch self {
+        case .freshness: return true
+        case .pipeline(let measure): return measure.isStaleness
+        default: return false
+        }
+    }
+
+    /// The measure when the SLI is about the pipeline rather than a model.
+    public var pipelineMeasure: PipelineMeasure? {
+        if case .pipeline(let measure) = self { return measure }
+        return nil
     }
 
     /// Metrics over labeled predictions need labels, so their label coverage matters.
@@ -103,6 +130,7 @@ public enum SLI: Sendable, Hashable, StringRepresented {
         case .quality(let column, let measure): return "quality.\(column).\(measure.rawValue)"
         case .freshness: return "freshness"
         case .candidateWorse(let metric): return "candidate_worse.\(metric)"
+        case .pipeline(let measure): return measure.rawValue
         }
     }
 }

@@ -1,11 +1,12 @@
-/// A service-level objective on one model: an SLI, an objective over a rolling window, the sample it needs,
-/// and the rules that alert on it.
+/// A service-level objective on one model, or on a job, dataset or gate of its pipeline: an SLI, an objective
+/// over a rolling window, the sample it needs, and the rules that alert on it.
 ///
 /// ```json
 /// {
 ///   "model": "taxi-tip", "owner": "ml-platform", "labels": {"team": "pricing"},
 ///   "sli": "accuracy", "objective": ">= 0.70", "window": "7d", "min_samples": 200
 /// }
+/// {"sli": "dataset.freshness", "dataset": {"namespace": "lake", "name": "features.trips"}, "objective": "<= 7200"}
 /// ```
 ///
 /// Ratio SLIs (accuracy, recall, missing rates …) get an error budget — allowed bad events =
@@ -13,7 +14,12 @@
 /// other SLIs get one threshold rule held for `for`.
 public struct SLODefinition: Sendable, Hashable, Codable {
     public var name: String
+    /// The model measured; empty for pipeline SLIs, where it may name the model the pipeline feeds.
     public var model: String
+    /// Pipeline SLIs: the job (`job.*`), dataset (`dataset.*`) or gate (`gate.*`) measured.
+    public var job: JobRef?
+    public var dataset: DatasetRef?
+    public var gate: String?
     /// The team or person responsible, carried on every notification.
     public var owner: String?
     /// Extra labels carried on every notification (routing keys for Alertmanager).
@@ -41,9 +47,13 @@ public struct SLODefinition: Sendable, Hashable, Codable {
         name: String, model: String, sli: SLI, objective: Objective, window: Duration = .seconds(30 * 86_400),
         minSamples: Int64 = 100, minLabelCoverage: Double = 0.1, owner: String? = nil, labels: [String: String] = [:],
         version: String? = nil, segment: Segment? = nil, for forDuration: Duration = .zero, alerts: [AlertRule]? = nil,
-        description: String? = nil, baseline: String? = nil
+        description: String? = nil, baseline: String? = nil, job: JobRef? = nil, dataset: DatasetRef? = nil,
+        gate: String? = nil
     ) {
         self.baseline = baseline
+        self.job = job
+        self.dataset = dataset
+        self.gate = gate
         self.name = name
         self.model = model
         self.sli = sli
@@ -58,6 +68,16 @@ public struct SLODefinition: Sendable, Hashable, Codable {
         self.forDuration = forDuration
         self.alerts = alerts
         self.description = description
+    }
+
+    /// What a pipeline SLI measures, as text: `NAMESPACE/NAME` of its job or dataset, or its gate's name.
+    public var subject: String? {
+        switch sli.pipelineMeasure?.subject {
+        case .job: return job?.description
+        case .dataset: return dataset?.description
+        case .gate: return gate
+        case nil: return nil
+        }
     }
 
     /// The rules that apply: the definition's own, else the defaults of its SLI's kind.
@@ -76,7 +96,15 @@ public struct SLODefinition: Sendable, Hashable, Codable {
             throw SLOError(
                 .invalidDefinition, field: "name", "SLO name '\(name)' must be letters, digits, '-', '_' or '.'")
         }
-        guard !model.isEmpty else { throw SLOError(.invalidDefinition, field: "model", "model must not be empty") }
+        if let measure = sli.pipelineMeasure {
+            try validateSubject(measure)
+        } else {
+            guard !model.isEmpty else { throw SLOError(.invalidDefinition, field: "model", "model must not be empty") }
+            for (field, given) in [("job", job != nil), ("dataset", dataset != nil), ("gate", gate != nil)] where given {
+                throw SLOError(
+                    .invalidDefinition, field: field, "\(field) applies to pipeline SLIs only, not to \(sli)")
+            }
+        }
         guard minSamples >= 0 else {
             throw SLOError(.invalidDefinition, field: "min_samples", "min_samples must be zero or more")
         }
@@ -107,6 +135,30 @@ public struct SLODefinition: Sendable, Hashable, Codable {
                 "freshness is seconds since the last prediction: use '<= SECONDS'")
         }
         try validateRules()
+    }
+
+    /// A pipeline SLI names its subject in the field of its kind and nothing a model SLI scopes by; its
+    /// staleness and duration objectives are upper bounds.
+    private func validateSubject(_ measure: PipelineMeasure) throws(SLOError) {
+        let given: [PipelineMeasure.Subject: Bool] = [
+            .job: job.map { !$0.namespace.isEmpty && !$0.name.isEmpty } ?? false,
+            .dataset: dataset.map { !$0.namespace.isEmpty && !$0.name.isEmpty } ?? false,
+            .gate: gate.map { !$0.isEmpty } ?? false,
+        ]
+        let field = measure.subject.rawValue
+        guard given[measure.subject] == true else {
+            let example = measure.subject == .gate ? #""trips-gate""# : #"{"namespace": "NS", "name": "NAME"}"#
+            throw SLOError(.invalidDefinition, field: field, "\(sli) needs \(field): \(example)")
+        }
+        for (other, present) in given where other != measure.subject && present {
+            throw SLOError(.invalidDefinition, field: other.rawValue, "\(sli) measures a \(field), not a \(other.rawValue)")
+        }
+        for (other, present) in [("version", version != nil), ("segment", segment != nil)] where present {
+            throw SLOError(.invalidDefinition, field: other, "\(other) applies to model SLIs, not to \(sli)")
+        }
+        if !measure.isRatio, objective.comparison != .atMost {
+            throw SLOError(.invalidObjective, field: "objective", "\(sli) is in seconds: use '<= SECONDS'")
+        }
     }
 
     /// The default objective of a `candidate_worse` SLI: a loss of at most 0.01 is no loss.
@@ -173,6 +225,7 @@ public struct SLODefinition: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case name, model, owner, labels, description, version, baseline, segment, sli, objective, window
+        case job, dataset, gate
         case minSamples = "min_samples", minLabelCoverage = "min_label_coverage"
         case forDuration = "for", alerts
     }
@@ -180,13 +233,16 @@ public struct SLODefinition: Sendable, Hashable, Codable {
     /// Every key a definition may have, so unknown ones can be reported by name.
     public static let fields: Set<String> = [
         "name", "model", "owner", "labels", "description", "version", "baseline", "segment", "sli", "objective",
-        "window", "min_samples", "min_label_coverage", "for", "alerts",
+        "window", "min_samples", "min_label_coverage", "for", "alerts", "job", "dataset", "gate",
     ]
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
-        model = try c.decode(String.self, forKey: .model)
+        model = try c.decodeIfPresent(String.self, forKey: .model) ?? ""
+        job = try c.decodeIfPresent(JobRef.self, forKey: .job)
+        dataset = try c.decodeIfPresent(DatasetRef.self, forKey: .dataset)
+        gate = try c.decodeIfPresent(String.self, forKey: .gate)
         owner = try c.decodeIfPresent(String.self, forKey: .owner)
         labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
         description = try c.decodeIfPresent(String.self, forKey: .description)
@@ -200,7 +256,8 @@ public struct SLODefinition: Sendable, Hashable, Codable {
             objective = try c.decode(Objective.self, forKey: .objective)
         }
         window = try c.decodeIfPresent(String.self, forKey: .window).map(Duration.decoded) ?? .seconds(30 * 86_400)
-        minSamples = try c.decodeIfPresent(Int64.self, forKey: .minSamples) ?? 100
+        // A job runs a few times a day, not thousands: one run or check is a sample worth judging.
+        minSamples = try c.decodeIfPresent(Int64.self, forKey: .minSamples) ?? (sli.pipelineMeasure == nil ? 100 : 1)
         minLabelCoverage = try c.decodeIfPresent(Double.self, forKey: .minLabelCoverage) ?? 0.1
         forDuration = try c.decodeIfPresent(String.self, forKey: .forDuration).map(Duration.decoded) ?? .zero
         alerts = try c.decodeIfPresent([AlertRule].self, forKey: .alerts)
@@ -210,6 +267,9 @@ public struct SLODefinition: Sendable, Hashable, Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)
         try c.encode(model, forKey: .model)
+        try c.encodeIfPresent(job, forKey: .job)
+        try c.encodeIfPresent(dataset, forKey: .dataset)
+        try c.encodeIfPresent(gate, forKey: .gate)
         try c.encodeIfPresent(owner, forKey: .owner)
         try c.encode(labels, forKey: .labels)
         try c.encodeIfPresent(description, forKey: .description)

@@ -116,7 +116,7 @@ public struct SLOEvaluator: Sendable {
         }
         if case .candidateWorse = slo.sli { return comparisonCondition(c, s, value, window, minN) }
         c.holds = !slo.objective.isMet(by: value)
-        let enough = slo.sli == .freshness || s.n >= minN
+        let enough = slo.sli.isStaleness || s.n >= minN
         c.fires = enough && c.holds && !straddles(s)
         c.reason =
             "\(slo.sli) = \(Self.format(value)) over \(window.windowText) (n=\(s.n)), objective \(slo.objective)"
@@ -176,7 +176,7 @@ public struct SLOEvaluator: Sendable {
         guard let value = s.value else {
             return (.insufficientData, "\(slo.sli) has no value over the last \(slo.window.windowText)")
         }
-        if slo.sli != .freshness, s.n < slo.minSamples {
+        if !slo.sli.isStaleness, s.n < slo.minSamples {
             return (
                 .insufficientData,
                 "\(s.n) samples over the last \(slo.window.windowText), fewer than min_samples \(slo.minSamples)"

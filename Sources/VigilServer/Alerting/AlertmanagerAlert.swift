@@ -18,6 +18,7 @@ struct AlertmanagerAlert: Encodable {
         labels["rule"] = a.rule
         labels["severity"] = a.severity
         labels["model"] = a.model
+        if let subject = a.subject { labels["subject"] = subject }
         if let owner = a.owner { labels["owner"] = owner }
         self.labels = labels
         var annotations = ["summary": a.summary]

@@ -72,6 +72,7 @@ public struct VigilServer: Sendable {
         LineageRoutes(log: log, configuration: configuration, clock: clock).register(on: router)
         GateRoutes(log: log, configuration: configuration, clock: clock).register(on: router)
         TraceRoutes(host: host, log: log, deployments: deployments).register(on: router)
+        JobRoutes(log: log, clock: clock).register(on: router)
         MetricsExporter(slos: slos, log: log, clock: clock).register(on: router)
         DashboardRoutes(sources: DashboardSources(slos: slos, log: log, clock: clock)).register(on: router)
         SignInRoutes(tokens: configuration.tokens, sessions: sessions, configuration: configuration).register(on: router)

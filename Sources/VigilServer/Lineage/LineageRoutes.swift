@@ -32,13 +32,18 @@ struct LineageRoutes: Sendable {
         var stored: Bool
         var run: PipelineRun?
         var note: String?
+        /// The checks of the gates declared on the job, made when this event completed the run.
+        var gateChecks: [GateCheck]?
+
+        enum CodingKeys: String, CodingKey { case stored, run, note, gateChecks = "gate_checks" }
     }
 
     func openLineage(_ request: Request) async throws(APIError) -> Response {
         let body = try await RequestBody.collect(request, limit: Self.maxBodyBytes, timeout: configuration.bodyReadTimeout)
         switch try OpenLineageBody.decode(Data(body.readableBytesView)) {
         case .run(let event):
-            return JSONResponse.make(Recorded(stored: true, run: try await record(event)), status: .created)
+            let (run, checks) = try await record(event)
+            return JSONResponse.make(Recorded(stored: true, run: run, gateChecks: checks), status: .created)
         case .staticLineage(let kind):
             return JSONResponse.make(
                 Recorded(stored: false, note: "\(kind)s (static lineage) are accepted and not stored; send RunEvents"))
@@ -48,11 +53,32 @@ struct LineageRoutes: Sendable {
     func plainRun(_ request: Request) async throws(APIError) -> Response {
         let body = try await RequestBody.collect(request, limit: Self.maxBodyBytes, timeout: configuration.bodyReadTimeout)
         let event = try RunBody.decode(Data(body.readableBytesView), now: clock())
-        return JSONResponse.make(Recorded(stored: true, run: try await record(event)), status: .created)
+        let (run, checks) = try await record(event)
+        return JSONResponse.make(Recorded(stored: true, run: run, gateChecks: checks), status: .created)
     }
 
-    private func record(_ event: LineageEvent) async throws(APIError) -> PipelineRun {
-        try await PipelineStore.write { try await log.recordLineage(event) }
+    /// Records the event; when it completes the run, checks the outputs against the job's declared gates.
+    private func record(_ event: LineageEvent) async throws(APIError) -> (PipelineRun, [GateCheck]?) {
+        let run = try await PipelineStore.write { try await log.recordLineage(event) }
+        guard event.state == .complete, run.state == .complete else { return (run, nil) }
+        return (run, try await checkDeclaredGates(run))
+    }
+
+    /// Each output against each gate declared on the job, from what the run reported of it — unless the rows
+    /// were checked for this run already (`vigil.gate(…, run_id=)` before COMPLETE), which is the better check.
+    func checkDeclaredGates(_ run: PipelineRun) async throws(APIError) -> [GateCheck] {
+        var made: [GateCheck] = []
+        for name in try PipelineStore.read({ try log.jobGates(run.job) }) {
+            guard let gate = try PipelineStore.read({ try log.gate(name) }) else { continue }
+            for output in run.outputs {
+                let dataset = "\(output.namespace)/\(output.name)"
+                guard !(try PipelineStore.read { try log.hasGateCheck(gate: name, runId: run.runId, dataset: dataset) })
+                else { continue }
+                let check = GateCheck(gate: gate, facts: output, at: run.endedAt ?? clock(), runId: run.runId)
+                made.append(try await PipelineStore.write { try await log.recordGateCheck(check) })
+            }
+        }
+        return made
     }
 
     /// A run, with the gate checks made for it.

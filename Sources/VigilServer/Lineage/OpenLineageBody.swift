@@ -98,7 +98,8 @@ enum OpenLineageBody {
             if let version = (facets["version"] as? [String: Any])?["datasetVersion"] as? String {
                 facts.version = String(version.prefix(256))
             }
-            let metrics = io["dataQualityMetrics"] as? [String: Any]
+            // The spec has data-quality metrics as an input facet; producers also send them on outputs.
+            let metrics = (io["dataQualityMetrics"] ?? facets["dataQualityMetrics"]) as? [String: Any]
             let statistics = io["outputStatistics"] as? [String: Any]
             facts.rowCount = integer(metrics?["rowCount"]) ?? integer(statistics?["rowCount"])
             if let columns = metrics?["columnMetrics"] as? [String: Any] {

@@ -63,6 +63,7 @@ struct MetricsExporter: Sendable {
             guard let status = try? slos.status(slo, at: now) else { continue }
             let labels = [
                 ("slo", slo.name), ("model", slo.model), ("version", slo.version ?? ""), ("sli", slo.sli.description),
+                ("subject", slo.subject ?? ""),
             ]
             gauge(r, "slo_objective", "The SLO's target value.", labels, slo.objective.target)
             if let v = status.value.value { gauge(r, "slo_sli", "The SLI over the SLO window.", labels, v) }

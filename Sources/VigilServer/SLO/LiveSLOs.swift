@@ -16,7 +16,7 @@ struct LiveSLOs: Sendable {
 
     /// The status of `slo` at each of `times`, with its reference and rules read once and one hold of the lock.
     func statuses(_ slo: SLODefinition, at times: [Timestamp]) throws(APIError) -> [SLOStatus] {
-        let inputs = try documents.sliInputs(slo.model)
+        let inputs = try self.inputs(slo)
         return try host.query { engine throws(QueryError) in
             try times.map { (t) throws(QueryError) in try engine.evaluate(slo, at: t, inputs: inputs) }
         }
@@ -30,16 +30,21 @@ struct LiveSLOs: Sendable {
         let slos = registry.all
         var inputs: [String: SLIInputs] = [:]
         var recentChanges: [String: [Change]] = [:]
-        for model in Set(slos.map(\.model)) {
+        var pipelines: [String: PipelineHistory] = [:]
+        for model in Set(slos.map(\.model)) where !model.isEmpty {
             inputs[model] = try documents.sliInputs(model)
             recentChanges[model] = changes(of: model, before: t, slos: slos)
+        }
+        for slo in slos where slo.sli.pipelineMeasure != nil {
+            pipelines[slo.name] = try pipelineHistory(slo)
         }
         var statuses: [String: SLOStatus] = [:]
         var changes = tracker.retain(slos, at: t)
         var failures: [String] = []
         host.read { engine in
             for slo in slos {
-                let given = inputs[slo.model] ?? SLIInputs()
+                var given = inputs[slo.model] ?? SLIInputs()
+                given.pipeline = pipelines[slo.name]
                 do throws(QueryError) {
                     let status = try engine.evaluate(slo, at: t, inputs: given)
                     statuses[slo.name] = status
@@ -59,6 +64,25 @@ struct LiveSLOs: Sendable {
 }
 
 extension LiveSLOs {
+    /// What `slo`'s SLI needs besides the engine: its model's reference and rules, its pipeline history.
+    func inputs(_ slo: SLODefinition) throws(APIError) -> SLIInputs {
+        var inputs = slo.model.isEmpty ? SLIInputs() : try documents.sliInputs(slo.model)
+        inputs.pipeline = try pipelineHistory(slo)
+        return inputs
+    }
+
+    /// The recorded runs, heartbeats, writes or checks of a pipeline SLO's subject; `nil` for model SLOs.
+    func pipelineHistory(_ slo: SLODefinition) throws(APIError) -> PipelineHistory? {
+        guard let measure = slo.sli.pipelineMeasure else { return nil }
+        return try PipelineStore.read { () throws -> PipelineHistory? in
+            switch measure.subject {
+            case .job: return try slo.job.map { try log.pipelineHistory(job: $0) }
+            case .dataset: return try slo.dataset.map { try log.pipelineHistory(dataset: $0) }
+            case .gate: return try slo.gate.map { try log.pipelineHistory(gate: $0) }
+            }
+        }
+    }
+
     /// The changes of `model` an alert firing at `t` may carry: the lookback before the longest pending time of
     /// its SLOs' rules, and since. Read before the engine is held; a failed read only leaves them out.
     fileprivate func changes(of model: String, before t: Timestamp, slos: [SLODefinition]) -> [Change] {

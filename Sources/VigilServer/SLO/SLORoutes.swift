@@ -139,7 +139,7 @@ struct SLORoutes: Sendable {
         var engine = history.start
         var ignored = EventReplay.Result()
         cursor.advance(through: at, into: &engine, result: &ignored)
-        let inputs = try slos.documents.sliInputs(slo.model)
+        let inputs = try slos.inputs(slo)
         do throws(QueryError) {
             return try engine.evaluate(slo, at: at, inputs: inputs)
         } catch {
@@ -155,18 +155,22 @@ struct SLORoutes: Sendable {
         let slo = try definition(name)
         let step =
             try query["step"].map { (t) throws(APIError) in try MetricQuery.duration(t, "step") } ?? .seconds(3600)
-        let history = try SLOHistory(log: log, configuration: configuration.engine)
-        guard let first = history.earliest, let latest = history.latest else {
+        let inputs = try slos.inputs(slo)
+        // A pipeline SLI reads its subject's recorded history, not the prediction log.
+        let history = slo.sli.pipelineMeasure == nil ? try SLOHistory(log: log, configuration: configuration.engine) : nil
+        guard let (first, latest) = history.map({ h in h.earliest.flatMap { e in h.latest.map { (e, $0) } } })
+            ?? inputs.pipeline?.span
+        else {
             throw APIError(.notFound, "no_history", "the log holds no events to backtest over")
         }
         let to = try MetricQuery.time(query["to"], "to") ?? Self.ceil(latest, step)
         let from = try MetricQuery.time(query["from"], "from") ?? Self.floor(first, step)
-        var cursor = history.cursor
-        let inputs = try slos.documents.sliInputs(slo.model)
+        var cursor = history?.cursor ?? ReplayCursor(predictions: [], feedback: [])
         do throws(SLOError) {
             let result = try SLOBacktest(slo, inputs: inputs).run(
-                &cursor, into: history.start, from: from, to: to, step: step)
-            return JSONResponse.make(BacktestResponse(backtest: result, historyFrom: history.earliest))
+                &cursor, into: history?.start ?? Engine(configuration: configuration.engine), from: from, to: to,
+                step: step)
+            return JSONResponse.make(BacktestResponse(backtest: result, historyFrom: first))
         } catch {
             throw error.api
         }

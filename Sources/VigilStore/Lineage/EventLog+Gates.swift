@@ -36,11 +36,12 @@ extension EventLog {
             .map { try Self.documentDecoder.decode(DataGate.self, from: $0) }
     }
 
-    /// Removes a gate and its checks; returns whether there was one.
+    /// Removes a gate, its checks and its declarations on jobs; returns whether there was one.
     @discardableResult
     public func deleteGate(_ name: String) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM gate_check WHERE gate = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM job_gate WHERE gate = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM gate WHERE name = ?", arguments: [name])
             return db.changesCount > 0
         }

@@ -43,12 +43,13 @@ extension EventLog {
             }
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO lineage_run (run_id, namespace, name, state, started_ms, updated_ms, body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO lineage_run
+                        (run_id, namespace, name, state, started_ms, updated_ms, ended_ms, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     run.runId, run.job.namespace, run.job.name, run.state.rawValue, run.startedAt.milliseconds,
-                    run.updatedAt.milliseconds, try Self.documentEncoder.encode(run),
+                    run.updatedAt.milliseconds, run.endedAt?.milliseconds, try Self.documentEncoder.encode(run),
                 ])
             try Self.admitJob(run.job, limit: configuration.maxJobs, db)
             try db.execute(

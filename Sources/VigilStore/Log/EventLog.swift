@@ -243,6 +243,27 @@ public final class EventLog: Sendable {
                     CREATE INDEX gate_check_run ON gate_check (run_id);
                     """)
         }
+        m.registerMigration("v9") { db in
+            // Pipeline SLIs: when runs ended (terminal runs end at their newest event), job heartbeats, the
+            // gates declared on jobs, and outputs flagged as bad.
+            try db.execute(
+                sql: """
+                    ALTER TABLE lineage_run ADD COLUMN ended_ms INTEGER;
+                    UPDATE lineage_run SET ended_ms = updated_ms WHERE state IN ('COMPLETE', 'FAIL', 'ABORT');
+                    CREATE TABLE lineage_heartbeat (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        namespace TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        at_ms INTEGER NOT NULL);
+                    CREATE INDEX lineage_heartbeat_job ON lineage_heartbeat (namespace, name, id);
+                    CREATE TABLE job_gate (
+                        namespace TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        gate TEXT NOT NULL,
+                        PRIMARY KEY (namespace, name, gate));
+                    CREATE INDEX gate_check_dataset ON gate_check (gate, run_id);
+                    """)
+        }
         return m
     }
 

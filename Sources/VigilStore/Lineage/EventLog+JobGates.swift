@@ -1,0 +1,40 @@
+import Foundation
+import GRDB
+import VigilCore
+
+/// Gates declared on a job: every output of its completed runs must pass them.
+extension EventLog {
+    /// Gates one job may declare.
+    public static let gatesPerJob = 16
+
+    /// Replaces the gates declared on `job` (registering the job if new).
+    public func setJobGates(_ job: JobRef, gates: [String], at: Timestamp) async throws {
+        try await pool.write { db in
+            try Self.admitJob(job, limit: configuration.maxJobs, db)
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO lineage_job (namespace, name, first_ms) VALUES (?, ?, ?)",
+                arguments: [job.namespace, job.name, at.milliseconds])
+            try db.execute(
+                sql: "DELETE FROM job_gate WHERE namespace = ? AND name = ?", arguments: [job.namespace, job.name])
+            for gate in gates {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO job_gate (namespace, name, gate) VALUES (?, ?, ?)",
+                    arguments: [job.namespace, job.name, gate])
+            }
+        }
+    }
+
+    /// The gates declared on `job`, by name.
+    public func jobGates(_ job: JobRef) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT gate FROM job_gate WHERE namespace = ? AND name = ? ORDER BY gate",
+                arguments: [job.namespace, job.name])
+        }
+    }
+
+    /// Whether `gate` was already checked for `runId` on `dataset` (`namespace/name`).
+    public func hasGateCheck(gate: String, runId: String, dataset: String) throws -> Bool {
+        try gateChecks(gate: gate, runId: runId, limit: 100).contains { $0.dataset == dataset }
+    }
+}
