@@ -73,6 +73,8 @@ public struct VigilServer: Sendable {
         GateRoutes(log: log, configuration: configuration, clock: clock).register(on: router)
         TraceRoutes(host: host, log: log, deployments: deployments).register(on: router)
         JobRoutes(log: log, clock: clock).register(on: router)
+        FlagRoutes(host: host, log: log, clock: clock).register(on: router)
+        BlameRoutes(host: host, log: log, deployments: deployments, clock: clock).register(on: router)
         MetricsExporter(slos: slos, log: log, clock: clock).register(on: router)
         DashboardRoutes(sources: DashboardSources(slos: slos, log: log, clock: clock)).register(on: router)
         SignInRoutes(tokens: configuration.tokens, sessions: sessions, configuration: configuration).register(on: router)

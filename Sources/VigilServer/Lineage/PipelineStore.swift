@@ -13,6 +13,7 @@ enum PipelineStore {
 
     static func failed(_ error: any Error) -> APIError {
         if let limit = error as? PipelineLimitReached { return .badRequest("limit_exceeded", "\(limit.field): \(limit.message)") }
+        if let limit = error as? FlagLimitReached { return .badRequest("limit_exceeded", limit.message) }
         return APIError.unavailable("the store could not record or read pipeline state: \(error)")
     }
 }

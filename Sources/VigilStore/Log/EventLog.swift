@@ -262,6 +262,13 @@ public final class EventLog: Sendable {
                         gate TEXT NOT NULL,
                         PRIMARY KEY (namespace, name, gate));
                     CREATE INDEX gate_check_dataset ON gate_check (gate, run_id);
+                    CREATE TABLE output_flag (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        model TEXT NOT NULL,
+                        at_ms INTEGER NOT NULL,
+                        predictions INTEGER NOT NULL,
+                        body BLOB NOT NULL);
+                    CREATE INDEX output_flag_model ON output_flag (model, id);
                     """)
         }
         return m
