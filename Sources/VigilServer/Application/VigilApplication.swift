@@ -76,7 +76,8 @@ public struct VigilServer: Sendable {
         FlagRoutes(host: host, log: log, clock: clock).register(on: router)
         BlameRoutes(host: host, log: log, deployments: deployments, clock: clock).register(on: router)
         MetricsExporter(slos: slos, log: log, clock: clock).register(on: router)
-        DashboardRoutes(sources: DashboardSources(slos: slos, log: log, clock: clock)).register(on: router)
+        DashboardRoutes(sources: DashboardSources(slos: slos, log: log, clock: clock), deployments: deployments)
+            .register(on: router)
         SignInRoutes(tokens: configuration.tokens, sessions: sessions, configuration: configuration).register(on: router)
         methods.record(router.routes)
         return router

@@ -7,9 +7,12 @@ import VigilCore
 /// The web dashboard: server-rendered HTML pages with inline SVG charts, no external assets.
 ///
 /// `/` lists every model; `/models/{model}` shows its performance, `/drift` its drift and data quality,
-/// `/slos` its SLOs, budgets and alerts, `/versions` its deployments, canary and shadows. Each page takes `range` (e.g. `7d`) and `to` (ISO 8601).
+/// `/slos` its SLOs, budgets and alerts, `/versions` its deployments, canary and shadows; `/pipeline` the
+/// jobs, gates and pipeline SLOs, `/trace/{id}` where a prediction came from. Each page takes `range` (e.g.
+/// `7d`) and `to` (ISO 8601).
 struct DashboardRoutes: Sendable {
     let sources: DashboardSources
+    let deployments: DeploymentRegistry
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/") { request, _ in page(request) { q throws(APIError) in try OverviewPage(sources, q) } }
@@ -28,6 +31,11 @@ struct DashboardRoutes: Sendable {
         router.get("/models/{model}/versions") { request, context in
             let model = try context.parameters.decoded("model")
             return page(request) { q throws(APIError) in try VersionsPage(sources, model: model, q) }
+        }
+        router.get("/pipeline") { request, _ in page(request) { q throws(APIError) in try PipelinePage(sources, q) } }
+        router.get("/trace/{id}") { request, context in
+            let id = try context.parameters.decoded("id")
+            return page(request) { q throws(APIError) in try TracePage(sources, id: id, deployments: deployments, q) }
         }
     }
 
@@ -63,3 +71,5 @@ extension ModelPage: DashboardView { static let template = "model" }
 extension DriftPage: DashboardView { static let template = "drift" }
 extension SLOPage: DashboardView { static let template = "slos" }
 extension VersionsPage: DashboardView { static let template = "versions" }
+extension PipelinePage: DashboardView { static let template = "pipeline" }
+extension TracePage: DashboardView { static let template = "trace" }

@@ -36,7 +36,7 @@ struct PageFrame {
     var serverTime: String
 
     enum Page {
-        case overview, model, drift, slos, versions
+        case overview, model, drift, slos, versions, pipeline
     }
 
     /// - Parameters:
@@ -56,9 +56,13 @@ struct PageFrame {
                 Tab(href: "\(base)/drift?\(q)", label: "Drift & quality", active: page == .drift),
                 Tab(href: "\(base)/slos?\(q)", label: "SLOs & alerts", active: page == .slos),
                 Tab(href: "\(base)/versions?\(q)", label: "Versions", active: page == .versions),
+                Tab(href: "/pipeline?\(q)", label: "Pipeline", active: false),
             ]
         } else {
-            tabs = [Tab(href: "/?\(range.query())", label: "Overview", active: true)]
+            tabs = [
+                Tab(href: "/?\(range.query())", label: "Overview", active: page == .overview),
+                Tab(href: "/pipeline?\(range.query())", label: "Pipeline", active: page == .pipeline),
+            ]
         }
         self.path = path
         let length = range.length.windowText

@@ -58,6 +58,9 @@ class Transport:
     def put_json(self, path: str, document: Any, **params: Any) -> Tuple[int, Any]:
         return self.request("PUT", path, params=params, body=json.dumps(document, allow_nan=False).encode())
 
+    def post_json(self, path: str, document: Any, **params: Any) -> Tuple[int, Any]:
+        return self.request("POST", path, params=params, body=json.dumps(document, allow_nan=False).encode())
+
     def delete(self, path: str) -> Any:
         return self.request("DELETE", path)[1]
 

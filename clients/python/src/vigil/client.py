@@ -389,7 +389,7 @@ class Client:
     def define_slo(
         self,
         name: str,
-        model: str,
+        model: Optional[str],
         sli: Union[str, Metric],
         objective: str,
         window: str = "30d",
@@ -404,16 +404,22 @@ class Client:
         alerts: Optional[List[Mapping[str, Any]]] = None,
         description: Optional[str] = None,
         baseline: Optional[str] = None,
+        job: Optional[Union[Tuple[str, str], Mapping[str, str]]] = None,
+        dataset: Optional[Union[Tuple[str, str], Mapping[str, str]]] = None,
+        gate: Optional[str] = None,
     ) -> Dict[str, Any]:
         """Defines (or replaces) an SLO, e.g. ``define_slo("loan-accuracy", "car-loan", "accuracy",
         ">= 0.93", "7d")``; a rollback rule is ``define_slo("v2-recall", "car-loan", "candidate_worse.recall",
-        ">= -0.01", "7d", version="v2", baseline="v1")``. The answer holds the effective alert ``rules``; its ``warnings`` (a burn
+        ">= -0.01", "7d", version="v2", baseline="v1")``; a pipeline SLO names its subject instead of a model:
+        ``define_slo("trips-fresh", None, "dataset.freshness", "<= 7200", "1d", dataset=("lake", "features.trips"))``
+        (``job=(namespace, name)`` for ``job.*`` SLIs, ``gate=NAME`` for ``gate.pass_rate``). The answer holds the effective alert ``rules``; its ``warnings`` (a burn
         rate that can never fire …) are also issued as Python warnings."""
         body = {
             "model": model, "sli": sli.name if isinstance(sli, Metric) else sli, "objective": objective,
             "window": window, "version": version, "segment": segment, "min_samples": min_samples,
             "min_label_coverage": min_label_coverage, "owner": owner, "labels": dict(labels) if labels else None,
             "for": for_, "alerts": alerts, "description": description, "baseline": baseline,
+            "job": _ref(job), "dataset": _ref(dataset), "gate": gate,
         }
         answer = self._transport.put_json(f"/v1/slos/{_path(name)}", {k: v for k, v in body.items() if v is not None})[1]
         for warning in answer.get("warnings", []):
@@ -422,6 +428,43 @@ class Client:
 
     def delete_slo(self, name: str) -> None:
         self._transport.delete(f"/v1/slos/{_path(name)}")
+
+    # MARK: - Pipeline
+
+    def heartbeat(self, job: str, namespace: str = "default", at: Optional[TimeLike] = None) -> Dict[str, Any]:
+        """Tells the server ``namespace/job`` is alive, for a ``job.heartbeat`` SLO (a dead man's switch)."""
+        body = {"time": _time_param(at)} if at is not None else {}
+        return self._transport.post_json(f"/v1/jobs/{_path(namespace)}/{_path(job)}/heartbeat", body)[1]
+
+    def declare_gates(self, job: str, gates: Sequence[str], namespace: str = "default") -> Dict[str, Any]:
+        """Every output of ``namespace/job``'s completed runs must pass ``gates`` (checked when a run completes)."""
+        return self._transport.put_json(f"/v1/jobs/{_path(namespace)}/{_path(job)}/gates", {"gates": list(gates)})[1]
+
+    def flag(self, model: str, prediction_ids: Optional[Sequence[str]] = None, *, start: Optional[TimeLike] = None,
+             end: Optional[TimeLike] = None, version: Optional[str] = None, segment: Optional[str] = None,
+             reason: Optional[str] = None) -> Dict[str, Any]:
+        """Marks outputs of ``model`` as bad: listed ``prediction_ids``, or every prediction from ``start`` to
+        ``end`` (of ``version`` and ``segment`` ``"key:value"`` when given). The answer lists ids not found."""
+        body: Dict[str, Any] = {"model": model, "reason": reason}
+        if prediction_ids is not None:
+            body["prediction_ids"] = [str(i) for i in prediction_ids]
+        else:
+            body.update({"from": _time_param(start), "to": _time_param(end), "version": version, "segment": segment})
+        return self._transport.post_json("/v1/flags", {k: v for k, v in body.items() if v is not None})[1]
+
+    def blame(self, model: str, *, start: Optional[TimeLike] = None, end: Optional[TimeLike] = None) -> pd.DataFrame:
+        """The runs, datasets and versions most implicated in ``model``'s flagged outputs, most first: a row per
+        node with ``kind``, ``node``, ``label``, ``flagged_share``, ``unflagged_share``, ``lift``, ``excess`` and
+        ``evidence``; ``attrs`` holds the totals."""
+        answer = self._transport.get("/v1/blame", model=model, **_range(start, end))
+        rows = [{"node": r["node"]["id"], "kind": r["node"]["kind"], "label": r["node"]["label"],
+                 "flagged_share": r["flagged_share"], "unflagged_share": r["unflagged_share"], "lift": r.get("lift"),
+                 "excess": r["excess"], "flagged": r["flagged"], "unflagged": r["unflagged"],
+                 "evidence": "; ".join(r["node"].get("evidence", []))} for r in answer.get("ranked", [])]
+        frame = pd.DataFrame(rows, columns=["node", "kind", "label", "flagged_share", "unflagged_share", "lift",
+                                            "excess", "flagged", "unflagged", "evidence"])
+        frame.attrs.update({k: answer.get(k) for k in ("outputs", "flagged", "versions", "note")})
+        return frame
 
     # MARK: - Internals
 
@@ -493,6 +536,15 @@ def _time_param(value: Optional[TimeLike]) -> Optional[str]:
         except ValueError:
             return value  # the server names what is wrong with it
     return _events.timestamp(value)
+
+
+def _ref(value: Optional[Union[Tuple[str, str], Mapping[str, str]]]) -> Optional[Dict[str, str]]:
+    """A job or dataset as ``{"namespace", "name"}`` from a pair or a mapping."""
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return {"namespace": str(value["namespace"]), "name": str(value["name"])}
+    return {"namespace": str(value[0]), "name": str(value[1])}
 
 
 def _path(segment: str) -> str:
