@@ -1,13 +1,16 @@
 """What the end-to-end tests share: where the repository and the `vigil` binary are, a free loopback port,
-and waiting for a started server to answer."""
+waiting for a started server to answer or for a condition, and a webhook receiver."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,3 +36,42 @@ def wait_until_ready(url: str, proc: subprocess.Popen, what: str, timeout: float
                 raise AssertionError(f"{what} exited with status {proc.returncode}")
             time.sleep(0.2)
     raise AssertionError(f"{what} did not answer {url} within {timeout:.0f} s")
+
+
+def wait_for(what: str, condition, seconds: float = 30) -> None:
+    """Polls `condition` until it is true; fails naming `what` after `seconds`."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Receiver:
+    """A webhook receiver on loopback (`port` 0: any free one) that records every POST as (headers, JSON body)."""
+
+    def __init__(self, port: int = 0):
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((dict(self.headers), json.loads(body)))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", port), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def bodies(self):
+        return [body for _, body in self.received]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -5,15 +5,13 @@ import datetime
 import json
 import signal
 import subprocess
-import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from support import VIGIL, free_port  # noqa: E402
+from support import VIGIL, Receiver, free_port, wait_for  # noqa: E402
 
 
 def iso(t):
@@ -53,39 +51,6 @@ class Vigil:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(30)
-
-
-class Receiver:
-    """A webhook receiver that records every request."""
-
-    def __init__(self, port):
-        received = self.received = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                received.append((dict(self.headers), json.loads(body)))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def wait_for(what, condition, seconds=30):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.mark.skipif(not VIGIL.exists(), reason=f"build vigil first ({VIGIL})")

@@ -11,10 +11,8 @@ import datetime
 import json
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 import vigil
@@ -23,7 +21,7 @@ from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, R
 from openlineage.client.facet_v2 import data_quality_metrics_input_dataset as dqm
 from openlineage.client.facet_v2 import dataset_version_dataset, output_statistics_output_dataset, schema_dataset
 from openlineage.client.transport.http import HttpConfig, HttpTransport
-from support import ROOT, VIGIL, free_port, wait_until_ready
+from support import ROOT, VIGIL, Receiver, free_port, wait_for, wait_until_ready
 
 sys.path.insert(0, str(ROOT / "tests" / "dashboard"))
 import browser  # noqa: E402
@@ -32,26 +30,6 @@ RULES = {"columns": {"fare": {"type": "numeric", "max_missing_fraction": 0.01},
                      "distance": {"type": "numeric", "max_missing_fraction": 0.01}}}
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 BASE = NOW - datetime.timedelta(hours=2)
-
-
-class Receiver:
-    """A webhook receiver that records every notification."""
-
-    def __init__(self):
-        received = self.received = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 class Server:
@@ -104,15 +82,6 @@ def parse_time(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def wait_for(what, condition, seconds=30):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.mark.skipif(not VIGIL.exists(), reason=f"build vigil first ({VIGIL})")
 def test_from_a_stopped_feature_job_to_the_run_that_broke_the_model(tmp_path):
     receiver = Receiver()
@@ -154,8 +123,8 @@ def test_from_a_stopped_feature_job_to_the_run_that_broke_the_model(tmp_path):
             assert client.slo("trips-fresh")["status"]["verdict"] == "ok"
             time.sleep(0.5)
         wait_for("the freshness alert on the webhook",
-                 lambda: any(n["status"] == "firing" and n["alert"]["slo"] == "trips-fresh" for n in receiver.received))
-        alert = next(n for n in receiver.received if n["alert"]["slo"] == "trips-fresh")["alert"]
+                 lambda: any(n["status"] == "firing" and n["alert"]["slo"] == "trips-fresh" for n in receiver.bodies))
+        alert = next(n for n in receiver.bodies if n["alert"]["slo"] == "trips-fresh")["alert"]
         assert alert["subject"] == "lake/features.trips" and alert["owner"] == "data-eng"
         assert alert["summary"].startswith("dataset lake/features.trips: SLO trips-fresh (dataset.freshness <= 4.0)")
 
@@ -216,4 +185,4 @@ def test_from_a_stopped_feature_job_to_the_run_that_broke_the_model(tmp_path):
         assert client.blame("taxi-tip", start=NOW - datetime.timedelta(hours=3)).iloc[0]["node"] == f"run:{broken}"
     finally:
         server.stop()
-        receiver.server.shutdown()
+        receiver.close()

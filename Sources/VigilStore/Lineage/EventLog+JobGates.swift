@@ -10,10 +10,7 @@ extension EventLog {
     /// Replaces the gates declared on `job` (registering the job if new).
     public func setJobGates(_ job: JobRef, gates: [String], at: Timestamp) async throws {
         try await pool.write { db in
-            try Self.admitJob(job, limit: configuration.maxJobs, db)
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO lineage_job (namespace, name, first_ms) VALUES (?, ?, ?)",
-                arguments: [job.namespace, job.name, at.milliseconds])
+            try Self.registerJob(job, at: at, limit: configuration.maxJobs, db)
             try db.execute(
                 sql: "DELETE FROM job_gate WHERE namespace = ? AND name = ?", arguments: [job.namespace, job.name])
             for gate in gates {

@@ -51,10 +51,7 @@ extension EventLog {
                     run.runId, run.job.namespace, run.job.name, run.state.rawValue, run.startedAt.milliseconds,
                     run.updatedAt.milliseconds, run.endedAt?.milliseconds, try Self.documentEncoder.encode(run),
                 ])
-            try Self.admitJob(run.job, limit: configuration.maxJobs, db)
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO lineage_job (namespace, name, first_ms) VALUES (?, ?, ?)",
-                arguments: [run.job.namespace, run.job.name, run.startedAt.milliseconds])
+            try Self.registerJob(run.job, at: run.startedAt, limit: configuration.maxJobs, db)
             for (role, datasets) in [("input", run.inputs), ("output", run.outputs)] {
                 for d in datasets {
                     try db.execute(
@@ -70,8 +67,16 @@ extension EventLog {
         }
     }
 
+    /// Records `job` as seen from `at` unless known; refuses a new one past `limit` (see ``admitJob``).
+    static func registerJob(_ job: JobRef, at: Timestamp, limit: Int, _ db: Database) throws {
+        try admitJob(job, limit: limit, db)
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO lineage_job (namespace, name, first_ms) VALUES (?, ?, ?)",
+            arguments: [job.namespace, job.name, at.milliseconds])
+    }
+
     /// Refuses a job not seen before once `limit` jobs are kept (the transaction then records nothing).
-    static func admitJob(_ job: JobRef, limit: Int, _ db: Database) throws {
+    private static func admitJob(_ job: JobRef, limit: Int, _ db: Database) throws {
         let known = try Bool.fetchOne(
             db, sql: "SELECT EXISTS (SELECT 1 FROM lineage_job WHERE namespace = ? AND name = ?)",
             arguments: [job.namespace, job.name]) ?? false

@@ -11,10 +11,7 @@ extension EventLog {
     /// ``heartbeatsPerJob`` go.
     public func recordHeartbeat(_ job: JobRef, at: Timestamp) async throws {
         try await pool.write { db in
-            try Self.admitJob(job, limit: configuration.maxJobs, db)
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO lineage_job (namespace, name, first_ms) VALUES (?, ?, ?)",
-                arguments: [job.namespace, job.name, at.milliseconds])
+            try Self.registerJob(job, at: at, limit: configuration.maxJobs, db)
             try db.execute(
                 sql: "INSERT INTO lineage_heartbeat (namespace, name, at_ms) VALUES (?, ?, ?)",
                 arguments: [job.namespace, job.name, at.milliseconds])
