@@ -85,4 +85,40 @@ import VigilServer
             #expect(try await client.send(.get, "/v1/gates/suggested").0 == .notFound)
         }
     }
+
+    @Test func aColumnProfileIsCheckedForWhatItShows() async throws {
+        let harness = try ServerHarness()
+        defer { harness.remove() }
+        try await harness.run { client in
+            #expect(try await client.send(.put, "/v1/gates/trips-gate", Self.rules).0 == .created)
+            let good = #"{"rows": 1000, "columns": {"fare": {"type": "numeric", "nulls": 5, "min": 2, "max": 480}, "payment": {"type": "categorical", "categories": {"card": 600, "cash": 400}}}}"#
+            let (s1, pass) = try await client.send(.post, "/v1/gates/trips-gate/check?format=profile", good)
+            #expect(s1 == .ok && pass["verdict"] as? String == "pass", "\(pass)")
+            // 30 % null fares, a negative one, and 20 of 1000 payments in crypto.
+            let bad = #"{"rows": 1000, "columns": {"fare": {"type": "numeric", "nulls": 300, "min": -3, "max": 480}, "payment": {"categories": {"card": 600, "cash": 380, "crypto": 20}}}}"#
+            let fail = try await client.send(.post, "/v1/gates/trips-gate/check?format=profile", bad).1
+            #expect(fail["verdict"] as? String == "fail")
+            var found: [String: [String: Double]] = [:]
+            for c in fail["columns"] as? [[String: Any]] ?? [] {
+                for v in c["violations"] as? [[String: Any]] ?? [] {
+                    found[c["column"] as! String, default: [:]][v["rule"] as! String] = v["observed"] as? Double
+                }
+            }
+            #expect(found["fare"]?["missing"] == 0.3 && found["fare"]?["range"] != nil, "\(fail)")
+            #expect(found["payment"] == ["categories": 0.02], "\(fail)")
+            // A profile without one of the rules' columns: it lists every column, so fare is absent (all missing).
+            let absent = try await client.send(
+                .post, "/v1/gates/trips-gate/check?format=profile", #"{"rows": 10, "columns": {"payment": {}}}"#).1
+            #expect((absent["columns"] as? [[String: Any]])?.first?["column"] as? String == "fare", "\(absent)")
+            for (body, code) in [
+                (#"{"rows": 10, "columns": {"fare": {"nulls": 11}}}"#, "invalid_value"),
+                (#"{"rows": 10, "columns": {"fare": {"colour": 1}}}"#, "unknown_field"),
+                (#"{"rows": "ten", "columns": {}}"#, "invalid_type"),
+                (#"{"rows": 10, "columns": {"fare": {"min": true}}}"#, "invalid_type"),
+            ] {
+                let answer = try await client.send(.post, "/v1/gates/trips-gate/check?format=profile", body).1
+                #expect((answer["error"] as? [String: Any])?["code"] as? String == code, "\(body): \(answer)")
+            }
+        }
+    }
 }

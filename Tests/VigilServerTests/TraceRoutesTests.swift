@@ -38,6 +38,18 @@ import VigilServer
             let suspects = trace["suspects"] as? [String] ?? []
             #expect(suspects == ["s3://lake/features.trips was written by run feat-1 of taxi/build-features, whose gate trips-gate failed"], "\(suspects)")
 
+            // The same trace as a graph: prediction → version → training run → dataset → the run that wrote it.
+            let graph = trace["graph"] as? [String: Any]
+            let edges = (graph?["edges"] as? [[String: Any]] ?? []).map { "\($0["from"]!) -\($0["relation"]!)-> \($0["to"]!)" }
+            #expect(
+                edges == [
+                    "prediction:p-1 -served_by-> version:fraud@v2", "version:fraud@v2 -trained_by-> run:train-7",
+                    "run:train-7 -read-> dataset:s3://lake/features.trips@run feat-1",
+                    "dataset:s3://lake/features.trips@run feat-1 -written_by-> run:feat-1",
+                ], "\(edges)")
+            let feat1 = (graph?["nodes"] as? [[String: Any]])?.first { $0["id"] as? String == "run:feat-1" }
+            #expect((feat1?["evidence"] as? [String])?.first?.contains("trips-gate failed") == true)
+
             let (missing, _) = try await client.send(.get, "/v1/trace/nope")
             #expect(missing == .notFound)
             #expect(try await client.send(.post, "/v1/predictions", #"{"id": "p-2", "ts": "2026-12-02T10:00:00Z", "model": "fraud", "version": "v3", "score": 0.1}"#).0 == .ok)

@@ -37,4 +37,34 @@ import VigilStore
         #expect(try reopened.pipelineRun("r3") == nil)
         #expect(try reopened.gates().map(\.description) == ["again"])
     }
+
+    @Test func flagsPastTheirLimitsAreRefusedAndHeartbeatsAndFlagsSurviveAReopen() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-flags-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let configuration = StoreConfiguration(directory: dir, synchronous: .off)
+        var log: EventLog? = try EventLog(configuration)
+        let t = Timestamp(milliseconds: 1_796_280_000_000)
+        let ids = { (k: Int) in
+            (0..<10_000).map { OutputFlag.Prediction(id: "p-\(k)-\($0)", version: "v1", time: t) }
+        }
+        // Ten flags of 10,000 ids reach the 100,000 flagged ids a model may have; one more id is refused.
+        for k in 0..<10 { _ = try await log!.saveFlag(OutputFlag(model: "m", predictions: ids(k), flaggedAt: t)) }
+        await #expect(throws: FlagLimitReached.self) {
+            try await log!.saveFlag(OutputFlag(model: "m", predictions: [.init(id: "x", version: "v1", time: t)], flaggedAt: t))
+        }
+        // Range flags count against the 1,000 flags a model may have, not the ids.
+        let range = OutputFlag(model: "other", from: t, to: t + .seconds(60), flaggedAt: t)
+        for _ in 0..<EventLog.flagsPerModel { _ = try await log!.saveFlag(range) }
+        await #expect(throws: FlagLimitReached.self) { try await log!.saveFlag(range) }
+        let job = JobRef(namespace: "taxi", name: "scorer")
+        try await log!.recordHeartbeat(job, at: t)
+        try await log!.recordHeartbeat(job, at: t + .seconds(30))
+        log = nil
+
+        let reopened = try EventLog(configuration)
+        #expect(try reopened.flags(model: "m").map(\.predictions.count) == Array(repeating: 10_000, count: 10))
+        #expect(try reopened.flags(model: "other").count == EventLog.flagsPerModel)
+        #expect(try reopened.lastHeartbeat(job) == t + .seconds(30))
+        #expect(try reopened.pipelineHistory(job: job).heartbeats.count == 2)
+    }
 }

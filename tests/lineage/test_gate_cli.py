@@ -53,5 +53,14 @@ def test_the_exit_code_says_whether_the_data_may_be_used(server, tmp_path):
     plain.write_text(good.read_text())
     assert check(server, plain, "trips-gate").returncode == 0
 
+    # A column profile instead of rows: 25 % null fares named the same way.
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps({"rows": 200, "columns": {"fare": {"type": "numeric", "nulls": 50, "min": 1, "max": 90},
+                                                            "payment": {"categories": {"card": 200}}}}))
+    run = subprocess.run([str(VIGIL), "gate", "check", "--server", server, "trips-gate", "--profile", str(profile)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and "  fare: missing: fare: 50 of 200 rows are null (25.0%)" in run.stdout, run.stdout
+    assert "payment" not in run.stdout
+
     missing = check(server, good, "no-such-gate")
     assert missing.returncode == 2 and "no gate 'no-such-gate'" in missing.stderr

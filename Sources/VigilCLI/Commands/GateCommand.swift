@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import VigilCore
 
-/// `vigil gate check NAME --data FILE`: a job refuses invalid data. Exit status 0 on pass, 1 on fail (each
+/// `vigil gate check NAME --data FILE` (or `--profile FILE`): a job refuses invalid data. Exit status 0 on pass, 1 on fail (each
 /// violated rule printed per column), 2 on an error.
 struct GateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,25 +13,35 @@ struct GateCommand: AsyncParsableCommand {
 struct GateCheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check a CSV, NDJSON or JSON-array file against a gate; exit 1 when it fails.",
-        discussion: "Define the gate first: PUT /v1/gates/NAME with rules, or ?suggest=true with reference rows.")
+        abstract: "Check a CSV, NDJSON or JSON-array file (or a column profile) against a gate; exit 1 when it fails.",
+        discussion: """
+            Define the gate first: PUT /v1/gates/NAME with rules, or ?suggest=true with reference rows. A profile \
+            is JSON: {"rows": N, "columns": {"fare": {"type": "numeric", "nulls": 3, "min": 0, "max": 480}}}.
+            """)
 
     @OptionGroup var server: ServerOptions
     @Argument(help: "The gate.") var name: String
-    @Option(help: "The rows to check (CSV with a header, NDJSON or a JSON array).") var data: String
+    @Option(help: "The rows to check (CSV with a header, NDJSON or a JSON array).") var data: String?
+    @Option(help: "A column profile to check instead of rows (JSON: rows, and per column type, nulls, min, max, categories).")
+    var profile: String?
     @Option(help: "The pipeline run the check is for (recorded with it).") var runId: String?
     @Option(help: "The dataset checked, NAMESPACE/NAME (recorded with it).") var dataset: String?
     @Flag(help: "Print the server's JSON instead of a summary.") var json = false
 
+    func validate() throws {
+        guard (data == nil) != (profile == nil) else { throw ValidationError("give --data FILE or --profile FILE") }
+    }
+
     func run() async throws {
+        let path = data ?? profile ?? ""
         let bytes: Data
         do {
-            bytes = try Data(contentsOf: URL(fileURLWithPath: data))
+            bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            FileHandle.standardError.write(Data("vigil gate check: cannot read \(data): \(error.localizedDescription)\n".utf8))
+            FileHandle.standardError.write(Data("vigil gate check: cannot read \(path): \(error.localizedDescription)\n".utf8))
             throw ExitCode(2)
         }
-        var query: [(String, String)] = []
+        var query: [(String, String)] = profile == nil ? [] : [("format", "profile")]
         if let runId { query.append(("run_id", runId)) }
         if let dataset { query.append(("dataset", dataset)) }
         let check: GateCheck
@@ -39,7 +49,7 @@ struct GateCheckCommand: AsyncParsableCommand {
         do {
             body = try await server.client.send(
                 "POST", "/v1/gates/\(ServerClient.pathSegment(name))/check", query: query, body: bytes,
-                contentType: Self.contentType(data))
+                contentType: profile == nil ? Self.contentType(path) : "application/json")
             check = try JSONDecoder().decode(GateCheck.self, from: body)
         } catch {
             FileHandle.standardError.write(Data("vigil gate check: \(error)\n".utf8))

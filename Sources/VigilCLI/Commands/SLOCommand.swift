@@ -95,7 +95,7 @@ struct SLOValidateCommand: ParsableCommand {
         }
         for slo in slos {
             print(
-                "\(slo.name): \(slo.model) \(slo.sli) \(slo.objective) over \(slo.window.windowText), min_samples \(slo.minSamples)"
+                "\(slo.name): \(slo.watched) \(slo.sli) \(slo.objective) over \(slo.window.windowText), min_samples \(slo.minSamples)"
             )
             for r in slo.rules {
                 if let b = r.burnRate {

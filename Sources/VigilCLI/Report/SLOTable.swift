@@ -22,7 +22,7 @@ enum SLOTable {
                 } ?? "—"
             let burn = s?.currentBurnRate.flatMap { b in b.burnRate.map { "\(fmt($0))× (\(b.window))" } } ?? "—"
             rows.append([
-                e.slo.name, e.slo.model + (e.slo.version.map { "@\($0)" } ?? ""), e.slo.sli.description,
+                e.slo.name, e.slo.watched + (e.slo.version.map { "@\($0)" } ?? ""), e.slo.sli.description,
                 e.slo.objective.description, e.slo.window.windowText, value, s.map { "\($0.value.n)" } ?? "—",
                 s?.value.labelCoverage.map { percent($0) } ?? "—",
                 s?.budget.map { percent($0.remainingFraction) } ?? "—", burn, s?.verdict.rawValue ?? "—",

@@ -18,13 +18,14 @@
 public enum Blame {
     /// One node of a version's lineage.
     public struct Node: Sendable, Hashable, Codable {
-        public enum Kind: String, Sendable, Hashable, Codable { case version, run, dataset }
+        public enum Kind: String, Sendable, Hashable, Codable { case prediction, version, run, dataset }
 
         /// Unique across kinds: `run:ID`, `dataset:NS/NAME@VERSION`, `version:V`.
         public var id: String
         public var kind: Kind
         public var label: String
-        /// 0 for the version, 1 its training run, 2 the datasets it read, 3 the runs that wrote them.
+        /// 0 for the version, 1 its training run, 2 the datasets it read, 3 the runs that wrote them (−1 for the
+        /// prediction a trace starts from).
         public var depth: Int
         /// What on this node looks broken.
         public var evidence: [String]

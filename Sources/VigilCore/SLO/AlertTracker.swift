@@ -82,16 +82,10 @@ public struct AlertTracker: Sendable, Hashable {
         a.context = context
     }
 
-    /// The model, or for a pipeline SLO what it measures (`job taxi/build-features`).
-    static func summaryName(_ slo: SLODefinition) -> String {
-        guard let measure = slo.sli.pipelineMeasure, let subject = slo.subject else { return slo.model }
-        return "\(measure.subject.rawValue) \(subject)"
-    }
-
     static func summary(_ slo: SLODefinition, _ rule: AlertRule, _ c: SLOStatus.RuleCondition) -> String {
         let scope = [slo.version.map { "version \($0)" }, slo.segment.map { "segment \($0.key)=\($0.value)" }]
             .compactMap { $0 }.joined(separator: ", ")
         return
-            "\(summaryName(slo))\(scope.isEmpty ? "" : " (\(scope))"): SLO \(slo.name) (\(slo.sli) \(slo.objective)) — \(rule.name): \(c.reason)"
+            "\(slo.watched)\(scope.isEmpty ? "" : " (\(scope))"): SLO \(slo.name) (\(slo.sli) \(slo.objective)) — \(rule.name): \(c.reason)"
     }
 }

@@ -80,6 +80,13 @@ public struct SLODefinition: Sendable, Hashable, Codable {
         }
     }
 
+    /// What the SLO watches, for people: the model, or a pipeline SLO's `job NS/NAME`, `dataset NS/NAME` or
+    /// `gate NAME`.
+    public var watched: String {
+        guard let measure = sli.pipelineMeasure, let subject else { return model }
+        return "\(measure.subject.rawValue) \(subject)"
+    }
+
     /// The rules that apply: the definition's own, else the defaults of its SLI's kind.
     public var rules: [AlertRule] {
         alerts ?? (sli.isRatio ? AlertRule.defaultBurnRateRules : [AlertRule.defaultThresholdRule(for: forDuration)])

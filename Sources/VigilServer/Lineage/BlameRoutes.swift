@@ -52,7 +52,7 @@ struct BlameRoutes: Sendable {
         for (version, (total, flagged)) in counts.sorted(by: { $0.key < $1.key }) where total > 0 {
             let lineage = try VersionLineage(model: model, version: version, log: log, deployments: deployments)
             populations.append(
-                Blame.Population(version: version, flagged: flagged, total: total, nodes: lineage.nodes(model: model, version: version)))
+                Blame.Population(version: version, flagged: flagged, total: total, nodes: lineage.graph(model: model, version: version).nodes))
             versions.append(VersionOutputs(version: version, outputs: total, flagged: min(flagged, total), gaps: lineage.gaps))
         }
         let flagged = versions.reduce(0) { $0 + $1.flagged }

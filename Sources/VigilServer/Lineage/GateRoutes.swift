@@ -7,8 +7,9 @@ import VigilStore
 ///
 /// - `PUT /v1/gates/{name}`: the rules as JSON (the format of a model's rules), or `?suggest=true` with
 ///   reference rows (CSV, NDJSON or a JSON array) to infer them;
-/// - `POST /v1/gates/{name}/check[?run_id=&dataset=NS/NAME]` with the rows to check: `pass` or `fail` with every
-///   violated rule per column, recorded (on the run, when given);
+/// - `POST /v1/gates/{name}/check[?run_id=&dataset=NS/NAME]` with the rows to check (or `?format=profile` and
+///   a column profile, see ``SummaryBody``): `pass` or `fail` with every violated rule per column, recorded (on
+///   the run, when given);
 /// - `GET /v1/gates`, `GET /v1/gates/{name}` (with its recent checks), `DELETE /v1/gates/{name}`.
 struct GateRoutes: Sendable {
     let log: EventLog
@@ -79,13 +80,22 @@ struct GateRoutes: Sendable {
 
     func check(_ name: String, _ request: Request) async throws(APIError) -> Response {
         let query = QueryParameters.dictionary(request)
-        try QueryParameters.requireKnown(query, ["run_id", "dataset"])
+        try QueryParameters.requireKnown(query, ["run_id", "dataset", "format"])
         let gate = try known(name)
         let runId = try query["run_id"].map { (v) throws(APIError) in try OpenLineageBody.name(v, "run_id", max: OpenLineageBody.maxRunIdBytes) }
         let dataset = try query["dataset"].map { (v) throws(APIError) in try OpenLineageBody.name(v, "dataset") }
         let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes, timeout: configuration.bodyReadTimeout)
-        let profile = try Self.profile(body, request, what: "dataset")
-        let check = GateCheck(gate: gate, profile: profile, at: clock(), runId: runId, dataset: dataset)
+        let check: GateCheck
+        switch query["format"] {
+        case nil, "rows":
+            let profile = try Self.profile(body, request, what: "dataset")
+            check = GateCheck(gate: gate, profile: profile, at: clock(), runId: runId, dataset: dataset)
+        case "profile":
+            let summary = try SummaryBody.decode(Data(body.readableBytesView))
+            check = GateCheck(gate: gate, summary: summary, at: clock(), runId: runId, dataset: dataset)
+        case let other?:
+            throw .badRequest("invalid_value", "format: expected rows or profile, got '\(other.prefix(16))'")
+        }
         return JSONResponse.make(try await PipelineStore.write { try await log.recordGateCheck(check) })
     }
 

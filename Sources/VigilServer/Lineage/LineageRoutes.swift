@@ -74,7 +74,9 @@ struct LineageRoutes: Sendable {
                 let dataset = "\(output.namespace)/\(output.name)"
                 guard !(try PipelineStore.read { try log.hasGateCheck(gate: name, runId: run.runId, dataset: dataset) })
                 else { continue }
-                let check = GateCheck(gate: gate, facts: output, at: run.endedAt ?? clock(), runId: run.runId)
+                let check = GateCheck(
+                    gate: gate, summary: DatasetSummary(output), at: run.endedAt ?? clock(), runId: run.runId,
+                    dataset: dataset)
                 made.append(try await PipelineStore.write { try await log.recordGateCheck(check) })
             }
         }

@@ -16,19 +16,27 @@ struct TraceRoutes: Sendable {
     }
 
     struct Trace: Encodable {
+        struct Graph: Encodable {
+            var nodes: [Blame.Node]
+            var edges: [VersionLineage.Edge]
+        }
+
         var prediction: Engine.PredictionRecord
         var lineage: VersionLineage
         /// Every failed gate check and failed assertion on the way, most upstream last.
         var suspects: [String]
+        /// The same lineage as nodes and edges, from the prediction upstream.
+        var graph: Graph
 
         func encode(to encoder: any Encoder) throws {
             try lineage.encode(to: encoder)
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(prediction, forKey: .prediction)
             try c.encode(suspects, forKey: .suspects)
+            try c.encode(graph, forKey: .graph)
         }
 
-        enum CodingKeys: String, CodingKey { case prediction, suspects }
+        enum CodingKeys: String, CodingKey { case prediction, suspects, graph }
     }
 
     func trace(_ id: String) throws(APIError) -> Response {
@@ -40,6 +48,13 @@ struct TraceRoutes: Sendable {
         }
         let lineage = try VersionLineage(
             model: prediction.model, version: prediction.version, log: log, deployments: deployments)
-        return JSONResponse.make(Trace(prediction: prediction, lineage: lineage, suspects: lineage.suspects))
+        let (nodes, edges) = lineage.graph(model: prediction.model, version: prediction.version)
+        let predictionNode = Blame.Node(
+            id: "prediction:\(prediction.id)", kind: .prediction, label: "prediction \(prediction.id)", depth: -1)
+        let served = VersionLineage.Edge(from: predictionNode.id, to: nodes[0].id, relation: "served_by")
+        return JSONResponse.make(
+            Trace(
+                prediction: prediction, lineage: lineage, suspects: lineage.suspects,
+                graph: .init(nodes: [predictionNode] + nodes, edges: [served] + edges)))
     }
 }

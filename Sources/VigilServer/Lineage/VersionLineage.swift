@@ -96,31 +96,46 @@ struct VersionLineage: Encodable {
         return out
     }
 
-    /// The lineage as blame nodes: the version, its training run, the dataset versions it read and the runs
-    /// that wrote them, each with its evidence.
-    func nodes(model: String, version: String) -> [Blame.Node] {
-        var nodes = [Blame.Node(id: "version:\(model)@\(version)", kind: .version, label: "\(model) \(version)", depth: 0)]
-        guard let run = trainingRun else { return nodes }
+    /// One link of the graph: `from` was made from (or served by) `to`.
+    struct Edge: Encodable, Hashable {
+        var from: String
+        var to: String
+        /// `served_by`, `trained_by`, `read`, `written_by`.
+        var relation: String
+    }
+
+    /// The lineage as a graph: the version, its training run, the dataset versions it read and the runs that
+    /// wrote them as nodes (each with its evidence), and the links between them.
+    func graph(model: String, version: String) -> (nodes: [Blame.Node], edges: [Edge]) {
+        let versionId = "version:\(model)@\(version)"
+        var nodes = [Blame.Node(id: versionId, kind: .version, label: "\(model) \(version)", depth: 0)]
+        var edges: [Edge] = []
+        guard let run = trainingRun else { return (nodes, edges) }
         var runEvidence = trainingGateChecks.filter { $0.verdict == .fail }.map { "gate \($0.gate) failed" }
         if run.state != .complete { runEvidence.append("ended \(run.state.rawValue)") }
+        let runId = "run:\(run.runId)"
         nodes.append(
             Blame.Node(
-                id: "run:\(run.runId)", kind: .run, label: "run \(run.runId) of \(run.job) (trained \(version))", depth: 1,
+                id: runId, kind: .run, label: "run \(run.runId) of \(run.job) (trained \(version))", depth: 1,
                 evidence: runEvidence))
+        edges.append(Edge(from: versionId, to: runId, relation: "trained_by"))
         for input in inputs {
-            let version = input.facts.version ?? input.producedBy.map { "run \($0.runId)" } ?? "?"
+            let datasetVersion = input.facts.version ?? input.producedBy.map { "run \($0.runId)" } ?? "?"
             let name = "\(input.namespace)/\(input.name)"
+            let datasetId = "dataset:\(name)@\(datasetVersion)"
             nodes.append(
                 Blame.Node(
-                    id: "dataset:\(name)@\(version)", kind: .dataset, label: "\(name) (\(version))", depth: 2,
+                    id: datasetId, kind: .dataset, label: "\(name) (\(datasetVersion))", depth: 2,
                     evidence: input.facts.failedAssertions.map { "assertion \($0.assertion) failed" }))
+            edges.append(Edge(from: runId, to: datasetId, relation: "read"))
             if let p = input.producedBy {
                 nodes.append(
                     Blame.Node(
                         id: "run:\(p.runId)", kind: .run, label: "run \(p.runId) of \(p.job) (wrote \(name))", depth: 3,
                         evidence: Self.producerEvidence(input, p)))
+                edges.append(Edge(from: datasetId, to: "run:\(p.runId)", relation: "written_by"))
             }
         }
-        return nodes
+        return (nodes, edges)
     }
 }

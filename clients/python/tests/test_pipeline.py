@@ -43,6 +43,13 @@ def test_components_record_runs_and_gates_stop_bad_data(server):
     assert [c["verdict"] for c in checks] == ["fail"]
     # Records work too, as NDJSON.
     assert vigil.gate("fares", [{"fare": 3}, {"fare": 4}], client=client)["rows"] == 2
+    # So does a column profile, for data too large to send: 2 null fares in 10,000 rows break max 0 %.
+    profile = {"rows": 10_000, "columns": {"fare": {"type": "numeric", "nulls": 2, "min": 0.5, "max": 320}}}
+    with pytest.raises(vigil.GateFailed) as profiled:
+        vigil.gate("fares", profile=profile, client=client)
+    assert profiled.value.check["columns"][0]["violations"][0]["observed"] == 2 / 10_000
+    profile["columns"]["fare"]["nulls"] = 0
+    assert vigil.gate("fares", profile=profile, client=client)["verdict"] == "pass"
 
 
 def test_an_unreachable_server_never_breaks_the_job(caplog):

@@ -66,17 +66,24 @@ def _client(client: Optional["Client"]) -> "Client":
     return target
 
 
-def gate(name: str, data: Any, *, run_id: Optional[str] = None, dataset: Optional[str] = None,
-         client: Optional["Client"] = None) -> Dict[str, Any]:
-    """Checks ``data`` (a DataFrame or records) against the server's gate ``name``; returns the check when it
-    passes and raises :class:`GateFailed` when it fails. Inside a component the check is recorded on its run."""
-    if isinstance(data, pd.DataFrame):
+def gate(name: str, data: Any = None, *, profile: Optional[Dict[str, Any]] = None, run_id: Optional[str] = None,
+         dataset: Optional[str] = None, client: Optional["Client"] = None) -> Dict[str, Any]:
+    """Checks ``data`` (a DataFrame or records) — or a column ``profile`` (``{"rows": N, "columns": {"fare":
+    {"type": "numeric", "nulls": 3, "min": 0, "max": 480}}}``) when the rows are too many to send — against the
+    server's gate ``name``; returns the check when it passes and raises :class:`GateFailed` when it fails.
+    Inside a component the check is recorded on its run."""
+    if (data is None) == (profile is None):
+        raise VigilError("vigil.gate: give data or profile")
+    params = {"run_id": run_id or current_run_id(), "dataset": dataset}
+    if profile is not None:
+        body, content_type = json.dumps(profile, allow_nan=False).encode(), "application/json"
+        params["format"] = "profile"
+    elif isinstance(data, pd.DataFrame):
         body, content_type = data.to_csv(index=False).encode(), "text/csv"
     else:
         records = list(data)
         body = "\n".join(json.dumps(r, default=str) for r in records).encode()
         content_type = "application/x-ndjson"
-    params = {"run_id": run_id or current_run_id(), "dataset": dataset}
     answer = _client(client)._transport.request(
         "POST", f"/v1/gates/{_quote(name)}/check", params=params, body=body, content_type=content_type)[1]
     if answer.get("verdict") != "pass":
