@@ -7,7 +7,9 @@ struct SLOCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slo",
         abstract: "Check SLO files, report SLO status, backtest SLOs over stored history.",
-        subcommands: [SLOReportCommand.self, SLOBacktestCommand.self, SLOValidateCommand.self])
+        subcommands: [
+            SLOReportCommand.self, SLOBacktestCommand.self, SLOValidateCommand.self, SLOApplyCommand.self,
+        ])
 }
 
 /// Where the server is, shared by the subcommands that ask it.
@@ -35,10 +37,13 @@ struct SLOReportCommand: AsyncParsableCommand {
         commandName: "report", abstract: "Print every SLO's status: SLI with interval, budget, burn, verdict, alerts.")
 
     @OptionGroup var server: ServerOptions
+    @Option(
+        help: "Evaluate each SLO over its window ending at this time (ISO 8601), e.g. the end of replayed history; default now.")
+    var at: String?
     @Flag(help: "Print the server's JSON instead of a table.") var json = false
 
     func run() async throws {
-        let body = try await server.client.get("/v1/slos")
+        let body = try await server.client.get("/v1/slos", query: at.map { [("to", $0)] } ?? [])
         if json {
             print(String(decoding: body, as: UTF8.self))
             return
@@ -77,6 +82,32 @@ struct SLOBacktestCommand: AsyncParsableCommand {
         }
         struct Response: Decodable { var backtest: SLOBacktest.Result }
         print(SLOTable.render(try JSONDecoder().decode(Response.self, from: body).backtest))
+    }
+}
+
+/// `vigil slo apply FILE`: defines (or replaces) every SLO of a file on a running server, as
+/// `vigil serve --slos FILE` does at start.
+struct SLOApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply", abstract: "Define every SLO of a YAML file on a running server (PUT /v1/slos/NAME each).")
+
+    @OptionGroup var server: ServerOptions
+    @Argument(help: "The YAML file (the format of `vigil serve --slos`).") var file: String
+
+    func run() async throws {
+        let slos: [SLODefinition]
+        do {
+            slos = try SLOFile.load(file)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let encoder = JSONEncoder()
+        for slo in slos {
+            _ = try await server.client.send(
+                "PUT", "/v1/slos/\(ServerClient.pathSegment(slo.name))", body: try encoder.encode(slo))
+            print("\(slo.name): defined (\(slo.watched) \(slo.sli) \(slo.objective) over \(slo.window.windowText))")
+        }
+        print("\(slos.count) SLO(s) applied to \(server.client.baseURL)")
     }
 }
 

@@ -1,0 +1,93 @@
+"""The first minutes of a new user: `scripts/load-demo` on a fresh server shifts the taxi fixture to end now,
+sets the reference, defines the example SLOs and streams live traffic — so within 60 s estimated performance
+over the last 7 days, the SLO gauges on /metrics, `vigil slo report` and the dashboard's overview all show
+live values. The historical replay stays available, and `vigil slo report --at` judges it at its own time."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from support import ROOT, VIGIL, free_port, wait_for, wait_until_ready
+
+sys.path.insert(0, str(ROOT / "tests" / "dashboard"))
+import browser  # noqa: E402
+
+SLOS = ["passenger-count-missing", "taxi-accuracy", "taxi-freshness", "taxi-recall", "trip-distance-drift"]
+
+
+def serve(tmp_path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([str(VIGIL), "serve", "--data", str(tmp_path / "data"), "--port", str(port),
+                             "--log-level", "warning"])
+    wait_until_ready(url + "/readyz", proc, "vigil serve")
+    return url, proc
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return r.read().decode()
+
+
+def report(url, *extra):
+    run = subprocess.run([str(VIGIL), "slo", "report", "--server", url, "--json", *extra],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    return {e["slo"]["name"]: e["status"]["verdict"] for e in json.loads(run.stdout)["slos"]}
+
+
+@pytest.mark.skipif(not VIGIL.exists(), reason=f"build vigil first ({VIGIL})")
+def test_the_live_demo_shows_live_values_within_a_minute(tmp_path):
+    url, server = serve(tmp_path)
+    demo = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "load-demo"), url, "--for", "90"],
+                            env={**os.environ, "VIGIL_BIN": str(VIGIL)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    started = time.time()
+    try:
+        def estimated():
+            try:
+                answer = json.loads(get(url + "/v1/models/taxi-tip/estimated-performance?window=7d"))
+            except urllib.error.HTTPError:  # the model has not arrived yet
+                return False
+            return answer.get("count", 0) > 0 and answer["blended"]["accuracy"]["value"] is not None
+
+        wait_for("estimated performance over the last 7 days", estimated, seconds=60)
+        wait_for("every example SLO", lambda: set(report(url)) == set(SLOS), seconds=60 - (time.time() - started))
+        verdicts = report(url)
+        assert all(v != "insufficient_data" for v in verdicts.values()), verdicts
+        assert "vigil_slo_sli{" in get(url + "/metrics")
+        overview = browser.dump_dom(url + "/")
+        for name in SLOS:
+            overview.find(data_slo=name)
+        assert time.time() - started < 60, "the demo took more than a minute to show live values"
+        # Live traffic keeps arriving.
+        count = json.loads(get(url + "/v1/models"))["models"][0]["predictions"]
+        wait_for("a live prediction", lambda: json.loads(get(url + "/v1/models"))["models"][0]["predictions"] > count,
+                 seconds=10)
+    finally:
+        demo.terminate()
+        demo.wait(30)
+        server.terminate()
+        server.wait(30)
+
+
+@pytest.mark.skipif(not VIGIL.exists(), reason=f"build vigil first ({VIGIL})")
+def test_the_historical_replay_is_judged_at_its_own_time(tmp_path):
+    url, server = serve(tmp_path)
+    try:
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "load-demo"), url, "--historical"],
+                       env={**os.environ, "VIGIL_BIN": str(VIGIL)}, check=True, capture_output=True, timeout=300)
+        # Now (2026) the February 2020 data is years old; at the end of February it is judged.
+        at_end = report(url, "--at", "2020-03-01T00:00:00Z")
+        assert at_end["taxi-accuracy"] != "insufficient_data" and at_end["taxi-recall"] != "insufficient_data", at_end
+        assert report(url)["taxi-accuracy"] == "insufficient_data"
+    finally:
+        server.terminate()
+        server.wait(30)
