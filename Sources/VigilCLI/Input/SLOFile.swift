@@ -22,10 +22,14 @@ enum SLOFile {
 
     static func load(_ path: String) throws -> [SLODefinition] {
         let text: String
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw Problem(description: "SLO file \(path) does not exist (see examples/slos.yaml for the format)")
+        }
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw Problem(description: "cannot read SLO file \(path): \(error.localizedDescription)")
+            throw Problem(
+                description: "cannot read SLO file \(path): it is not readable UTF-8 text (\(error.localizedDescription))")
         }
         return try parse(text, source: path)
     }

@@ -70,6 +70,8 @@ struct MaintenanceService: Service {
                 "snapshot_read": "\(result.snapshotRead)", "snapshot_decode": "\(result.snapshotDecode)",
                 "duration": "\(ContinuousClock.now - started)",
             ])
+        // The line to wait for: the engine is rebuilt and writes are taken (/readyz answers 200).
+        logger.notice("ready", metadata: ["url": "http://\(configuration.host):\(configuration.port)"])
         return (result.replayedEntries, result.sequence)
     }
 

@@ -118,8 +118,10 @@ public struct VigilServer: Sendable {
         return app
     }
 
-    /// Runs the server until SIGTERM or SIGINT, then shuts down gracefully (a final snapshot included).
+    /// Runs the server until SIGTERM or SIGINT, then shuts down gracefully (a final snapshot included). A port
+    /// in use is refused at once, before recovery, with a message that says what to do.
     public func run() async throws {
+        try ListenCheck.check(host: configuration.host, port: configuration.port)
         try await application().runService()
     }
 }
