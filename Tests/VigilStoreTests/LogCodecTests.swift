@@ -23,6 +23,8 @@ import VigilStore
         .feedback(Feedback(id: "p2", time: Timestamp(milliseconds: 1), label: .category(""))),
         .defineMetric(model: "taxi-tip", name: "m", expression: "sum(label == 1) / count()", backfill: true),
         .deleteMetric(model: "taxi-tip", name: "m"),
+        .declareModel(model: "tiers", task: .multiclass, classes: ["low", "mid", "high"]),
+        .declareModel(model: "clicks", task: .binary, classes: []),
         .prediction(
             Prediction(
                 id: "p1", time: Timestamp(milliseconds: 1_580_515_200_500), model: "taxi-tip", version: "v3",
@@ -73,8 +75,8 @@ import VigilStore
         var read: [(Int64, LogEntry)] = []
         try log.forEachEntry(after: 0) { read.append(($0, $1)) }
         #expect(read.map(\.1) == LogCodecTests.entries)
-        #expect(read.map(\.0) == [1, 1, 1, 2, 3, 3, 3, 3])
-        #expect(try log.count(after: 1).entries == 5)
+        #expect(read.map(\.0) == [1, 1, 1, 2, 3, 3, 3, 3, 3, 3])
+        #expect(try log.count(after: 1).entries == 7)
         // A sequence number is written once: a second commit of it fails rather than duplicating.
         await #expect(throws: (any Error).self) { try await log.append([Self.record(3, [LogCodecTests.entries[3]])]) }
     }

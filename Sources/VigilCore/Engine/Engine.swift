@@ -88,11 +88,23 @@ public struct Engine: Sendable, Codable {
     /// Declares a model's task (and, for multiclass, its class order) before its first prediction.
     /// Undeclared models get the task their first prediction implies.
     public mutating func declare(model name: String, task: ModelTask, classes: [String] = []) throws(QueryError) {
-        let m = modelId(name)
-        if let existing = models[m].task, existing != task {
+        if let known = knownModelId(name), let existing = models[known].task, existing != task {
             throw QueryError(
                 .invalidDefinition, "model '\(name)' is already \(existing.rawValue), not \(task.rawValue)")
         }
+        if knownModelId(name) == nil {
+            do throws(EventError) {
+                try checkName(name, field: "model")
+            } catch {
+                throw QueryError(.invalidDefinition, error.message)
+            }
+            guard modelIndex.count < configuration.limits.maxModels else {
+                throw QueryError(
+                    .invalidDefinition,
+                    "model '\(Self.clipped(name))' would be model \(modelIndex.count + 1); at most \(configuration.limits.maxModels) models are kept")
+            }
+        }
+        let m = modelId(name)
         models[m].task = task
         for c in classes { _ = models[m].classId(c) }
     }

@@ -62,6 +62,7 @@ public struct VigilServer: Sendable {
             .register(on: router)
         ProfileRoutes(host: host, documents: documents, configuration: configuration, clock: clock)
             .register(on: router)
+        ModelRoutes(host: host, pipeline: pipeline, documents: documents, clock: clock).register(on: router)
         SLORoutes(slos: slos, log: log, configuration: configuration, clock: clock).register(on: router)
         DeploymentRoutes(host: host, deployments: deployments, log: log, configuration: configuration, clock: clock)
             .register(on: router)

@@ -317,6 +317,29 @@ public actor IngestPipeline {
             })
     }
 
+    /// Declares a model's task (and multiclass class order) durably, before its first prediction or in
+    /// agreement with it. A model already of another task is a 409: delete it to start over.
+    public func declareModel(_ model: String, task: ModelTask, classes: [String]) async throws(APIError) {
+        await waitWhilePaused()
+        try checkHealthy()
+        let existing = host.read { engine in engine.modelSummaries.first { $0.name == model }?.task }
+        if let existing, existing != task {
+            throw APIError(
+                .conflict, "task_conflict",
+                "model '\(model.prefix(64))' is already \(existing.rawValue) (declared, or inferred from its first prediction); delete it (DELETE /v1/models/\(model.prefix(64))) to start over as \(task.rawValue)")
+        }
+        let entry = LogEntry.declareModel(model: model, task: task, classes: classes)
+        do throws(QueryError) {
+            try host.mutate { (engine) throws(QueryError) in try engine.declare(model: model, task: task, classes: classes) }
+        } catch {
+            throw .badRequest("invalid_model", error.message)
+        }
+        var body: [UInt8] = []
+        LogCodec.encode(entry, into: &body)
+        let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, body: body)
+        try await commit(Pending(record: record, metadata: nil))
+    }
+
     /// Removes a model from the engine and the store (its custom metrics, reference and rules), durably.
     public func deleteModel(_ model: String) async throws(APIError) {
         await waitWhilePaused()

@@ -9,6 +9,7 @@ final class ModelDocuments: Sendable {
     private let log: EventLog
     private let references = Mutex<[String: StoredReference?]>([:])
     private let rules = Mutex<[String: RuleSet?]>([:])
+    private let abouts = Mutex<[String: ModelAbout?]>([:])
 
     init(log: EventLog) { self.log = log }
 
@@ -18,6 +19,20 @@ final class ModelDocuments: Sendable {
 
     func rules(_ model: String) throws(APIError) -> RuleSet? {
         try cached(rules, model, .rules)
+    }
+
+    /// The model's owner and description, when declared.
+    func about(_ model: String) throws(APIError) -> ModelAbout? {
+        try cached(abouts, model, .about)
+    }
+
+    func setAbout(_ a: ModelAbout, model: String) async throws(APIError) {
+        do {
+            try await log.saveDocument(a, model: model, kind: .about, at: a.updatedAt)
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not store the model's description: \(error)")
+        }
+        abouts.withLock { $0[model] = .some(a) }
     }
 
     func setReference(_ r: StoredReference, model: String) async throws(APIError) {
@@ -40,14 +55,16 @@ final class ModelDocuments: Sendable {
     func forget(model: String) {
         references.withLock { $0[model] = .some(nil) }
         rules.withLock { $0[model] = .some(nil) }
+        abouts.withLock { $0[model] = .some(nil) }
     }
 
     func delete(_ kind: EventLog.DocumentKind, model: String, at time: Timestamp) async throws(APIError) -> Bool {
         let existed: Bool
-        let change: Change =
+        let change: Change? =
             switch kind {
             case .reference: .reference(model: model, at: time, how: nil)
             case .rules: .rules(model: model, at: time, columns: nil)
+            case .about: nil
             }
         do {
             existed = try await log.deleteDocument(model: model, kind: kind, change: change)
@@ -57,6 +74,7 @@ final class ModelDocuments: Sendable {
         switch kind {
         case .reference: references.withLock { $0[model] = .some(nil) }
         case .rules: rules.withLock { $0[model] = .some(nil) }
+        case .about: abouts.withLock { $0[model] = .some(nil) }
         }
         return existed
     }

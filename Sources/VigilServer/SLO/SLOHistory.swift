@@ -22,11 +22,17 @@ struct SLOHistory {
                 switch entry {
                 case .prediction(let p): predictions.append(p)
                 case .feedback(let f): feedback.append(f)
+                case .declareModel(let model, _, _):
+                    // Declared up front, as definitions are: a declaration comes before a model's traffic.
+                    let key = "\(model)\u{1f}\u{0}declare"
+                    if definitions[key] == nil { order.append(key) }
+                    definitions[key] = entry
                 case .defineMetric(let model, let name, _, _), .deleteMetric(let model, let name):
                     let key = "\(model)\u{1f}\(name)"
                     if definitions[key] == nil { order.append(key) }
                     definitions[key] = entry
                 case .deleteModel(let model):
+                    definitions.removeValue(forKey: "\(model)\u{1f}\u{0}declare")
                     // History starts after the removal: the model's earlier predictions and their labels go.
                     let ids = Set(predictions.lazy.filter { $0.model == model }.map(\.id))
                     predictions.removeAll { $0.model == model }
@@ -37,7 +43,11 @@ struct SLOHistory {
             throw APIError(.internalServerError, "storage_failed", "could not read the event log: \(error)")
         }
         for key in order {
-            if let entry = definitions[key], case .defineMetric = entry { _ = start.apply(entry) }
+            guard let entry = definitions[key] else { continue }
+            switch entry {
+            case .defineMetric, .declareModel: _ = start.apply(entry)
+            default: break
+            }
         }
         let p = predictions.lazy.map(\.time)
         let f = feedback.lazy.map(\.time)

@@ -26,6 +26,8 @@ public struct StoredReference: Sendable, Codable {
 extension EventLog {
     public enum DocumentKind: String, Sendable {
         case reference, rules
+        /// Who owns the model and what it is for (``PUT /v1/models/{model}``).
+        case about
     }
 
     static let documentEncoder: JSONEncoder = {

@@ -18,6 +18,7 @@ public enum LogCodec {
         case prediction = 1, feedback = 2, defineMetric = 3, deleteMetric = 4, deleteModel = 5
         /// A prediction with `shadow: true`, in the same layout as `prediction`.
         case shadowPrediction = 6
+        case declareModel = 7
     }
 
     // MARK: - Encoding
@@ -81,6 +82,12 @@ public enum LogCodec {
         case .deleteModel(let model):
             out.append(Kind.deleteModel.rawValue)
             string(model, &out)
+        case .declareModel(let model, let task, let classes):
+            out.append(Kind.declareModel.rawValue)
+            string(model, &out)
+            string(task.rawValue, &out)
+            varint(classes.count, &out)
+            for c in classes { string(c, &out) }
         }
     }
 
@@ -205,6 +212,13 @@ public enum LogCodec {
                 return .deleteMetric(model: try string(), name: try string())
             case .deleteModel:
                 return .deleteModel(model: try string())
+            case .declareModel:
+                let model = try string()
+                let text = try string()
+                guard let task = ModelTask(rawValue: text) else { throw corrupt("unknown task '\(text)'") }
+                var classes: [String] = []
+                for _ in 0..<(try varint()) { classes.append(try string()) }
+                return .declareModel(model: model, task: task, classes: classes)
             }
         }
 

@@ -12,13 +12,15 @@ public enum LogEntry: Sendable, Hashable {
     case deleteMetric(model: String, name: String)
     /// A model removed, with everything the engine held for it.
     case deleteModel(model: String)
+    /// A model's task (and multiclass class order) declared before, or agreeing with, its predictions.
+    case declareModel(model: String, task: ModelTask, classes: [String])
 
     /// The event time an entry carries, for retention.
     public var eventTime: Timestamp? {
         switch self {
         case .prediction(let p): return p.time
         case .feedback(let f): return f.time
-        case .defineMetric, .deleteMetric, .deleteModel: return nil
+        case .defineMetric, .deleteMetric, .deleteModel, .declareModel: return nil
         }
     }
 }

@@ -113,7 +113,7 @@ public struct EngineRebuilder {
                     if let h = hoisted[MetricKey(model: model, name: name)], seq <= h.sequence { return }
                 case .feedback(let f):
                     if let asOf, f.time > asOf { return }
-                case .prediction, .deleteModel:
+                case .prediction, .deleteModel, .declareModel:
                     break
                 }
                 if !engine.apply(entry) { rejected += 1 }

@@ -295,6 +295,19 @@ class Client:
     def delete_metric(self, model: str, name: str) -> None:
         self._transport.delete(f"/v1/models/{_path(model)}/metrics/{_path(name)}")
 
+    def declare_model(self, model: str, task: str, *, classes: Optional[Sequence[str]] = None,
+                      owner: Optional[str] = None, description: Optional[str] = None) -> Dict[str, Any]:
+        """Declares ``model`` before its first event: its ``task`` (``binary``, ``multiclass``, ``regression``),
+        a multiclass model's ``classes`` in order, its ``owner`` and ``description``. A model sending only hard
+        predictions is otherwise taken for regression. Raises on a model already of another task."""
+        body = {"task": task, "classes": list(classes) if classes is not None else None, "owner": owner,
+                "description": description}
+        return self._transport.put_json(f"/v1/models/{_path(model)}", {k: v for k, v in body.items() if v is not None})[1]
+
+    def model(self, model: str) -> Dict[str, Any]:
+        """The model as the server knows it: task, classes, versions, predictions, events, owner, description."""
+        return self._transport.get(f"/v1/models/{_path(model)}")
+
     def delete_model(self, model: str) -> None:
         """Removes a model with its series, custom metrics, reference and rules; its name is free again."""
         self._transport.delete(f"/v1/models/{_path(model)}")
