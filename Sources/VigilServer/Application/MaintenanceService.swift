@@ -14,6 +14,7 @@ struct MaintenanceService: Service {
     let configuration: ServerConfiguration
     let logger: Logger
     let clock: @Sendable () -> Timestamp
+    let ready: ReadyAnnouncer
 
     func run() async throws {
         let recovered = try await recover()
@@ -70,8 +71,7 @@ struct MaintenanceService: Service {
                 "snapshot_read": "\(result.snapshotRead)", "snapshot_decode": "\(result.snapshotDecode)",
                 "duration": "\(ContinuousClock.now - started)",
             ])
-        // The line to wait for: the engine is rebuilt and writes are taken (/readyz answers 200).
-        logger.notice("ready", metadata: ["url": "http://\(configuration.host):\(configuration.port)"])
+        ready.recovered()
         return (result.replayedEntries, result.sequence)
     }
 

@@ -24,6 +24,7 @@ public struct VigilServer: Sendable {
     public let configuration: ServerConfiguration
     let logger: Logger
     let clock: @Sendable () -> Timestamp
+    let ready: ReadyAnnouncer
 
     /// Opens (or creates) the store; recovery runs when the application starts.
     public init(
@@ -33,6 +34,7 @@ public struct VigilServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
+        ready = ReadyAnnouncer(logger: logger)
         log = try EventLog(
             StoreConfiguration(directory: configuration.dataDirectory, synchronous: configuration.synchronous))
         host = EngineHost(Engine(configuration: configuration.engine))
@@ -87,7 +89,8 @@ public struct VigilServer: Sendable {
     /// The maintenance service (recovery, snapshots, retention) the application runs beside the HTTP server.
     public var maintenance: some Service {
         MaintenanceService(
-            host: host, pipeline: pipeline, log: log, configuration: configuration, logger: logger, clock: clock)
+            host: host, pipeline: pipeline, log: log, configuration: configuration, logger: logger, clock: clock,
+            ready: ready)
     }
 
     var slos: LiveSLOs { LiveSLOs(host: host, registry: registry, documents: documents, log: log) }
@@ -108,6 +111,9 @@ public struct VigilServer: Sendable {
                     idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "vigil", backlog: 4096),
+            onServerRunning: { [ready, configuration] channel in
+                ready.listening(at: "http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
+            },
             logger: logger)
         app.addServices(maintenance, alerting)
         if let mlflow = configuration.mlflow {
