@@ -16,6 +16,12 @@ struct MetricComputer {
     }
 
     func value(_ name: String, _ merged: WindowMerge.Result) -> MetricValue? {
+        guard var v = computed(name, merged) else { return nil }
+        if v.value == nil { v.reason = MetricReason.why(name, merged.aggregate, task: task) }
+        return v
+    }
+
+    private func computed(_ name: String, _ merged: WindowMerge.Result) -> MetricValue? {
         let a = merged.aggregate
         switch name {
         case "count": return MetricValue(Double(a.count), n: a.count)

@@ -7,12 +7,15 @@ public struct MetricValue: Sendable, Hashable, Codable {
     /// 95 % Wilson score interval, for proportions only.
     public var lower: Double?
     public var upper: Double?
+    /// Why there is no value (`no positive predictions in range`), when there is none.
+    public var reason: String?
 
-    public init(_ value: Double?, n: Int64, lower: Double? = nil, upper: Double? = nil) {
+    public init(_ value: Double?, n: Int64, lower: Double? = nil, upper: Double? = nil, reason: String? = nil) {
         self.value = value
         self.n = n
         self.lower = lower
         self.upper = upper
+        self.reason = reason
     }
 
     /// A proportion `successes / n` with its Wilson interval; `nil` value when `n = 0`.

@@ -83,6 +83,7 @@ extension MetricValue {
         w.field("lower", lower)
         w.key("n")
         w.int(n)
+        w.field("reason", reason)
         w.field("upper", upper)
         w.field("value", value)
         w.endObject()

@@ -19,6 +19,8 @@ struct ModelPage {
         var interval: String
         var n: String
         var nExact: String
+        /// Why there is no value, shown in its place.
+        var reason: String?
     }
 
     struct SeriesRow {
@@ -88,8 +90,8 @@ struct ModelPage {
             return MetricRow(
                 name: name, href: "\(base)&metric=\(DashboardLinks.escape(name))\(filters)",
                 value: DashboardFormat.number(v?.value), exact: DashboardFormat.exact(v?.value),
-                interval: DashboardFormat.interval(v?.lower, v?.upper), n: DashboardFormat.count(v?.n ?? 0),
-                nExact: "\(v?.n ?? 0)")
+                interval: v?.reason ?? DashboardFormat.interval(v?.lower, v?.upper), n: DashboardFormat.count(v?.n ?? 0),
+                nExact: "\(v?.n ?? 0)", reason: v?.reason)
         }
         let metric = metric
         metricOptions = report.names.map { Option(value: $0, label: $0, selected: $0 == metric) }
