@@ -103,7 +103,14 @@ struct ReplayReport {
 
     func table(metrics: [String]?) -> String {
         let (columns, rows) = self.rows(metrics: metrics)
-        var out = TextTable.lines([columns] + rows.map { $0.map(Self.shorten) }, underline: true)
+        // Durations (label lags) read as durations in tables: 24.6 h, not 88462.
+        let seconds = Set(columns.indices.filter { MetricCatalog.unit(of: columns[$0]) == "seconds" })
+        let cells = rows.map { row in
+            row.enumerated().map { i, cell in
+                seconds.contains(i) ? Double(cell).map { DurationText.format(seconds: $0) } ?? cell : Self.shorten(cell)
+            }
+        }
+        var out = TextTable.lines([columns] + cells, underline: true)
         let s = statistics
         out.append("")
         out.append(

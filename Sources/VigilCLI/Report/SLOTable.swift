@@ -18,6 +18,7 @@ enum SLOTable {
                     let ci = s.flatMap { st in
                         st.value.lower.flatMap { lo in st.value.upper.map { "[\(fmt(lo)), \(fmt($0))]" } }
                     }
+                    if e.slo.sli.isSeconds { return DurationText.format(seconds: v) }
                     return ci.map { "\(fmt(v)) \($0)" } ?? fmt(v)
                 } ?? "—"
             let burn = s?.currentBurnRate.flatMap { b in b.burnRate.map { "\(fmt($0))× (\(b.window))" } } ?? "—"

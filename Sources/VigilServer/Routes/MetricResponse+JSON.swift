@@ -42,7 +42,7 @@ extension MetricResponse.Slice {
         w.beginObject()
         for (name, value) in metrics.sorted(by: { $0.key < $1.key }) {
             w.key(name)
-            value.write(to: &w)
+            value.write(to: &w, unit: MetricCatalog.unit(of: name))
         }
         w.endObject()
         w.field("to", to)
@@ -78,12 +78,13 @@ extension MetricResponse.Confusion {
 }
 
 extension MetricValue {
-    fileprivate func write(to w: inout JSONWriter) {
+    fileprivate func write(to w: inout JSONWriter, unit: String? = nil) {
         w.beginObject()
         w.field("lower", lower)
         w.key("n")
         w.int(n)
         w.field("reason", reason)
+        w.field("unit", unit)
         w.field("upper", upper)
         w.field("value", value)
         w.endObject()

@@ -89,7 +89,9 @@ struct ModelPage {
             let v = report[name]
             return MetricRow(
                 name: name, href: "\(base)&metric=\(DashboardLinks.escape(name))\(filters)",
-                value: DashboardFormat.number(v?.value), exact: DashboardFormat.exact(v?.value),
+                value: MetricCatalog.unit(of: name) == "seconds"
+                    ? v?.value.map { DurationText.format(seconds: $0) } ?? "—" : DashboardFormat.number(v?.value),
+                exact: DashboardFormat.exact(v?.value),
                 interval: v?.reason ?? DashboardFormat.interval(v?.lower, v?.upper), n: DashboardFormat.count(v?.n ?? 0),
                 nExact: "\(v?.n ?? 0)", reason: v?.reason)
         }

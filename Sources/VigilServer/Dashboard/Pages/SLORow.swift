@@ -34,7 +34,9 @@ struct SLORow {
         window = s.window
         verdict = s.verdict.rawValue
         verdictText = s.verdict.rawValue.replacingOccurrences(of: "_", with: " ")
-        value = DashboardFormat.number(s.value.value)
+        value =
+            slo.sli.isSeconds
+            ? s.value.value.map { DurationText.format(seconds: $0) } ?? "—" : DashboardFormat.number(s.value.value)
         valueExact = DashboardFormat.exact(s.value.value)
         interval = DashboardFormat.interval(s.value.lower, s.value.upper)
         lowerExact = DashboardFormat.exact(s.value.lower)
