@@ -10,4 +10,13 @@ public enum Resolution: Int, Sendable, CaseIterable, Codable {
         case .day: return 86_400_000
         }
     }
+
+    /// `1m`, `1h`, `1d`.
+    public var text: String {
+        switch self {
+        case .minute: return "1m"
+        case .hour: return "1h"
+        case .day: return "1d"
+        }
+    }
 }

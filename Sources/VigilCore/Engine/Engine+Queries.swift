@@ -23,9 +23,13 @@ extension Engine {
         for metric in wanted {
             values[metric] = computer.value(metric, merged) ?? model.custom.value(metric, merged.aggregate.custom)
         }
-        return MetricReport(
+        var report = MetricReport(
             model: name, task: task, from: from, to: to, names: wanted, values: values,
             confusion: computer.confusion(merged.aggregate))
+        report.resolution = window.bounds.map {
+            WindowPlan.width(at: $0.0, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
+        }
+        return report
     }
 
     /// The most points a metric series may have.
@@ -75,7 +79,17 @@ extension Engine {
                 "\(steps) steps of \(step.windowText); at most \(Self.maxSeriesSteps): use a longer step")
         }
         guard from <= to else { throw QueryError(.invalidWindow, "from must not be after to") }
-        return try Window.steps(from: from, to: to, step: step).map { (slice) throws(QueryError) in
+        // Every step as long as the others: when the oldest edge can only be cut at the hour (or day), every
+        // edge is — the series moves back to that edge, keeping its number of steps — rather than the old
+        // edges snapping and the new ones not (24 h 35 min next to 24 h).
+        let width = WindowPlan.width(at: from.milliseconds, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
+        var (start, end) = (from, to)
+        let offset = from.milliseconds.floorDivided(by: width.milliseconds).1
+        if offset != 0, step.milliseconds % width.milliseconds == 0 {
+            start = Timestamp(milliseconds: from.milliseconds - offset)
+            end = Timestamp(milliseconds: to.milliseconds - offset)
+        }
+        return try Window.steps(from: start, to: end, step: step).map { (slice) throws(QueryError) in
             try metrics(
                 model: name, window: .range(from: slice.from, to: slice.to), version: version, segment: segment,
                 names: names)

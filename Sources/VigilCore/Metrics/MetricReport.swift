@@ -10,6 +10,9 @@ public struct MetricReport: Sendable, Hashable {
     public var values: [String: MetricValue]
     /// Binary: `tp`, `fp`, `tn`, `fn`. Multiclass: `classes` and `matrix` (rows = true class).
     public var confusion: Confusion?
+    /// The bucket width the window's edges were rounded to (`nil` when cumulative): minutes while the data is
+    /// recent, hours or days once the finer buckets have been folded away.
+    public var resolution: Resolution?
 
     public subscript(name: String) -> MetricValue? { values[name] }
 

@@ -53,7 +53,13 @@ struct WindowPlan: Hashable, Sendable {
     }
 
     private static func snap(_ t: Int64, minuteCutoff: Int64, hourCutoff: Int64) -> Int64 {
-        let width: Resolution = t >= minuteCutoff ? .minute : t >= hourCutoff ? .hour : .day
+        let width = Self.width(at: t, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
         return t - t.floorDivided(by: width.milliseconds).1
+    }
+
+    /// The finest buckets kept at `t`: minutes while recent, then hours, then days. A window's edge at `t` is
+    /// rounded down to this width.
+    static func width(at t: Int64, minuteCutoff: Int64, hourCutoff: Int64) -> Resolution {
+        t >= minuteCutoff ? .minute : t >= hourCutoff ? .hour : .day
     }
 }

@@ -45,6 +45,7 @@ extension MetricResponse.Slice {
             value.write(to: &w, unit: MetricCatalog.unit(of: name))
         }
         w.endObject()
+        w.field("resolution", resolution)
         w.field("to", to)
         w.endObject()
     }

@@ -7,6 +7,8 @@ struct MetricResponse: Encodable {
         var to: String?
         var metrics: [String: MetricValue]
         var confusion: Confusion?
+        /// The bucket width the edges were cut at: `1m` while the data is recent, `1h` or `1d` once older.
+        var resolution: String?
     }
 
     struct Confusion: Encodable {
@@ -32,6 +34,8 @@ struct MetricResponse: Encodable {
         case .multiclass(let classes, let matrix)?: confusion = Confusion(classes: classes, matrix: matrix)
         case nil: break
         }
-        return Slice(from: r.from?.iso8601, to: r.to?.iso8601, metrics: r.values, confusion: confusion)
+        return Slice(
+            from: r.from?.iso8601, to: r.to?.iso8601, metrics: r.values, confusion: confusion,
+            resolution: r.resolution?.text)
     }
 }
