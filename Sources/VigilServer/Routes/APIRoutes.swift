@@ -198,6 +198,9 @@ struct APIRoutes: Sendable {
             response.version = q.version
             response.segment = q.segment?.description
             response.asOf = q.asOf?.iso8601
+            if case .range(let from, let to) = q.resolvedRange {
+                response.note = EmptyRange.note(try engine.modelSummary(model), from: from, to: to)
+            }
             return JSONResponse.make(json: response.json)
         } catch {
             throw error.api

@@ -12,6 +12,7 @@ extension MetricResponse {
         w.beginArray()
         for name in names { w.string(name) }
         w.endArray()
+        w.field("note", note)
         w.field("segment", segment)
         if let series {
             w.key("series")

@@ -26,6 +26,8 @@ struct MetricResponse: Encodable {
     var names: [String]
     var window: Slice?
     var series: [Slice]?
+    /// Why the range holds nothing, and the range that has the model's data.
+    var note: String?
 
     static func slice(_ r: MetricReport) -> Slice {
         var confusion: Confusion?
