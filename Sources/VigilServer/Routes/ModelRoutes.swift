@@ -58,6 +58,10 @@ struct ModelRoutes: Sendable {
         if let unknown = o.keys.sorted().first(where: { !Self.fields.contains($0) }) {
             throw .badRequest("unknown_field", "unknown field '\(unknown.prefix(64))'; expected \(Self.fields.sorted().joined(separator: ", "))")
         }
+        // Leave a field out to keep its value; null is not a value.
+        if let null = o.keys.sorted().first(where: { o[$0] is NSNull }) {
+            throw .badRequest("invalid_type", "\(null): null is not allowed; leave the field out to keep its value")
+        }
         let taskText = try OpenLineageBody.name(o["task"], "task", max: 16)
         guard let task = ModelTask(rawValue: taskText) else {
             throw .badRequest("invalid_value", "task: '\(taskText.prefix(16))' is not one of binary, multiclass, regression")
