@@ -46,7 +46,7 @@ def server(tmp_path_factory):
                 if time.time() > deadline or proc.poll() is not None:
                     raise AssertionError(f"vigil serve did not start: {(data / 'server.log').read_text()[-2000:]}")
                 time.sleep(0.2)
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "load-demo"), url], check=True, capture_output=True)
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "load-demo"), url, "--historical"], check=True, capture_output=True)
         request = urllib.request.Request(url + "/v1/models/taxi-tip/reference",
                                          (FIXTURE / "reference.csv").read_bytes(), method="PUT")
         urllib.request.urlopen(request, timeout=60).read()

@@ -84,13 +84,15 @@ def test_the_historical_replay_is_judged_at_its_own_time(tmp_path):
     try:
         subprocess.run([sys.executable, str(ROOT / "scripts" / "load-demo"), url, "--historical"],
                        env={**os.environ, "VIGIL_BIN": str(VIGIL)}, check=True, capture_output=True, timeout=300)
+        subprocess.run([str(VIGIL), "slo", "apply", str(ROOT / "examples" / "slos.yaml"), "--server", url], check=True,
+                       capture_output=True, timeout=60)
         # Now (2026) the February 2020 data is years old; at the end of February it is judged.
         at_end = report(url, "--at", "2020-03-01T00:00:00Z")
         assert at_end["taxi-accuracy"] != "insufficient_data" and at_end["taxi-recall"] != "insufficient_data", at_end
         assert report(url)["taxi-accuracy"] == "insufficient_data"
         # A "last 7 days" query says why it is empty and where the data is.
         for path in ("/v1/models/taxi-tip/metrics?window=7d&names=accuracy",
-                     "/v1/models/taxi-tip/estimated-performance?window=7d", "/v1/models/taxi-tip/drift?window=7d"):
+                     "/v1/models/taxi-tip/estimated-performance?window=7d", "/v1/models/taxi-tip/quality?window=7d"):
             note = json.loads(get(url + path))["note"]
             assert "its data runs from 2020-02-01T00:00:00Z" in note and "to=2020-03-01T00:00:00Z" in note, note
         assert "note" not in json.loads(get(url + "/v1/models/taxi-tip/metrics?window=7d&to=2020-03-01T00:00:00Z"))
