@@ -85,25 +85,29 @@ public struct Engine: Sendable, Codable {
 
     // MARK: - Models
 
+    /// Checks that a model a definition or declaration names before its first prediction could be created:
+    /// a valid name, and room under the model limit. A known model passes.
+    private func admitNamedModel(_ name: String) throws(QueryError) {
+        guard knownModelId(name) == nil else { return }
+        do throws(EventError) {
+            try checkName(name, field: "model")
+        } catch {
+            throw QueryError(.invalidDefinition, error.message)
+        }
+        guard modelIndex.count < configuration.limits.maxModels else {
+            throw QueryError(
+                .invalidDefinition,
+                "model '\(Self.clipped(name))' would be model \(modelIndex.count + 1); at most \(configuration.limits.maxModels) models are kept")
+        }
+    }
+
     /// Declares a model's task (and, for multiclass, its class order) before its first prediction.
     /// Undeclared models get the task their first prediction implies.
     public mutating func declare(model name: String, task: ModelTask, classes: [String] = []) throws(QueryError) {
         if let known = knownModelId(name), let existing = models[known].task, existing != task {
-            throw QueryError(
-                .invalidDefinition, "model '\(name)' is already \(existing.rawValue), not \(task.rawValue)")
+            throw QueryError(.taskConflict, "model '\(name)' is already \(existing.rawValue), not \(task.rawValue)")
         }
-        if knownModelId(name) == nil {
-            do throws(EventError) {
-                try checkName(name, field: "model")
-            } catch {
-                throw QueryError(.invalidDefinition, error.message)
-            }
-            guard modelIndex.count < configuration.limits.maxModels else {
-                throw QueryError(
-                    .invalidDefinition,
-                    "model '\(Self.clipped(name))' would be model \(modelIndex.count + 1); at most \(configuration.limits.maxModels) models are kept")
-            }
-        }
+        try admitNamedModel(name)
         let m = modelId(name)
         models[m].task = task
         for c in classes { _ = models[m].classId(c) }
@@ -134,19 +138,8 @@ public struct Engine: Sendable, Codable {
         } catch {
             throw QueryError(.invalidDefinition, "metric '\(name)': \(error.description)")
         }
-        if knownModelId(model) == nil {
-            // A definition may come before the model's first prediction; it then names a model, as a row does.
-            do throws(EventError) {
-                try checkName(model, field: "model")
-            } catch {
-                throw QueryError(.invalidDefinition, error.message)
-            }
-            guard modelIndex.count < configuration.limits.maxModels else {
-                throw QueryError(
-                    .invalidDefinition,
-                    "model '\(Self.clipped(model))' would be model \(modelIndex.count + 1); at most \(configuration.limits.maxModels) models are kept")
-            }
-        }
+        // A definition may come before the model's first prediction; it then names a model, as a row does.
+        try admitNamedModel(model)
         let m = modelId(model)
         models[m].custom.define(name, expression)
     }

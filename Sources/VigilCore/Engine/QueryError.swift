@@ -8,6 +8,8 @@ public struct QueryError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidDefinition = "invalid_definition"
         /// A version comparison that cannot be made: the same version twice, a metric without a test, a bad margin.
         case invalidComparison = "invalid_comparison"
+        /// A model declared with a task other than the one it already has.
+        case taskConflict = "task_conflict"
     }
 
     public var code: Code

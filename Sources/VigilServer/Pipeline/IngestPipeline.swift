@@ -322,15 +322,13 @@ public actor IngestPipeline {
     public func declareModel(_ model: String, task: ModelTask, classes: [String]) async throws(APIError) {
         await waitWhilePaused()
         try checkHealthy()
-        let existing = host.read { engine in engine.modelSummaries.first { $0.name == model }?.task }
-        if let existing, existing != task {
-            throw APIError(
-                .conflict, "task_conflict",
-                "model '\(model.prefix(64))' is already \(existing.rawValue) (declared, or inferred from its first prediction); delete it (DELETE /v1/models/\(model.prefix(64))) to start over as \(task.rawValue)")
-        }
         let entry = LogEntry.declareModel(model: model, task: task, classes: classes)
         do throws(QueryError) {
             try host.mutate { (engine) throws(QueryError) in try engine.declare(model: model, task: task, classes: classes) }
+        } catch where error.code == .taskConflict {
+            throw APIError(
+                .conflict, "task_conflict",
+                "\(error.message) (declared, or inferred from its first prediction); delete it (DELETE /v1/models/\(model.prefix(64))) to start over as \(task.rawValue)")
         } catch {
             throw .badRequest("invalid_model", error.message)
         }

@@ -74,10 +74,11 @@ struct MetricQuery: Sendable {
 }
 
 extension QueryError {
-    /// The HTTP form of a query error: unknown things are 404, bad requests 400.
+    /// The HTTP form of a query error: unknown things are 404, a task conflict 409, bad requests 400.
     var api: APIError {
         switch code {
         case .unknownModel, .unknownVersion: return APIError(.notFound, code.rawValue, message)
+        case .taskConflict: return APIError(.conflict, code.rawValue, message)
         case .unknownMetric, .invalidWindow, .invalidDefinition, .invalidComparison:
             return APIError(.badRequest, code.rawValue, message)
         }
