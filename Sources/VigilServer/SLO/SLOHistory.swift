@@ -17,22 +17,21 @@ struct SLOHistory {
         start = Engine(configuration: configuration)
         var definitions: [String: LogEntry] = [:]
         var order: [String] = []
+        // Each model's last declaration: applied up front, as definitions are (it comes before its traffic).
+        var declarations: [String: LogEntry] = [:]
         do {
             try log.forEachEntry(after: 0) { _, entry in
                 switch entry {
                 case .prediction(let p): predictions.append(p)
                 case .feedback(let f): feedback.append(f)
                 case .declareModel(let model, _, _):
-                    // Declared up front, as definitions are: a declaration comes before a model's traffic.
-                    let key = "\(model)\u{1f}\u{0}declare"
-                    if definitions[key] == nil { order.append(key) }
-                    definitions[key] = entry
+                    declarations[model] = entry
                 case .defineMetric(let model, let name, _, _), .deleteMetric(let model, let name):
                     let key = "\(model)\u{1f}\(name)"
                     if definitions[key] == nil { order.append(key) }
                     definitions[key] = entry
                 case .deleteModel(let model):
-                    definitions.removeValue(forKey: "\(model)\u{1f}\u{0}declare")
+                    declarations[model] = nil
                     // History starts after the removal: the model's earlier predictions and their labels go.
                     let ids = Set(predictions.lazy.filter { $0.model == model }.map(\.id))
                     predictions.removeAll { $0.model == model }
@@ -42,12 +41,9 @@ struct SLOHistory {
         } catch {
             throw APIError(.internalServerError, "storage_failed", "could not read the event log: \(error)")
         }
+        for (_, declaration) in declarations.sorted(by: { $0.key < $1.key }) { _ = start.apply(declaration) }
         for key in order {
-            guard let entry = definitions[key] else { continue }
-            switch entry {
-            case .defineMetric, .declareModel: _ = start.apply(entry)
-            default: break
-            }
+            if let entry = definitions[key], case .defineMetric = entry { _ = start.apply(entry) }
         }
         let p = predictions.lazy.map(\.time)
         let f = feedback.lazy.map(\.time)
