@@ -34,28 +34,11 @@ struct ComparisonRoutes: Sendable {
         }
     }
 
-    struct Answer: Encodable {
-        var comparison: VersionComparison
-        var labelFree: LabelFree
-
-        func encode(to encoder: any Encoder) throws {
-            try comparison.encode(to: encoder)
-            var c = encoder.container(keyedBy: Key.self)
-            try c.encode(labelFree, forKey: Key(stringValue: "label_free"))
-            try c.encode(
-                [
-                    "verdict": "fixed-sample 95% interval: valid for one look at a sample size set in advance",
-                    "sequential": "always-valid 95% confidence sequence: valid however often you look",
-                ], forKey: Key(stringValue: "verdicts"))
-        }
-
-        struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-    }
+    /// What the two verdicts of a comparison mean, carried in every answer.
+    static let verdicts = [
+        "verdict": "fixed-sample 95% interval: valid for one look at a sample size set in advance",
+        "sequential": "always-valid 95% confidence sequence: valid however often you look",
+    ]
 
     func compare(model: String, _ request: Request) throws(APIError) -> Response {
         try host.requireReady()
@@ -63,13 +46,13 @@ struct ComparisonRoutes: Sendable {
         try QueryParameters.requireKnown(query, ComparisonRequest.parameters)
         let asked = try ComparisonRequest(
             query, model: model, now: clock(), deployments: try deployments.all(model: model))
-        let answer = try host.query { engine throws(QueryError) in
-            Answer(
-                comparison: try asked.compare(engine, model: model),
-                labelFree: try Self.labelFree(
-                    engine, model, baseline: asked.baseline, candidate: asked.candidate, asked.window))
+        let (comparison, labelFree) = try host.query { engine throws(QueryError) in
+            (
+                try asked.compare(engine, model: model),
+                try Self.labelFree(engine, model, baseline: asked.baseline, candidate: asked.candidate, asked.window)
+            )
         }
-        return JSONResponse.make(answer)
+        return JSONResponse.make(Annotated(comparison, [("label_free", labelFree), ("verdicts", Self.verdicts)]))
     }
 
     static func labelFree(_ engine: Engine, _ model: String, baseline: String, candidate: String, _ window: Window)

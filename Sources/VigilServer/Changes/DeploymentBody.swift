@@ -37,22 +37,15 @@ struct DeploymentBody: Decodable {
     var offlineMetrics: Field<[String: Double]>
     var labels: Field<[String: String]>
 
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     struct UnknownField: Error { var name: String }
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
         if let unknown = c.allKeys.map(\.stringValue).sorted().first(where: { !Self.fields.contains($0) }) {
             throw UnknownField(name: unknown)
         }
         func field<T: Decodable>(_ name: String) throws -> Field<T> {
-            let key = Key(stringValue: name)
+            let key = AnyCodingKey(stringValue: name)
             guard c.contains(key) else { return .absent }
             if try c.decodeNil(forKey: key) { return .null }
             return .value(try c.decode(T.self, forKey: key))

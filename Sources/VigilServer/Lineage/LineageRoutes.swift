@@ -83,30 +83,13 @@ struct LineageRoutes: Sendable {
         return made
     }
 
-    /// A run, with the gate checks made for it.
-    struct RunAnswer: Encodable {
-        var run: PipelineRun
-        var gateChecks: [GateCheck]
-
-        func encode(to encoder: any Encoder) throws {
-            try run.encode(to: encoder)
-            var c = encoder.container(keyedBy: Key.self)
-            try c.encode(gateChecks, forKey: Key(stringValue: "gate_checks"))
-        }
-
-        struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-    }
-
     func run(_ id: String) throws(APIError) -> Response {
         guard let run = try PipelineStore.read({ try log.pipelineRun(id) }) else {
             throw APIError(.notFound, "unknown_run", "no run with id '\(id.prefix(64))'")
         }
-        return JSONResponse.make(RunAnswer(run: run, gateChecks: try PipelineStore.read { try log.gateChecks(runId: id, limit: 100) }))
+        // The run, with the gate checks made for it.
+        let checks = try PipelineStore.read { try log.gateChecks(runId: id, limit: 100) }
+        return JSONResponse.make(Annotated(run, [("gate_checks", checks)]))
     }
 
     struct JobList: Encodable { var jobs: [EventLog.JobSummary] }

@@ -21,23 +21,3 @@ enum EmptyRange {
         }
     }
 }
-
-/// An answer with a `note` key added beside its own (when there is a note).
-struct Noted<Body: Encodable>: Encodable {
-    var body: Body
-    var note: String?
-
-    func encode(to encoder: any Encoder) throws {
-        try body.encode(to: encoder)
-        guard let note else { return }
-        var c = encoder.container(keyedBy: Key.self)
-        try c.encode(note, forKey: Key(stringValue: "note"))
-    }
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-}

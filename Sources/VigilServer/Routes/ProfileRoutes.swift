@@ -141,14 +141,14 @@ struct ProfileRoutes: Sendable {
         let (ruleSet, source) = try documents.effectiveRules(model) ?? (RuleSet(), "suggested")
         let report = DriftReport(reference: reference.profile, current: current.profile, rules: ruleSet)
         return JSONResponse.make(
-            Noted(
-                body: DriftResponse(
+            Annotated(
+                DriftResponse(
                     model: model, from: current.from, to: current.to, version: q.version,
                     reference: ReferenceSummary(model: model, reference).source, rules: source,
                     referenceRows: report.referenceRows, currentRows: report.currentRows, drifted: report.drifted,
                     columns: report.columns, outputs: report.outputs,
                     untrackedColumns: current.untrackedColumns.isEmpty ? nil : current.untrackedColumns),
-                note: try emptyRangeNote(model, q)))
+                [("note", try emptyRangeNote(model, q))]))
     }
 
     func quality(model: String, _ request: Request) throws(APIError) -> Response {
@@ -157,11 +157,11 @@ struct ProfileRoutes: Sendable {
         let found = try documents.effectiveRules(model)
         let report = QualityReport(profile: current.profile, rules: found?.0)
         return JSONResponse.make(
-            Noted(
-                body: QualityResponse(
+            Annotated(
+                QualityResponse(
                     model: model, from: current.from, to: current.to, version: q.version, rules: found?.1 ?? "none",
                     rows: report.rows, violations: report.violations, columns: report.columns, outputs: report.outputs),
-                note: try emptyRangeNote(model, q)))
+                [("note", try emptyRangeNote(model, q))]))
     }
 
     func estimatedPerformance(model: String, _ request: Request) throws(APIError) -> Response {
@@ -170,7 +170,7 @@ struct ProfileRoutes: Sendable {
         let result = try host.query { engine throws(QueryError) in
             try engine.estimatedPerformance(model: model, window: q.window, version: q.version, segment: q.segment)
         }
-        return JSONResponse.make(Noted(body: result, note: try emptyRangeNote(model, q)))
+        return JSONResponse.make(Annotated(result, [("note", try emptyRangeNote(model, q))]))
     }
 
     /// Why the query's window holds none of the model's data, and where its data is.
