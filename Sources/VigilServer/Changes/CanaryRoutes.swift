@@ -54,15 +54,10 @@ struct CanaryRoutes: Sendable {
     func flaggerMetadata(_ request: Request) async throws(APIError) -> [String: String] {
         let body = try await RequestBody.collect(request, limit: Self.maxBodyBytes, timeout: configuration.bodyReadTimeout)
         guard body.readableBytes > 0 else { return [:] }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
-            throw .badRequest(
-                "malformed_json", #"body must be a Flagger webhook payload such as {"name": "fraud", "metadata": {"baseline": "v1"}}"#)
-        }
-        if let unknown = object.keys.sorted().first(where: { !Self.flaggerFields.contains($0) }) {
-            throw .badRequest(
-                "unknown_field",
-                "unknown field '\(unknown.prefix(64))'; expected \(Self.flaggerFields.sorted().joined(separator: ", "))")
-        }
+        let object = try JSONObjectBody.parse(
+            Data(body.readableBytesView),
+            #"body must be a Flagger webhook payload such as {"name": "fraud", "metadata": {"baseline": "v1"}}"#)
+        try JSONObjectBody.requireKnown(object, Self.flaggerFields)
         guard let metadata = object["metadata"] else { return [:] }
         guard let pairs = metadata as? [String: Any] else {
             throw .badRequest("invalid_field", "metadata: expected an object of strings")

@@ -36,14 +36,9 @@ struct FlagRoutes: Sendable {
     func flag(_ request: Request) async throws(APIError) -> Response {
         try host.requireReady()
         let body = try await RequestBody.collect(request, limit: 2 * 1024 * 1024, timeout: .seconds(30))
-        guard let o = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
-            throw .badRequest(
-                "malformed_json", #"body must be a JSON object such as {"model": "m", "prediction_ids": ["p-1"]}"#)
-        }
-        if let unknown = o.keys.sorted().first(where: { !Self.fields.contains($0) }) {
-            throw .badRequest(
-                "unknown_field", "unknown field '\(unknown.prefix(64))'; expected \(Self.fields.sorted().joined(separator: ", "))")
-        }
+        let o = try JSONObjectBody.parse(
+            Data(body.readableBytesView), #"body must be a JSON object such as {"model": "m", "prediction_ids": ["p-1"]}"#)
+        try JSONObjectBody.requireKnown(o, Self.fields)
         let model = try OpenLineageBody.name(o["model"], "model")
         _ = try host.query { engine throws(QueryError) in try engine.modelSummary(model) }
         var flag = OutputFlag(model: model, flaggedAt: clock())

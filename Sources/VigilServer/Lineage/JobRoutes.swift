@@ -45,12 +45,9 @@ struct JobRoutes: Sendable {
         let now = clock()
         var at = now
         if body.readableBytes > 0 {
-            guard let o = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
-                throw .badRequest("malformed_json", #"the body is empty or a JSON object such as {"time": "2026-12-03T08:00:00Z"}"#)
-            }
-            if let unknown = o.keys.sorted().first(where: { $0 != "time" }) {
-                throw .badRequest("unknown_field", "unknown field '\(unknown.prefix(64))'; expected time")
-            }
+            let o = try JSONObjectBody.parse(
+                Data(body.readableBytesView), #"the body is empty or a JSON object such as {"time": "2026-12-03T08:00:00Z"}"#)
+            try JSONObjectBody.requireKnown(o, ["time"])
             if let t = o["time"] { at = try OpenLineageBody.time(t, "time") }
         }
         guard at <= now + Self.maxClockSkew else {
@@ -68,12 +65,9 @@ struct JobRoutes: Sendable {
     func setGates(_ job: JobRef, _ request: Request) async throws(APIError) -> Response {
         try Self.checkNames(job)
         let body = try await RequestBody.collect(request, limit: 64 * 1024, timeout: .seconds(10))
-        guard let o = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
-            throw .badRequest("malformed_json", #"body must be a JSON object such as {"gates": ["trips-gate"]}"#)
-        }
-        if let unknown = o.keys.sorted().first(where: { $0 != "gates" }) {
-            throw .badRequest("unknown_field", "unknown field '\(unknown.prefix(64))'; expected gates")
-        }
+        let o = try JSONObjectBody.parse(
+            Data(body.readableBytesView), #"body must be a JSON object such as {"gates": ["trips-gate"]}"#)
+        try JSONObjectBody.requireKnown(o, ["gates"])
         guard let names = o["gates"] as? [String], names.count <= EventLog.gatesPerJob else {
             throw .badRequest("invalid_type", "gates: expected an array of at most \(EventLog.gatesPerJob) gate names")
         }

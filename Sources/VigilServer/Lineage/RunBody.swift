@@ -14,13 +14,9 @@ enum RunBody {
 
     /// The event; `run_id` is generated when absent (the answer returns it for the next state change).
     static func decode(_ data: Data, now: Timestamp) throws(APIError) -> LineageEvent {
-        guard let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw .badRequest(
-                "malformed_json", #"body must be a JSON object such as {"namespace": "taxi", "job": "build-features", "state": "START"}"#)
-        }
-        if let unknown = o.keys.sorted().first(where: { !fields.contains($0) }) {
-            throw .badRequest("unknown_field", "unknown field '\(unknown.prefix(64))'; expected \(fields.sorted().joined(separator: ", "))")
-        }
+        let o = try JSONObjectBody.parse(
+            data, #"body must be a JSON object such as {"namespace": "taxi", "job": "build-features", "state": "START"}"#)
+        try JSONObjectBody.requireKnown(o, fields)
         let stateText = try OpenLineageBody.name(o["state"], "state", max: 16)
         guard let state = LineageEvent.State(rawValue: stateText.uppercased()) else {
             throw .badRequest("invalid_value", "state: '\(stateText.prefix(16))' is not one of START, RUNNING, COMPLETE, FAIL, ABORT")
@@ -45,9 +41,7 @@ enum RunBody {
         return try list.enumerated().map { (i, item) throws(APIError) in
             let path = "\(field)[\(i)]"
             let d = try OpenLineageBody.dictionary(item, path)
-            if let unknown = d.keys.sorted().first(where: { !datasetFields.contains($0) }) {
-                throw .badRequest("unknown_field", "\(path): unknown field '\(unknown.prefix(64))'; expected namespace, name, row_count, version")
-            }
+            try JSONObjectBody.requireKnown(d, datasetFields, path: path)
             if let rows = d["row_count"], OpenLineageBody.integer(rows) == nil {
                 throw .badRequest("invalid_type", "\(path).row_count: expected a whole number ≥ 0")
             }

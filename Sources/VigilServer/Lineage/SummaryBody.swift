@@ -14,13 +14,9 @@ enum SummaryBody {
     static let maxItems = 10_000
 
     static func decode(_ data: Data) throws(APIError) -> DatasetSummary {
-        guard let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw .badRequest(
-                "malformed_json", #"a profile is a JSON object such as {"rows": 1000, "columns": {"fare": {"nulls": 3}}}"#)
-        }
-        if let unknown = o.keys.sorted().first(where: { $0 != "rows" && $0 != "columns" }) {
-            throw .badRequest("unknown_field", "unknown field '\(unknown.prefix(64))'; expected rows, columns")
-        }
+        let o = try JSONObjectBody.parse(
+            data, #"a profile is a JSON object such as {"rows": 1000, "columns": {"fare": {"nulls": 3}}}"#)
+        try JSONObjectBody.requireKnown(o, ["rows", "columns"])
         guard let rows = OpenLineageBody.integer(o["rows"]) else {
             throw .badRequest("invalid_type", "rows: expected a whole number ≥ 0")
         }
@@ -35,10 +31,7 @@ enum SummaryBody {
 
     static func column(_ value: Any, _ path: String, rows: Int64) throws(APIError) -> DatasetSummary.Column {
         let d = try OpenLineageBody.dictionary(value, path)
-        if let unknown = d.keys.sorted().first(where: { !columnFields.contains($0) }) {
-            throw .badRequest(
-                "unknown_field", "\(path): unknown field '\(unknown.prefix(64))'; expected \(columnFields.sorted().joined(separator: ", "))")
-        }
+        try JSONObjectBody.requireKnown(d, columnFields, path: path)
         var c = DatasetSummary.Column()
         if let text = try OpenLineageBody.optionalString(d["type"], "\(path).type") {
             guard let type = ColumnType(rawValue: text) else {

@@ -52,12 +52,9 @@ struct ModelRoutes: Sendable {
     func declare(_ model: String, _ request: Request) async throws(APIError) -> Response {
         try host.requireReady()
         let body = try await RequestBody.collect(request, limit: 256 * 1024, timeout: .seconds(30))
-        guard let o = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
-            throw .badRequest("malformed_json", #"body must be a JSON object such as {"task": "binary", "owner": "ml-platform"}"#)
-        }
-        if let unknown = o.keys.sorted().first(where: { !Self.fields.contains($0) }) {
-            throw .badRequest("unknown_field", "unknown field '\(unknown.prefix(64))'; expected \(Self.fields.sorted().joined(separator: ", "))")
-        }
+        let o = try JSONObjectBody.parse(
+            Data(body.readableBytesView), #"body must be a JSON object such as {"task": "binary", "owner": "ml-platform"}"#)
+        try JSONObjectBody.requireKnown(o, Self.fields)
         // Leave a field out to keep its value; null is not a value.
         if let null = o.keys.sorted().first(where: { o[$0] is NSNull }) {
             throw .badRequest("invalid_type", "\(null): null is not allowed; leave the field out to keep its value")
