@@ -4,6 +4,7 @@ waiting for a started server to answer or for a condition, and a webhook receive
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 import os
 import socket
 import subprocess
@@ -36,6 +37,22 @@ def wait_until_ready(url: str, proc: subprocess.Popen, what: str, timeout: float
                 raise AssertionError(f"{what} exited with status {proc.returncode}")
             time.sleep(0.2)
     raise AssertionError(f"{what} did not answer {url} within {timeout:.0f} s")
+
+
+@contextmanager
+def vigil_server(data, *extra: str):
+    """A `vigil serve` over the data directory `data` on a free loopback port, ready: yields its URL and
+    stops it afterwards. `extra` are more `vigil serve` flags."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([str(VIGIL), "serve", "--data", str(data), "--port", str(port), "--log-level", "warning",
+                             *extra])
+    try:
+        wait_until_ready(url + "/readyz", proc, "vigil serve")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(30)
 
 
 def wait_for(what: str, condition, seconds: float = 30) -> None:

@@ -14,21 +14,12 @@ import urllib.error
 import urllib.request
 
 import pytest
-from support import ROOT, VIGIL, free_port, wait_for, wait_until_ready
+from support import ROOT, VIGIL, vigil_server, wait_for
 
 sys.path.insert(0, str(ROOT / "tests" / "dashboard"))
 import browser  # noqa: E402
 
 SLOS = ["passenger-count-missing", "taxi-accuracy", "taxi-freshness", "taxi-recall", "trip-distance-drift"]
-
-
-def serve(tmp_path):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([str(VIGIL), "serve", "--data", str(tmp_path / "data"), "--port", str(port),
-                             "--log-level", "warning"])
-    wait_until_ready(url + "/readyz", proc, "vigil serve")
-    return url, proc
 
 
 def get(url):
@@ -45,7 +36,11 @@ def report(url, *extra):
 
 @pytest.mark.skipif(not VIGIL.exists(), reason=f"build vigil first ({VIGIL})")
 def test_the_live_demo_shows_live_values_within_a_minute(tmp_path):
-    url, server = serve(tmp_path)
+    with vigil_server(tmp_path / "data") as url:
+        watch_the_live_demo(url)
+
+
+def watch_the_live_demo(url):
     demo = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "load-demo"), url, "--for", "90"],
                             env={**os.environ, "VIGIL_BIN": str(VIGIL)}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -74,14 +69,11 @@ def test_the_live_demo_shows_live_values_within_a_minute(tmp_path):
     finally:
         demo.terminate()
         demo.wait(30)
-        server.terminate()
-        server.wait(30)
 
 
 @pytest.mark.skipif(not VIGIL.exists(), reason=f"build vigil first ({VIGIL})")
 def test_the_historical_replay_is_judged_at_its_own_time(tmp_path):
-    url, server = serve(tmp_path)
-    try:
+    with vigil_server(tmp_path / "data") as url:
         subprocess.run([sys.executable, str(ROOT / "scripts" / "load-demo"), url, "--historical"],
                        env={**os.environ, "VIGIL_BIN": str(VIGIL)}, check=True, capture_output=True, timeout=300)
         subprocess.run([str(VIGIL), "slo", "apply", str(ROOT / "examples" / "slos.yaml"), "--server", url], check=True,
@@ -96,6 +88,3 @@ def test_the_historical_replay_is_judged_at_its_own_time(tmp_path):
             note = json.loads(get(url + path))["note"]
             assert "its data runs from 2020-02-01T00:00:00Z" in note and "to=2020-03-01T00:00:00Z" in note, note
         assert "note" not in json.loads(get(url + "/v1/models/taxi-tip/metrics?window=7d&to=2020-03-01T00:00:00Z"))
-    finally:
-        server.terminate()
-        server.wait(30)

@@ -10,7 +10,7 @@ import re
 import subprocess
 
 import pytest
-from support import ROOT, VIGIL, free_port, wait_until_ready
+from support import ROOT, VIGIL, vigil_server
 
 PRELUDE = """set -euo pipefail
 curl() { command curl --silent --show-error --fail-with-body "$@"; }
@@ -26,13 +26,9 @@ def quick_start_blocks():
 
 @pytest.mark.skipif(not VIGIL.exists(), reason=f"build vigil first ({VIGIL})")
 def test_the_quick_start_runs_as_written(tmp_path):
-    port = free_port()
-    server = subprocess.Popen([str(VIGIL), "serve", "--data", str(tmp_path / "data"), "--port", str(port)],
-                              stderr=subprocess.DEVNULL)
-    env = {**os.environ, "PATH": f"{VIGIL.parent}:{os.environ['PATH']}", "VIGIL_URL": f"http://127.0.0.1:{port}",
-           "VIGIL_BIN": str(VIGIL)}
-    try:
-        wait_until_ready(f"http://127.0.0.1:{port}/readyz", server, "vigil serve")
+    with vigil_server(tmp_path / "data") as url:
+        port = url.rsplit(":", 1)[1]
+        env = {**os.environ, "PATH": f"{VIGIL.parent}:{os.environ['PATH']}", "VIGIL_URL": url, "VIGIL_BIN": str(VIGIL)}
         blocks = quick_start_blocks()
         assert len(blocks) >= 4, "the Quick start lost its examples"
         for block in blocks:
@@ -44,9 +40,6 @@ def test_the_quick_start_runs_as_written(tmp_path):
                 assert '"code":"rejected_rows"' in run.stdout and '"accepted":1' in run.stdout, run.stdout + run.stderr
             else:
                 assert run.returncode == 0, f"{block}\n→ {run.stdout[-2000:]}\n{run.stderr[-2000:]}"
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 def python_snippet():
@@ -57,17 +50,10 @@ def python_snippet():
 
 @pytest.mark.skipif(not VIGIL.exists(), reason=f"build vigil first ({VIGIL})")
 def test_the_python_client_snippet_runs_as_written(tmp_path):
-    port = free_port()
-    server = subprocess.Popen([str(VIGIL), "serve", "--data", str(tmp_path / "data"), "--port", str(port)],
-                              stderr=subprocess.DEVNULL)
-    try:
-        wait_until_ready(f"http://127.0.0.1:{port}/readyz", server, "vigil serve")
-        code = python_snippet().replace("127.0.0.1:8080", f"127.0.0.1:{port}") + "\nclient.close()\n"
+    with vigil_server(tmp_path / "data") as url:
+        code = python_snippet().replace("http://127.0.0.1:8080", url) + "\nclient.close()\n"
         env = {**os.environ, "PYTHONPATH": str(ROOT / "clients" / "python" / "src")}
         script = tmp_path / "snippet.py"  # from a file, as a user runs it: metric functions need their source
         script.write_text(code)
         run = subprocess.run(["python3", str(script)], env=env, capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stderr[-3000:]
-    finally:
-        server.terminate()
-        server.wait(30)

@@ -21,7 +21,7 @@ from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, R
 from openlineage.client.facet_v2 import data_quality_metrics_input_dataset as dqm
 from openlineage.client.facet_v2 import dataset_version_dataset, output_statistics_output_dataset, schema_dataset
 from openlineage.client.transport.http import HttpConfig, HttpTransport
-from support import ROOT, VIGIL, Receiver, free_port, wait_for, wait_until_ready
+from support import ROOT, VIGIL, Receiver, vigil_server, wait_for
 
 sys.path.insert(0, str(ROOT / "tests" / "dashboard"))
 import browser  # noqa: E402
@@ -30,19 +30,6 @@ RULES = {"columns": {"fare": {"type": "numeric", "max_missing_fraction": 0.01},
                      "distance": {"type": "numeric", "max_missing_fraction": 0.01}}}
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 BASE = NOW - datetime.timedelta(hours=2)
-
-
-class Server:
-    def __init__(self, data, hook):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([str(VIGIL), "serve", "--data", str(data), "--port", str(self.port),
-                                      "--alert-interval", "1s", "--webhook-url", hook, "--log-level", "warning"])
-        wait_until_ready(self.url + "/readyz", self.proc, "vigil serve")
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(30)
 
 
 def at(minutes):
@@ -85,10 +72,10 @@ def parse_time(text):
 @pytest.mark.skipif(not VIGIL.exists(), reason=f"build vigil first ({VIGIL})")
 def test_from_a_stopped_feature_job_to_the_run_that_broke_the_model(tmp_path):
     receiver = Receiver()
-    server = Server(tmp_path / "data", receiver.url)
-    try:
-        client = vigil.Client(server.url)
-        ol = OpenLineageClient(transport=HttpTransport(HttpConfig(url=server.url)))
+    serve = ("--alert-interval", "1s", "--webhook-url", receiver.url)
+    with vigil_server(tmp_path / "data", *serve) as url:
+        client = vigil.Client(url)
+        ol = OpenLineageClient(transport=HttpTransport(HttpConfig(url=url)))
         client._transport.put_json("/v1/gates/trips-gate", RULES)
         client.declare_gates("build-features", ["trips-gate"], namespace="taxi")
 
@@ -132,7 +119,7 @@ def test_from_a_stopped_feature_job_to_the_run_that_broke_the_model(tmp_path):
         broken_rows = tmp_path / "features-v2.csv"
         broken_rows.write_text("fare,distance\n" + "\n".join(
             f"{'' if i < 30 else 10 + i % 7},{1 + i % 5}" for i in range(100)))
-        refused = subprocess.run([str(VIGIL), "gate", "check", "trips-gate", "--server", server.url,
+        refused = subprocess.run([str(VIGIL), "gate", "check", "trips-gate", "--server", url,
                                   "--data", str(broken_rows), "--dataset", "lake/features.trips"],
                                  capture_output=True, text=True, timeout=60)
         assert refused.returncode == 1, refused.stdout + refused.stderr
@@ -164,25 +151,20 @@ def test_from_a_stopped_feature_job_to_the_run_that_broke_the_model(tmp_path):
         assert first["to"] == "firing" and parse_time(first["at"]) == BASE + datetime.timedelta(minutes=5)
 
         # The dashboard shows the jobs, the failed gate and the firing SLO, and the trace with its suspect.
-        page = browser.dump_dom(server.url + "/pipeline")
+        page = browser.dump_dom(url + "/pipeline")
         page.find(data_job="taxi/build-features")
         assert page.find(data_slo="trips-fresh").find(data_k="verdict").attrs["data-value"] == "breached"
         # The gate's last check is the refused retrain's.
         assert page.find(data_gate="trips-gate").find(data_k="verdict").attrs["data-value"] == "fail"
-        trace_page = browser.dump_dom(server.url + "/trace/v2-7")
+        trace_page = browser.dump_dom(url + "/trace/v2-7")
         assert broken in trace_page.find(data_k="suspects").text
         assert "v2" in trace_page.find(data_step="dataset").text
-    finally:
-        server.stop()
 
     # A restart keeps runs, gates, flags and the pipeline SLO.
-    server = Server(tmp_path / "data", receiver.url)
-    try:
-        client = vigil.Client(server.url)
+    with vigil_server(tmp_path / "data", *serve) as url:
+        client = vigil.Client(url)
         assert client.slo("trips-fresh")["status"]["verdict"] == "breached"
         assert len(client._transport.get("/v1/flags", model="taxi-tip")["flags"]) == 1
         assert client._transport.get("/v1/jobs/taxi/build-features/gates")["gates"] == ["trips-gate"]
         assert client.blame("taxi-tip", start=NOW - datetime.timedelta(hours=3)).iloc[0]["node"] == f"run:{broken}"
-    finally:
-        server.stop()
-        receiver.close()
+    receiver.close()
