@@ -27,11 +27,7 @@ final class ModelDocuments: Sendable {
     }
 
     func setAbout(_ a: ModelAbout, model: String) async throws(APIError) {
-        do {
-            try await log.saveDocument(a, model: model, kind: .about, at: a.updatedAt)
-        } catch {
-            throw APIError(.internalServerError, "storage_failed", "could not store the model's description: \(error)")
-        }
+        try await save(a, model, .about, at: a.updatedAt, change: nil)
         abouts.withLock { $0[model] = .some(a) }
     }
 
@@ -94,7 +90,7 @@ final class ModelDocuments: Sendable {
     }
 
     private func save<T: Encodable>(
-        _ value: T, _ model: String, _ kind: EventLog.DocumentKind, at time: Timestamp, change: Change
+        _ value: T, _ model: String, _ kind: EventLog.DocumentKind, at time: Timestamp, change: Change?
     ) async throws(APIError) {
         do {
             try await log.saveDocument(value, model: model, kind: kind, at: time, change: change)
