@@ -37,6 +37,7 @@ import VigilServer
                 (#"{"task": "ranking"}"#, "invalid_value"),
                 (#"{"task": "binary", "classes": ["a"]}"#, "invalid_field"),
                 (#"{"owner": "x"}"#, "missing_field"),
+                (#"{"task": "binary", "owner": "\#(String(repeating: "o", count: 257))"}"#, "too_long"),
             ] {
                 let answer = try await client.send(.put, "/v1/models/other", body).1
                 #expect((answer["error"] as? [String: Any])?["code"] as? String == code, "\(body): \(answer)")

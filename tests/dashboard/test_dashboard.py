@@ -270,6 +270,24 @@ def test_versions_page_matches_the_compare_api_and_charts_mark_deployments(serve
     assert all(any(g.attrs["data-at"] == at for g in svg.find_all("g", class_="change-marker")) for svg in charts)
 
 
+def test_settings_page_shows_the_declaration_and_offers_its_forms(server):
+    body = json.dumps({"task": "binary", "owner": "fares-team", "description": "Tip over 20 %?"}).encode()
+    request = urllib.request.Request(server + "/v1/models/taxi-tip", body, method="PUT")
+    urllib.request.urlopen(request, timeout=60).read()
+    model = api(server, "/v1/models/taxi-tip")
+    dom = browser.dump_dom(server + "/models/taxi-tip/settings")
+    assert dom.find(data_k="task").text == model["task"] == "binary"
+    assert dom.find(data_k="owner").text == "fares-team"
+    assert dom.find(data_k="description").text == "Tip over 20 %?"
+    assert dom.find(data_k="predictions").text.replace(",", "") == str(model["predictions"])
+    actions = {f.attrs["action"] for f in dom.find_all("form", method="post")}
+    assert actions == {"/models/taxi-tip/settings", "/models/taxi-tip/delete"}
+    assert dom.find("input", name="confirm").attrs.get("required") is not None
+    # The overview offers to declare a model before its first event.
+    overview = browser.dump_dom(server + "/")
+    assert overview.find("form", action="/models").find("input", name="name")
+
+
 def test_screenshots_of_every_page(server, tmp_path):
     out = tmp_path / "img"
     subprocess.run([str(ROOT / "scripts" / "screenshots"), server, str(out)], check=True, capture_output=True)

@@ -60,11 +60,12 @@ public struct VigilServer: Sendable {
         let sessions = SessionStore()
         router.add(middleware: AuthMiddleware(tokens: configuration.tokens, sessions: sessions))
         APIRoutes(
-            host: host, pipeline: pipeline, log: log, documents: documents, configuration: configuration, clock: clock)
+            host: host, pipeline: pipeline, log: log, configuration: configuration, clock: clock)
             .register(on: router)
         ProfileRoutes(host: host, documents: documents, configuration: configuration, clock: clock)
             .register(on: router)
-        ModelRoutes(host: host, pipeline: pipeline, documents: documents, clock: clock).register(on: router)
+        let models = ModelRoutes(host: host, pipeline: pipeline, documents: documents, clock: clock)
+        models.register(on: router)
         SLORoutes(slos: slos, log: log, configuration: configuration, clock: clock).register(on: router)
         DeploymentRoutes(host: host, deployments: deployments, log: log, configuration: configuration, clock: clock)
             .register(on: router)
@@ -79,8 +80,12 @@ public struct VigilServer: Sendable {
         FlagRoutes(host: host, log: log, clock: clock).register(on: router)
         BlameRoutes(host: host, log: log, deployments: deployments, clock: clock).register(on: router)
         MetricsExporter(slos: slos, log: log, clock: clock).register(on: router)
-        DashboardRoutes(sources: DashboardSources(slos: slos, log: log, clock: clock), deployments: deployments)
-            .register(on: router)
+        let dashboard = DashboardSources(
+            slos: slos, log: log, clock: clock, formsNeedToken: configuration.tokens.isEnabled)
+        DashboardRoutes(sources: dashboard, deployments: deployments).register(on: router)
+        ModelFormRoutes(
+            sources: dashboard, models: models, tokens: configuration.tokens, timeout: configuration.bodyReadTimeout
+        ).register(on: router)
         SignInRoutes(tokens: configuration.tokens, sessions: sessions, configuration: configuration).register(on: router)
         methods.record(router.routes)
         return router

@@ -7,7 +7,8 @@ import VigilCore
 /// The web dashboard: server-rendered HTML pages with inline SVG charts, no external assets.
 ///
 /// `/` lists every model; `/models/{model}` shows its performance, `/drift` its drift and data quality,
-/// `/slos` its SLOs, budgets and alerts, `/versions` its deployments, canary and shadows; `/pipeline` the
+/// `/slos` its SLOs, budgets and alerts, `/versions` its deployments, canary and shadows, `/settings` its
+/// declaration (with forms to change or delete it: ``ModelFormRoutes``); `/pipeline` the
 /// jobs, gates and pipeline SLOs, `/trace/{id}` where a prediction came from. Each page takes `range` (e.g.
 /// `7d`) and `to` (ISO 8601).
 struct DashboardRoutes: Sendable {
@@ -32,6 +33,10 @@ struct DashboardRoutes: Sendable {
             let model = try context.parameters.decoded("model")
             return page(request) { q throws(APIError) in try VersionsPage(sources, model: model, q) }
         }
+        router.get("/models/{model}/settings") { request, context in
+            let model = try context.parameters.decoded("model")
+            return page(request) { q throws(APIError) in try ModelSettingsPage(sources, model: model, q) }
+        }
         router.get("/pipeline") { request, _ in page(request) { q throws(APIError) in try PipelinePage(sources, q) } }
         router.get("/trace/{id}") { request, context in
             let id = try context.parameters.decoded("id")
@@ -39,13 +44,21 @@ struct DashboardRoutes: Sendable {
         }
     }
 
-    /// Renders a page, or an HTML error page with the API's status and message.
+    /// Renders a page from the request's query.
     private func page<View: DashboardView>(_ request: Request, _ build: ([String: String]) throws(APIError) -> View)
         -> Response
     {
+        Self.page { () throws(APIError) in try build(QueryParameters.dictionary(request)) }
+    }
+
+    /// Renders a page (with `status`: a form shown again with its error is a 4xx), or an HTML error page with
+    /// the API's status and message.
+    static func page<View: DashboardView>(status: HTTPResponse.Status = .ok, _ build: () throws(APIError) -> View)
+        -> Response
+    {
         do {
-            let view = try build(QueryParameters.dictionary(request))
-            return html(DashboardTemplates.render(view, View.template))
+            let view = try build()
+            return html(DashboardTemplates.render(view, View.template), status: status)
         } catch {
             let body = DashboardTemplates.render(
                 [
@@ -56,7 +69,7 @@ struct DashboardRoutes: Sendable {
         }
     }
 
-    private func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+    private static func html(_ text: String, status: HTTPResponse.Status) -> Response {
         Response(status: status, headers: DashboardHeaders.html(), body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
@@ -71,5 +84,6 @@ extension ModelPage: DashboardView { static let template = "model" }
 extension DriftPage: DashboardView { static let template = "drift" }
 extension SLOPage: DashboardView { static let template = "slos" }
 extension VersionsPage: DashboardView { static let template = "versions" }
+extension ModelSettingsPage: DashboardView { static let template = "settings" }
 extension PipelinePage: DashboardView { static let template = "pipeline" }
 extension TracePage: DashboardView { static let template = "trace" }

@@ -7,6 +7,8 @@ struct DashboardSources: Sendable {
     let slos: LiveSLOs
     let log: EventLog
     let clock: @Sendable () -> Timestamp
+    /// Whether the server has tokens, so the dashboard's forms ask for a write token.
+    let formsNeedToken: Bool
 
     var host: EngineHost { slos.host }
     var documents: ModelDocuments { slos.documents }

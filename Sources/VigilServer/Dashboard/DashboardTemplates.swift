@@ -3,7 +3,9 @@ import Mustache
 
 /// The dashboard's Mustache templates, read once from the module's resources.
 enum DashboardTemplates {
-    static let names = ["base", "overview", "model", "drift", "slos", "versions", "pipeline", "trace", "error", "signin"]
+    static let names = [
+        "base", "overview", "model", "drift", "slos", "versions", "settings", "pipeline", "trace", "error", "signin",
+    ]
 
     /// Fails loudly at startup rather than on the first page view: a missing template is a packaging bug.
     static let library: MustacheLibrary = {

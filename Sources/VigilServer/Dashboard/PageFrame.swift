@@ -36,7 +36,7 @@ struct PageFrame {
     var serverTime: String
 
     enum Page {
-        case overview, model, drift, slos, versions, pipeline
+        case overview, model, drift, slos, versions, settings, pipeline
     }
 
     /// - Parameters:
@@ -56,6 +56,7 @@ struct PageFrame {
                 Tab(href: "\(base)/drift?\(q)", label: "Drift & quality", active: page == .drift),
                 Tab(href: "\(base)/slos?\(q)", label: "SLOs & alerts", active: page == .slos),
                 Tab(href: "\(base)/versions?\(q)", label: "Versions", active: page == .versions),
+                Tab(href: "\(base)/settings?\(q)", label: "Settings", active: page == .settings),
                 Tab(href: "/pipeline?\(q)", label: "Pipeline", active: false),
             ]
         } else {

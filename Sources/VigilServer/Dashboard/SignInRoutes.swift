@@ -21,7 +21,7 @@ struct SignInRoutes: Sendable {
 
     private func signIn(_ request: Request) async throws(APIError) -> Response {
         let body = try await RequestBody.collect(request, limit: 8 * 1024, timeout: configuration.bodyReadTimeout)
-        let fields = Self.formFields(String(buffer: body))
+        let fields = DashboardForm.fields(String(buffer: body))
         let next = Self.safeNext(fields["next"])
         guard let token = fields["token"], !token.isEmpty, tokens.scope(of: token) != nil else {
             return form(next: next, error: "That token is not valid for this server.", status: .unauthorized)
@@ -53,17 +53,5 @@ struct SignInRoutes: Sendable {
             return "/"
         }
         return next
-    }
-
-    /// `application/x-www-form-urlencoded` fields (`+` is a space).
-    static func formFields(_ body: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            }
-            if let name = parts.first { fields[name] = parts.count > 1 ? parts[1] : "" }
-        }
-        return fields
     }
 }

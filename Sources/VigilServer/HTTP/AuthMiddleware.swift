@@ -4,8 +4,9 @@ import Hummingbird
 
 /// Requires a bearer token with the right scope on every route but the probes and the sign-in page when tokens
 /// are configured: `read` for `GET`, `write` for everything else. 401 without a valid token, 403 with too small
-/// a scope. A dashboard session cookie (``SessionStore``) stands for a read token on `GET` and `HEAD` only; a
-/// browser asking for a page without either is sent to the sign-in page.
+/// a scope. A dashboard session cookie (``SessionStore``) stands for a read token on `GET` and `HEAD` only (the
+/// dashboard's forms carry a write token in their fields: ``DashboardForm``); a browser asking for a page
+/// without either is sent to the sign-in page.
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let tokens: TokenStore
     let sessions: SessionStore
@@ -20,7 +21,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         let reads = request.method == .get || request.method == .head
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             if let id = SessionStore.id(inCookieHeader: request.headers[.cookie]), sessions.isValid(id) {
-                guard reads else {
+                // The dashboard's own forms (``DashboardForm``) check the write token typed into them.
+                guard reads || Self.isPage(request.uri.path) else {
                     throw APIError(
                         .forbidden, "forbidden",
                         "a dashboard session only reads; \(request.method) needs 'Authorization: Bearer TOKEN'")

@@ -10,7 +10,6 @@ struct APIRoutes: Sendable {
     let host: EngineHost
     let pipeline: IngestPipeline
     let log: EventLog
-    let documents: ModelDocuments
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
 
@@ -31,12 +30,6 @@ struct APIRoutes: Sendable {
         router.get("/v1/models/{model}/metrics/{name}") { _, context in
             try metricDefinition(
                 model: try context.parameters.decoded("model"), name: try context.parameters.decoded("name"))
-        }
-        router.delete("/v1/models/{model}") { _, context in
-            let model = try context.parameters.decoded("model")
-            try await pipeline.deleteModel(model)
-            documents.forget(model: model)
-            return Response(status: .noContent)
         }
         router.delete("/v1/models/{model}/metrics/{name}") { _, context in
             let (model, name) = (try context.parameters.decoded("model"), try context.parameters.decoded("name"))

@@ -18,18 +18,22 @@ struct ModelAbout: Codable, Sendable {
 ///   its task (and a multiclass model's class order) so its first rows are read as meant — a model sending
 ///   only `prediction: 1` is otherwise taken for regression — and records who owns it (fields left out keep
 ///   their stored value);
-/// - `GET /v1/models/{model}`: the model as the engine knows it, with its owner and description.
+/// - `GET /v1/models/{model}`: the model as the engine knows it, with its owner and description;
+/// - `DELETE /v1/models/{model}`: the model and everything held for it, at once (the write token is the
+///   confirmation; the dashboard asks for the model's name typed again).
 struct ModelRoutes: Sendable {
     let host: EngineHost
     let pipeline: IngestPipeline
     let documents: ModelDocuments
     let clock: @Sendable () -> Timestamp
 
-    static let fields: Set<String> = ["task", "classes", "owner", "description"]
-
     func register(on router: Router<BasicRequestContext>) {
         router.put("/v1/models/{model}") { request, context in try await declare(try context.parameters.decoded("model"), request) }
         router.get("/v1/models/{model}") { _, context in try get(try context.parameters.decoded("model")) }
+        router.delete("/v1/models/{model}") { _, context in
+            try await delete(try context.parameters.decoded("model"))
+            return Response(status: .noContent)
+        }
     }
 
     struct Answer: Encodable {
@@ -54,43 +58,35 @@ struct ModelRoutes: Sendable {
         let body = try await RequestBody.collect(request, limit: 256 * 1024, timeout: .seconds(30))
         let o = try JSONObjectBody.parse(
             Data(body.readableBytesView), #"body must be a JSON object such as {"task": "binary", "owner": "ml-platform"}"#)
-        try JSONObjectBody.requireKnown(o, Self.fields)
-        // Leave a field out to keep its value; null is not a value.
-        if let null = o.keys.sorted().first(where: { o[$0] is NSNull }) {
-            throw .badRequest("invalid_type", "\(null): null is not allowed; leave the field out to keep its value")
-        }
-        let taskText = try OpenLineageBody.name(o["task"], "task", max: 16)
-        guard let task = ModelTask(rawValue: taskText) else {
-            throw .badRequest("invalid_value", "task: '\(taskText.prefix(16))' is not one of binary, multiclass, regression")
-        }
-        let classes = try Self.classes(o["classes"], task: task)
-        let existed = host.read { engine in engine.modelSummaries.contains { $0.name == model && $0.task != nil } }
-        try await pipeline.declareModel(model, task: task, classes: classes)
-        // Fields left out keep their stored value, as a deployment's do.
-        let stored = try documents.about(model)
-        let about = ModelAbout(
-            owner: try OpenLineageBody.optionalString(o["owner"], "owner").map { String($0.prefix(256)) } ?? stored?.owner,
-            description: try OpenLineageBody.optionalString(o["description"], "description").map { String($0.prefix(4096)) }
-                ?? stored?.description,
-            updatedAt: clock())
-        try await documents.setAbout(about, model: model)
-        return JSONResponse.make(try answer(model), status: existed ? .ok : .created)
+        let (answer, created) = try await declare(model, ModelDeclaration(json: o))
+        return JSONResponse.make(answer, status: created ? .created : .ok)
     }
 
-    /// A multiclass model's class names, in order; other tasks take none.
-    static func classes(_ value: Any?, task: ModelTask) throws(APIError) -> [String] {
-        guard let value, !(value is NSNull) else { return [] }
-        guard task == .multiclass else { throw .badRequest("invalid_field", "classes: only a multiclass model has classes") }
-        guard let list = value as? [Any], list.count <= 256 else {
-            throw .badRequest("invalid_type", "classes: expected an array of at most 256 class names")
-        }
-        var names: [String] = []
-        for (i, item) in list.enumerated() {
-            let name = try OpenLineageBody.name(item, "classes[\(i)]", max: 256)
-            guard !names.contains(name) else { throw .badRequest("invalid_value", "classes[\(i)]: '\(name.prefix(64))' is listed twice") }
-            names.append(name)
-        }
-        return names
+    /// Fixes the model's task and classes (durably, in the log) and stores its owner and description; whether
+    /// the model is new. The API and the dashboard's form both declare through here.
+    func declare(_ model: String, _ d: ModelDeclaration) async throws(APIError) -> (Answer, created: Bool) {
+        try host.requireReady()
+        let existed = host.read { engine in engine.modelSummaries.contains { $0.name == model && $0.task != nil } }
+        try await pipeline.declareModel(model, task: d.task, classes: d.classes)
+        // Fields left out keep their stored value, as a deployment's do; an empty one clears it.
+        let stored = try documents.about(model)
+        let about = ModelAbout(
+            owner: Self.kept(d.owner, stored?.owner), description: Self.kept(d.description, stored?.description),
+            updatedAt: clock())
+        try await documents.setAbout(about, model: model)
+        return (try answer(model), !existed)
+    }
+
+    private static func kept(_ new: String?, _ stored: String?) -> String? {
+        guard let new else { return stored }
+        return new.isEmpty ? nil : new
+    }
+
+    /// Removes the model with its data (see `docs/server.md#models`); 404 if there is no such model.
+    func delete(_ model: String) async throws(APIError) {
+        try host.requireReady()
+        try await pipeline.deleteModel(model)
+        documents.forget(model: model)
     }
 
     func get(_ model: String) throws(APIError) -> Response {

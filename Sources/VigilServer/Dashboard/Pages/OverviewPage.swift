@@ -26,12 +26,39 @@ struct OverviewPage {
         var alerts: [AlertRow]
     }
 
+    /// The form that declares a new model (``ModelFormRoutes``), empty or as last typed with its error.
+    struct DeclareForm {
+        var name = ""
+        var taskOptions: [ModelSettingsPage.Option]
+        var classes = ""
+        var owner = ""
+        var description = ""
+        var error: String?
+        var needsToken: Bool
+
+        init(_ fields: [String: String] = [:], error: String? = nil, needsToken: Bool) {
+            name = fields["name"] ?? ""
+            let task = fields["task"] ?? ModelTask.binary.rawValue
+            taskOptions = ModelTask.allCases.map { ModelSettingsPage.Option(value: $0.rawValue, selected: $0.rawValue == task) }
+            classes = fields["classes"] ?? ""
+            owner = fields["owner"] ?? ""
+            description = fields["description"] ?? ""
+            self.error = error
+            self.needsToken = needsToken
+        }
+    }
+
     var frame: PageFrame
     var models: [ModelCard]
     var isEmpty: Bool
+    var declare: DeclareForm
+    /// The model just deleted from its settings page.
+    var deleted: String?
 
     init(_ sources: DashboardSources, _ query: [String: String]) throws(APIError) {
-        try QueryParameters.requireKnown(query, ["range", "to", "step"])
+        try QueryParameters.requireKnown(query, ["range", "to", "step", "deleted"])
+        declare = DeclareForm(needsToken: sources.formsNeedToken)
+        deleted = query["deleted"].map { String($0.prefix(256)) }
         let now = sources.clock()
         let summaries = try sources.summaries()
         let latest = summaries.compactMap(\.lastEvent).max()
