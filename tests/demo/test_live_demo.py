@@ -58,6 +58,11 @@ def watch_the_live_demo(url):
         verdicts = report(url)
         assert all(v != "insufficient_data" for v in verdicts.values()), verdicts
         assert "vigil_slo_sli{" in get(url + "/metrics")
+        # Live, a short burn window reads minute buckets (an old one would read a whole hour: docs/slos.md).
+        burns = {s["slo"]["name"]: s["status"]["burn_rates"] for s in json.loads(get(url + "/v1/slos"))["slos"]
+                 if s.get("status")}
+        short = [w for ws in burns.values() for w in ws if w["window"] == "5m"]
+        assert short and all(w["resolution"] == "1m" for w in short), burns
         overview = browser.dump_dom(url + "/")
         for name in SLOS:
             overview.find(data_slo=name)

@@ -21,7 +21,10 @@ enum SLOTable {
                     if e.slo.sli.isSeconds { return DurationText.format(seconds: v) }
                     return ci.map { "\(fmt(v)) \($0)" } ?? fmt(v)
                 } ?? "—"
-            let burn = s?.currentBurnRate.flatMap { b in b.burnRate.map { "\(fmt($0))× (\(b.window))" } } ?? "—"
+            let burn =
+                s?.currentBurnRate.flatMap { b in
+                    b.burnRate.map { "\(fmt($0))× (\(b.window)\(b.isCoarsened ? ", \(b.resolution ?? "") buckets" : ""))" }
+                } ?? "—"
             rows.append([
                 e.slo.name, e.slo.watched + (e.slo.version.map { "@\($0)" } ?? ""), e.slo.sli.description,
                 e.slo.objective.description, e.slo.window.windowText, value, s.map { "\($0.value.n)" } ?? "—",
@@ -32,6 +35,9 @@ enum SLOTable {
             ])
         }
         var out = table(rows)
+        for e in entries {
+            if let note = e.status?.coarsenedNote { out += "\nnote: \(e.slo.name): \(note)" }
+        }
         for e in entries where !e.warnings.isEmpty {
             out += "\n" + e.warnings.map { "warning: \(e.slo.name): \($0)" }.joined(separator: "\n")
         }

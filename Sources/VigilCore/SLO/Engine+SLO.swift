@@ -5,7 +5,9 @@ extension Engine {
     public func evaluate(_ slo: SLODefinition, at t: Timestamp, inputs: SLIInputs = SLIInputs()) throws(QueryError)
         -> SLOStatus
     {
-        try SLOEvaluator(slo).evaluate(at: t) { (from, to) throws(QueryError) -> SLISample in
+        let reads = !slo.sli.readsNoBuckets
+        return try SLOEvaluator(slo).evaluate(at: t, resolution: { reads ? bucketResolution(at: $0) : nil }) {
+            (from, to) throws(QueryError) -> SLISample in
             do throws(QueryError) {
                 return try sample(slo, from: from, to: to, now: t, inputs: inputs)
             } catch {
@@ -13,5 +15,11 @@ extension Engine {
                 return SLISample(value: nil, n: 0)
             }
         }
+    }
+
+    /// The finest buckets kept at `t` (minutes while recent, then hours, then days): a window starting at `t`
+    /// is read from these, its start rounded down to one.
+    public func bucketResolution(at t: Timestamp) -> Resolution {
+        WindowPlan.width(at: t.milliseconds, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
     }
 }

@@ -87,6 +87,12 @@ public enum SLI: Sendable, Hashable, StringRepresented {
         SLOError(.invalidSLI, field: "sli", "sli '\(text)': \(why)")
     }
 
+    /// Pipeline SLIs read the pipeline's history, not the model's buckets.
+    public var readsNoBuckets: Bool {
+        if case .pipeline = self { return true }
+        return false
+    }
+
     /// Ratio SLIs count good and bad events, so they get an error budget and burn-rate alerts.
     public var isRatio: Bool {
         switch self {

@@ -18,9 +18,12 @@ public struct SLOEvaluator: Sendable {
 
     public init(_ slo: SLODefinition) { self.slo = slo }
 
-    public func evaluate<E: Error>(at t: Timestamp, sample: (Timestamp, Timestamp) throws(E) -> SLISample)
-        throws(E) -> SLOStatus
-    {
+    /// - Parameters:
+    ///   - resolution: the bucket width a window starting at a time is read from (`nil`: no buckets).
+    public func evaluate<E: Error>(
+        at t: Timestamp, resolution: (Timestamp) -> Resolution? = { _ in nil },
+        sample: (Timestamp, Timestamp) throws(E) -> SLISample
+    ) throws(E) -> SLOStatus {
         var cache: [Int64: SLISample] = [:]
         func over(_ d: Duration) throws(E) -> SLISample {
             if let s = cache[d.milliseconds] { return s }
@@ -37,7 +40,9 @@ public struct SLOEvaluator: Sendable {
         windows.insert(slo.window)
         var burns: [SLOStatus.WindowBurn] = []
         for w in windows.sorted() {
-            burns.append(burn(w, try over(w)))
+            var b = burn(w, try over(w))
+            b.resolution = resolution(t - w)?.text
+            burns.append(b)
         }
         var status = SLOStatus(
             name: slo.name, model: slo.model, sli: slo.sli.description, objective: slo.objective.description,

@@ -33,10 +33,24 @@ public struct SLOStatus: Sendable, Hashable, Codable {
         public var sli: SLISample
         /// Bad fraction over the budget fraction (ratio SLIs with samples).
         public var burnRate: Double?
+        /// The buckets the window was read from (`1m`, `1h`, `1d`): minutes while its start is within their
+        /// reach, else hours or days, its start rounded down to one — so a window shorter than the buckets reads
+        /// a bucket's worth. `nil` for SLIs that read no buckets (pipeline SLIs).
+        public var resolution: String?
+
+        /// Whether the window is shorter than (or not a multiple of) the buckets it was read from, so it read a
+        /// longer span than its name says.
+        public var isCoarsened: Bool {
+            guard let text = resolution, let r = Resolution.allCases.first(where: { $0.text == text }),
+                let length = try? Duration(window: window)
+            else { return false }
+            return length.milliseconds % r.milliseconds != 0
+        }
 
         enum CodingKeys: String, CodingKey {
             case window, sli
             case burnRate = "burn_rate"
+            case resolution
         }
     }
 
@@ -74,5 +88,22 @@ public struct SLOStatus: Sendable, Hashable, Codable {
         case name, model, sli, objective, window, at, from, verdict, reason, value, budget
         case burnRates = "burn_rates", currentBurnRate = "current_burn_rate"
         case timeToExhaustionSeconds = "time_to_exhaustion_seconds", conditions
+    }
+}
+
+extension SLOStatus {
+    /// Why some burn windows read more than their name says, or `nil`: e.g. `5m, 30m start before the minute
+    /// buckets reach, so they were read from 1h buckets and span a whole one`.
+    public var coarsenedNote: String? {
+        let coarse = burnRates.filter(\.isCoarsened)
+        guard !coarse.isEmpty else { return nil }
+        let byResolution = Dictionary(grouping: coarse) { $0.resolution ?? "" }
+        let parts = byResolution.keys.sorted().map { r in
+            let windows = byResolution[r, default: []].map(\.window).joined(separator: ", ")
+            return "\(windows) read \(r) buckets"
+        }
+        return parts.joined(separator: "; ")
+            + ": their start is older than the finer buckets kept, so each spans whole buckets from the one it"
+            + " starts in (burn rates over windows that short need recent data)"
     }
 }

@@ -12,6 +12,9 @@ struct SLOPage {
         var n: String
         var burnRate: String
         var burnRateExact: String
+        /// The buckets the window was read from (`1m`, `1h`); none for SLIs that read no buckets.
+        var resolution: String?
+        var coarsened: Bool
     }
 
     struct ConditionRow {
@@ -29,6 +32,8 @@ struct SLOPage {
         var budgetChart: String
         var sliChart: String
         var burns: [BurnRow]
+        /// Why some windows read more than their name (``SLOStatus/coarsenedNote``).
+        var burnNote: String?
         var conditions: [ConditionRow]
         var alerts: [AlertRow]
         var hasAlerts: Bool
@@ -115,8 +120,10 @@ struct SLOPage {
                     exact: DashboardFormat.exact(w.sli.value),
                     n: DashboardFormat.count(w.sli.n),
                     burnRate: w.burnRate.map { DashboardFormat.number($0) + "×" } ?? "—",
-                    burnRateExact: DashboardFormat.exact(w.burnRate))
+                    burnRateExact: DashboardFormat.exact(w.burnRate), resolution: w.resolution,
+                    coarsened: w.isCoarsened)
             },
+            burnNote: status.coarsenedNote,
             conditions: status.conditions.map {
                 ConditionRow(rule: $0.rule, severity: $0.severity, fires: $0.fires, holds: $0.holds, reason: $0.reason)
             },
