@@ -89,7 +89,11 @@ def test_the_historical_replay_is_judged_at_its_own_time(tmp_path):
         assert report(url)["taxi-accuracy"] == "insufficient_data"
         # A "last 7 days" query says why it is empty and where the data is.
         for path in ("/v1/models/taxi-tip/metrics?window=7d&names=accuracy",
-                     "/v1/models/taxi-tip/estimated-performance?window=7d", "/v1/models/taxi-tip/quality?window=7d"):
+                     "/v1/models/taxi-tip/estimated-performance?window=7d", "/v1/models/taxi-tip/quality?window=7d",
+                     "/v1/models/taxi-tip/compare?baseline=v1&candidate=v2&window=7d",
+                     "/v1/models/taxi-tip/canary?baseline=v1&candidate=v2&window=7d"):
             note = json.loads(get(url + path))["note"]
             assert "its data runs from 2020-02-01T00:00:00Z" in note and "to=2020-03-01T00:00:00Z" in note, note
         assert "note" not in json.loads(get(url + "/v1/models/taxi-tip/metrics?window=7d&to=2020-03-01T00:00:00Z"))
+        assert "note" not in json.loads(
+            get(url + "/v1/models/taxi-tip/compare?baseline=v1&candidate=v2&window=7d&to=2020-03-01T00:00:00Z"))

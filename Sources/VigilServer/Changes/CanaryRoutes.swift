@@ -24,18 +24,20 @@ struct CanaryRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/models/{model}/canary") { request, context in
             let query = QueryParameters.dictionary(request)
-            let answer = try verdict(model: try context.parameters.decoded("model"), query)
-            return JSONResponse.make(answer)
+            let (answer, note) = try verdict(model: try context.parameters.decoded("model"), query)
+            return JSONResponse.make(Annotated(answer, [("note", note)]))
         }
         router.post("/v1/models/{model}/canary") { request, context in
             var query = try await flaggerMetadata(request)
             query.merge(QueryParameters.dictionary(request)) { _, asked in asked }
-            let answer = try verdict(model: try context.parameters.decoded("model"), query)
-            return JSONResponse.make(answer, status: answer.verdict == .fail ? .preconditionFailed : .ok)
+            let (answer, note) = try verdict(model: try context.parameters.decoded("model"), query)
+            return JSONResponse.make(
+                Annotated(answer, [("note", note)]), status: answer.verdict == .fail ? .preconditionFailed : .ok)
         }
     }
 
-    func verdict(model: String, _ query: [String: String]) throws(APIError) -> CanaryVerdict {
+    /// The verdict, and a note when the range holds none of the model's data (``EmptyRange``).
+    func verdict(model: String, _ query: [String: String]) throws(APIError) -> (CanaryVerdict, note: String?) {
         try host.requireReady()
         try QueryParameters.requireKnown(query, Self.parameters)
         let rule = try query["decide"].map { (text) throws(APIError) in
@@ -46,7 +48,10 @@ struct CanaryRoutes: Sendable {
         } ?? .sequential
         let asked = try ComparisonRequest(query, model: model, now: clock(), deployments: try deployments.all(model: model))
         return try host.query { engine throws(QueryError) in
-            CanaryVerdict(try asked.compare(engine, model: model), rule: rule)
+            (
+                CanaryVerdict(try asked.compare(engine, model: model), rule: rule),
+                EmptyRange.note(engine, model: model, window: asked.window)
+            )
         }
     }
 

@@ -46,13 +46,15 @@ struct ComparisonRoutes: Sendable {
         try QueryParameters.requireKnown(query, ComparisonRequest.parameters)
         let asked = try ComparisonRequest(
             query, model: model, now: clock(), deployments: try deployments.all(model: model))
-        let (comparison, labelFree) = try host.query { engine throws(QueryError) in
+        let (comparison, labelFree, note) = try host.query { engine throws(QueryError) in
             (
                 try asked.compare(engine, model: model),
-                try Self.labelFree(engine, model, baseline: asked.baseline, candidate: asked.candidate, asked.window)
+                try Self.labelFree(engine, model, baseline: asked.baseline, candidate: asked.candidate, asked.window),
+                EmptyRange.note(engine, model: model, window: asked.window)
             )
         }
-        return JSONResponse.make(Annotated(comparison, [("label_free", labelFree), ("verdicts", Self.verdicts)]))
+        return JSONResponse.make(
+            Annotated(comparison, [("label_free", labelFree), ("verdicts", Self.verdicts), ("note", note)]))
     }
 
     static func labelFree(_ engine: Engine, _ model: String, baseline: String, candidate: String, _ window: Window)

@@ -118,12 +118,15 @@ struct DeploymentRoutes: Sendable {
         guard minSamples >= 0, minSamples <= 1e12, minSamples == minSamples.rounded() else {
             throw .badRequest("invalid_comparison", "min_samples: expected a whole number ≥ 0")
         }
-        let report = try host.query { engine throws(QueryError) in
-            try engine.readiness(
-                model: model, version: version, offline: d.offlineMetrics, window: window, tolerance: tolerance,
-                minSamples: Int64(minSamples))
+        let (report, note) = try host.query { engine throws(QueryError) in
+            (
+                try engine.readiness(
+                    model: model, version: version, offline: d.offlineMetrics, window: window, tolerance: tolerance,
+                    minSamples: Int64(minSamples)),
+                EmptyRange.note(engine, model: model, window: window)
+            )
         }
-        return JSONResponse.make(report)
+        return JSONResponse.make(Annotated(report, [("note", note)]))
     }
 
     func delete(model: String, version: String) throws(APIError) -> Response {

@@ -29,9 +29,12 @@ struct ShadowRoutes: Sendable {
         let window = try MetricQuery(query.filter { ["window", "from", "to"].contains($0.key) }, now: clock()).window
         let margin = try ComparisonRequest.number(query["margin"], "margin", default: 0.01)
         let primary = query["primary"].flatMap { $0.isEmpty ? nil : $0 }
-        let answer = try host.query { engine throws(QueryError) in
-            try engine.shadowComparison(model: model, shadow: shadow, primary: primary, window: window, margin: margin)
+        let (answer, note) = try host.query { engine throws(QueryError) in
+            (
+                try engine.shadowComparison(model: model, shadow: shadow, primary: primary, window: window, margin: margin),
+                EmptyRange.note(engine, model: model, window: window)
+            )
         }
-        return JSONResponse.make(answer)
+        return JSONResponse.make(Annotated(answer, [("note", note)]))
     }
 }

@@ -20,4 +20,10 @@ enum EmptyRange {
         case .range(let from, let to): return note(summary, from: from, to: to)
         }
     }
+
+    /// The same, read from the engine (`nil` for a model it does not know: the query's own error says so).
+    static func note(_ engine: Engine, model: String, window: Window) -> String? {
+        guard let summary = try? engine.modelSummary(model) else { return nil }
+        return note(summary, window: window)
+    }
 }
