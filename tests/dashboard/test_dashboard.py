@@ -138,6 +138,18 @@ def test_model_page_filters_by_version_and_rolls_windows(server):
     shown = [r.find("td", data_value=True).value() for r in dom.find("table", class_="series").find_all("tr", data_from=True)]
     assert shown == [s["metrics"]["recall"].get("value") for s in series["series"]]
 
+    # Label lags read as durations in the table, the tooltips and the axis, with the API's seconds behind them.
+    lag = browser.dump_dom(server + "/models/taxi-tip?metric=label_lag_p50&range=7d&to=2020-03-01T00:00:00Z&step=1d")
+    cells = [r.find("td", data_value=True) for r in lag.find("table", class_="series").find_all("tr", data_from=True)]
+    seconds = api(server, "/v1/models/taxi-tip/metrics", **{"from": start, "to": end, "step": "1d", "names": "label_lag_p50"})
+    assert [c.value() for c in cells] == [s["metrics"]["label_lag_p50"].get("value") for s in seconds["series"]]
+    assert sum(c.value() is not None for c in cells) >= 5
+    for cell in cells:
+        if cell.value() is not None:
+            number, unit = cell.text.split()
+            factor = {"s": 1, "min": 60, "h": 3600, "d": 86400}[unit]
+            assert abs(float(number) * factor - cell.value()) <= 0.05 * factor, cell.text
+
     rolling = browser.dump_dom(server + "/models/taxi-tip?metric=accuracy&rolling=7d&range=7d&to=2020-03-01T00:00:00Z&step=1d")
     rows = rolling.find("table", class_="series").find_all("tr", data_from=True)
     last = api(server, "/v1/models/taxi-tip/metrics", window="7d", to="2020-03-01T00:00:00Z", names="accuracy")

@@ -58,13 +58,4 @@ enum DashboardFormat {
 
     /// Events per second: "0.0081/s", "12.4/s", "1,250/s".
     static func rate(_ v: Double) -> String { number(v) + "/s" }
-
-    /// "3 d 4 h", "52 min", "40 s".
-    static func duration(seconds s: Double) -> String {
-        guard s.isFinite else { return "never" }
-        if s >= 86_400 { return "\(Int(s / 86_400)) d \(Int(s.truncatingRemainder(dividingBy: 86_400) / 3600)) h" }
-        if s >= 3600 { return "\(Int(s / 3600)) h \(Int(s.truncatingRemainder(dividingBy: 3600) / 60)) min" }
-        if s >= 60 { return "\(Int(s / 60)) min" }
-        return "\(Int(s)) s"
-    }
 }

@@ -14,10 +14,11 @@ struct MetricSeriesPanel {
         version: String?, segment: Segment?, overlayVersions: [String], markers: [LineChart.Marker]
     ) throws(APIError) {
         let main = try Self.values(sources, model, metric, range, rolling, version, segment)
+        let format = Self.format(metric)
         var series = [
             LineChart.Series(
                 name: version.map { "\(metric) · \($0)" } ?? metric, color: Palette.color(0),
-                points: Self.points(main, range, metric, atEnd: rolling != nil))
+                points: Self.points(main, range, metric, atEnd: rolling != nil, format))
         ]
         if overlayVersions.count > 1 {
             for (i, v) in overlayVersions.enumerated() {
@@ -25,22 +26,32 @@ struct MetricSeriesPanel {
                 series.append(
                     LineChart.Series(
                         name: v, color: Palette.color(i + 1),
-                        points: Self.points(values, range, "\(metric) · \(v)", atEnd: rolling != nil),
+                        points: Self.points(values, range, "\(metric) · \(v)", atEnd: rolling != nil, format),
                         dashed: true))
             }
         }
         let how = rolling.map { "over the \($0.windowText) up to each point" } ?? "per \(range.step.windowText)"
         title = "\(metric) \(how)"
         chart = LineChart(
-            title: title, xDomain: Double(range.from.milliseconds)...Double(range.to.milliseconds), series: series,
-            markers: markers
+            title: title, xDomain: Double(range.from.milliseconds)...Double(range.to.milliseconds),
+            yFormat: { format($0) }, series: series, markers: markers
         ).render()
         rows = zip(range.slices, main).map { slice, v in
             ModelPage.SeriesRow(
-                from: TimeLabel.full(slice.from), fromISO: slice.from.iso8601, value: DashboardFormat.number(v?.value),
-                exact: DashboardFormat.exact(v?.value), interval: DashboardFormat.interval(v?.lower, v?.upper),
+                from: TimeLabel.full(slice.from), fromISO: slice.from.iso8601, value: v?.value.map(format) ?? "—",
+                exact: DashboardFormat.exact(v?.value), interval: Self.interval(v, format),
                 n: DashboardFormat.count(v?.n ?? 0))
         }
+    }
+
+    /// How a value reads: label lags as durations (`24.6 h`), everything else as a number.
+    static func format(_ metric: String) -> (Double) -> String {
+        MetricCatalog.unit(of: metric) == "seconds" ? { DurationText.format(seconds: $0) } : { DashboardFormat.number($0) }
+    }
+
+    private static func interval(_ v: MetricValue?, _ format: (Double) -> String) -> String {
+        guard let lower = v?.lower, let upper = v?.upper else { return "" }
+        return "[\(format(lower)), \(format(upper))]"
     }
 
     /// One value per step: the API's calendar series, or a window of `rolling` ending at each step's end.
@@ -64,15 +75,16 @@ struct MetricSeriesPanel {
     }
 
     /// A calendar step's value sits at the step's middle; a rolling window's at its end, the time it describes.
-    static func points(_ values: [MetricValue?], _ range: DashboardRange, _ label: String, atEnd: Bool)
-        -> [LineChart.Point]
-    {
+    static func points(
+        _ values: [MetricValue?], _ range: DashboardRange, _ label: String, atEnd: Bool,
+        _ format: (Double) -> String
+    ) -> [LineChart.Point] {
         zip(range.slices, values).map { slice, v in
             let x = atEnd ? Double(slice.to.milliseconds) : Double(slice.from.milliseconds + slice.to.milliseconds) / 2
             return LineChart.Point(
                 x: x, y: v?.value, lower: v?.lower, upper: v?.upper,
                 note:
-                    "\(label) \(TimeLabel.full(slice.from)): \(DashboardFormat.number(v?.value)) \(DashboardFormat.interval(v?.lower, v?.upper)) n = \(DashboardFormat.count(v?.n ?? 0))"
+                    "\(label) \(TimeLabel.full(slice.from)): \(v?.value.map(format) ?? "—") \(interval(v, format)) n = \(DashboardFormat.count(v?.n ?? 0))"
             )
         }
     }

@@ -50,7 +50,7 @@ struct SLORow {
         budgetWidth = String(format: "%.1f", min(max(left ?? 0, 0), 1) * 100)
         budgetClass = (left ?? 1) <= 0 ? "spent" : (left ?? 1) < 0.25 ? "low" : ""
         exhaustion = s.timeToExhaustionSeconds.flatMap {
-            $0 > 0 ? "spent in " + DashboardFormat.duration(seconds: $0) : nil
+            $0 > 0 && $0.isFinite ? "spent in " + DurationText.format(seconds: $0) : nil
         }
         reason = s.reason
     }
