@@ -48,6 +48,18 @@ struct JSONWriter {
         needsComma = true
     }
 
+    mutating func null() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+        needsComma = true
+    }
+
+    /// A number, or `null` for none.
+    mutating func double(_ value: Double?) {
+        guard let value else { return null() }
+        double(value)
+    }
+
     mutating func double(_ value: Double) {
         guard value.isFinite else {
             string(value.isNaN ? "NaN" : value > 0 ? "Infinity" : "-Infinity")

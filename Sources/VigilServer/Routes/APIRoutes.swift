@@ -166,6 +166,7 @@ struct APIRoutes: Sendable {
     private func answer(_ engine: borrowing Engine, model: String, _ q: MetricQuery) throws(APIError) -> Response {
         do {
             var response: MetricResponse
+            var columns: MetricColumns?
             if let step = q.step, case .range(let from, let to) = q.resolvedRange {
                 let reports = try engine.metricSeries(
                     model: model, from: from, to: to, step: step, version: q.version, segment: q.segment, names: q.names
@@ -179,9 +180,14 @@ struct APIRoutes: Sendable {
                         model: model, window: .range(from: from, to: from), version: q.version, segment: q.segment,
                         names: q.names)
                 }
-                response = MetricResponse(
-                    model: model, task: first.task.rawValue, names: first.names,
-                    series: reports.map(MetricResponse.slice))
+                if let fields = q.columns {
+                    columns = MetricColumns(reports, names: first.names, from: from, to: to, step: step, fields: fields)
+                    response = MetricResponse(model: model, task: first.task.rawValue, names: first.names)
+                } else {
+                    response = MetricResponse(
+                        model: model, task: first.task.rawValue, names: first.names,
+                        series: reports.map(MetricResponse.slice))
+                }
             } else {
                 let report = try engine.metrics(
                     model: model, window: q.window, version: q.version, segment: q.segment, names: q.names)
@@ -194,7 +200,7 @@ struct APIRoutes: Sendable {
             if case .range(let from, let to) = q.resolvedRange {
                 response.note = EmptyRange.note(try engine.modelSummary(model), from: from, to: to)
             }
-            return JSONResponse.make(json: response.json)
+            return JSONResponse.make(json: response.json(columns: columns))
         } catch {
             throw error.api
         }

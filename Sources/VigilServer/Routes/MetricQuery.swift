@@ -14,8 +14,12 @@ struct MetricQuery: Sendable {
     var segment: Segment?
     var names: [String]?
     var asOf: Timestamp?
+    /// `format=columnar`: a series as one array per metric and field (``MetricColumns``), with these fields.
+    var columns: [MetricColumns.Field]?
 
-    static let known: Set<String> = ["window", "step", "from", "to", "version", "segment", "names", "asOf"]
+    static let known: Set<String> = [
+        "window", "step", "from", "to", "version", "segment", "names", "asOf", "format", "fields",
+    ]
 
     init(_ query: [String: String], now: Timestamp) throws(APIError) {
         try QueryParameters.requireKnown(query, Self.known)
@@ -45,6 +49,14 @@ struct MetricQuery: Sendable {
             names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         asOf = try Self.time(query["asOf"], "asOf")
+        switch query["format"] {
+        case nil, "full": if query["fields"] != nil { throw .badRequest("invalid_parameter", "fields: needs format=columnar") }
+        case "columnar":
+            guard step != nil else { throw .badRequest("invalid_parameter", "format=columnar is for a series: give 'step'") }
+            columns = try MetricColumns.fields(query["fields"])
+        case let other?:
+            throw .badRequest("invalid_parameter", "format: '\(other.prefix(32))' is not one of full, columnar")
+        }
     }
 
     /// `KEY:VALUE`, split at the first colon (the value may hold more).

@@ -3,10 +3,18 @@ import VigilCore
 extension MetricResponse {
     /// The response as JSON, written directly (``JSONWriter``): the same document `JSONEncoder` makes of
     /// this type, in a fraction of the time for long series. Keys in sorted order, absent optionals omitted.
-    var json: [UInt8] {
-        var w = JSONWriter(capacity: 256 + 400 * (series?.count ?? 1))
+    var json: [UInt8] { json(columns: nil) }
+
+    /// The response with a series as columns (`format=columnar`) in place of `series`.
+    func json(columns: MetricColumns?) -> [UInt8] {
+        var w = JSONWriter(capacity: 256 + 400 * (series?.count ?? 1) + 20 * (columns?.reports.count ?? 0))
         w.beginObject()
         w.field("asOf", asOf)
+        if let columns {
+            w.key("columns")
+            columns.write(to: &w)
+            w.field("format", "columnar")
+        }
         w.field("model", model)
         w.key("names")
         w.beginArray()

@@ -72,6 +72,25 @@ def test_daily_series_by_version(client):
         assert row.value == pytest.approx(accuracy_score(rows.label, rows.prediction), abs=1e-12)
 
 
+def test_a_columnar_series_reads_as_the_full_one(client):
+    # The client asks for series as columns; the frame must be the one the full answer makes, last partial
+    # step (12 h of a 1-day step) and missing values included.
+    frame = client.metrics("taxi-tip", ["accuracy", "label_lag_p50", "precision"], by="version",
+                           start="2020-01-30", end="2020-02-08T12:00:00Z", step="1d")
+    from vigil import _frames
+    rows = []
+    for version in ["v1", "v2"]:
+        answer = client._transport.get("/v1/models/taxi-tip/metrics", names="accuracy,label_lag_p50,precision",
+                                       version=version, step="1d", **{"from": "2020-01-30T00:00:00Z",
+                                                                      "to": "2020-02-08T12:00:00Z"})
+        assert "series" in answer and "columns" not in answer
+        rows.extend(_frames.metric_rows(answer, {"version": version}))
+    full = _frames.metrics(rows, ["version"], "taxi-tip")
+    assert len(frame) == 2 * 10 * 3 and frame["value"].isna().any()
+    assert frame["to"].iloc[-1] == pd.Timestamp("2020-02-08T12:00:00Z")
+    pd.testing.assert_frame_equal(frame.reset_index(drop=True), full.reset_index(drop=True), check_dtype=False)
+
+
 def test_split_by_segment_equals_pandas(client):
     frame = client.metrics("taxi-tip", ["accuracy"], by="segment.payment_type")
     joined = latest_labels()

@@ -49,8 +49,46 @@ def metric_rows(answer: Mapping[str, Any], extra: Optional[Dict[str, Any]] = Non
     return rows
 
 
-def metrics(rows: List[Dict[str, Any]], by: List[str], model: str) -> pd.DataFrame:
+def metric_columns(answer: Mapping[str, Any], extra: Optional[Dict[str, Any]] = None) -> pd.DataFrame:
+    """The long frame of a columnar series answer (``format=columnar``): the rows ``metric_rows`` gives of the
+    same series in full, built column by column. Steps are equal, so step i runs from ``from + i·step`` to
+    the next (the last one ends at ``to``)."""
+    columns = answer["columns"]
+    count = int(columns["count"])
+    start = parse_times(pd.Series([columns["from"]])).iloc[0]
+    end = parse_times(pd.Series([columns["to"]])).iloc[0]
+    step = _step(columns["step"])
+    starts = pd.Series(pd.date_range(start, periods=count, freq=step))
+    ends = (starts + step).clip(upper=end)
+    pieces = []
+    for name in answer.get("names", []):
+        values = columns["metrics"].get(name, {})
+        pieces.append(pd.DataFrame({
+            **{key: [value] * count for key, value in (extra or {}).items()},
+            "from": starts, "to": ends, "metric": name,
+            **{field: values.get(field, [None] * count) for field in ("value", "n", "lower", "upper")},
+        }))
+    if not pieces:
+        return pd.DataFrame(columns=[*(extra or {}), *METRIC_COLUMNS])
+    # Time-major, metrics by name within a step: the order of the full answer.
+    frame = pd.concat(pieces, ignore_index=True)
+    return frame.sort_values(["from", "metric"], kind="stable", ignore_index=True)
+
+
+def _step(text: str) -> pd.Timedelta:
+    """A server step (``90s``, ``15m``, ``1h``, ``7d``) as a Timedelta."""
+    units = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+    return pd.Timedelta(**{units[text[-1]]: int(text[:-1])})
+
+
+def metrics(rows: List[Dict[str, Any]], by: List[str], model: str,
+            frames: Iterable[pd.DataFrame] = ()) -> pd.DataFrame:
+    """The metrics frame of long rows (windows) and of columnar series' frames (``metric_columns``)."""
+    parts = [f for f in frames if len(f)]
     frame = _frame(rows, [*by, *METRIC_COLUMNS], times=("from", "to"))
+    if parts:
+        frame = pd.concat([frame, *parts], ignore_index=True) if len(frame) else pd.concat(parts, ignore_index=True)
+        frame = frame[[*by, *METRIC_COLUMNS]]
     for column in ("value", "lower", "upper"):
         frame[column] = frame[column].astype(float)
     frame.attrs["model"] = model

@@ -204,16 +204,24 @@ class Client:
 
         ``window`` ("7d") ends at ``end`` (default now); or give ``start``/``end``; neither is cumulative.
         ``by`` splits by ``"version"`` and/or ``"segment.KEY"``. ``as_of`` uses only labels arrived by then.
+        A ``step`` series is fetched as columns (``format=columnar``): the same frame, in a fraction of the bytes.
         """
         names_text = names if isinstance(names, str) or names is None else ",".join(names)
         params = {"names": names_text, "window": window, "step": step, "asOf": _time_param(as_of),
                   "version": version, "segment": segment, **_range(start, end)}
+        if step is not None:
+            # A series comes as columns: a fraction of the bytes and of the parsing of one object per step.
+            params.update(format="columnar", fields="value,n,lower,upper")
         dimensions = [by] if isinstance(by, str) else list(by or [])
         rows: List[Dict[str, Any]] = []
+        frames: List[pd.DataFrame] = []
         for columns, slice_params in self._slices(model, dimensions):
             answer = self._transport.get(f"/v1/models/{_path(model)}/metrics", **{**params, **slice_params})
-            rows.extend(_frames.metric_rows(answer, columns))
-        return _frames.metrics(rows, dimensions, model)
+            if "columns" in answer:
+                frames.append(_frames.metric_columns(answer, columns))
+            else:
+                rows.extend(_frames.metric_rows(answer, columns))
+        return _frames.metrics(rows, dimensions, model, frames)
 
     def drift(self, model: str, window: Optional[str] = None, *, start: Optional[TimeLike] = None,
               end: Optional[TimeLike] = None, version: Optional[str] = None) -> pd.DataFrame:
