@@ -114,13 +114,33 @@ class VigilSystem:
         return self._answer(self._metrics(**params)["window"])
 
     def hourly(self, w: Workload) -> dict[int, Answer]:
-        body = self._metrics(**{"from": iso(w.start_ms), "to": iso(w.end_ms), "step": "1h"})
+        """The series as columns (`format=columnar`: value and n per metric, no per-step objects), as the
+        Python client asks for it; the confusion counts follow from the metrics' values and denominators."""
+        body = self._metrics(**{"from": iso(w.start_ms), "to": iso(w.end_ms), "step": "1h", "format": "columnar"})
+        columns = body["columns"]
+        start = int(datetime.fromisoformat(columns["from"].replace("Z", "+00:00")).timestamp() * 1000)
+        step_ms = 3_600_000
+        assert columns["step"] == "1h", columns["step"]
+        m = columns["metrics"]
         answers = {}
-        for piece in body["series"]:
-            answer = self._answer(piece)
-            if answer is not None and answer.n > 0:
-                answers[int(datetime.fromisoformat(piece["from"]).timestamp() * 1000)] = answer
+        for i in range(columns["count"]):
+            answer = self._counts(m["accuracy"]["n"][i], m["precision"], m["recall"], i)
+            if answer.n > 0:
+                answers[start + i * step_ms] = answer
         return answers
+
+    @staticmethod
+    def _counts(labeled: int, precision: dict, recall: dict, i: int) -> Answer:
+        """tp, fp, tn, fn from the labeled count, precision = tp / (tp + fp) and recall = tp / (tp + fn)
+        with their denominators (the values are ratios of small integers, so rounding recovers tp)."""
+        if precision["n"][i] > 0:
+            tp = round(precision["value"][i] * precision["n"][i])
+        elif recall["n"][i] > 0:
+            tp = round(recall["value"][i] * recall["n"][i])
+        else:
+            tp = 0
+        fp, fn = precision["n"][i] - tp, recall["n"][i] - tp
+        return Answer(tp, fp, labeled - tp - fp - fn, fn)
 
     def ingest(self, w: Workload, rows: np.ndarray, batch: int) -> float:
         """Posts the label stream in batches, one after another, each acknowledged only once durable;
