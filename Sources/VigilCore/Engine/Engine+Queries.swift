@@ -11,21 +11,45 @@ extension Engine {
         model name: String, window: Window = .cumulative, version: String? = nil, segment: Segment? = nil,
         names: [String]? = nil
     ) throws(QueryError) -> MetricReport {
-        let m = try modelId(known: name)
-        let model = models[m]
-        let task = model.task ?? .binary
-        let wanted = try resolveNames(names, model: model, task: task)
-        let (merged, from, to) = try mergedWindow(
-            m, window: window, version: version, segment: segment,
-            parts: MetricComputer.parts(for: wanted, hasCustom: model.hasCustomMetrics))
-        let computer = MetricComputer(task: task, classes: model.classes)
-        var values: [String: MetricValue] = [:]
-        for metric in wanted {
-            values[metric] = computer.value(metric, merged) ?? model.custom.value(metric, merged.aggregate.custom)
+        let q = try ResolvedQuery(self, model: name, version: version, segment: segment, names: names)
+        return try metrics(q, window: window)
+    }
+
+    /// What a metrics query resolves to before any bucket is read: the model, its metric names and the
+    /// series to merge. A series resolves it once for all its steps.
+    struct ResolvedQuery {
+        var name: String
+        var m: Int
+        var task: ModelTask
+        var wanted: [String]
+        var seriesIds: [Int]
+        var parts: AggregateParts
+        var computer: MetricComputer
+
+        init(_ engine: borrowing Engine, model name: String, version: String?, segment: Segment?, names: [String]?)
+            throws(QueryError)
+        {
+            self.name = name
+            m = try engine.modelId(known: name)
+            let model = engine.models[m]
+            task = model.task ?? .binary
+            wanted = try engine.resolveNames(names, model: model, task: task)
+            seriesIds = try engine.matchingSeries(m, version: version, segment: segment)
+            parts = MetricComputer.parts(for: wanted, hasCustom: model.hasCustomMetrics)
+            computer = MetricComputer(task: task, classes: model.classes)
+        }
+    }
+
+    func metrics(_ q: ResolvedQuery, window: Window) throws(QueryError) -> MetricReport {
+        let (merged, from, to) = try mergedWindow(q.seriesIds, window: window, parts: q.parts)
+        let custom = models[q.m].custom
+        var values: [String: MetricValue] = Dictionary(minimumCapacity: q.wanted.count)
+        for metric in q.wanted {
+            values[metric] = q.computer.value(metric, merged) ?? custom.value(metric, merged.aggregate.custom)
         }
         var report = MetricReport(
-            model: name, task: task, from: from, to: to, names: wanted, values: values,
-            confusion: computer.confusion(merged.aggregate))
+            model: q.name, task: q.task, from: from, to: to, names: q.wanted, values: values,
+            confusion: q.computer.confusion(merged.aggregate))
         report.resolution = window.bounds.map {
             WindowPlan.width(at: $0.0, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
         }
@@ -45,7 +69,12 @@ extension Engine {
     func mergedWindow(_ m: Int, window: Window, version: String?, segment: Segment?, parts: AggregateParts)
         throws(QueryError) -> (WindowMerge.Result, Timestamp?, Timestamp?)
     {
-        let seriesIds = try matchingSeries(m, version: version, segment: segment)
+        try mergedWindow(try matchingSeries(m, version: version, segment: segment), window: window, parts: parts)
+    }
+
+    func mergedWindow(_ seriesIds: [Int], window: Window, parts: AggregateParts)
+        throws(QueryError) -> (WindowMerge.Result, Timestamp?, Timestamp?)
+    {
         var merge = WindowMerge(parts: parts)
         var from: Timestamp?
         var to: Timestamp?
@@ -89,10 +118,9 @@ extension Engine {
             start = Timestamp(milliseconds: from.milliseconds - offset)
             end = Timestamp(milliseconds: to.milliseconds - offset)
         }
+        let q = try ResolvedQuery(self, model: name, version: version, segment: segment, names: names)
         return try Window.steps(from: start, to: end, step: step).map { (slice) throws(QueryError) in
-            try metrics(
-                model: name, window: .range(from: slice.from, to: slice.to), version: version, segment: segment,
-                names: names)
+            try metrics(q, window: .range(from: slice.from, to: slice.to))
         }
     }
 
@@ -117,7 +145,7 @@ extension Engine {
         return m
     }
 
-    private func resolveNames(_ names: [String]?, model: ModelState, task: ModelTask) throws(QueryError) -> [String] {
+    func resolveNames(_ names: [String]?, model: ModelState, task: ModelTask) throws(QueryError) -> [String] {
         let perClass =
             task == .multiclass
             ? MetricCatalog.perClass.flatMap { metric in model.classes.map { "\(metric).\($0)" } } : []

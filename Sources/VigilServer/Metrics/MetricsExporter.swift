@@ -118,7 +118,7 @@ struct MetricsExporter: Sendable {
         if case .ready = slos.host.phase { ready = true } else { ready = false }
         gauge(r, "ready", "1 once recovery has finished and the server takes requests.", [], ready ? 1 : 0)
         guard ready else { return }
-        let (stats, models, perVersion) = slos.host.read { engine in
+        let (stats, models, perVersion, memory) = slos.host.read { engine in
             let models = engine.modelSummaries.filter { $0.task != nil }
             var perVersion: [(String, String, MetricReport?)] = []
             for m in models {
@@ -129,11 +129,14 @@ struct MetricsExporter: Sendable {
                     perVersion.append((m.name, v, report))
                 }
             }
-            return (engine.statistics, models, perVersion)
+            return (engine.statistics, models, perVersion, engine.memoryFootprint)
         }
         gauge(
             r, "pending_predictions", "Predictions awaiting feedback in the join index.", [],
             Double(stats.pendingPredictions))
+        // Where the engine's memory goes (the rest of the resident set is profiles, the runtime and caches).
+        gauge(r, "engine_memory_bytes", "Bytes held by the engine, by part.", [("part", "join_index")], Double(memory.joinIndex))
+        gauge(r, "engine_memory_bytes", "Bytes held by the engine, by part.", [("part", "buckets")], Double(memory.buckets))
         gauge(
             r, "orphan_feedback_pending", "Feedback held while waiting for its prediction.", [],
             Double(stats.orphansPending))
