@@ -17,10 +17,8 @@ struct EntryChunk: Codable {
 
     var count: Int { ids.count }
 
-    init() {
-        ids.reserveCapacity(Self.capacity)
-        records.reserveCapacity(Self.capacity)
-    }
+    /// Storage grows with the entries (a chunk of a sparse span of times costs what it holds, not 1,024 slots).
+    init() {}
 
     /// Empties the chunk for reuse, keeping its storage.
     mutating func clear() {

@@ -22,7 +22,10 @@ struct JoinIndex: Codable {
 
     var chunks: [EntryChunk] = []
     private var freeChunks: [Int] = []
-    private var openChunk = -1
+    /// The chunk taking entries for each span of event times (`time / maxChunkSpan`): entries arriving out
+    /// of time order fill the chunk of their own span instead of opening a new chunk each (a chunk's span
+    /// stays within `maxChunkSpan`, as eviction needs). At most one per span of the live entries' times.
+    private var openChunks: [Int64: Int] = [:]
     private var table: [UInt32]
     /// Per slot: 0 if empty, else 1...255 from the id's hash.
     private var tags: [UInt8]
@@ -108,10 +111,8 @@ struct JoinIndex: Codable {
     }
 
     private mutating func chunkAccepting(_ time: Int64) -> Int {
-        if openChunk >= 0 {
-            let span = Swift.max(chunks[openChunk].maxTime, time) &- Swift.min(chunks[openChunk].minTime, time)
-            if chunks[openChunk].count < EntryChunk.capacity && span <= maxChunkSpan { return openChunk }
-        }
+        let span = time.floorDivided(by: maxChunkSpan).0
+        if let open = openChunks[span], chunks[open].count < EntryChunk.capacity { return open }
         let c: Int
         if let reused = freeChunks.popLast() {
             c = reused
@@ -121,7 +122,7 @@ struct JoinIndex: Codable {
             precondition(c < (1 << 22), "join index is full (4 billion entries)")
             chunks.append(EntryChunk())
         }
-        openChunk = c
+        openChunks[span] = c
         return c
     }
 
@@ -160,6 +161,7 @@ struct JoinIndex: Codable {
     /// Removes every chunk whose newest entry is older than `cutoff`, calling `visit` with each entry and
     /// whether it was labeled.
     mutating func evict(olderThan cutoff: Int64, _ visit: (Ref, Bool) -> Void) {
+        defer { openChunks = openChunks.filter { !chunks[$0.value].isFree } }
         for c in chunks.indices where !chunks[c].isFree && chunks[c].count > 0 && chunks[c].maxTime < cutoff {
             for s in 0..<chunks[c].count {
                 let ref = Ref(chunk: c, slot: s)
@@ -169,7 +171,6 @@ struct JoinIndex: Codable {
             count -= chunks[c].count
             chunks[c].clear()
             chunks[c].isFree = true
-            if openChunk == c { openChunk = -1 }
             freeChunks.append(c)
         }
     }

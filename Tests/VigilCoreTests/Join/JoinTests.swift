@@ -225,4 +225,32 @@ struct JoinTests {
         index.evict(olderThan: 40_000_000) { _, _ in }
         #expect(index.occupiedSlots == 0)
     }
+
+    /// Predictions out of time order fill the chunk of their span of times instead of opening a chunk each:
+    /// 100,000 entries at random times over 30 spans take ~100 chunks (each 1,024 entries or its span's
+    /// remainder), not ~97,000, and a chunk still spans at most one span, so eviction stays exact.
+    @Test func outOfOrderTimesFillTheChunkOfTheirSpan() {
+        let span: Int64 = 3_600_000
+        var index = JoinIndex(seed: 3, maxChunkSpanMilliseconds: span)
+        var rng = SplitMix64(seed: 11)
+        var times: [String: Int64] = [:]
+        for i in 0..<100_000 {
+            let id = "r\(i)"
+            let time = Int64(rng.next() % UInt64(30 * span))
+            _ = index.insert(id: id, hash: index.hash(id), time: time, value: 0, sliceSet: 0, flags: 0)
+            times[id] = time
+        }
+        let used = index.chunks.filter { !$0.isFree && $0.count > 0 }
+        #expect(used.count <= 100_000 / 1024 + 30, "\(used.count) chunks")
+        #expect(used.allSatisfy { $0.maxTime - $0.minTime < span })
+        #expect(index.allocatedBytes < 100_000 * 120, "\(index.allocatedBytes) bytes")
+        // Evicting the first 10 spans removes exactly the entries older than them.
+        var evicted = 0
+        index.evict(olderThan: 10 * span) { _, _ in evicted += 1 }
+        #expect(evicted == times.values.filter { $0 < 10 * span }.count)
+        #expect(index.count == times.values.filter { $0 >= 10 * span }.count)
+        // New entries in an evicted span open a fresh chunk there.
+        _ = index.insert(id: "late", hash: index.hash("late"), time: 5 * span, value: 0, sliceSet: 0, flags: 0)
+        #expect(index.find("late") != nil && index.find("r0").map { index.entry($0).time } == times["r0"].flatMap { $0 >= 10 * span ? $0 : nil })
+    }
 }
