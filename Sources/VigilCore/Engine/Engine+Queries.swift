@@ -50,10 +50,14 @@ extension Engine {
         var report = MetricReport(
             model: q.name, task: q.task, from: from, to: to, names: q.wanted, values: values,
             confusion: q.computer.confusion(merged.aggregate))
-        report.resolution = window.bounds.map {
-            WindowPlan.width(at: $0.0, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
-        }
+        report.resolution = window.bounds.map { bucketResolution(at: Timestamp(milliseconds: $0.0)) }
         return report
+    }
+
+    /// The finest buckets kept at `t` (minutes while recent, then hours, then days): a window starting at `t`
+    /// is read from these, its start rounded down to one.
+    public func bucketResolution(at t: Timestamp) -> Resolution {
+        WindowPlan.width(at: t.milliseconds, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
     }
 
     /// The most points a metric series may have.
@@ -111,7 +115,7 @@ extension Engine {
         // Every step as long as the others: when the oldest edge can only be cut at the hour (or day), every
         // edge is — the series moves back to that edge, keeping its number of steps — rather than the old
         // edges snapping and the new ones not (24 h 35 min next to 24 h).
-        let width = WindowPlan.width(at: from.milliseconds, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
+        let width = bucketResolution(at: from)
         var (start, end) = (from, to)
         let offset = from.milliseconds.floorDivided(by: width.milliseconds).1
         if offset != 0, step.milliseconds % width.milliseconds == 0 {

@@ -16,10 +16,4 @@ extension Engine {
             }
         }
     }
-
-    /// The finest buckets kept at `t` (minutes while recent, then hours, then days): a window starting at `t`
-    /// is read from these, its start rounded down to one.
-    public func bucketResolution(at t: Timestamp) -> Resolution {
-        WindowPlan.width(at: t.milliseconds, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
-    }
 }

@@ -45,9 +45,9 @@ enum DashboardFormat {
     }
 
     /// "[0.801, 0.823]" for an interval, empty when either end is missing.
-    static func interval(_ lower: Double?, _ upper: Double?) -> String {
+    static func interval(_ lower: Double?, _ upper: Double?, format: (Double) -> String = { number($0) }) -> String {
         guard let lower, let upper else { return "" }
-        return "[\(number(lower)), \(number(upper))]"
+        return "[\(format(lower)), \(format(upper))]"
     }
 
     /// The exact value for a `data-value` attribute: Swift's shortest round-tripping form, "" for none.

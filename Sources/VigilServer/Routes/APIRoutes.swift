@@ -198,7 +198,7 @@ struct APIRoutes: Sendable {
             response.segment = q.segment?.description
             response.asOf = q.asOf?.iso8601
             if case .range(let from, let to) = q.resolvedRange {
-                response.note = EmptyRange.note(try engine.modelSummary(model), from: from, to: to)
+                response.note = EmptyRange.note(engine, model: model, window: .range(from: from, to: to))
             }
             return JSONResponse.make(json: response.json(columns: columns))
         } catch {

@@ -3,8 +3,8 @@ import VigilCore
 
 /// A metric series as columns (`format=columnar`): one array per metric and field instead of one object per
 /// step, and no times at all — the steps are equal (``Engine/metricSeries``), so step `i` is
-/// `[from + i·step, min(from + (i+1)·step, to))` — only the last can be shorter. An hourly 30-day series of two metrics is a few kilobytes instead
-/// of a quarter of a megabyte.
+/// `[from + i·step, min(from + (i+1)·step, to))` — only the last can be shorter. An hourly 30-day series of
+/// two metrics is a few kilobytes instead of a quarter of a megabyte.
 struct MetricColumns {
     /// What a column may hold: `value` and `n` by default; `lower`, `upper` (the 95 % interval) and `reason`
     /// (why there is no value) when asked with `fields=`.
@@ -61,9 +61,10 @@ struct MetricColumns {
         w.field("from", from.iso8601)
         w.key("metrics")
         w.beginObject()
+        let keyOrder = fields.sorted { $0.rawValue < $1.rawValue }
         for name in names.sorted() {
             w.key(name)
-            column(name, to: &w)
+            column(name, keyOrder, to: &w)
         }
         w.endObject()
         w.field("resolution", resolution)
@@ -72,9 +73,9 @@ struct MetricColumns {
         w.endObject()
     }
 
-    private func column(_ name: String, to w: inout JSONWriter) {
+    private func column(_ name: String, _ keyOrder: [Field], to w: inout JSONWriter) {
         w.beginObject()
-        for field in fields.sorted(by: { $0.rawValue < $1.rawValue }) {
+        for field in keyOrder {
             w.key(field.rawValue)
             w.beginArray()
             for r in reports {

@@ -39,7 +39,7 @@ struct MetricSeriesPanel {
         rows = zip(range.slices, main).map { slice, v in
             ModelPage.SeriesRow(
                 from: TimeLabel.full(slice.from), fromISO: slice.from.iso8601, value: v?.value.map(format) ?? "—",
-                exact: DashboardFormat.exact(v?.value), interval: Self.interval(v, format),
+                exact: DashboardFormat.exact(v?.value), interval: DashboardFormat.interval(v?.lower, v?.upper, format: format),
                 n: DashboardFormat.count(v?.n ?? 0))
         }
     }
@@ -47,11 +47,6 @@ struct MetricSeriesPanel {
     /// How a value reads: label lags as durations (`24.6 h`), everything else as a number.
     static func format(_ metric: String) -> (Double) -> String {
         MetricCatalog.unit(of: metric) == "seconds" ? { DurationText.format(seconds: $0) } : { DashboardFormat.number($0) }
-    }
-
-    private static func interval(_ v: MetricValue?, _ format: (Double) -> String) -> String {
-        guard let lower = v?.lower, let upper = v?.upper else { return "" }
-        return "[\(format(lower)), \(format(upper))]"
     }
 
     /// One value per step: the API's calendar series, or a window of `rolling` ending at each step's end.
@@ -84,7 +79,7 @@ struct MetricSeriesPanel {
             return LineChart.Point(
                 x: x, y: v?.value, lower: v?.lower, upper: v?.upper,
                 note:
-                    "\(label) \(TimeLabel.full(slice.from)): \(v?.value.map(format) ?? "—") \(interval(v, format)) n = \(DashboardFormat.count(v?.n ?? 0))"
+                    "\(label) \(TimeLabel.full(slice.from)): \(v?.value.map(format) ?? "—") \(DashboardFormat.interval(v?.lower, v?.upper, format: format)) n = \(DashboardFormat.count(v?.n ?? 0))"
             )
         }
     }

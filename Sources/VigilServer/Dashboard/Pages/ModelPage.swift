@@ -89,8 +89,7 @@ struct ModelPage {
             let v = report[name]
             return MetricRow(
                 name: name, href: "\(base)&metric=\(DashboardLinks.escape(name))\(filters)",
-                value: MetricCatalog.unit(of: name) == "seconds"
-                    ? v?.value.map { DurationText.format(seconds: $0) } ?? "—" : DashboardFormat.number(v?.value),
+                value: v?.value.map(MetricSeriesPanel.format(name)) ?? "—",
                 exact: DashboardFormat.exact(v?.value),
                 interval: v?.reason ?? DashboardFormat.interval(v?.lower, v?.upper), n: DashboardFormat.count(v?.n ?? 0),
                 nExact: "\(v?.n ?? 0)", reason: v?.reason)

@@ -7,6 +7,11 @@ struct ModelSettingsPage {
     struct Option {
         var value: String
         var selected: Bool
+
+        /// Every task, `selected` marked.
+        static func tasks(selected: String) -> [Option] {
+            ModelTask.allCases.map { Option(value: $0.rawValue, selected: $0.rawValue == selected) }
+        }
     }
 
     var frame: PageFrame
@@ -49,7 +54,7 @@ struct ModelSettingsPage {
         name = model
         task = summary.task?.rawValue ?? "not known yet"
         let chosen = submitted["task"] ?? summary.task?.rawValue ?? ModelTask.binary.rawValue
-        taskOptions = ModelTask.allCases.map { Option(value: $0.rawValue, selected: $0.rawValue == chosen) }
+        taskOptions = Option.tasks(selected: chosen)
         classes = submitted["classes"] ?? summary.classes.joined(separator: ", ")
         owner = submitted["owner"] ?? about?.owner ?? ""
         description = submitted["description"] ?? about?.description ?? ""

@@ -38,8 +38,7 @@ struct OverviewPage {
 
         init(_ fields: [String: String] = [:], error: String? = nil, needsToken: Bool) {
             name = fields["name"] ?? ""
-            let task = fields["task"] ?? ModelTask.binary.rawValue
-            taskOptions = ModelTask.allCases.map { ModelSettingsPage.Option(value: $0.rawValue, selected: $0.rawValue == task) }
+            taskOptions = ModelSettingsPage.Option.tasks(selected: fields["task"] ?? ModelTask.binary.rawValue)
             classes = fields["classes"] ?? ""
             owner = fields["owner"] ?? ""
             description = fields["description"] ?? ""
