@@ -227,21 +227,25 @@ struct BinaryCoderTests {
         #expect(a.statistics == b.statistics)
         #expect(a.seriesKeys == b.seriesKeys)
         #expect(a.models.map(\.segmentValues) == b.models.map(\.segmentValues))
-        for s in a.series.indices where s < b.series.count {
-            #expect(a.series[s].profiles == b.series[s].profiles)
-            for level in [Resolution.minute, .hour, .day] {
-                var x: [Int64: Aggregate] = [:]
-                var y: [Int64: Aggregate] = [:]
-                let (la, lb) =
-                    level == .minute
-                    ? (a.series[s].minutes, b.series[s].minutes)
-                    : level == .hour ? (a.series[s].hours, b.series[s].hours) : (a.series[s].days, b.series[s].days)
-                la.forEach { x[$0] = $1 }
-                lb.forEach { y[$0] = $1 }
-                #expect(x == y)
+        #expect(a.shards.count == b.shards.count)
+        for (sa, sb) in zip(a.shards, b.shards) {
+            for s in sa.series.indices where s < sb.series.count {
+                #expect(sa.series[s].profiles == sb.series[s].profiles)
+                for level in [Resolution.minute, .hour, .day] {
+                    var x: [Int64: Aggregate] = [:]
+                    var y: [Int64: Aggregate] = [:]
+                    let (la, lb) =
+                        level == .minute
+                        ? (sa.series[s].minutes, sb.series[s].minutes)
+                        : level == .hour
+                            ? (sa.series[s].hours, sb.series[s].hours) : (sa.series[s].days, sb.series[s].days)
+                    la.forEach { x[$0] = $1 }
+                    lb.forEach { y[$0] = $1 }
+                    #expect(x == y)
+                }
             }
+            #expect(sa.shadowPairs == sb.shadowPairs)
         }
         #expect(a.watermark == b.watermark)
-        #expect(a.shadowPairs == b.shadowPairs)
     }
 }

@@ -158,10 +158,10 @@ extension Engine {
                 )
             }
         }
-        guard series.count + admission.segments.count + 1 <= Self.maxSeries else {
+        guard seriesKeys.count + admission.segments.count + 1 <= Self.maxSeries else {
             throw EventError(
                 .limitExceeded, field: admission.segments.isEmpty ? "version" : "segment",
-                "the engine holds \(series.count) series; at most \(Self.maxSeries) are kept")
+                "the engine holds \(seriesKeys.count) series; at most \(Self.maxSeries) are kept")
         }
     }
 

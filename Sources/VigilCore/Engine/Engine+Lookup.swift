@@ -17,7 +17,9 @@ extension Engine {
     /// The served prediction `id`, if it is still in the join (`nil` once older than the label horizon, or
     /// for an id never sent, or of a removed model).
     public func prediction(_ id: String) -> PredictionRecord? {
-        guard let ref = join.find(id) else { return nil }
+        let hash = idHash(id)
+        let join = shards[shardIndex(ofHash: hash)].join
+        guard let ref = join.find(id, hash: hash) else { return nil }
         let entry = join.entry(ref)
         let set = Int(entry.sliceSet)
         let m = sliceModels[set]

@@ -18,25 +18,13 @@ extension Engine {
 
     private mutating func maintain() {
         let now = watermarkMilliseconds
-        evictPastHorizon(now - configuration.labelHorizon.milliseconds)
-        statisticsStore.orphansExpired += orphans.expire(before: now - configuration.orphanHorizon.milliseconds)
+        let orphanCutoff = now - configuration.orphanHorizon.milliseconds
+        for k in shards.indices {
+            shards[k].evictPastHorizon(now - configuration.labelHorizon.milliseconds)
+            shards[k].statistics.orphansExpired += shards[k].orphans.expire(before: orphanCutoff)
+        }
         pruneBuckets(now)
         pruneProfiles(now)
-    }
-
-    private mutating func evictPastHorizon(_ cutoff: Int64) {
-        var evicted = 0
-        var neverLabeled = 0
-        var retainedRefs: [UInt32] = []
-        let keepsFeatures = !retainedFeatures.isEmpty
-        join.evict(olderThan: cutoff) { ref, labeled in
-            evicted += 1
-            if !labeled { neverLabeled += 1 }
-            if keepsFeatures { retainedRefs.append(ref.raw) }
-        }
-        for r in retainedRefs { retainedFeatures[r] = nil }
-        statisticsStore.evicted += evicted
-        statisticsStore.evictedNeverLabeled += neverLabeled
     }
 
     private mutating func pruneBuckets(_ now: Int64) {
@@ -46,19 +34,25 @@ extension Engine {
         let newHourCutoff = (now - configuration.hourRetention.milliseconds).floorDivided(by: day).0 * day
         if newMinuteCutoff > minuteCutoff {
             minuteCutoff = newMinuteCutoff
-            for s in series.indices { series[s].minutes.prune(before: minuteCutoff) }
+            for k in shards.indices {
+                for s in shards[k].series.indices { shards[k].series[s].minutes.prune(before: minuteCutoff) }
+            }
         }
         if newHourCutoff > hourCutoff {
             hourCutoff = newHourCutoff
-            for s in series.indices { series[s].hours.prune(before: hourCutoff) }
+            for k in shards.indices {
+                for s in shards[k].series.indices { shards[k].series[s].hours.prune(before: hourCutoff) }
+            }
         }
     }
 
     /// Memory held by the join index and the buckets, in bytes (for reports and `/metrics`).
     public var memoryFootprint: (joinIndex: Int, bytesPerPendingBeyondId: Double, buckets: Int) {
-        (
-            join.allocatedBytes, join.bytesPerEntryBeyondId,
-            series.reduce(0) { $0 + $1.minutes.footprint + $1.hours.footprint + $1.days.footprint }
-        )
+        let joinBytes = shards.reduce(0) { $0 + $1.join.allocatedBytes }
+        let pending = shards.reduce(0) { $0 + $1.join.count }
+        let perEntry =
+            pending == 0
+            ? 0 : shards.reduce(0.0) { $0 + $1.join.bytesPerEntryBeyondId * Double($1.join.count) } / Double(pending)
+        return (joinBytes, perEntry, shards.reduce(0) { $0 + $1.bucketBytes })
     }
 }

@@ -30,90 +30,41 @@ extension Engine {
         let admission = try admit(p)
         var classes = ClassPlan(admission.model.map { models[$0] }, limit: configuration.limits.maxClassesPerModel)
         let encoded = try encode(p, task: admission.task, classes: &classes)
-        if p.shadow { return try ingestShadow(p, admission, encoded, classes) }
+        // A shadow carries its served prediction's id, so it lands in that prediction's shard.
+        let hash = idHash(p.id)
+        let k = shardIndex(ofHash: hash)
+        if p.shadow { return try ingestShadow(p, admission, encoded, classes, shard: k) }
         let time = p.time.milliseconds
-        let hash = join.hash(p.id)
-        if let existing = join.find(p.id, hash: hash) {
-            return try resolveRepeat(existing, time: time, encoded, admission.sliceSet)
-        }
-        let (ref, m) = store(p, key: p.id, hash: hash, admission, encoded, classes, served: true)
-        if hasShadowPredictions { pairWithShadows(primary: ref, id: p.id) }
-        if !orphans.isEmpty, let held = orphans.take(p.id) {
-            statisticsStore.orphansMatched += 1
-            if let label = try? encodeLabel(held.label, model: m) {
-                _ = applyLabel(ref, label, arrival: held.time)
-                if hasShadowPredictions { relabelShadows(p.id, held.label, arrival: held.time) }
-            } else {
-                statisticsStore.orphansInvalid += 1
+        if let existing = shards[k].join.find(p.id, hash: hash) {
+            return try onShard(k) { (shard, engine) throws(EventError) in
+                try shard.resolveRepeat(existing, time: time, encoded, admission.sliceSet, engine)
             }
+        }
+        let (set, m) = intern(p, admission, encoded, classes, served: true)
+        onShard(k) { shard, engine in
+            let ref = shard.store(p, key: p.id, hash: hash, set: set, model: m, encoded, served: true, engine)
+            if admission.folded { shard.statistics.segmentValuesFolded += 1 }
+            if engine.hasShadowPredictions { shard.pairWithShadows(primary: ref, id: p.id, engine) }
+            shard.joinWaitingOrphan(ref, id: p.id, model: m, engine)
         }
         advanceWatermark(time)
         return .stored
     }
 
-    /// Stores an admitted prediction under `key` in the join and counts it in its buckets and profiles. A
-    /// shadow (`served` false) does not count in the model's predictions nor move its first and last events.
-    mutating func store(
-        _ p: Prediction, key: String, hash: UInt64, _ admission: Admission, _ encoded: EncodedPrediction,
-        _ classes: ClassPlan, served: Bool
-    ) -> (JoinIndex.Ref, model: Int) {
-        let time = p.time.milliseconds
+    /// Creates what an admitted prediction names and the engine does not know yet — its model, task, classes,
+    /// slice set and profile columns — and fills ``profileRow`` for the shard to count.
+    mutating func intern(
+        _ p: Prediction, _ admission: Admission, _ encoded: EncodedPrediction, _ classes: ClassPlan, served: Bool
+    )
+        -> (set: UInt32, model: Int)
+    {
         let m = admission.model ?? modelId(p.model)
         if models[m].task == nil { models[m].task = admission.task }
         classes.apply(to: &models[m])
         let version = served ? p.version : Self.shadowSeriesVersion(p.version)
         let set = admission.sliceSet ?? sliceSetId(model: m, version: version, segments: admission.segments)
-        if admission.folded { statisticsStore.segmentValuesFolded += 1 }
-        let task = admission.task
-        let offset = task == .multiclass ? join.appendClassScores(encoded.classScores, forChunkAccepting: time) : 0
-        let (value, flags) = encoded.record(task, classScoresOffset: offset)
-        let ref = join.insert(id: key, hash: hash, time: time, value: value, sliceSet: set, flags: flags)
-        let expected =
-            task == .binary
-            ? encoded.score.map { ExpectedConfusion.Row(score: $0, positive: encoded.prediction >= 0.5) } : nil
-        updateBuckets(set, time) {
-            $0.count += 1
-            if let expected { $0.expected.all.add(expected, 1) }
-        }
-        if configuration.profiles { recordProfile(p, encoded, set: set, model: m, time: time) }
-        if models[m].hasCustomMetrics {
-            if !models[m].custom.retainedFeatures.isEmpty {
-                retainedFeatures[ref.raw] = p.features.filter { models[m].custom.retainedFeatures.contains($0.key) }
-            }
-            applyCustom(ref, model: m, old: nil, new: nil, features: p.features, arriving: true)
-        }
-        if served {
-            models[m].predictions += 1
-            models[m].firstEvent = min(models[m].firstEvent ?? time, time)
-            models[m].lastEvent = max(models[m].lastEvent ?? time, time)
-        }
-        statisticsStore.predictionsAccepted += 1
-        return (ref, m)
-    }
-
-    /// A repeated id: a duplicate if everything matches (a slice set that does not exist yet cannot match).
-    /// Repeats are not logged, so they change nothing but traffic counters.
-    mutating func resolveRepeat(
-        _ ref: JoinIndex.Ref, time: Int64, _ e: EncodedPrediction, _ set: UInt32?
-    ) throws(EventError) -> IngestOutcome {
-        let entry = join.entry(ref)
-        let m = sliceModels[Int(entry.sliceSet)]
-        let task = models[m].task ?? .binary
-        var same = entry.time == time && entry.prediction(task) == e.prediction && entry.sliceSet == set
-        if task == .multiclass {
-            same = same && e.classScores.allSatisfy { join.classScore(ref, ofClass: $0.0) == $0.1 }
-        } else if let s = e.score {
-            same = same && entry.value == s
-        }
-        guard same else {
-            statisticsStore.conflictingPredictions += 1
-            throw EventError(
-                .conflict, field: "id",
-                "a different prediction with id '\(join.chunks[ref.chunk].ids[ref.slot])' was already accepted; ids must be unique"
-            )
-        }
-        statisticsStore.duplicatePredictions += 1
-        return .duplicate
+        if configuration.profiles { prepareProfileRow(p, encoded, model: m) }
+        return (set, m)
     }
 
     /// Validates the output against the model's task; new class names go into `classes`, not the model.

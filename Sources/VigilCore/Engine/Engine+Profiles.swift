@@ -1,43 +1,29 @@
 extension Engine {
-    /// Counts a new prediction's features and outputs in its version's hour and day profile buckets.
-    mutating func recordProfile(_ p: Prediction, _ encoded: EncodedPrediction, set: UInt32, model m: Int, time: Int64) {
-        // Take the scratch row out (a plain copy would share its buffer and copy it on every write).
-        var row = ProfileRow()
-        swap(&row, &profileRow)
-        defer { swap(&row, &profileRow) }
-        row.columns.removeAll(keepingCapacity: true)
+    /// Fills ``profileRow`` with a new prediction's features (new names become columns, within the limit) and
+    /// outputs, for its shard to count in its version's hour and day profile buckets.
+    mutating func prepareProfileRow(_ p: Prediction, _ encoded: EncodedPrediction, model m: Int) {
+        profileRow.columns.removeAll(keepingCapacity: true)
         // Read the model's column index once: going through `models[m]` per feature copies the model state.
         var index = models[m].profileColumnIndex
         for (name, value) in p.features {
             if let id = index[name] {
-                row.columns.append((id, value))
+                profileRow.columns.append((id, value))
             } else if let id = addProfileColumn(name, model: m) {
-                row.columns.append((id, value))
+                profileRow.columns.append((id, value))
                 index = models[m].profileColumnIndex
             }
         }
-        let task = models[m].task ?? .binary
-        switch task {
+        switch models[m].task ?? .binary {
         case .binary:
-            row.score = encoded.score
-            row.prediction = .string(encoded.prediction >= 0.5 ? "1" : "0")
+            profileRow.score = encoded.score
+            profileRow.prediction = .string(encoded.prediction >= 0.5 ? "1" : "0")
         case .multiclass:
-            row.score = nil
-            row.prediction = .string(models[m].classes[Int(encoded.prediction)])
+            profileRow.score = nil
+            profileRow.prediction = .string(models[m].classes[Int(encoded.prediction)])
         case .regression:
-            row.score = nil
-            row.prediction = .number(encoded.prediction)
+            profileRow.score = nil
+            profileRow.prediction = .number(encoded.prediction)
         }
-        let columnCount = index.count
-        let limits = configuration.profileLimits
-        let s = sliceBaseSeries[Int(set)]
-        if time >= profileHourCutoff {
-            let hour = time.floorDivided(by: Resolution.hour.milliseconds).0
-            row.apply(
-                to: &series[s].profiles.hours[hour, default: ProfileBucket()], columnCount: columnCount, limits: limits)
-        }
-        let day = time.floorDivided(by: Resolution.day.milliseconds).0
-        row.apply(to: &series[s].profiles.days[day, default: ProfileBucket()], columnCount: columnCount, limits: limits)
     }
 
     private mutating func addProfileColumn(_ name: String, model m: Int) -> Int? {
@@ -70,14 +56,21 @@ extension Engine {
             bounds = (Timestamp(milliseconds: plan.from), Timestamp(milliseconds: plan.to))
             for s in seriesIds {
                 for (resolution, key) in plan.buckets {
-                    let bucket = resolution == .day ? series[s].profiles.days[key] : series[s].profiles.hours[key]
-                    if let bucket { merged.merge(bucket, limits: .unbounded) }
+                    for shard in shards {
+                        let profiles = shard.series[s].profiles
+                        if let bucket = resolution == .day ? profiles.days[key] : profiles.hours[key] {
+                            merged.merge(bucket, limits: .unbounded)
+                        }
+                    }
                 }
             }
         } else {
             for s in seriesIds {
-                for key in series[s].profiles.days.keys.sorted() {
-                    merged.merge(series[s].profiles.days[key]!, limits: .unbounded)
+                let days = Set(shards.flatMap { $0.series[s].profiles.days.keys }).sorted()
+                for key in days {
+                    for shard in shards {
+                        if let bucket = shard.series[s].profiles.days[key] { merged.merge(bucket, limits: .unbounded) }
+                    }
                 }
             }
         }
@@ -99,7 +92,7 @@ extension Engine {
         var buckets = 0
         var bytes = 0
         var columnBuckets = 0
-        for s in series {
+        for s in shards.lazy.flatMap(\.series) {
             let f = s.profiles.footprint
             buckets += f.buckets
             bytes += f.bytes
@@ -113,7 +106,7 @@ extension Engine {
     public var profileDayFootprint: Double {
         var bytes = 0
         var columns = 0
-        for s in series {
+        for s in shards.lazy.flatMap(\.series) {
             for b in s.profiles.days.values {
                 bytes += b.footprint
                 columns += b.columns.count
@@ -127,7 +120,11 @@ extension Engine {
         let cutoff = (now - configuration.profileHourRetention.milliseconds).floorDivided(by: day).0 * day
         guard cutoff > profileHourCutoff else { return }
         profileHourCutoff = cutoff
-        for s in series.indices where !series[s].profiles.isEmpty { series[s].profiles.prune(hoursBefore: cutoff) }
+        for k in shards.indices {
+            for s in shards[k].series.indices where !shards[k].series[s].profiles.isEmpty {
+                shards[k].series[s].profiles.prune(hoursBefore: cutoff)
+            }
+        }
     }
 }
 

@@ -65,7 +65,8 @@ extension Engine {
 
     /// The event times the buckets can hold: from the earliest prediction to the watermark (`nil` before any).
     var eventRange: ClosedRange<Int64>? {
-        guard watermarkMilliseconds != .min, let first = models.lazy.compactMap(\.firstEvent).min() else { return nil }
+        let first = shards.lazy.flatMap(\.modelCounts).compactMap(\.firstEvent).min()
+        guard watermarkMilliseconds != .min, let first else { return nil }
         return first...max(first, watermarkMilliseconds)
     }
 
@@ -90,11 +91,15 @@ extension Engine {
             to = Timestamp(milliseconds: plan.to)
             for s in seriesIds {
                 for (resolution, key) in plan.buckets {
-                    if let bucket = series[s].aggregate(resolution, key: key) { merge.add(bucket) }
+                    for shard in shards {
+                        if let bucket = shard.series[s].aggregate(resolution, key: key) { merge.add(bucket) }
+                    }
                 }
             }
         } else {
-            for s in seriesIds { series[s].days.forEach { _, bucket in merge.add(bucket) } }
+            for s in seriesIds {
+                for shard in shards { shard.series[s].days.forEach { _, bucket in merge.add(bucket) } }
+            }
         }
         return (merge.result, from, to)
     }

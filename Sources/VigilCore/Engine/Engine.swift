@@ -15,13 +15,12 @@
 /// ```
 public struct Engine: Sendable, Codable {
     public let configuration: EngineConfiguration
-    var join: JoinIndex
-    var orphans: OrphanStore
+    /// The shards, by ``shardIndex(ofHash:)`` of event ids (see ``EngineShard``).
+    var shards: [EngineShard]
     var models: [ModelState] = []
     var modelIndex: [String: Int] = [:]
     var seriesKeys: [SeriesKey] = []
     var seriesIndex: [SeriesKey: Int] = [:]
-    var series: [SeriesBuckets] = []
     var sliceSets: [SliceSet] = []
     /// Per slice set: its version's overall series, its segment series and its model, kept apart from
     /// `sliceSets` so the per-event path reads plain integers and retains nothing.
@@ -32,17 +31,12 @@ public struct Engine: Sendable, Codable {
     /// The last model and unsegmented slice set looked up: consecutive events usually share them.
     var lastModel: (name: String, id: Int)?
     var lastSlice: (model: Int, version: String, id: UInt32)?
-    /// Features kept for label-dependent custom metrics, by join entry.
-    var retainedFeatures: [UInt32: [String: FeatureValue]] = [:]
-    var statisticsStore = JoinStatistics()
     /// The newest event time seen, in milliseconds.
     var watermarkMilliseconds = Int64.min
     var minuteCutoff = Int64.min
     var hourCutoff = Int64.min
     var maintainedHour = Int64.min
     var profileHourCutoff = Int64.min
-    /// Paired counts of each (served version, shadow version) by hour of the served prediction.
-    var shadowPairs: [ShadowPairKey: [Int64: PairedCounts]] = [:]
     /// Set by the first shadow prediction: until then no label looks for shadows.
     var hasShadowPredictions = false
     /// Scratch space for the per-prediction profile update (kept to avoid an allocation per event).
@@ -50,10 +44,10 @@ public struct Engine: Sendable, Codable {
 
     // The last-lookup caches are rebuilt on use, so a snapshot leaves them out.
     private enum CodingKeys: String, CodingKey {
-        case configuration, join, orphans, models, modelIndex, seriesKeys, seriesIndex, series, sliceSets
-        case sliceBaseSeries, sliceSegmentSeries, sliceModels, sliceSetIndex, retainedFeatures, statisticsStore
+        case configuration, shards, models, modelIndex, seriesKeys, seriesIndex, sliceSets
+        case sliceBaseSeries, sliceSegmentSeries, sliceModels, sliceSetIndex
         case watermarkMilliseconds, minuteCutoff, hourCutoff, maintainedHour, profileHourCutoff
-        case shadowPairs, hasShadowPredictions
+        case hasShadowPredictions
     }
 
     struct SliceSetKey: Hashable, Sendable, Codable {
@@ -64,18 +58,21 @@ public struct Engine: Sendable, Codable {
 
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.configuration = configuration
-        self.join = JoinIndex(
-            seed: configuration.hashSeed,
-            maxChunkSpanMilliseconds: max(60_000, configuration.labelHorizon.milliseconds / 32))
-        self.orphans = OrphanStore(capacity: configuration.maxOrphans)
+        let count = max(1, configuration.shards)
+        // The orphan limit is the engine's: each shard holds its share.
+        let orphanCapacity = (configuration.maxOrphans + count - 1) / count
+        self.shards = Array(
+            repeating: EngineShard(configuration: configuration, orphanCapacity: orphanCapacity), count: count)
     }
 
-    /// Counters of the join, with the current sizes of its bounded stores.
+    /// Counters of the join summed over the shards, with the current sizes of its bounded stores.
     public var statistics: JoinStatistics {
-        var s = statisticsStore
-        s.orphansPending = orphans.count
-        s.pendingPredictions = join.count
-        return s
+        shards.reduce(into: JoinStatistics()) { total, shard in
+            var s = shard.statistics
+            s.orphansPending = shard.orphans.count
+            s.pendingPredictions = shard.join.count
+            total.add(s)
+        }
     }
 
     /// The newest event time seen.
@@ -159,7 +156,7 @@ public struct Engine: Sendable, Codable {
     }
 
     /// The models seen so far.
-    public var modelSummaries: [ModelSummary] { models.filter { !$0.removed }.map(summary) }
+    public var modelSummaries: [ModelSummary] { models.indices.filter { !models[$0].removed }.map(summary) }
 
     /// Removes a model: its series, profiles, versions, classes and custom metrics are dropped, and its name is
     /// free for a new model. Its predictions still waiting for labels stay in the join until the label
@@ -171,24 +168,41 @@ public struct Engine: Sendable, Codable {
         modelIndex[name] = nil
         lastModel = nil
         lastSlice = nil
-        for s in seriesKeys.indices where seriesKeys[s].model == m { series[s] = SeriesBuckets() }
-        shadowPairs = shadowPairs.filter { seriesKeys[$0.key.primary].model != m }
+        for k in shards.indices {
+            for s in seriesKeys.indices where seriesKeys[s].model == m { shards[k].series[s] = SeriesBuckets() }
+            shards[k].shadowPairs = shards[k].shadowPairs.filter { seriesKeys[$0.key.primary].model != m }
+            if m < shards[k].modelCounts.count { shards[k].modelCounts[m] = EngineShard.ModelCounts() }
+        }
         models[m] = ModelState(name: name)
         models[m].removed = true
     }
 
     /// One model's summary; an unknown model is an error naming the known ones.
     public func modelSummary(_ name: String) throws(QueryError) -> ModelSummary {
-        summary(models[try modelId(known: name)])
+        summary(try modelId(known: name))
     }
 
-    private func summary(_ m: ModelState) -> ModelSummary {
-        ModelSummary(
+    private func summary(_ id: Int) -> ModelSummary {
+        let m = models[id]
+        let counts = modelCounts(id)
+        return ModelSummary(
             name: m.name, task: m.task, versions: m.versions, shadowVersions: m.shadowVersions, classes: m.classes,
-            predictions: m.predictions,
-            firstEvent: m.firstEvent.map(Timestamp.init(milliseconds:)),
-            lastEvent: m.lastEvent.map(Timestamp.init(milliseconds:)), customMetrics: m.custom.names,
+            predictions: counts.predictions,
+            firstEvent: counts.firstEvent.map(Timestamp.init(milliseconds:)),
+            lastEvent: counts.lastEvent.map(Timestamp.init(milliseconds:)), customMetrics: m.custom.names,
             segments: segmentValues(model: m.name))
+    }
+
+    /// A model's served predictions and their event time range, over every shard.
+    func modelCounts(_ m: Int) -> EngineShard.ModelCounts {
+        var total = EngineShard.ModelCounts()
+        for shard in shards where m < shard.modelCounts.count {
+            let c = shard.modelCounts[m]
+            total.predictions += c.predictions
+            if let f = c.firstEvent { total.firstEvent = min(total.firstEvent ?? f, f) }
+            if let l = c.lastEvent { total.lastEvent = max(total.lastEvent ?? l, l) }
+        }
+        return total
     }
 
     /// Every segment key of a model with the values seen for it, sorted (what `by: segment` can split on).
@@ -246,20 +260,9 @@ public struct Engine: Sendable, Codable {
     private mutating func seriesId(_ key: SeriesKey) -> Int {
         if let s = seriesIndex[key] { return s }
         seriesKeys.append(key)
-        series.append(SeriesBuckets())
-        seriesIndex[key] = series.count - 1
-        return series.count - 1
-    }
-
-    /// Applies `body` to the buckets of `time` in every series of the slice set.
-    @inline(__always)
-    mutating func updateBuckets(_ set: UInt32, _ time: Int64, _ body: (inout Aggregate) -> Void) {
-        let i = Int(set)
-        series[sliceBaseSeries[i]].update(time, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff, body)
-        guard !sliceSegmentSeries[i].isEmpty else { return }
-        for s in sliceSegmentSeries[i] {
-            series[s].update(time, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff, body)
-        }
+        for k in shards.indices { shards[k].series.append(SeriesBuckets()) }
+        seriesIndex[key] = seriesKeys.count - 1
+        return seriesKeys.count - 1
     }
 }
 

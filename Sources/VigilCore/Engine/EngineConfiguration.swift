@@ -24,6 +24,9 @@ public struct EngineConfiguration: Sendable, Hashable, Codable {
     public var maxProfileColumns = 1000
     /// Caps on models, versions, segments, classes, features and string lengths.
     public var limits = EngineLimits()
+    /// The engine's shards: events are routed by the hash of their id, so a prediction and its labels meet in
+    /// one shard; queries merge every shard. A server runs one per core. Default 1.
+    public var shards = 1
     /// Seed of the id hash (vary it per deployment to resist crafted collisions).
     public var hashSeed: UInt64 = 0x5eed_1f0c_a11b_ab1e
 

@@ -10,9 +10,6 @@ struct ModelState: Sendable, Codable {
     var shadowVersions: [String] = []
     /// Segment key → the values seen for it (with `__other__` once values were folded), bounded by ``EngineLimits``.
     var segmentValues: [String: Set<String>] = [:]
-    var predictions: Int64 = 0
-    var firstEvent: Int64?
-    var lastEvent: Int64?
     /// Profiled feature columns by id, in order of first appearance.
     var profileColumns: [String] = []
     var profileColumnIndex: [String: Int] = [:]

@@ -36,4 +36,25 @@ public struct JoinStatistics: Sendable, Hashable, Codable {
     public var evictedNeverLabeled = 0
 
     public init() {}
+
+    /// Adds another shard's counters.
+    mutating func add(_ other: JoinStatistics) {
+        predictionsAccepted += other.predictionsAccepted
+        duplicatePredictions += other.duplicatePredictions
+        conflictingPredictions += other.conflictingPredictions
+        segmentValuesFolded += other.segmentValuesFolded
+        feedbackAccepted += other.feedbackAccepted
+        labelsApplied += other.labelsApplied
+        corrections += other.corrections
+        duplicateFeedback += other.duplicateFeedback
+        orphansHeld += other.orphansHeld
+        orphansMatched += other.orphansMatched
+        orphansExpired += other.orphansExpired
+        orphansDropped += other.orphansDropped
+        orphansInvalid += other.orphansInvalid
+        orphansPending += other.orphansPending
+        pendingPredictions += other.pendingPredictions
+        evicted += other.evicted
+        evictedNeverLabeled += other.evictedNeverLabeled
+    }
 }

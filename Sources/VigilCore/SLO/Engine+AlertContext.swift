@@ -69,9 +69,11 @@ extension Engine {
         var first: [String: Int64] = [:]
         for (s, key) in seriesKeys.enumerated()
         where key.model == m && key.segment == nil && Self.servedVersion(ofShadow: key.version) == nil {
-            guard let day = series[s].days.slots.keys.min() else { continue }
+            guard let day = shards.compactMap({ $0.series[s].days.slots.keys.min() }).min() else { continue }
             var t = day * Resolution.day.milliseconds
-            let hoursThatDay = series[s].hours.slots.keys.filter { $0 * Resolution.hour.milliseconds >= t }
+            let hoursThatDay = shards.flatMap { $0.series[s].hours.slots.keys }.filter {
+                $0 * Resolution.hour.milliseconds >= t
+            }
             if let hour = hoursThatDay.min(), hour * Resolution.hour.milliseconds < t + Resolution.day.milliseconds {
                 t = hour * Resolution.hour.milliseconds
             }

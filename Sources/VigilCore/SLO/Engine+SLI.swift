@@ -31,10 +31,9 @@ extension Engine {
         case .pipeline(let measure):
             return inputs.pipeline?.sample(measure, from: from, to: to, now: now) ?? SLISample(value: nil, n: 0)
         case .freshness:
-            let m = try modelId(known: slo.model)
-            let model = models[m]
-            let seconds = model.lastEvent.map { Double(max(0, now.milliseconds - $0)) / 1000 }
-            return SLISample(value: seconds, n: model.predictions)
+            let counts = modelCounts(try modelId(known: slo.model))
+            let seconds = counts.lastEvent.map { Double(max(0, now.milliseconds - $0)) / 1000 }
+            return SLISample(value: seconds, n: counts.predictions)
         }
     }
 

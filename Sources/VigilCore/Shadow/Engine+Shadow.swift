@@ -23,83 +23,110 @@ extension Engine {
         seriesVersion.hasPrefix("\u{1}") ? String(seriesVersion.dropFirst()) : nil
     }
 
-    /// The shadows of `id` in the join, in slot order.
-    func shadowRefs(_ id: String) -> [JoinIndex.Ref] {
-        (0..<Self.maxShadowsPerId).compactMap { join.find(Self.shadowKey(id, $0)) }
-    }
-
     mutating func ingestShadow(
-        _ p: Prediction, _ admission: Admission, _ encoded: EncodedPrediction, _ classes: ClassPlan
+        _ p: Prediction, _ admission: Admission, _ encoded: EncodedPrediction, _ classes: ClassPlan, shard k: Int
     ) throws(EventError) -> IngestOutcome {
         let time = p.time.milliseconds
-        guard let primary = join.find(p.id), !models[sliceModels[Int(join.entry(primary).sliceSet)]].removed else {
+        let slot = try onShard(k) { (shard, engine) throws(EventError) in
+            try shard.shadowSlot(p, admission, encoded, engine)
+        }
+        guard let slot else { return .duplicate }
+        let (set, m) = intern(p, admission, encoded, classes, served: false)
+        hasShadowPredictions = true
+        onShard(k) { shard, engine in
+            let key = Self.shadowKey(p.id, slot)
+            let ref = shard.store(
+                p, key: key, hash: shard.join.hash(key), set: set, model: m, encoded, served: false, engine)
+            if admission.folded { shard.statistics.segmentValuesFolded += 1 }
+            // The label in effect for the id is the served prediction's (which took any label waiting for it).
+            guard let primary = shard.join.find(p.id) else { return }
+            let served = shard.join.entry(primary)
+            if served.isLabeled { _ = shard.applyLabel(ref, served.label, arrival: served.labelTime, engine) }
+            shard.addPair(primary: primary, shadow: ref, 1, engine)
+        }
+        advanceWatermark(time)
+        return .stored
+    }
+}
+
+extension EngineShard {
+    /// The shadows of `id` in the join, in slot order.
+    func shadowRefs(_ id: String) -> [JoinIndex.Ref] {
+        (0..<Engine.maxShadowsPerId).compactMap { join.find(Engine.shadowKey(id, $0)) }
+    }
+
+    /// The free slot for a new shadow of `p`, `nil` for a duplicate of a shadow already stored, or an error:
+    /// no served prediction with the id, one of another model, a different repeat, or no free slot.
+    mutating func shadowSlot(_ p: Prediction, _ admission: Engine.Admission, _ encoded: Engine.EncodedPrediction, _ engine: Engine)
+        throws(EventError) -> Int?
+    {
+        let time = p.time.milliseconds
+        guard let primary = join.find(p.id),
+            !engine.models[engine.sliceModels[Int(join.entry(primary).sliceSet)]].removed
+        else {
             throw EventError(
                 .missingPrimary, field: "id",
-                "no served prediction has id '\(Self.clipped(p.id))': a shadow prediction carries the id of the served prediction for the same input, sent before it")
+                "no served prediction has id '\(Engine.clipped(p.id))': a shadow prediction carries the id of the served prediction for the same input, sent before it")
         }
-        if sliceModels[Int(join.entry(primary).sliceSet)] != admission.model {
+        if engine.sliceModels[Int(join.entry(primary).sliceSet)] != admission.model {
             throw EventError(
                 .conflict, field: "model",
-                "id '\(Self.clipped(p.id))' is a prediction of another model; a shadow scores the same input as its served prediction")
+                "id '\(Engine.clipped(p.id))' is a prediction of another model; a shadow scores the same input as its served prediction")
         }
         var freeSlot: Int?
-        for slot in 0..<Self.maxShadowsPerId {
-            guard let ref = join.find(Self.shadowKey(p.id, slot)) else {
+        for slot in 0..<Engine.maxShadowsPerId {
+            guard let ref = join.find(Engine.shadowKey(p.id, slot)) else {
                 if freeSlot == nil { freeSlot = slot }
                 continue
             }
             let set = Int(join.entry(ref).sliceSet)
-            if sliceModels[set] == admission.model, seriesKeys[sliceBaseSeries[set]].version == Self.shadowSeriesVersion(p.version) {
-                return try resolveRepeat(ref, time: time, encoded, admission.sliceSet)
+            if engine.sliceModels[set] == admission.model,
+                engine.seriesKeys[engine.sliceBaseSeries[set]].version == Engine.shadowSeriesVersion(p.version)
+            {
+                _ = try resolveRepeat(ref, time: time, encoded, admission.sliceSet, engine)
+                return nil
             }
         }
         guard let slot = freeSlot else {
             throw EventError(
                 .limitExceeded, field: "shadow",
-                "id '\(Self.clipped(p.id))' already has \(Self.maxShadowsPerId) shadow predictions; at most \(Self.maxShadowsPerId) are kept")
+                "id '\(Engine.clipped(p.id))' already has \(Engine.maxShadowsPerId) shadow predictions; at most \(Engine.maxShadowsPerId) are kept")
         }
-        let key = Self.shadowKey(p.id, slot)
-        let (ref, _) = store(p, key: key, hash: join.hash(key), admission, encoded, classes, served: false)
-        hasShadowPredictions = true
-        // The label in effect for the id is the served prediction's (which took any label waiting for it).
-        let served = join.entry(primary)
-        if served.isLabeled { _ = applyLabel(ref, served.label, arrival: served.labelTime) }
-        addPair(primary: primary, shadow: ref, 1)
-        advanceWatermark(time)
-        return .stored
+        return slot
     }
 
     /// A served prediction just stored: pair it with the shadows that came first.
-    mutating func pairWithShadows(primary: JoinIndex.Ref, id: String) {
-        let m = sliceModels[Int(join.entry(primary).sliceSet)]
-        for shadow in shadowRefs(id) where sliceModels[Int(join.entry(shadow).sliceSet)] == m {
-            addPair(primary: primary, shadow: shadow, 1)
+    mutating func pairWithShadows(primary: JoinIndex.Ref, id: String, _ engine: Engine) {
+        let m = engine.sliceModels[Int(join.entry(primary).sliceSet)]
+        for shadow in shadowRefs(id) where engine.sliceModels[Int(join.entry(shadow).sliceSet)] == m {
+            addPair(primary: primary, shadow: shadow, 1, engine)
         }
     }
 
     /// Applies a label of `id` to each of its shadows, moving each pair's counts from the old label to the new.
-    mutating func relabelShadows(_ id: String, _ label: Outcome, arrival: Int64) {
+    mutating func relabelShadows(_ id: String, _ label: Outcome, arrival: Int64, _ engine: Engine) {
         let primary = join.find(id)
         for shadow in shadowRefs(id) {
-            let m = sliceModels[Int(join.entry(shadow).sliceSet)]
-            guard !models[m].removed, let encoded = try? encodeLabel(label, model: m) else { continue }
-            let paired = primary.flatMap { sliceModels[Int(join.entry($0).sliceSet)] == m ? $0 : nil }
-            if let paired { addPair(primary: paired, shadow: shadow, -1) }
-            _ = applyLabel(shadow, encoded, arrival: arrival)
-            if let paired { addPair(primary: paired, shadow: shadow, 1) }
+            let m = engine.sliceModels[Int(join.entry(shadow).sliceSet)]
+            guard !engine.models[m].removed, let encoded = try? engine.encodeLabel(label, model: m) else { continue }
+            let paired = primary.flatMap { engine.sliceModels[Int(join.entry($0).sliceSet)] == m ? $0 : nil }
+            if let paired { addPair(primary: paired, shadow: shadow, -1, engine) }
+            _ = applyLabel(shadow, encoded, arrival: arrival, engine)
+            if let paired { addPair(primary: paired, shadow: shadow, 1, engine) }
         }
     }
 
     /// Adds (`sign` 1) or takes back (−1) a pair's counts, labeled with the shadow's label in effect (the same
     /// label as the served prediction's once both have it).
-    mutating func addPair(primary: JoinIndex.Ref, shadow: JoinIndex.Ref, _ sign: Int64) {
+    mutating func addPair(primary: JoinIndex.Ref, shadow: JoinIndex.Ref, _ sign: Int64, _ engine: Engine) {
         let (p, s) = (join.entry(primary), join.entry(shadow))
-        let m = sliceModels[Int(p.sliceSet)]
-        let task = models[m].task ?? .binary
+        let m = engine.sliceModels[Int(p.sliceSet)]
+        let task = engine.models[m].task ?? .binary
         let counts = PairedCounts(
             primary: p.prediction(task), shadow: s.prediction(task), label: s.isLabeled ? s.label : nil,
             regression: task == .regression)
-        let key = ShadowPairKey(primary: sliceBaseSeries[Int(p.sliceSet)], shadow: sliceBaseSeries[Int(s.sliceSet)])
+        let key = ShadowPairKey(
+            primary: engine.sliceBaseSeries[Int(p.sliceSet)], shadow: engine.sliceBaseSeries[Int(s.sliceSet)])
         let hour = p.time / Resolution.hour.milliseconds
         shadowPairs[key, default: [:]][hour, default: PairedCounts()].add(counts, sign)
     }

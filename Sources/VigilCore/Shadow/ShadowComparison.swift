@@ -112,13 +112,17 @@ extension Engine {
         let primarySeries = primary.flatMap { seriesIndex[SeriesKey(model: m, version: $0, segment: nil)] }
         var total = PairedCounts()
         // In a fixed order, so sums of doubles do not depend on a dictionary's layout.
-        let keys = shadowPairs.keys.filter { $0.shadow == shadowSeries && (primary == nil || $0.primary == primarySeries) }
+        let keys = Set(shards.flatMap(\.shadowPairs.keys)).filter {
+            $0.shadow == shadowSeries && (primary == nil || $0.primary == primarySeries)
+        }
         for key in keys.sorted(by: { $0.primary < $1.primary }) {
-            let hours = shadowPairs[key] ?? [:]
-            for hour in hours.keys.sorted() {
-                let start = hour * Resolution.hour.milliseconds
-                if let (a, b) = bounds, start < a || start >= b { continue }
-                total.add(hours[hour]!)
+            for shard in shards {
+                let hours = shard.shadowPairs[key] ?? [:]
+                for hour in hours.keys.sorted() {
+                    let start = hour * Resolution.hour.milliseconds
+                    if let (a, b) = bounds, start < a || start >= b { continue }
+                    total.add(hours[hour]!)
+                }
             }
         }
         return ShadowComparison(

@@ -1,4 +1,4 @@
-extension Engine {
+extension EngineShard {
     /// Updates a model's custom accumulators for one row.
     ///
     /// - `arriving`: the prediction just arrived (unlabeled): add every accumulator's contribution.
@@ -6,21 +6,21 @@ extension Engine {
     ///   accumulators, subtract the old state's contribution and add the new one.
     mutating func applyCustom(
         _ ref: JoinIndex.Ref, model m: Int, old: Double?, new: Double?, features: [String: FeatureValue]?,
-        arriving: Bool
+        arriving: Bool, _ engine: Engine
     ) {
-        let registry = models[m].custom
+        let registry = engine.models[m].custom
         let entry = join.entry(ref)
         let (set, time) = (entry.sliceSet, entry.time)
         let rowFeatures = features ?? retainedFeatures[ref.raw] ?? [:]
         var deltas: [(Int, Double, Int64)] = []
         if arriving {
-            let context = rowContext(ref, model: m, label: nil, features: rowFeatures)
+            let context = rowContext(ref, model: m, label: nil, features: rowFeatures, engine)
             for i in registry.labelIndependent + registry.labelDependent {
                 if let v = registry.accumulators[i].contribution(context) { deltas.append((i, v, 1)) }
             }
         } else {
-            let before = rowContext(ref, model: m, label: old, features: rowFeatures)
-            let after = rowContext(ref, model: m, label: new, features: rowFeatures)
+            let before = rowContext(ref, model: m, label: old, features: rowFeatures, engine)
+            let after = rowContext(ref, model: m, label: new, features: rowFeatures, engine)
             for i in registry.labelDependent {
                 let spec = registry.accumulators[i]
                 if let v = spec.contribution(before) { deltas.append((i, v, -1)) }
@@ -28,18 +28,19 @@ extension Engine {
             }
         }
         guard !deltas.isEmpty else { return }
-        updateBuckets(set, time) { aggregate in
+        updateBuckets(set, time, engine) { aggregate in
             for (i, v, d) in deltas { aggregate.custom.apply(i, registry.accumulators[i], v, d) }
         }
     }
 
     /// What a row expression sees of a stored prediction with label `label` (`nil` = unlabeled).
-    func rowContext(_ ref: JoinIndex.Ref, model m: Int, label: Double?, features: [String: FeatureValue]) -> RowContext
-    {
+    func rowContext(
+        _ ref: JoinIndex.Ref, model m: Int, label: Double?, features: [String: FeatureValue], _ engine: Engine
+    ) -> RowContext {
         let entry = join.entry(ref)
-        let slice = sliceSets[Int(entry.sliceSet)]
+        let slice = engine.sliceSets[Int(entry.sliceSet)]
         let hasScore = entry.hasScore
-        let model = models[m]
+        let model = engine.models[m]
         let prediction = entry.prediction(model.task ?? .regression)
         var context = RowContext(
             score: nil, prediction: .number(prediction), label: label.map(RowValue.number) ?? .null, labelScore: nil,

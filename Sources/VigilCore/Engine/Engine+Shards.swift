@@ -1,0 +1,26 @@
+extension Engine {
+    /// The hash of an event id, as routing and the shards' join indexes use it.
+    @inline(__always)
+    func idHash(_ id: String) -> UInt64 { IdHash.hash(id, seed: configuration.hashSeed) }
+
+    /// The shard of an id's hash. It reads bits 32–55, which neither the join table's slot (the low bits)
+    /// nor its tag byte (the top 7 bits) use, so the ids within a shard still spread over every slot and tag.
+    @inline(__always)
+    func shardIndex(ofHash hash: UInt64) -> Int {
+        shards.count == 1 ? 0 : Int((hash >> 32) & 0xFF_FFFF) % shards.count
+    }
+
+    /// Runs `body` on shard `k` with read access to the rest of the engine.
+    ///
+    /// The shard is moved out for the call (a placeholder stands in), so the shard can be changed in place
+    /// while the engine it reads is not: `body` must not read `engine.shards[k]`.
+    @inline(__always)
+    mutating func onShard<Result, Failure: Error>(
+        _ k: Int, _ body: (inout EngineShard, Engine) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        var shard = EngineShard.placeholder
+        swap(&shard, &shards[k])
+        defer { swap(&shard, &shards[k]) }
+        return try body(&shard, self)
+    }
+}
