@@ -27,10 +27,14 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         // Pure engine: events → join → buckets → aggregates → metrics → windows. No I/O, no clocks.
-        .target(name: "VigilCore", swiftSettings: settings),
+        .target(
+            name: "VigilCore",
+            dependencies: [.product(name: "HeapModule", package: "swift-collections")],
+            swiftSettings: settings),
         // Durability: the append-only event log, metadata and engine snapshots in SQLite.
         .target(
             name: "VigilStore",

@@ -19,7 +19,10 @@ struct EntryRecord {
     /// Binary: the prediction is 1.
     static let positiveFlag: UInt8 = 4
 
+    /// Set once the entry passed the label horizon: it left the table, its chunk keeps its slot until freed.
+    static let evictedFlag: UInt8 = 8
     var isLabeled: Bool { flags & Self.labeledFlag != 0 }
+    var isEvicted: Bool { flags & Self.evictedFlag != 0 }
     var hasScore: Bool { flags & Self.hasScoreFlag != 0 }
 
     /// The prediction as aggregates read it: 0/1, a class index, or the number.

@@ -139,7 +139,7 @@ struct JoinIndex: Codable {
         tags = Array(repeating: 0, count: newCount)
         mask = newCount - 1
         for c in chunks.indices where !chunks[c].isFree {
-            for s in 0..<chunks[c].count {
+            for s in 0..<chunks[c].count where !chunks[c].records[s].isEvicted {
                 place(Ref(chunk: c, slot: s).raw, hash: IdHash.hash(chunks[c].ids[s], seed: seed))
             }
         }
@@ -158,20 +158,36 @@ struct JoinIndex: Codable {
 
     // MARK: - Eviction
 
-    /// Removes every chunk whose newest entry is older than `cutoff`, calling `visit` with each entry and
-    /// whether it was labeled.
+    /// Removes every entry older than `cutoff`, calling `visit` with each and whether it was labeled.
+    ///
+    /// Exact per entry, so what the join holds depends only on the entries' times and the cutoff — not on how
+    /// entries fell into chunks (their arrival order, or the shard they hash to). A chunk whose newest entry
+    /// is past the cutoff is freed whole; one straddling it has its old entries taken out of the table and
+    /// keeps their slots until it is freed.
     mutating func evict(olderThan cutoff: Int64, _ visit: (Ref, Bool) -> Void) {
         defer { openChunks = openChunks.filter { !chunks[$0.value].isFree } }
-        for c in chunks.indices where !chunks[c].isFree && chunks[c].count > 0 && chunks[c].maxTime < cutoff {
-            for s in 0..<chunks[c].count {
+        for c in chunks.indices where !chunks[c].isFree && chunks[c].count > 0 && chunks[c].minTime < cutoff {
+            let whole = chunks[c].maxTime < cutoff
+            var oldestKept = Int64.max
+            for s in 0..<chunks[c].count where !chunks[c].records[s].isEvicted {
+                let time = chunks[c].records[s].time
+                guard time < cutoff else {
+                    oldestKept = min(oldestKept, time)
+                    continue
+                }
                 let ref = Ref(chunk: c, slot: s)
                 visit(ref, chunks[c].records[s].isLabeled)
                 removeFromTable(ref)
+                chunks[c].records[s].flags |= EntryRecord.evictedFlag
+                count -= 1
             }
-            count -= chunks[c].count
-            chunks[c].clear()
-            chunks[c].isFree = true
-            freeChunks.append(c)
+            if whole {
+                chunks[c].clear()
+                chunks[c].isFree = true
+                freeChunks.append(c)
+            } else {
+                chunks[c].minTime = oldestKept
+            }
         }
     }
 
