@@ -116,9 +116,11 @@ struct BinaryCoderTests {
 
     /// Binary, multiclass and regression models with segments, string and number features, orphans,
     /// corrections and a custom metric.
-    static func engine(events: Int) throws -> (Engine, [LogEntry]) {
+    static func engine(events: Int, shards: Int = 1) throws -> (Engine, [LogEntry]) {
         var rng = SplitMix64(seed: 42)
-        var engine = Engine()
+        var configuration = EngineConfiguration()
+        configuration.shards = shards
+        var engine = Engine(configuration: configuration)
         try engine.defineMetric("high", on: "bin", "sum(score > 0.8 and label == 1) / sum(label == 1)")
         var entries: [LogEntry] = []
         let t0: Int64 = 1_767_225_600_000  // 2026-01-01
@@ -164,8 +166,9 @@ struct BinaryCoderTests {
         return (engine, entries)
     }
 
-    @Test func aWholeEngineRestoresToTheSameState() throws {
-        var (engine, entries) = try Self.engine(events: 3000)
+    /// A restart rebuilds identical shards: each shard's join, buckets, profiles and pairs come back as they were.
+    @Test(arguments: [1, 3]) func aWholeEngineRestoresToTheSameState(shards: Int) throws {
+        var (engine, entries) = try Self.engine(events: 3000, shards: shards)
         for e in entries[..<3000] { engine.apply(e) }
         var restored = try #require(try EngineSnapshot.decode(Data(try EngineSnapshot.encode(engine))))
         Self.expectSame(engine, restored)
