@@ -28,6 +28,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes, after gzip (default 33554432).") var maxBody: Int?
     @Option(help: "Bearer tokens SCOPE:SECRET (repeatable); none disables authentication.") var token: [String] = []
     @Option(help: "How long predictions wait for labels (default 30d).") var labelHorizon: String?
+    @Option(
+        help: """
+            Engine shards, applied side by side (default: one per core, at most 64). Fixed when the data directory \
+            gets its first snapshot.
+            """)
+    var shards: Int?
     @Option(help: "How long raw events stay in the log (default: label horizon + 7d).") var retention: String?
     @Option(help: "How often to consider a snapshot (default 60s).") var snapshotInterval: String?
     @Option(help: "Save a snapshot before serving when replaying the log on start took longer (default 1s).")
@@ -100,6 +106,12 @@ struct ServeCommand: AsyncParsableCommand {
             for t in token { try c.tokens.add(t) }
         } catch {
             throw ValidationError("token: \(error.message)")
+        }
+        if let n = try shards ?? env["VIGIL_SHARDS"].map({ try integer($0, "VIGIL_SHARDS") }) {
+            guard (1...ServerConfiguration.maxShards).contains(n) else {
+                throw ValidationError("shards must be from 1 to \(ServerConfiguration.maxShards), got \(n)")
+            }
+            c.engine.shards = n
         }
         if let h = labelHorizon ?? env["VIGIL_LABEL_HORIZON"] {
             c.engine.labelHorizon = try duration(h, "label horizon")

@@ -51,8 +51,8 @@ extension Engine {
         return .stored
     }
 
-    /// Creates what an admitted prediction names and the engine does not know yet — its model, task, classes,
-    /// slice set and profile columns — and fills ``profileRow`` for the shard to count.
+    /// Creates what an admitted prediction names and the engine does not know yet: its model, task, classes,
+    /// slice set and profile columns.
     mutating func intern(
         _ p: Prediction, _ admission: Admission, _ encoded: EncodedPrediction, _ classes: ClassPlan, served: Bool
     )
@@ -63,12 +63,12 @@ extension Engine {
         classes.apply(to: &models[m])
         let version = served ? p.version : Self.shadowSeriesVersion(p.version)
         let set = admission.sliceSet ?? sliceSetId(model: m, version: version, segments: admission.segments)
-        if configuration.profiles { prepareProfileRow(p, encoded, model: m) }
+        addProfileColumns(p, model: m)
         return (set, m)
     }
 
     /// Validates the output against the model's task; new class names go into `classes`, not the model.
-    private func encode(_ p: Prediction, task: ModelTask, classes: inout ClassPlan) throws(EventError)
+    func encode(_ p: Prediction, task: ModelTask, classes: inout ClassPlan) throws(EventError)
         -> EncodedPrediction
     {
         switch task {

@@ -1,29 +1,27 @@
 extension Engine {
-    /// Fills ``profileRow`` with a new prediction's features (new names become columns, within the limit) and
-    /// outputs, for its shard to count in its version's hour and day profile buckets.
-    mutating func prepareProfileRow(_ p: Prediction, _ encoded: EncodedPrediction, model m: Int) {
-        profileRow.columns.removeAll(keepingCapacity: true)
+    /// Makes columns of a new prediction's feature names the model does not profile yet (within the limit;
+    /// past it, names are listed as untracked).
+    mutating func addProfileColumns(_ p: Prediction, model m: Int) {
+        guard addsProfileColumns(p, model: m) else { return }
+        for name in p.features.keys where models[m].profileColumnIndex[name] == nil {
+            _ = addProfileColumn(name, model: m)
+        }
+    }
+
+    /// Whether a prediction's features would add a column (or an untracked name) to its model.
+    func addsProfileColumns(_ p: Prediction, model m: Int) -> Bool {
+        guard configuration.profiles else { return false }
         // Read the model's column index once: going through `models[m]` per feature copies the model state.
-        var index = models[m].profileColumnIndex
-        for (name, value) in p.features {
-            if let id = index[name] {
-                profileRow.columns.append((id, value))
-            } else if let id = addProfileColumn(name, model: m) {
-                profileRow.columns.append((id, value))
-                index = models[m].profileColumnIndex
+        let index = models[m].profileColumnIndex
+        for name in p.features.keys where index[name] == nil {
+            if models[m].profileColumns.count < configuration.maxProfileColumns { return true }
+            if models[m].untrackedColumns.count < Self.maxUntrackedColumnNames,
+                !models[m].untrackedColumns.contains(name)
+            {
+                return true
             }
         }
-        switch models[m].task ?? .binary {
-        case .binary:
-            profileRow.score = encoded.score
-            profileRow.prediction = .string(encoded.prediction >= 0.5 ? "1" : "0")
-        case .multiclass:
-            profileRow.score = nil
-            profileRow.prediction = .string(models[m].classes[Int(encoded.prediction)])
-        case .regression:
-            profileRow.score = nil
-            profileRow.prediction = .number(encoded.prediction)
-        }
+        return false
     }
 
     private mutating func addProfileColumn(_ name: String, model m: Int) -> Int? {

@@ -1,4 +1,7 @@
 extension Engine {
+    /// The number of shards; a snapshot keeps it (see ``EngineConfiguration/shards``).
+    public var shardCount: Int { shards.count }
+
     /// The hash of an event id, as routing and the shards' join indexes use it.
     @inline(__always)
     func idHash(_ id: String) -> UInt64 { IdHash.hash(id, seed: configuration.hashSeed) }

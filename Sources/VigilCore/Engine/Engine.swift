@@ -39,8 +39,6 @@ public struct Engine: Sendable, Codable {
     var profileHourCutoff = Int64.min
     /// Set by the first shadow prediction: until then no label looks for shadows.
     var hasShadowPredictions = false
-    /// Scratch space for the per-prediction profile update (kept to avoid an allocation per event).
-    var profileRow = ProfileRow()
 
     // The last-lookup caches are rebuilt on use, so a snapshot leaves them out.
     private enum CodingKeys: String, CodingKey {

@@ -1,7 +1,7 @@
 /// The join within a shard: storing predictions, resolving repeats, applying labels and waiting orphans.
 extension EngineShard {
-    /// Stores an interned prediction under `key` in the join and counts it in its buckets and profiles (from
-    /// the engine's ``Engine/profileRow``). A shadow (`served` false) does not count in the model's
+    /// Stores an interned prediction under `key` in the join and counts it in its buckets and profiles (its
+    /// model, slice set and profile columns exist already). A shadow (`served` false) does not count in the model's
     /// predictions nor move its first and last events.
     mutating func store(
         _ p: Prediction, key: String, hash: UInt64, set: UInt32, model m: Int, _ encoded: Engine.EncodedPrediction,
@@ -20,11 +20,7 @@ extension EngineShard {
             $0.count += 1
             if let expected { $0.expected.all.add(expected, 1) }
         }
-        if engine.configuration.profiles {
-            recordProfile(
-                engine.profileRow, series: engine.sliceBaseSeries[Int(set)],
-                columnCount: engine.models[m].profileColumns.count, time: time, engine)
-        }
+        if engine.configuration.profiles { recordProfile(p, encoded, model: m, set: set, engine) }
         if engine.models[m].hasCustomMetrics {
             let retained = engine.models[m].custom.retainedFeatures
             if !retained.isEmpty { retainedFeatures[ref.raw] = p.features.filter { retained.contains($0.key) } }
@@ -35,9 +31,19 @@ extension EngineShard {
         return ref
     }
 
-    /// Counts a profile row in the hour and day profile buckets of a version's series.
-    private mutating func recordProfile(_ row: ProfileRow, series s: Int, columnCount: Int, time: Int64, _ engine: Engine) {
+    /// Counts a prediction's features and outputs in its version's hour and day profile buckets.
+    private mutating func recordProfile(
+        _ p: Prediction, _ encoded: Engine.EncodedPrediction, model m: Int, set: UInt32, _ engine: Engine
+    ) {
+        // Take the scratch row out (a plain copy would share its buffer and copy it on every write).
+        var row = ProfileRow()
+        swap(&row, &profileRow)
+        defer { swap(&row, &profileRow) }
+        row.fill(p, encoded, engine.models[m])
+        let columnCount = engine.models[m].profileColumns.count
         let limits = engine.configuration.profileLimits
+        let time = p.time.milliseconds
+        let s = engine.sliceBaseSeries[Int(set)]
         if time >= engine.profileHourCutoff {
             let hour = time.floorDivided(by: Resolution.hour.milliseconds).0
             row.apply(

@@ -20,6 +20,12 @@ struct EngineShard: Sendable, Codable {
     var shadowPairs: [ShadowPairKey: [Int64: PairedCounts]] = [:]
     /// Served predictions counted per model id, with their first and last event times.
     var modelCounts: [ModelCounts] = []
+    /// Scratch space for the per-prediction profile update (kept to avoid an allocation per event).
+    var profileRow = ProfileRow()
+
+    private enum CodingKeys: String, CodingKey {
+        case join, orphans, series, retainedFeatures, statistics, shadowPairs, modelCounts
+    }
 
     /// Per model: how many served predictions this shard counted, and their event time range.
     struct ModelCounts: Sendable, Codable {

@@ -41,6 +41,7 @@ struct MaintenanceService: Service {
     private func recover() async throws -> (replayed: Int, sequence: Int64) {
         let started = ContinuousClock.now
         var rebuilder = EngineRebuilder(log: log, configuration: configuration.engine)
+        rebuilder.run = IngestPipeline.onCores
         let host = self.host
         let logger = self.logger
         rebuilder.progress = { replayed, total in
@@ -58,6 +59,14 @@ struct MaintenanceService: Service {
         let replay = ContinuousClock.now - started - result.snapshotRead - result.snapshotDecode
         if replay >= configuration.recoverySnapshotAfter {
             await saveBeforeServing(result, replay: replay)
+        }
+        if result.engine.shardCount != configuration.engine.shards {
+            logger.notice(
+                "the data directory keeps its shard count",
+                metadata: [
+                    "shards": "\(result.engine.shardCount)", "configured": "\(configuration.engine.shards)",
+                    "why": "a snapshot's shards are fixed; see docs/performance.md#shards",
+                ])
         }
         host.replace(with: result.engine)
         // Hand the position over before opening the doors.

@@ -1,3 +1,4 @@
+import Foundation
 import VigilCore
 import VigilStore
 
@@ -16,7 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var bodyReadTimeout: Duration = .seconds(30)
     /// Bearer tokens; empty disables authentication.
     public var tokens = TokenStore()
-    public var engine = EngineConfiguration()
+    /// The engine's settings; a server runs one shard per core (see ``defaultShards``).
+    public var engine = ServerConfiguration.defaultEngine
     /// How long raw events are kept in the log (default: the label horizon plus 7 days).
     public var retention: Duration?
     /// How often a snapshot is considered, and how many new log entries make one worthwhile.
@@ -37,6 +39,18 @@ public struct ServerConfiguration: Sendable {
     public var notifications = NotificationConfiguration()
     /// MLflow registered models synced into deployments (`--mlflow-tracking-uri`, `--mlflow-model`); nil: none.
     public var mlflow: MLflowConfiguration?
+
+    /// At most this many shards (`--shards`).
+    public static let maxShards = 64
+
+    /// One shard per core, within ``maxShards``.
+    public static var defaultShards: Int { min(maxShards, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
+
+    static var defaultEngine: EngineConfiguration {
+        var c = EngineConfiguration()
+        c.shards = defaultShards
+        return c
+    }
 
     public init() {}
 

@@ -59,19 +59,24 @@ public actor IngestPipeline {
     package func ingest(_ batch: DecodedBatch<Prediction>, encoded: EncodedBatch, now: Timestamp) async throws(APIError)
         -> IngestSummary
     {
-        try await ingest(batch, encoded: encoded, now: now) { engine, p throws(EventError) in try engine.ingest(p) }
+        try await ingest(batch, encoded: encoded, now: now) { engine, rows in engine.ingest(rows, run: Self.onCores) }
     }
 
     /// Applies and commits a batch of feedback; returns once the accepted rows are durable.
     package func ingest(_ batch: DecodedBatch<Feedback>, encoded: EncodedBatch, now: Timestamp) async throws(APIError)
         -> IngestSummary
     {
-        try await ingest(batch, encoded: encoded, now: now) { engine, f throws(EventError) in try engine.ingest(f) }
+        try await ingest(batch, encoded: encoded, now: now) { engine, rows in engine.ingest(rows, run: Self.onCores) }
+    }
+
+    /// Runs a batch's shards on the machine's cores.
+    static let onCores: Engine.ShardRunner = { count, body in
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }
 
     private func ingest<Event: Sendable & Timed>(
         _ batch: DecodedBatch<Event>, encoded: EncodedBatch, now: Timestamp,
-        _ apply: (inout Engine, Event) throws(EventError) -> IngestOutcome
+        _ apply: (inout Engine, [Event]) -> [Result<IngestOutcome, EventError>]
     ) async throws(APIError) -> IngestSummary {
         await waitWhilePaused()
         try checkHealthy()
@@ -80,33 +85,36 @@ public actor IngestPipeline {
         let latest = now + maxFutureSkew
         var keep: [Int] = []
         var newest = Int64.min
+        var admitted: [Int] = []
+        for (k, event) in batch.events.enumerated() {
+            guard event.time <= latest else {
+                summary.rejected.append(
+                    RowRejection(
+                        index: batch.indices[k], field: "ts", code: "future_timestamp",
+                        message: "ts \(event.time.iso8601) is more than \(maxFutureSkew) ahead of the server clock"))
+                continue
+            }
+            admitted.append(k)
+        }
+        let rows = admitted.count == batch.events.count ? batch.events : admitted.map { batch.events[$0] }
         host.mutate { engine in
             let foldedBefore = engine.statistics.segmentValuesFolded
-            defer {
-                let folded = engine.statistics.segmentValuesFolded - foldedBefore
-                if folded > 0 { summary.outcomes[IngestSummary.segmentFolded] = folded }
-            }
-            for (k, event) in batch.events.enumerated() {
-                let index = batch.indices[k]
-                guard event.time <= latest else {
-                    summary.rejected.append(
-                        RowRejection(
-                            index: index, field: "ts", code: "future_timestamp",
-                            message: "ts \(event.time.iso8601) is more than \(maxFutureSkew) ahead of the server clock")
-                    )
-                    continue
-                }
-                do throws(EventError) {
-                    let outcome = try apply(&engine, event)
+            let results = apply(&engine, rows)
+            let folded = engine.statistics.segmentValuesFolded - foldedBefore
+            if folded > 0 { summary.outcomes[IngestSummary.segmentFolded] = folded }
+            for (k, result) in zip(admitted, results) {
+                switch result {
+                case .success(let outcome):
                     summary.count(outcome)
                     if outcome != .duplicate && outcome != .stale {
                         keep.append(k)
-                        newest = max(newest, event.time.milliseconds)
+                        newest = max(newest, batch.events[k].time.milliseconds)
                     }
-                } catch {
+                case .failure(let error):
                     summary.rejected.append(
                         RowRejection(
-                            index: index, field: error.field, code: error.code.rawValue, message: error.message))
+                            index: batch.indices[k], field: error.field, code: error.code.rawValue,
+                            message: error.message))
                 }
             }
         }

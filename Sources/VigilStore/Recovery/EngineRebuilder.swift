@@ -15,6 +15,8 @@ public struct EngineRebuilder {
     /// Called every `progressInterval` entries with (entries replayed, entries to replay).
     public var progress: (Int, Int) -> Void = { _, _ in }
     public var progressInterval = 250_000
+    /// How the shards of a replayed batch run (a server runs them on its cores).
+    public var run: Engine.ShardRunner = Engine.sequentially
 
     public init(log: EventLog, configuration: EngineConfiguration) {
         self.log = log
@@ -102,26 +104,76 @@ public struct EngineRebuilder {
         var replayed = 0
         var rejected = 0
         var last = sequence
+        // Consecutive events are applied as batches, so each batch's shards run side by side.
+        var batch = ReplayBatch(run: run)
         try log.forEachRecord(after: sequence) { seq, bytes in
             last = seq
             try LogCodec.decode(bytes) { entry in
                 replayed += 1
                 if replayed % progressInterval == 0 { progress(replayed, total) }
                 switch entry {
+                case .prediction(let p):
+                    rejected += batch.add(p, to: &engine)
+                    return
+                case .feedback(let f):
+                    if let asOf, f.time > asOf { return }
+                    rejected += batch.add(f, to: &engine)
+                    return
                 case .defineMetric(let model, let name, _, _), .deleteMetric(let model, let name):
                     // Superseded by (or equal to) a backfilled definition applied at the base.
                     if let h = hoisted[MetricKey(model: model, name: name)], seq <= h.sequence { return }
-                case .feedback(let f):
-                    if let asOf, f.time > asOf { return }
-                case .prediction, .deleteModel, .declareModel:
+                case .deleteModel, .declareModel:
                     break
                 }
+                rejected += batch.flush(into: &engine)
                 if !engine.apply(entry) { rejected += 1 }
             }
         }
+        rejected += batch.flush(into: &engine)
         progress(replayed, total)
         return Result(
             engine: engine, sequence: last, replayedEntries: replayed, rejectedEntries: rejected, fromSnapshot: sequence
         )
+    }
+}
+
+/// Replayed events waiting to be applied as one batch: predictions or feedback, in log order.
+struct ReplayBatch {
+    let run: Engine.ShardRunner
+    var predictions: [Prediction] = []
+    var feedback: [Feedback] = []
+    /// Events per batch: enough to keep the shards busy, few enough to bound the memory held.
+    static let size = 4096
+
+    init(run: @escaping Engine.ShardRunner) { self.run = run }
+
+    /// Adds a prediction (applying the feedback before it first); returns the entries rejected.
+    mutating func add(_ p: Prediction, to engine: inout Engine) -> Int {
+        var rejected = feedback.isEmpty ? 0 : flush(into: &engine)
+        predictions.append(p)
+        if predictions.count >= Self.size { rejected += flush(into: &engine) }
+        return rejected
+    }
+
+    /// Adds feedback (applying the predictions before it first); returns the entries rejected.
+    mutating func add(_ f: Feedback, to engine: inout Engine) -> Int {
+        var rejected = predictions.isEmpty ? 0 : flush(into: &engine)
+        feedback.append(f)
+        if feedback.count >= Self.size { rejected += flush(into: &engine) }
+        return rejected
+    }
+
+    /// Applies what is waiting; returns the entries rejected (none, unless an engine rule changed since).
+    mutating func flush(into engine: inout Engine) -> Int {
+        var failed = 0
+        if !predictions.isEmpty {
+            failed += engine.ingest(predictions, run: run).count { if case .failure = $0 { true } else { false } }
+            predictions.removeAll(keepingCapacity: true)
+        }
+        if !feedback.isEmpty {
+            failed += engine.ingest(feedback, run: run).count { if case .failure = $0 { true } else { false } }
+            feedback.removeAll(keepingCapacity: true)
+        }
+        return failed
     }
 }

@@ -102,6 +102,61 @@ struct ShardEquivalenceTests {
         }
     }
 
+    /// Ingests runs of same-kind events as batches of random sizes, the shards of each run on separate threads.
+    static func ingestInBatches(_ events: [Event], shards: Int, seed: UInt64, setUp: (inout Engine) throws -> Void = { _ in })
+        throws -> (Engine, [String])
+    {
+        var configuration = EngineConfiguration()
+        configuration.shards = shards
+        var engine = Engine(configuration: configuration)
+        try setUp(&engine)
+        let concurrently: Engine.ShardRunner = { count, body in DispatchQueue.concurrentPerform(iterations: count, execute: body) }
+        var rng = SplitMix64(seed: seed)
+        var outcomes: [String] = []
+        var i = 0
+        func describe(_ r: Result<IngestOutcome, EventError>) -> String {
+            switch r {
+            case .success(let o): "\(o)"
+            case .failure(let e): e.code.rawValue
+            }
+        }
+        while i < events.count {
+            let size = Int.random(in: 1...400, using: &rng)
+            var predictions: [Prediction] = []
+            var feedback: [Feedback] = []
+            let predicting = if case .prediction = events[i] { true } else { false }
+            collect: while i < events.count, predictions.count + feedback.count < size {
+                switch events[i] {
+                case .prediction(let p) where predicting: predictions.append(p)
+                case .feedback(let f) where !predicting: feedback.append(f)
+                default: break collect
+                }
+                i += 1
+            }
+            let results =
+                predictions.isEmpty
+                ? engine.ingest(feedback, run: concurrently) : engine.ingest(predictions, run: concurrently)
+            outcomes += results.map(describe)
+        }
+        return (engine, outcomes)
+    }
+
+    /// Batches with each run's shards on separate threads give every row the serial outcome, and the same state.
+    @Test(arguments: [1, 2, 7])
+    func batchesAcrossThreadsMatchOneByOne(shards: Int) throws {
+        let events = Self.events(
+            TaxiProfiles.predictions(), Fixture.feedback("taxi"), labels: [.number(0), .number(1)], seed: 24)
+        let setUp: (inout Engine) throws -> Void = { try $0.defineMetric("long_trip_recall", on: "taxi-tip", Self.taxiRecall) }
+        let (single, expectedOutcomes) = try Self.ingest(events, shards: 1, setUp: setUp)
+        let (batched, outcomes) = try Self.ingestInBatches(events, shards: shards, seed: 25, setUp: setUp)
+        Self.expectSameOutcomes(outcomes, expectedOutcomes)
+        Self.expectSameAnswers(single, batched, model: "taxi-tip", segment: Segment(key: "payment_type", value: "cash"))
+        let a = try single.profile(model: "taxi-tip", window: TaxiProfiles.lastWeek).profile
+        let b = try batched.profile(model: "taxi-tip", window: TaxiProfiles.lastWeek).profile
+        #expect(a.rows == b.rows && a.rows > 0)
+        for (name, column) in a.columns { #expect(b.columns[name]?.present == column.present, "\(name)") }
+    }
+
     @Test(arguments: [2, 7])
     func fareRegression(shards: Int) throws {
         let events = Self.events(
