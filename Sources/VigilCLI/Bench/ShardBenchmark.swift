@@ -1,5 +1,6 @@
 import Foundation
 import VigilCore
+import VigilServer
 
 /// Measures batch ingest with the shards run side by side on the machine's cores, for 1 and more shards and
 /// 0, 6 and 30 features per prediction: the in-process part of what `vigil serve` does with a batch.
@@ -16,9 +17,7 @@ struct ShardBenchmark {
     var featureCounts: [Int]
     var batchSize = 1000
 
-    static let onCores: Engine.ShardRunner = { count, body in
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
-    }
+    static let onCores: Engine.ShardRunner = ShardWorkers().runner
 
     /// Batches as a client sends them: predictions in time order, then the labels that arrived meanwhile
     /// (80 % of predictions, 0–48 h later), `size` rows each.
@@ -119,7 +118,7 @@ struct ShardBenchmark {
             Workload: \(predictions) predictions of one binary model over 30 days and labels for 80 % of them
             (0–48 h later), sent as batches of \(batchSize) rows like a client's (`Engine.ingest(_:run:)`, the
             path `vigil serve` takes after decoding), with 0, 6 or 30 features (2 numeric : 1 categorical,
-            profiled). The shards of each batch run side by side (`DispatchQueue.concurrentPerform`); best of
+            profiled). The shards of each batch run side by side (`ShardWorkers`, as in the server); best of
             two runs. In-process: no HTTP, no log.
 
             | features | shards | events/s | vs 1 shard |

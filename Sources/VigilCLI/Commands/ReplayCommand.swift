@@ -42,6 +42,7 @@ struct ReplayCommand: ParsableCommand {
     var labelHorizon: String?
     @Option(help: "Reference rows (CSV or NDJSON): adds drift and data-quality sections for the window.")
     var reference: String?
+    @Option(help: "Engine shards, run side by side (default: one per core, at most 64).") var shards: Int?
     @Option(help: "Validation rules (JSON from 'vigil rules suggest'); default: suggested from --reference.")
     var rules: String?
 
@@ -72,6 +73,9 @@ struct ReplayCommand: ParsableCommand {
         }
         o.classes = classes.map { $0.split(separator: ",").map(String.init) } ?? []
         if let labelHorizon { o.configuration.labelHorizon = try Duration(window: labelHorizon) }
+        let cores = min(64, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        guard (1...64).contains(shards ?? cores) else { throw ValidationError("--shards must be from 1 to 64") }
+        o.configuration.shards = shards ?? cores
         guard rules == nil || reference != nil else { throw ValidationError("--rules needs --reference") }
         o.reference = reference
         o.rules = rules

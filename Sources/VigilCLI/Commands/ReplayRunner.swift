@@ -23,7 +23,8 @@ struct ReplayRunner {
 
         var engine = Engine(configuration: options.configuration)
         try prepare(&engine, models: Set(predictions.map(\.model)))
-        let result = EventReplay(asOf: options.asOf).run(predictions: predictions, feedback: feedback, into: &engine)
+        let result = EventReplay(asOf: options.asOf).run(
+            predictions: predictions, feedback: feedback, into: &engine, run: ShardBenchmark.onCores)
         for r in result.rejected {
             let (file, lines) =
                 r.source == .predictions

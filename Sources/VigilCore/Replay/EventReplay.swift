@@ -37,7 +37,11 @@ public struct EventReplay: Sendable {
 
     public init(asOf: Timestamp? = nil) { self.asOf = asOf }
 
-    public func run(predictions: [Prediction], feedback: [Feedback], into engine: inout Engine) -> Result {
+    /// Replays into `engine`; `run` runs the shards of each batch of events (one after another by default).
+    public func run(
+        predictions: [Prediction], feedback: [Feedback], into engine: inout Engine,
+        run: Engine.ShardRunner = Engine.sequentially
+    ) -> Result {
         var result = Result()
         var kept = feedback
         if let asOf {
@@ -45,7 +49,7 @@ public struct EventReplay: Sendable {
             result.feedbackAfterCutoff = feedback.count - kept.count
         }
         var cursor = ReplayCursor(predictions: predictions, feedback: kept)
-        cursor.advance(through: nil, into: &engine, result: &result)
+        cursor.advance(through: nil, into: &engine, result: &result, run: run)
         result.rejected.sort { ($0.source.rawValue, $0.index) < ($1.source.rawValue, $1.index) }
         return result
     }

@@ -29,34 +29,53 @@ public struct ReplayCursor: Sendable {
         }
     }
 
-    /// Replays every event at or before `t` (all of them when `nil`) into `engine`.
-    public mutating func advance(through t: Timestamp?, into engine: inout Engine, result: inout EventReplay.Result) {
+    /// Events applied at once: consecutive predictions (or labels) go to the engine as one batch, so its
+    /// shards can run side by side.
+    static let batchSize = 4096
+
+    /// Replays every event at or before `t` (all of them when `nil`) into `engine`; `run` runs the shards of
+    /// each batch (see ``Engine/ingest(_:run:)-(Array<Prediction>,_)``).
+    public mutating func advance(
+        through t: Timestamp?, into engine: inout Engine, result: inout EventReplay.Result,
+        run: Engine.ShardRunner = Engine.sequentially
+    ) {
         let limit = t ?? Timestamp(milliseconds: .max)
-        while true {
-            let takePrediction: Bool
-            switch (i < p.count ? predictions[p[i]].time : nil, j < f.count ? feedback[f[j]].time : nil) {
-            case (let a?, let b?): takePrediction = a <= b
-            case (_?, nil): takePrediction = true
-            case (nil, _?): takePrediction = false
-            case (nil, nil): return
-            }
-            if takePrediction {
-                guard predictions[p[i]].time <= limit else { return }
-                do {
-                    result.outcomes[try engine.ingest(predictions[p[i]]), default: 0] += 1
-                } catch {
-                    result.rejected.append(EventReplay.Rejection(source: .predictions, index: p[i], error: error))
+        var batch: [Int] = []
+        while let takePrediction = nextIsPrediction(through: limit) {
+            batch.removeAll(keepingCapacity: true)
+            while batch.count < Self.batchSize, nextIsPrediction(through: limit) == takePrediction {
+                if takePrediction {
+                    batch.append(p[i])
+                    i += 1
+                } else {
+                    batch.append(f[j])
+                    j += 1
                 }
-                i += 1
-            } else {
-                guard feedback[f[j]].time <= limit else { return }
-                do {
-                    result.outcomes[try engine.ingest(feedback[f[j]]), default: 0] += 1
-                } catch {
-                    result.rejected.append(EventReplay.Rejection(source: .feedback, index: f[j], error: error))
-                }
-                j += 1
             }
+            let outcomes =
+                takePrediction
+                ? engine.ingest(batch.map { predictions[$0] }, run: run)
+                : engine.ingest(batch.map { feedback[$0] }, run: run)
+            for (index, outcome) in zip(batch, outcomes) {
+                switch outcome {
+                case .success(let o): result.outcomes[o, default: 0] += 1
+                case .failure(let error):
+                    result.rejected.append(
+                        EventReplay.Rejection(
+                            source: takePrediction ? .predictions : .feedback, index: index, error: error))
+                }
+            }
+        }
+    }
+
+    /// Whether the next event is a prediction (`nil` past `limit` or at the end); a prediction goes first at
+    /// equal times.
+    private func nextIsPrediction(through limit: Timestamp) -> Bool? {
+        switch (i < p.count ? predictions[p[i]].time : nil, j < f.count ? feedback[f[j]].time : nil) {
+        case (let a?, let b?): return min(a, b) <= limit ? a <= b : nil
+        case (let a?, nil): return a <= limit ? true : nil
+        case (nil, let b?): return b <= limit ? false : nil
+        case (nil, nil): return nil
         }
     }
 }

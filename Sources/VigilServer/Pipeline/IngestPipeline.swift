@@ -70,9 +70,7 @@ public actor IngestPipeline {
     }
 
     /// Runs a batch's shards on the machine's cores.
-    static let onCores: Engine.ShardRunner = { count, body in
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
-    }
+    package static let onCores: Engine.ShardRunner = ShardWorkers().runner
 
     private func ingest<Event: Sendable & Timed>(
         _ batch: DecodedBatch<Event>, encoded: EncodedBatch, now: Timestamp,
