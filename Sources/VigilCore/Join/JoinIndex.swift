@@ -30,6 +30,16 @@ struct JoinIndex: Codable {
     /// Per slot: 0 if empty, else 1...255 from the id's hash.
     private var tags: [UInt8]
     private var mask: Int
+    /// The table being left behind while the index grows (empty otherwise), and how far its slots have been
+    /// moved into `table`. Growth is incremental: each insert moves a few slots, so no insert re-places
+    /// millions of entries at once (which stalled ingest and every query waiting for it).
+    private var oldTable: [UInt32] = []
+    private var oldTags: [UInt8] = []
+    private var oldMask = 0
+    private var migrated = 0
+    /// Old slots moved per insert: with growth starting at 0.7 load, the old table is emptied when the new
+    /// one is below 0.5.
+    private static let slotsPerInsert = 4
     private let seed: UInt64
     /// A chunk stops taking entries once its event times span this much, which bounds how late
     /// past the horizon an entry can be evicted.
@@ -56,6 +66,13 @@ struct JoinIndex: Codable {
     private static func tag(_ hash: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: hash >> 57) | 0x80 }
 
     func find(_ id: String, hash: UInt64) -> Ref? {
+        if let ref = probe(id, hash: hash, table, tags, mask) { return ref }
+        // While growing, an entry not moved yet is still in the old table.
+        return oldTags.isEmpty ? nil : probe(id, hash: hash, oldTable, oldTags, oldMask)
+    }
+
+    @inline(__always)
+    private func probe(_ id: String, hash: UInt64, _ table: [UInt32], _ tags: [UInt8], _ mask: Int) -> Ref? {
         let tag = Self.tag(hash)
         var i = Int(truncatingIfNeeded: hash) & mask
         return tags.withUnsafeBufferPointer { tags in
@@ -73,8 +90,11 @@ struct JoinIndex: Codable {
 
     /// Appends a new entry; the caller has checked that the id is absent.
     mutating func insert(id: String, hash: UInt64, time: Int64, value: Double, sliceSet: UInt32, flags: UInt8) -> Ref {
-        // Grow before appending: growing re-places every stored entry, and the new one is placed below.
-        if Double(count + 1) > Double(table.count) * Self.maxLoad { grow() }
+        if !oldTags.isEmpty {
+            moveOldSlots(Self.slotsPerInsert)
+        } else if Double(count + 1) > Double(table.count) * Self.maxLoad {
+            startGrowth()
+        }
         let c = chunkAccepting(time)
         let slot = chunks[c].count
         chunks[c].ids.append(id)
@@ -133,16 +153,41 @@ struct JoinIndex: Codable {
         tags[i] = Self.tag(hash)
     }
 
-    private mutating func grow() {
+    /// Doubles the table: new entries go to the new one, and inserts move the old one's over a few at a time.
+    private mutating func startGrowth() {
         let newCount = table.count * 2
+        oldTable = table
+        oldTags = tags
+        oldMask = mask
+        migrated = 0
         table = Array(repeating: Self.empty, count: newCount)
         tags = Array(repeating: 0, count: newCount)
         mask = newCount - 1
-        for c in chunks.indices where !chunks[c].isFree {
-            for s in 0..<chunks[c].count where !chunks[c].records[s].isEvicted {
-                place(Ref(chunk: c, slot: s).raw, hash: IdHash.hash(chunks[c].ids[s], seed: seed))
+    }
+
+    /// Moves up to `n` slots of the old table into the new one; frees the old table once all are moved.
+    private mutating func moveOldSlots(_ n: Int) {
+        let end = Swift.min(oldTags.count, migrated + n)
+        while migrated < end {
+            if oldTags[migrated] != 0 {
+                let raw = oldTable[migrated]
+                let r = Ref(raw: raw)
+                place(raw, hash: IdHash.hash(chunks[r.chunk].ids[r.slot], seed: seed))
             }
+            migrated += 1
         }
+        if migrated == oldTags.count {
+            oldTable = []
+            oldTags = []
+        }
+    }
+
+    /// Whether the old table of a growth is still being moved.
+    var isGrowing: Bool { !oldTags.isEmpty }
+
+    /// Moves every slot left in the old table (before entries leave: removal works on one table).
+    private mutating func finishGrowth() {
+        if !oldTags.isEmpty { moveOldSlots(oldTags.count) }
     }
 
     /// An entry's fixed-size fields.
@@ -166,6 +211,8 @@ struct JoinIndex: Codable {
     /// keeps their slots until it is freed.
     mutating func evict(olderThan cutoff: Int64, _ visit: (Ref, Bool) -> Void) {
         defer { openChunks = openChunks.filter { !chunks[$0.value].isFree } }
+        guard chunks.contains(where: { !$0.isFree && $0.count > 0 && $0.minTime < cutoff }) else { return }
+        finishGrowth()
         for c in chunks.indices where !chunks[c].isFree && chunks[c].count > 0 && chunks[c].minTime < cutoff {
             let whole = chunks[c].maxTime < cutoff
             var oldestKept = Int64.max
@@ -192,7 +239,9 @@ struct JoinIndex: Codable {
     }
 
     /// Number of occupied table slots (equals `count` when the table is consistent).
-    var occupiedSlots: Int { tags.reduce(0) { $0 + ($1 == 0 ? 0 : 1) } }
+    var occupiedSlots: Int {
+        tags.reduce(0) { $0 + ($1 == 0 ? 0 : 1) } + oldTags[Swift.min(migrated, oldTags.count)...].reduce(0) { $0 + ($1 == 0 ? 0 : 1) }
+    }
 
     private mutating func removeFromTable(_ ref: Ref) {
         let id = chunks[ref.chunk].ids[ref.slot]
@@ -225,7 +274,8 @@ struct JoinIndex: Codable {
 
     /// Heap bytes held by the index: chunk columns and the hash table.
     var allocatedBytes: Int {
-        chunks.reduce(0) { $0 + $1.allocatedBytes } + table.capacity * 4 + tags.capacity
+        chunks.reduce(0) { $0 + $1.allocatedBytes } + (table.capacity + oldTable.capacity) * 4 + tags.capacity
+            + oldTags.capacity
             + chunks.capacity * MemoryLayout<EntryChunk>.stride
     }
 

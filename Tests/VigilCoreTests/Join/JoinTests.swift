@@ -226,6 +226,44 @@ struct JoinTests {
         #expect(index.occupiedSlots == 0)
     }
 
+    /// Growth is incremental: when the table passes 0.7 load it doubles, and each insert moves 4 slots of the
+    /// old table, so the old table lasts 1,024 / 4 = 256 inserts; meanwhile every entry is found in one table
+    /// or the other, and a straddling eviction finishes the move first.
+    @Test func growthMovesTheOldTableAFewSlotsPerInsert() {
+        var index = JoinIndex(seed: 2, maxChunkSpanMilliseconds: 1_000_000)
+        func insert(_ i: Int) {
+            let id = "g\(i)"
+            _ = index.insert(id: id, hash: index.hash(id), time: Int64(i), value: 0.5, sliceSet: 0, flags: 0)
+        }
+        for i in 0..<716 { insert(i) }
+        var growing = index.isGrowing
+        #expect(!growing)
+        insert(716)  // 717 > 0.7 × 1,024
+        growing = index.isGrowing
+        #expect(growing)
+        for i in 717..<(717 + 255) {
+            insert(i)
+            growing = index.isGrowing
+            #expect(growing, "still moving after \(i - 716) inserts")
+            #expect(index.find("g\(i - 700)") != nil && index.find("g3") != nil && index.find("g\(i)") != nil)
+        }
+        insert(972)
+        growing = index.isGrowing
+        #expect(!growing)
+        #expect(index.occupiedSlots == 973)
+        #expect((0..<973).allSatisfy { index.find("g\($0)") != nil })
+        // Grow again (at 1,434 > 0.7 × 2,048) and evict half while the old table is still being moved.
+        for i in 973..<1434 { insert(i) }
+        growing = index.isGrowing
+        #expect(growing)
+        var evicted = 0
+        index.evict(olderThan: 700) { _, _ in evicted += 1 }
+        growing = index.isGrowing
+        let (count, occupied) = (index.count, index.occupiedSlots)
+        #expect(!growing && evicted == 700 && count == 734 && occupied == 734)
+        #expect(index.find("g699") == nil && index.find("g700") != nil && index.find("g1433") != nil)
+    }
+
     /// Predictions out of time order fill the chunk of their span of times instead of opening a chunk each:
     /// 100,000 entries at random times over 30 spans take ~100 chunks (each 1,024 entries or its span's
     /// remainder), not ~97,000, and a chunk still spans at most one span, so eviction stays exact.
