@@ -10,7 +10,7 @@ a snapshot before serving (what a start does after a replay longer than --recove
 while snapshotting is measured by resetting the kernel's peak RSS (/proc/PID/clear_refs) once the load is in.
 Prints the numbers and writes the section "Restart after SIGKILL" of docs/benchmarks.md.
 
-Usage: restart.py [--events 10000000] [--bin .build/release/vigil] [--write]
+Usage: restart.py [--events 10000000] [--shards 2] [--bin .build/release/vigil] [--write]
 """
 
 from __future__ import annotations
@@ -137,13 +137,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--bin", default=".build/release/vigil")
+    parser.add_argument("--shards", type=int, default=2, help="engine shards (the data directory keeps them)")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     pairs = args.events // 2
     directory = tempfile.mkdtemp(prefix="vigil-restart-")
     data, log = os.path.join(directory, "data"), os.path.join(directory, "server.log")
     try:
-        server = Server(args.bin, data, log)
+        shards = ("--shards", str(args.shards))
+        server = Server(args.bin, data, log, *shards)
         print(f"loading {2 * pairs:,} events…", flush=True)
         rate = load(server.url, pairs)
         print(f"loaded at {rate:,.0f} events/s; waiting for a snapshot", flush=True)
@@ -161,15 +163,15 @@ def main() -> None:
         post(server.url, "/v1/feedback", labels(pairs, BATCH))
         server.kill()
 
-        restarted = Server(args.bin, data, log)
+        restarted = Server(args.bin, data, log, *shards)
         from_snapshot = restarted.ready_after
         restarted.kill()
         delete_snapshots(data)
-        replayed = Server(args.bin, data, log, "--recovery-snapshot-after", "1h")
+        replayed = Server(args.bin, data, log, *shards, "--recovery-snapshot-after", "1h")
         full_replay = replayed.ready_after
         replayed.kill()
         delete_snapshots(data)
-        saving = Server(args.bin, data, log)
+        saving = Server(args.bin, data, log, *shards)
         replay_and_save = saving.ready_after
         saving.kill()
         with open(log, errors="replace") as f:
@@ -187,7 +189,7 @@ def main() -> None:
           f"(peak while snapshotting {snapshot_peak / 1024:.0f} MiB; while loading {load_peak / 1024:.0f} MiB)")
     if args.write:
         section = (
-            f"{HEADING}\n\nMeasured {datetime.date.today()} on {machine()}; release build, `--sync normal`. "
+            f"{HEADING}\n\nMeasured {datetime.date.today()} on {machine()}; release build, `--sync normal`, `--shards {args.shards}` (recovery replays in batches, the shards side by side). "
             f"{2 * pairs:,} events ({pairs:,} binary predictions with one segment tag, and a label for each) posted "
             f"over HTTP at {rate:,.0f} events/s, a snapshot taken, 20,000 more events sent, then SIGKILL. Restart is "
             "process start until `/readyz` answers.\n\n"

@@ -2,9 +2,11 @@ extension Engine {
     /// Makes columns of a new prediction's feature names the model does not profile yet (within the limit;
     /// past it, names are listed as untracked).
     mutating func addProfileColumns(_ p: Prediction, model m: Int) {
-        guard addsProfileColumns(p, model: m) else { return }
-        for name in p.features.keys where models[m].profileColumnIndex[name] == nil {
-            _ = addProfileColumn(name, model: m)
+        guard configuration.profiles else { return }
+        // Read the model's column index once: going through `models[m]` per feature copies the model state.
+        var index = models[m].profileColumnIndex
+        for name in p.features.keys where index[name] == nil {
+            if addProfileColumn(name, model: m) != nil { index = models[m].profileColumnIndex }
         }
     }
 

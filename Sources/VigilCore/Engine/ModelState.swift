@@ -12,7 +12,7 @@ struct ModelState: Sendable, Codable {
     var segmentValues: [String: Set<String>] = [:]
     /// Profiled feature columns by id, in order of first appearance.
     var profileColumns: [String] = []
-    var profileColumnIndex: [String: Int] = [:]
+    var profileColumnIndex = StringTable<Int>()
     /// Feature names seen after ``EngineConfiguration/maxProfileColumns`` was reached.
     var untrackedColumns: Set<String> = []
     /// Set when the model is removed: its id stays taken (series and join entries refer to it) but nothing

@@ -2,7 +2,7 @@
 /// plus a distinct-count sketch.
 public struct CategoricalProfile: Sendable, Hashable, Codable {
     /// Exact counts while ``sketch`` is `nil`.
-    var exact: [String: Int64] = [:]
+    var exact = StringTable<Int64>()
     var sketch: FrequentItems?
     var distinctSketch: HyperLogLog?
     /// Strings counted.
@@ -12,7 +12,7 @@ public struct CategoricalProfile: Sendable, Hashable, Codable {
     public var distinct: Double { distinctSketch?.estimate ?? Double(exact.count) }
 
     /// Category counts: exact, or the frequent-items lower bounds once the summary has taken over.
-    public var counts: [String: Int64] { sketch?.counters ?? exact }
+    public var counts: [String: Int64] { sketch?.counters ?? exact.dictionary }
 
     /// How much any count in ``counts`` may be below the truth (0 while exact).
     public var countError: Int64 { sketch?.maxError ?? 0 }
@@ -21,7 +21,7 @@ public struct CategoricalProfile: Sendable, Hashable, Codable {
     mutating func add(_ s: String, limits: ProfileLimits) {
         count += 1
         if sketch == nil {
-            exact[s, default: 0] += 1
+            exact.update(s, default: 0) { $0 += 1 }
             if exact.count > limits.exactCategories { switchToSketch() }
         } else {
             sketch!.add(s)
@@ -32,20 +32,20 @@ public struct CategoricalProfile: Sendable, Hashable, Codable {
     private mutating func switchToSketch() {
         var f = FrequentItems()
         var h = HyperLogLog()
-        for (k, n) in exact.sorted(by: { $0.key < $1.key }) {
+        for (k, n) in exact.dictionary.sorted(by: { $0.key < $1.key }) {
             f.add(k, n)
             h.add(hash: HyperLogLog.hash(k))
         }
         sketch = f
         distinctSketch = h
-        exact = [:]
+        exact = StringTable()
     }
 
     mutating func merge(_ o: CategoricalProfile, limits: ProfileLimits) {
         guard o.count > 0 else { return }
         count += o.count
         if sketch == nil && o.sketch == nil {
-            for (k, n) in o.exact { exact[k, default: 0] += n }
+            o.exact.forEach { k, n in exact.update(k, default: 0) { $0 += n } }
             if exact.count > limits.exactCategories { switchToSketch() }
             return
         }
@@ -54,7 +54,7 @@ public struct CategoricalProfile: Sendable, Hashable, Codable {
             sketch!.merge(os)
             distinctSketch!.merge(o.distinctSketch!)
         } else {
-            for (k, n) in o.exact.sorted(by: { $0.key < $1.key }) {
+            for (k, n) in o.exact.dictionary.sorted(by: { $0.key < $1.key }) {
                 sketch!.add(k, n)
                 distinctSketch!.add(hash: HyperLogLog.hash(k))
             }
@@ -62,6 +62,6 @@ public struct CategoricalProfile: Sendable, Hashable, Codable {
     }
 
     var allocatedBytes: Int {
-        exact.capacity * 32 + (sketch?.allocatedBytes ?? 0) + (distinctSketch == nil ? 0 : HyperLogLog.allocatedBytes)
+        exact.allocatedBytes + (sketch?.allocatedBytes ?? 0) + (distinctSketch == nil ? 0 : HyperLogLog.allocatedBytes)
     }
 }
