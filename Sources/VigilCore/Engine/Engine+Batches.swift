@@ -21,7 +21,7 @@ extension Engine {
     }
 
     /// Ingests predictions in order; each row's outcome, or the error that refused it.
-    public mutating func ingest(_ predictions: [Prediction], run: ShardRunner) -> [Result<IngestOutcome, EventError>] {
+    public mutating func ingest(_ predictions: [Prediction], run: @escaping ShardRunner) -> [Result<IngestOutcome, EventError>] {
         ingestBatch(predictions.count, run: run) { (engine, i, bounds) throws(EventError) in
             try engine.plan(predictions[i], index: i, bounds: &bounds)
         } serial: { (engine, i) throws(EventError) in
@@ -32,7 +32,7 @@ extension Engine {
     }
 
     /// Ingests feedback in order; each row's outcome, or the error that refused it.
-    public mutating func ingest(_ feedback: [Feedback], run: ShardRunner) -> [Result<IngestOutcome, EventError>] {
+    public mutating func ingest(_ feedback: [Feedback], run: @escaping ShardRunner) -> [Result<IngestOutcome, EventError>] {
         ingestBatch(feedback.count, run: run) { (engine, i, bounds) throws(EventError) in
             try engine.plan(feedback[i], index: i, bounds: &bounds)
         } serial: { (engine, i) throws(EventError) in
@@ -66,7 +66,7 @@ extension Engine {
     typealias ShardResult = Result<IngestOutcome?, EventError>
 
     private mutating func ingestBatch(
-        _ count: Int, run: ShardRunner,
+        _ count: Int, run: @escaping ShardRunner,
         plan: (inout Engine, Int, inout RunBounds) throws(EventError) -> PlannedRow?,
         serial: (inout Engine, Int) throws(EventError) -> IngestOutcome,
         shard apply: @escaping @Sendable (inout EngineShard, PlannedRow, Engine) -> ShardResult
@@ -77,6 +77,8 @@ extension Engine {
                 do throws(EventError) { return .success(try serial(&self, i)) } catch { return .failure(error) }
             }
         }
+        activeRunner = run
+        defer { activeRunner = nil }
         var results = [Result<IngestOutcome, EventError>?](repeating: nil, count: count)
         var rows: [PlannedRow] = []
         var bounds = RunBounds(lower: watermarkMilliseconds, upper: watermarkMilliseconds)
@@ -114,24 +116,14 @@ extension Engine {
         // Positions of each shard's rows in `rows`, to write their outcomes back in batch order.
         var positions = [[Int]](repeating: [], count: shards.count)
         for (n, row) in rows.enumerated() { positions[row.shard].append(n) }
-        var working = shards
-        shards = []
-        do {
-            let engine = self
-            let queues = byShard
-            let places = positions
-            working.withUnsafeMutableBufferPointer { shardBuffer in
-                outcomes.withUnsafeMutableBufferPointer { outcomeBuffer in
-                    let target = ShardTargets(shards: shardBuffer, outcomes: outcomeBuffer)
-                    run(target.shards.count) { k in
-                        for (row, place) in zip(queues[k], places[k]) {
-                            target.outcomes[place] = apply(&target.shards[k], row, engine)
-                        }
-                    }
-                }
+        let queues = byShard
+        let places = positions
+        outcomes.withUnsafeMutableBufferPointer { outcomeBuffer in
+            let slots = OutcomeSlots(buffer: outcomeBuffer)
+            onEveryShard(run: run) { k, shard, engine in
+                for (row, place) in zip(queues[k], places[k]) { slots.buffer[place] = apply(&shard, row, engine) }
             }
         }
-        shards = working
         var newest = watermarkMilliseconds
         for (row, outcome) in zip(rows, outcomes) {
             switch outcome {
@@ -194,11 +186,9 @@ extension Engine.PlannedRow {
     var isPrediction: Bool { model >= 0 }
 }
 
-/// The shards and the outcome slots of a run, written by the shards' tasks: each task writes only its own
-/// shard and the slots of its own rows, so no two tasks touch the same memory.
-private struct ShardTargets: @unchecked Sendable {
-    let shards: UnsafeMutableBufferPointer<EngineShard>
-    let outcomes: UnsafeMutableBufferPointer<Engine.ShardResult>
+/// The outcome slots of a run, written by the shards' tasks: each task writes the slots of its own rows only.
+private struct OutcomeSlots: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Engine.ShardResult>
 }
 
 extension EngineShard {

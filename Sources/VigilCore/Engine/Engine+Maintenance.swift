@@ -16,34 +16,31 @@ extension Engine {
         maintain()
     }
 
+    /// Evicts, expires and prunes in every shard (side by side when a batch's runner is active).
     private mutating func maintain() {
         let now = watermarkMilliseconds
-        let orphanCutoff = now - configuration.orphanHorizon.milliseconds
-        for k in shards.indices {
-            shards[k].evictPastHorizon(now - configuration.labelHorizon.milliseconds)
-            shards[k].statistics.orphansExpired += shards[k].orphans.expire(before: orphanCutoff)
-        }
-        pruneBuckets(now)
-        pruneProfiles(now)
-    }
-
-    private mutating func pruneBuckets(_ now: Int64) {
         let hour = Resolution.hour.milliseconds
         let day = Resolution.day.milliseconds
+        var job = EngineShard.Maintenance(
+            labelCutoff: now - configuration.labelHorizon.milliseconds,
+            orphanCutoff: now - configuration.orphanHorizon.milliseconds)
         let newMinuteCutoff = (now - configuration.minuteRetention.milliseconds).floorDivided(by: hour).0 * hour
-        let newHourCutoff = (now - configuration.hourRetention.milliseconds).floorDivided(by: day).0 * day
         if newMinuteCutoff > minuteCutoff {
             minuteCutoff = newMinuteCutoff
-            for k in shards.indices {
-                for s in shards[k].series.indices { shards[k].series[s].minutes.prune(before: minuteCutoff) }
-            }
+            job.minutesBefore = newMinuteCutoff
         }
+        let newHourCutoff = (now - configuration.hourRetention.milliseconds).floorDivided(by: day).0 * day
         if newHourCutoff > hourCutoff {
             hourCutoff = newHourCutoff
-            for k in shards.indices {
-                for s in shards[k].series.indices { shards[k].series[s].hours.prune(before: hourCutoff) }
-            }
+            job.hoursBefore = newHourCutoff
         }
+        let newProfileCutoff = (now - configuration.profileHourRetention.milliseconds).floorDivided(by: day).0 * day
+        if newProfileCutoff > profileHourCutoff {
+            profileHourCutoff = newProfileCutoff
+            job.profileHoursBefore = newProfileCutoff
+        }
+        let maintenance = job
+        onEveryShard(run: activeRunner ?? Self.sequentially) { _, shard, _ in shard.maintain(maintenance) }
     }
 
     /// Memory held by the join index and the buckets, in bytes (for reports and `/metrics`).

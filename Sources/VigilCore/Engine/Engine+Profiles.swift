@@ -114,18 +114,6 @@ extension Engine {
         }
         return Double(bytes) / Double(max(1, columns))
     }
-
-    mutating func pruneProfiles(_ now: Int64) {
-        let day = Resolution.day.milliseconds
-        let cutoff = (now - configuration.profileHourRetention.milliseconds).floorDivided(by: day).0 * day
-        guard cutoff > profileHourCutoff else { return }
-        profileHourCutoff = cutoff
-        for k in shards.indices {
-            for s in shards[k].series.indices where !shards[k].series[s].profiles.isEmpty {
-                shards[k].series[s].profiles.prune(hoursBefore: cutoff)
-            }
-        }
-    }
 }
 
 /// A model's merged profile over a window, with the range actually merged (whole hours or days).

@@ -26,4 +26,26 @@ extension Engine {
         defer { swap(&shard, &shards[k]) }
         return try body(&shard, self)
     }
+
+    /// Runs `body` on every shard through `run` (side by side with a runner that uses several threads), each
+    /// task changing only its own shard and reading the rest of the engine.
+    mutating func onEveryShard(
+        run: ShardRunner, _ body: @escaping @Sendable (Int, inout EngineShard, Engine) -> Void
+    ) {
+        var working = shards
+        shards = []
+        do {
+            let engine = self
+            working.withUnsafeMutableBufferPointer { buffer in
+                let target = ShardBuffer(buffer: buffer)
+                run(target.buffer.count) { k in body(k, &target.buffer[k], engine) }
+            }
+        }
+        shards = working
+    }
+}
+
+/// The shards while a runner works on them: each task changes only its own shard.
+private struct ShardBuffer: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<EngineShard>
 }

@@ -39,6 +39,8 @@ public struct Engine: Sendable, Codable {
     var profileHourCutoff = Int64.min
     /// Set by the first shadow prediction: until then no label looks for shadows.
     var hasShadowPredictions = false
+    /// The runner of the batch being applied, which maintenance uses too (not part of the state).
+    var activeRunner: ShardRunner?
 
     // The last-lookup caches are rebuilt on use, so a snapshot leaves them out.
     private enum CodingKeys: String, CodingKey {

@@ -70,6 +70,29 @@ struct EngineShard: Sendable, Codable {
         }
     }
 
+    /// What an hour of the watermark's progress removes from a shard.
+    struct Maintenance: Sendable {
+        var labelCutoff: Int64
+        var orphanCutoff: Int64
+        /// New cutoffs of the minute, hour and hourly-profile buckets, when they moved.
+        var minutesBefore: Int64?
+        var hoursBefore: Int64?
+        var profileHoursBefore: Int64?
+    }
+
+    /// Evicts predictions past the label horizon, expires orphans and prunes old buckets.
+    mutating func maintain(_ job: Maintenance) {
+        evictPastHorizon(job.labelCutoff)
+        statistics.orphansExpired += orphans.expire(before: job.orphanCutoff)
+        for s in series.indices {
+            if let cutoff = job.minutesBefore { series[s].minutes.prune(before: cutoff) }
+            if let cutoff = job.hoursBefore { series[s].hours.prune(before: cutoff) }
+            if let cutoff = job.profileHoursBefore, !series[s].profiles.isEmpty {
+                series[s].profiles.prune(hoursBefore: cutoff)
+            }
+        }
+    }
+
     /// Memory held by the buckets, in bytes.
     var bucketBytes: Int {
         series.reduce(0) { $0 + $1.minutes.footprint + $1.hours.footprint + $1.days.footprint }

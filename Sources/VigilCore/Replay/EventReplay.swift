@@ -40,7 +40,7 @@ public struct EventReplay: Sendable {
     /// Replays into `engine`; `run` runs the shards of each batch of events (one after another by default).
     public func run(
         predictions: [Prediction], feedback: [Feedback], into engine: inout Engine,
-        run: Engine.ShardRunner = Engine.sequentially
+        run: @escaping Engine.ShardRunner = Engine.sequentially
     ) -> Result {
         var result = Result()
         var kept = feedback

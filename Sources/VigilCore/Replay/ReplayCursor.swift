@@ -37,7 +37,7 @@ public struct ReplayCursor: Sendable {
     /// each batch (see ``Engine/ingest(_:run:)-(Array<Prediction>,_)``).
     public mutating func advance(
         through t: Timestamp?, into engine: inout Engine, result: inout EventReplay.Result,
-        run: Engine.ShardRunner = Engine.sequentially
+        run: @escaping Engine.ShardRunner = Engine.sequentially
     ) {
         let limit = t ?? Timestamp(milliseconds: .max)
         var batch: [Int] = []
