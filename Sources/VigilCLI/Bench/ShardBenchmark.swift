@@ -17,17 +17,16 @@ struct ShardBenchmark {
     var featureCounts: [Int]
     var batchSize = 1000
 
-    static let onCores: Engine.ShardRunner = ShardWorkers().runner
-
     /// Batches as a client sends them: predictions in time order, then the labels that arrived meanwhile
     /// (80 % of predictions, 0–48 h later), `size` rows each.
     static func batches(predictions n: Int, features: Int, size: Int) -> [Either] {
+        // The first numeric and categorical columns, in the workload's proportion (2 numeric : 1 categorical).
+        let kept = Set(
+            ProfileBenchmark.numeric.prefix(features * 2 / 3)
+                + ProfileBenchmark.categorical.prefix(features - features * 2 / 3))
         let rows = ProfileBenchmark.predictions(n).map { p in
             var p = p
-            // The first numeric and categorical columns, in the workload's proportion (2 numeric : 1 categorical).
-            let numeric = ProfileBenchmark.numeric.prefix(features * 2 / 3)
-            let categorical = ProfileBenchmark.categorical.prefix(features - features * 2 / 3)
-            p.features = p.features.filter { numeric.contains($0.key) || categorical.contains($0.key) }
+            p.features = p.features.filter { kept.contains($0.key) }
             return p
         }
         var rng = SplitMix64(seed: 5)
@@ -86,8 +85,8 @@ struct ShardBenchmark {
                     let seconds = EngineBenchmark.seconds {
                         for batch in batches {
                             switch batch {
-                            case .predictions(let p): _ = engine.ingest(p, run: Self.onCores)
-                            case .feedback(let f): _ = engine.ingest(f, run: Self.onCores)
+                            case .predictions(let p): _ = engine.ingest(p, run: ShardWorkers.onCores)
+                            case .feedback(let f): _ = engine.ingest(f, run: ShardWorkers.onCores)
                             }
                         }
                     }

@@ -1,5 +1,6 @@
 import Foundation
 import VigilCore
+import VigilServer
 
 /// Runs a replay: reads the files, feeds the engine in event-time order, and renders the report.
 struct ReplayRunner {
@@ -24,7 +25,7 @@ struct ReplayRunner {
         var engine = Engine(configuration: options.configuration)
         try prepare(&engine, models: Set(predictions.map(\.model)))
         let result = EventReplay(asOf: options.asOf).run(
-            predictions: predictions, feedback: feedback, into: &engine, run: ShardBenchmark.onCores)
+            predictions: predictions, feedback: feedback, into: &engine, run: ShardWorkers.onCores)
         for r in result.rejected {
             let (file, lines) =
                 r.source == .predictions

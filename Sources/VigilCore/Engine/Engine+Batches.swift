@@ -111,11 +111,13 @@ extension Engine {
     ) {
         guard !rows.isEmpty else { return }
         var byShard = [[PlannedRow]](repeating: [], count: shards.count)
-        for row in rows { byShard[row.shard].append(row) }
-        var outcomes = [ShardResult](repeating: .success(nil), count: rows.count)
         // Positions of each shard's rows in `rows`, to write their outcomes back in batch order.
         var positions = [[Int]](repeating: [], count: shards.count)
-        for (n, row) in rows.enumerated() { positions[row.shard].append(n) }
+        for (n, row) in rows.enumerated() {
+            byShard[row.shard].append(row)
+            positions[row.shard].append(n)
+        }
+        var outcomes = [ShardResult](repeating: .success(nil), count: rows.count)
         let queues = byShard
         let places = positions
         outcomes.withUnsafeMutableBufferPointer { outcomeBuffer in

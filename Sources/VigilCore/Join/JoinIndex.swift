@@ -211,9 +211,8 @@ struct JoinIndex: Codable {
     /// keeps their slots until it is freed.
     mutating func evict(olderThan cutoff: Int64, _ visit: (Ref, Bool) -> Void) {
         defer { openChunks = openChunks.filter { !chunks[$0.value].isFree } }
-        guard chunks.contains(where: { !$0.isFree && $0.count > 0 && $0.minTime < cutoff }) else { return }
-        finishGrowth()
         for c in chunks.indices where !chunks[c].isFree && chunks[c].count > 0 && chunks[c].minTime < cutoff {
+            finishGrowth()
             let whole = chunks[c].maxTime < cutoff
             var oldestKept = Int64.max
             for s in 0..<chunks[c].count where !chunks[c].records[s].isEvicted {

@@ -30,8 +30,8 @@ public struct ReplayCursor: Sendable {
     }
 
     /// Events applied at once: consecutive predictions (or labels) go to the engine as one batch, so its
-    /// shards can run side by side.
-    static let batchSize = 4096
+    /// shards can run side by side. Recovery replays the log in batches of this size too.
+    public static let batchSize = 4096
 
     /// Replays every event at or before `t` (all of them when `nil`) into `engine`; `run` runs the shards of
     /// each batch (see ``Engine/ingest(_:run:)-(Array<Prediction>,_)``).

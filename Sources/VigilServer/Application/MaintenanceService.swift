@@ -41,7 +41,7 @@ struct MaintenanceService: Service {
     private func recover() async throws -> (replayed: Int, sequence: Int64) {
         let started = ContinuousClock.now
         var rebuilder = EngineRebuilder(log: log, configuration: configuration.engine)
-        rebuilder.run = IngestPipeline.onCores
+        rebuilder.run = ShardWorkers.onCores
         let host = self.host
         let logger = self.logger
         rebuilder.progress = { replayed, total in

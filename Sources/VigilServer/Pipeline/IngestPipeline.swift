@@ -59,18 +59,16 @@ public actor IngestPipeline {
     package func ingest(_ batch: DecodedBatch<Prediction>, encoded: EncodedBatch, now: Timestamp) async throws(APIError)
         -> IngestSummary
     {
-        try await ingest(batch, encoded: encoded, now: now) { engine, rows in engine.ingest(rows, run: Self.onCores) }
+        try await ingest(batch, encoded: encoded, now: now) { engine, rows in engine.ingest(rows, run: ShardWorkers.onCores) }
     }
 
     /// Applies and commits a batch of feedback; returns once the accepted rows are durable.
     package func ingest(_ batch: DecodedBatch<Feedback>, encoded: EncodedBatch, now: Timestamp) async throws(APIError)
         -> IngestSummary
     {
-        try await ingest(batch, encoded: encoded, now: now) { engine, rows in engine.ingest(rows, run: Self.onCores) }
+        try await ingest(batch, encoded: encoded, now: now) { engine, rows in engine.ingest(rows, run: ShardWorkers.onCores) }
     }
 
-    /// Runs a batch's shards on the machine's cores.
-    package static let onCores: Engine.ShardRunner = ShardWorkers().runner
 
     private func ingest<Event: Sendable & Timed>(
         _ batch: DecodedBatch<Event>, encoded: EncodedBatch, now: Timestamp,

@@ -79,6 +79,9 @@ public final class ShardWorkers: Sendable {
         }
     }
 
+    /// The process's runner: one shard per core, for ingest, recovery, replay and benchmarks alike.
+    public static let onCores: Engine.ShardRunner = ShardWorkers().runner
+
     /// This pool as the engine's shard runner.
     public var runner: Engine.ShardRunner {
         { [self] count, body in

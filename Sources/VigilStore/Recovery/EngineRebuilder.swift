@@ -142,8 +142,6 @@ struct ReplayBatch {
     let run: Engine.ShardRunner
     var predictions: [Prediction] = []
     var feedback: [Feedback] = []
-    /// Events per batch: enough to keep the shards busy, few enough to bound the memory held.
-    static let size = 4096
 
     init(run: @escaping Engine.ShardRunner) { self.run = run }
 
@@ -151,7 +149,7 @@ struct ReplayBatch {
     mutating func add(_ p: Prediction, to engine: inout Engine) -> Int {
         var rejected = feedback.isEmpty ? 0 : flush(into: &engine)
         predictions.append(p)
-        if predictions.count >= Self.size { rejected += flush(into: &engine) }
+        if predictions.count >= ReplayCursor.batchSize { rejected += flush(into: &engine) }
         return rejected
     }
 
@@ -159,7 +157,7 @@ struct ReplayBatch {
     mutating func add(_ f: Feedback, to engine: inout Engine) -> Int {
         var rejected = predictions.isEmpty ? 0 : flush(into: &engine)
         feedback.append(f)
-        if feedback.count >= Self.size { rejected += flush(into: &engine) }
+        if feedback.count >= ReplayCursor.batchSize { rejected += flush(into: &engine) }
         return rejected
     }
 
