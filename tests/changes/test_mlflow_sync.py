@@ -5,13 +5,19 @@ promotes and retires; a second sync with nothing new changes nothing; the server
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 
-import mlflow  # installed by scripts/test
+# MLflow 3's telemetry thread sets and unsets an environment variable while requests iterates os.environ,
+# which fails the iteration now and then (KeyError: '_MLFLOW_TELEMETRY_SESSION_ID'). Nothing here can reach
+# its endpoint anyway; the spawned tracking server inherits the setting.
+os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
+
+import mlflow  # installed by scripts/test  # noqa: E402
 import pytest
 from support import VIGIL, free_port, wait_until_ready
 
