@@ -220,7 +220,7 @@ extension HardeningTests {
                         id: "p\(batch)-\(i)", time: t, model: "m", score: .probability(0.9), prediction: .number(1))
                     LogCodec.encode(.prediction(p), into: &body)
                 }
-                return LogRecord(sequence: Int64(batch), entries: 100, newestEvent: t, body: body)
+                return LogRecord(sequence: Int64(batch), entries: 100, newestEvent: t, oldestEvent: t, body: body)
             }
             try await log.append(records)
         }

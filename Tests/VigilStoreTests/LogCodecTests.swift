@@ -60,8 +60,9 @@ import VigilStore
     static func record(_ seq: Int64, _ entries: [LogEntry]) -> LogRecord {
         var body: [UInt8] = []
         for e in entries { LogCodec.encode(e, into: &body) }
-        let newest = entries.compactMap(\.eventTime).max()
-        return LogRecord(sequence: seq, entries: entries.count, newestEvent: newest, body: body)
+        let times = entries.compactMap(\.eventTime)
+        return LogRecord(
+            sequence: seq, entries: entries.count, newestEvent: times.max(), oldestEvent: times.min(), body: body)
     }
 
     @Test func appendAndReadInOrder() async throws {

@@ -38,6 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How often to consider a snapshot (default 60s).") var snapshotInterval: String?
     @Option(help: "Save a snapshot before serving when replaying the log on start took longer (default 1s).")
     var recoverySnapshotAfter: String?
+    @Option(
+        help: """
+            Engine states kept in memory for as-of queries and backtests, which replay from the nearest one \
+            (default 4; 0 replays from the start of the log every time).
+            """)
+    var asOfCheckpoints: Int?
     @Option(help: "Log level: trace, debug, info (default), notice, warning, error, critical.") var logLevel: String?
     @Option(help: "YAML file of SLOs to define (or replace) at start; see docs/slos.md.") var slos: String?
     @Option(help: "How often the alert loop evaluates the SLOs (default 30s).") var alertInterval: String?
@@ -126,6 +132,12 @@ struct ServeCommand: AsyncParsableCommand {
         if let r = retention ?? env["VIGIL_RETENTION"] { c.retention = try duration(r, "retention") }
         if let s = snapshotInterval ?? env["VIGIL_SNAPSHOT_INTERVAL"] {
             c.snapshotInterval = try duration(s, "snapshot interval")
+        }
+        if let n = try asOfCheckpoints ?? env["VIGIL_AS_OF_CHECKPOINTS"].map({ try integer($0, "VIGIL_AS_OF_CHECKPOINTS") }) {
+            guard (0...ServerConfiguration.maxAsOfCheckpoints).contains(n) else {
+                throw ValidationError("as-of checkpoints must be from 0 to \(ServerConfiguration.maxAsOfCheckpoints), got \(n)")
+            }
+            c.asOfCheckpoints = n
         }
         if let s = recoverySnapshotAfter ?? env["VIGIL_RECOVERY_SNAPSHOT_AFTER"] {
             c.recoverySnapshotAfter = try duration(s, "recovery snapshot threshold")

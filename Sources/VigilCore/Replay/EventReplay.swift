@@ -31,6 +31,9 @@ public struct EventReplay: Sendable {
         public var outcomes: [IngestOutcome: Int] = [:]
 
         public init() {}
+
+        /// Events the engine was given: accepted (whatever the outcome) or rejected.
+        public var applied: Int { outcomes.values.reduce(0, +) + rejected.count }
     }
 
     public var asOf: Timestamp?

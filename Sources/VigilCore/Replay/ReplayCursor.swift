@@ -35,13 +35,19 @@ public struct ReplayCursor: Sendable {
 
     /// Replays every event at or before `t` (all of them when `nil`) into `engine`; `run` runs the shards of
     /// each batch (see ``Engine/ingest(_:run:)-(Array<Prediction>,_)``).
+    ///
+    /// With `atMost`, stops after about that many events (at a batch boundary), for progress reports.
+    /// - Returns: whether every event at or before `t` has been replayed.
+    @discardableResult
     public mutating func advance(
         through t: Timestamp?, into engine: inout Engine, result: inout EventReplay.Result,
-        run: @escaping Engine.ShardRunner = Engine.sequentially
-    ) {
+        atMost: Int = .max, run: @escaping Engine.ShardRunner = Engine.sequentially
+    ) -> Bool {
         let limit = t ?? Timestamp(milliseconds: .max)
         var batch: [Int] = []
+        var replayed = 0
         while let takePrediction = nextIsPrediction(through: limit) {
+            guard replayed < atMost else { return false }
             batch.removeAll(keepingCapacity: true)
             while batch.count < Self.batchSize, nextIsPrediction(through: limit) == takePrediction {
                 if takePrediction {
@@ -56,6 +62,7 @@ public struct ReplayCursor: Sendable {
                 takePrediction
                 ? engine.ingest(batch.map { predictions[$0] }, run: run)
                 : engine.ingest(batch.map { feedback[$0] }, run: run)
+            replayed += batch.count
             for (index, outcome) in zip(batch, outcomes) {
                 switch outcome {
                 case .success(let o): result.outcomes[o, default: 0] += 1
@@ -66,6 +73,7 @@ public struct ReplayCursor: Sendable {
                 }
             }
         }
+        return true
     }
 
     /// Whether the next event is a prediction (`nil` past `limit` or at the end); a prediction goes first at

@@ -53,23 +53,28 @@ public struct SLOBacktest: Sendable {
     public func run(
         _ cursor: inout ReplayCursor, into engine: Engine, from: Timestamp, to: Timestamp, step: Duration
     ) throws(SLOError) -> Result {
-        guard step > .zero else { throw SLOError(.invalidWindow, field: "step", "step must be positive") }
-        guard from <= to else { throw SLOError(.invalidWindow, field: "from", "'from' must not be after 'to'") }
-        let steps = (to.milliseconds - from.milliseconds) / step.milliseconds + 1
-        guard steps <= Self.maxSteps else {
-            throw SLOError(
-                .invalidWindow, field: "step",
-                "\(steps) steps from \(from) to \(to); at most \(Self.maxSteps): use a longer step")
-        }
+        var run = try start(from: from, to: to, step: step)
         var engine = engine
-        var tracker = AlertTracker()
         var replay = EventReplay.Result()
-        var result = Result(
-            slo: slo.name, from: from, to: to, step: step.windowText, points: [], transitions: [],
-            warnings: slo.warnings)
-        var t = from
-        while t <= to {
+        for t in run.times {
             cursor.advance(through: t, into: &engine, result: &replay)
+            try run.evaluate(engine, at: t)
+        }
+        return run.result
+    }
+
+    /// A backtest fed step by step, for callers that replay history themselves (from a checkpoint).
+    public struct Run: Sendable {
+        let backtest: SLOBacktest
+        var tracker = AlertTracker()
+        /// The evaluation times, ascending.
+        public let times: [Timestamp]
+        public private(set) var result: Result
+
+        /// Evaluates the state `engine` holds after replaying everything at or before `t`.
+        public mutating func evaluate(_ engine: borrowing Engine, at t: Timestamp) throws(SLOError) {
+            let slo = backtest.slo
+            let inputs = backtest.inputs
             let status: SLOStatus
             do {
                 status = try engine.evaluate(slo, at: t, inputs: inputs)
@@ -78,10 +83,25 @@ public struct SLOBacktest: Sendable {
             }
             let changes = tracker.update(slo, status, at: t) { engine.alertContext(slo, status, inputs: inputs) }
             result.transitions += changes
-            result.points.append(point(status, tracker, t))
-            t = t + step
+            result.points.append(backtest.point(status, tracker, t))
         }
-        return result
+    }
+
+    /// Checks the range and step, and returns a run over `from`, `from + step`, … up to and including `to`.
+    public func start(from: Timestamp, to: Timestamp, step: Duration) throws(SLOError) -> Run {
+        guard step > .zero else { throw SLOError(.invalidWindow, field: "step", "step must be positive") }
+        guard from <= to else { throw SLOError(.invalidWindow, field: "from", "'from' must not be after 'to'") }
+        let steps = (to.milliseconds - from.milliseconds) / step.milliseconds + 1
+        guard steps <= Self.maxSteps else {
+            throw SLOError(
+                .invalidWindow, field: "step",
+                "\(steps) steps from \(from) to \(to); at most \(Self.maxSteps): use a longer step")
+        }
+        let times = (0..<steps).map { from + step * Int($0) }
+        let result = Result(
+            slo: slo.name, from: from, to: to, step: step.windowText, points: [], transitions: [],
+            warnings: slo.warnings)
+        return Run(backtest: self, times: times, result: result)
     }
 
     private func point(_ status: SLOStatus, _ tracker: AlertTracker, _ t: Timestamp) -> Point {

@@ -28,6 +28,10 @@ public struct ServerConfiguration: Sendable {
     /// serves: under a crash loop a snapshot taken while serving may never finish, and every restart would
     /// replay a longer tail. This bounds restart time to about restore + this + one snapshot.
     public var recoverySnapshotAfter: Duration = .seconds(1)
+    /// Engine states kept in memory so as-of queries and backtests replay from the nearest one (each about the
+    /// size of the engine); 0 replays the retained log from its beginning every time.
+    public var asOfCheckpoints = 4
+    public static let maxAsOfCheckpoints = 64
     /// Events further than this ahead of the server clock are rejected.
     public var maxFutureSkew: Duration = .seconds(86_400)
     /// SLOs from `--slos FILE`, stored (replacing same-named ones) when the server starts.

@@ -21,6 +21,7 @@ public struct VigilServer: Sendable {
     let registry: SLORegistry
     let deployments: DeploymentRegistry
     let notifier: AlertNotifier
+    let asOf: AsOfReplays
     public let configuration: ServerConfiguration
     let logger: Logger
     let clock: @Sendable () -> Timestamp
@@ -44,6 +45,9 @@ public struct VigilServer: Sendable {
         deployments = DeploymentRegistry(log: log)
         notifier = AlertNotifier(configuration.notifications, log: log, logger: logger, clock: clock)
         pipeline = IngestPipeline(host: host, log: log, logger: logger, maxFutureSkew: configuration.maxFutureSkew)
+        asOf = AsOfReplays(
+            replayer: AsOfReplayer(log: log, configuration: configuration.engine, capacity: configuration.asOfCheckpoints),
+            logger: logger)
     }
 
     public static let systemClock: @Sendable () -> Timestamp = {
@@ -60,13 +64,13 @@ public struct VigilServer: Sendable {
         let sessions = SessionStore()
         router.add(middleware: AuthMiddleware(tokens: configuration.tokens, sessions: sessions))
         APIRoutes(
-            host: host, pipeline: pipeline, log: log, configuration: configuration, clock: clock)
+            host: host, pipeline: pipeline, log: log, asOf: asOf, configuration: configuration, clock: clock)
             .register(on: router)
         ProfileRoutes(host: host, documents: documents, configuration: configuration, clock: clock)
             .register(on: router)
         let models = ModelRoutes(host: host, pipeline: pipeline, documents: documents, clock: clock)
         models.register(on: router)
-        SLORoutes(slos: slos, log: log, configuration: configuration, clock: clock).register(on: router)
+        SLORoutes(slos: slos, log: log, asOf: asOf, configuration: configuration, clock: clock).register(on: router)
         DeploymentRoutes(host: host, deployments: deployments, log: log, configuration: configuration, clock: clock)
             .register(on: router)
         ComparisonRoutes(host: host, deployments: deployments, clock: clock).register(on: router)

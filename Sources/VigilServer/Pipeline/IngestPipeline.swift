@@ -81,6 +81,7 @@ public actor IngestPipeline {
         let latest = now + maxFutureSkew
         var keep: [Int] = []
         var newest = Int64.min
+        var oldest = Int64.max
         var admitted: [Int] = []
         for (k, event) in batch.events.enumerated() {
             guard event.time <= latest else {
@@ -105,6 +106,7 @@ public actor IngestPipeline {
                     if outcome != .duplicate && outcome != .stale {
                         keep.append(k)
                         newest = max(newest, batch.events[k].time.milliseconds)
+                        oldest = min(oldest, batch.events[k].time.milliseconds)
                     }
                 case .failure(let error):
                     summary.rejected.append(
@@ -118,7 +120,8 @@ public actor IngestPipeline {
         guard !keep.isEmpty else { return summary }
         let body = keep.count == batch.events.count ? encoded.bytes : encoded.select(keep)
         let record = LogRecord(
-            sequence: nextSequence(), entries: keep.count, newestEvent: Timestamp(milliseconds: newest), body: body)
+            sequence: nextSequence(), entries: keep.count, newestEvent: Timestamp(milliseconds: newest),
+            oldestEvent: Timestamp(milliseconds: oldest), body: body)
         try await commit(Pending(record: record))
         return summary
     }
@@ -266,7 +269,7 @@ public actor IngestPipeline {
         var body: [UInt8] = []
         LogCodec.encode(
             .defineMetric(model: model, name: name, expression: expression, backfill: backfill), into: &body)
-        let record = LogRecord(sequence: sequence, entries: 1, newestEvent: nil, body: body)
+        let record = LogRecord(sequence: sequence, entries: 1, newestEvent: nil, oldestEvent: nil, body: body)
         try await commit(
             Pending(record: record) { db in
                 try EventLog.saveMetric(definition, db)
@@ -313,7 +316,7 @@ public actor IngestPipeline {
         _ = host.mutate { $0.apply(.deleteMetric(model: model, name: name)) }
         var body: [UInt8] = []
         LogCodec.encode(.deleteMetric(model: model, name: name), into: &body)
-        let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, body: body)
+        let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, oldestEvent: nil, body: body)
         try await commit(
             Pending(record: record) { db in
                 try EventLog.deleteMetric(model: model, name: name, db)
@@ -338,7 +341,7 @@ public actor IngestPipeline {
         }
         var body: [UInt8] = []
         LogCodec.encode(entry, into: &body)
-        let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, body: body)
+        let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, oldestEvent: nil, body: body)
         try await commit(Pending(record: record, metadata: nil))
     }
 
@@ -351,7 +354,7 @@ public actor IngestPipeline {
         _ = host.mutate { $0.apply(.deleteModel(model: model)) }
         var body: [UInt8] = []
         LogCodec.encode(.deleteModel(model: model), into: &body)
-        let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, body: body)
+        let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, oldestEvent: nil, body: body)
         try await commit(Pending(record: record) { db in try EventLog.deleteModel(model, db) })
     }
 

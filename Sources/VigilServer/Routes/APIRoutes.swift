@@ -10,6 +10,7 @@ struct APIRoutes: Sendable {
     let host: EngineHost
     let pipeline: IngestPipeline
     let log: EventLog
+    let asOf: AsOfReplays
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
 
@@ -21,7 +22,7 @@ struct APIRoutes: Sendable {
         router.post("/v1/feedback") { request, _ in try await ingestFeedback(request) }
         router.get("/v1/models") { _, _ in try models() }
         router.get("/v1/models/{model}/metrics") { request, context in
-            try metrics(model: try context.parameters.decoded("model"), request)
+            try await metrics(model: try context.parameters.decoded("model"), request)
         }
         router.put("/v1/models/{model}/metrics/{name}") { request, context in
             try await defineMetric(
@@ -145,20 +146,17 @@ struct APIRoutes: Sendable {
         return JSONResponse.make(response)
     }
 
-    func metrics(model: String, _ request: Request) throws(APIError) -> Response {
+    func metrics(model: String, _ request: Request) async throws(APIError) -> Response {
         try host.requireReady()
         let query = try MetricQuery(
             QueryParameters.dictionary(request), now: clock())
-        if let asOf = query.asOf {
-            // As-of answers need the feedback that had arrived by then: rebuild from the retained log.
-            let rebuilder = EngineRebuilder(log: log, configuration: configuration.engine)
-            let engine: Engine
-            do {
-                engine = try rebuilder.rebuildFromBase(asOf: asOf).engine
-            } catch {
-                throw APIError(.internalServerError, "internal", "could not read the log: \(error)")
+        if let t = query.asOf {
+            // As-of answers need the state at that time: replayed from the nearest checkpoint before it.
+            let (response, report) = try await asOf.run("metrics") { (replayer, progress) throws in
+                let (engine, report) = try replayer.engine(asOf: t, progress: progress)
+                return (try answer(engine, model: model, query), report)
             }
-            return try answer(engine, model: model, query)
+            return response.replayed(report)
         }
         return try host.read { (engine) throws(APIError) in try answer(engine, model: model, query) }
     }

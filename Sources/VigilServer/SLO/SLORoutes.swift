@@ -8,6 +8,7 @@ import VigilStore
 struct SLORoutes: Sendable {
     let slos: LiveSLOs
     let log: EventLog
+    let asOf: AsOfReplays
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
 
@@ -19,13 +20,13 @@ struct SLORoutes: Sendable {
             try await put(name: try context.parameters.decoded("name"), request)
         }
         router.get("/v1/slos/{name}") { request, context in
-            try get(name: try context.parameters.decoded("name"), request)
+            try await get(name: try context.parameters.decoded("name"), request)
         }
         router.delete("/v1/slos/{name}") { _, context in
             try await delete(name: try context.parameters.decoded("name"))
         }
         router.get("/v1/slos/{name}/backtest") { request, context in
-            try backtest(name: try context.parameters.decoded("name"), request)
+            try await backtest(name: try context.parameters.decoded("name"), request)
         }
         router.get("/v1/alerts") { request, _ in try alerts(request) }
     }
@@ -116,7 +117,7 @@ struct SLORoutes: Sendable {
     /// Now from the live buckets (`?to=T`: over the window ending at T, with every label received so far);
     /// `?at=T` replays the retained log up to T, so the answer uses only the predictions made and the feedback
     /// arrived by then.
-    func get(name: String, _ request: Request) throws(APIError) -> Response {
+    func get(name: String, _ request: Request) async throws(APIError) -> Response {
         let query = try parameters(request, allowed: ["at", "to"])
         try slos.host.requireReady()
         let slo = try definition(name)
@@ -129,27 +130,23 @@ struct SLORoutes: Sendable {
             throw .badRequest(
                 "invalid_parameter", "give 'at' (replay the log as of T) or 'to' (live buckets), not both")
         }
-        let status = try evaluateAt(slo, at)
-        return JSONResponse.make(SLOResponse(slo, status: status, asOf: at))
-    }
-
-    private func evaluateAt(_ slo: SLODefinition, _ at: Timestamp) throws(APIError) -> SLOStatus {
-        let history = try SLOHistory(log: log, configuration: configuration.engine)
-        var cursor = history.cursor
-        var engine = history.start
-        var ignored = EventReplay.Result()
-        cursor.advance(through: at, into: &engine, result: &ignored)
         let inputs = try slos.inputs(slo)
-        do throws(QueryError) {
-            return try engine.evaluate(slo, at: at, inputs: inputs)
-        } catch {
-            throw error.api
+        let (status, report) = try await asOf.run("slo") { (replayer, progress) throws in
+            let (engine, report) = try replayer.engine(asOf: at, progress: progress)
+            do throws(QueryError) {
+                return (try engine.evaluate(slo, at: at, inputs: inputs), report)
+            } catch {
+                throw error.api
+            }
         }
+        return JSONResponse.make(SLOResponse(slo, status: status, asOf: at)).replayed(report)
     }
 
     // MARK: - Backtest
 
-    func backtest(name: String, _ request: Request) throws(APIError) -> Response {
+    /// Evaluates the SLO at every step as the alert loop would have then: each step sees the state replayed as
+    /// of its time (``AsOfReplayer``).
+    func backtest(name: String, _ request: Request) async throws(APIError) -> Response {
         let query = try parameters(request, allowed: ["from", "to", "step"])
         try slos.host.requireReady()
         let slo = try definition(name)
@@ -157,23 +154,39 @@ struct SLORoutes: Sendable {
             try query["step"].map { (t) throws(APIError) in try MetricQuery.duration(t, "step") } ?? .seconds(3600)
         let inputs = try slos.inputs(slo)
         // A pipeline SLI reads its subject's recorded history, not the prediction log.
-        let history = slo.sli.pipelineMeasure == nil ? try SLOHistory(log: log, configuration: configuration.engine) : nil
-        guard let (first, latest) = history.map({ h in h.earliest.flatMap { e in h.latest.map { (e, $0) } } })
-            ?? inputs.pipeline?.span
-        else {
+        let readsLog = slo.sli.pipelineMeasure == nil
+        let span: (earliest: Timestamp, latest: Timestamp)?
+        do {
+            span = readsLog ? try log.eventTimeRange() : inputs.pipeline?.span.map { ($0.0, $0.1) }
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not read the event log: \(error)")
+        }
+        guard let (first, latest) = span else {
             throw APIError(.notFound, "no_history", "the log holds no events to backtest over")
         }
         let to = try MetricQuery.time(query["to"], "to") ?? Self.ceil(latest, step)
         let from = try MetricQuery.time(query["from"], "from") ?? Self.floor(first, step)
-        var cursor = history?.cursor ?? ReplayCursor(predictions: [], feedback: [])
+        var run: SLOBacktest.Run
         do throws(SLOError) {
-            let result = try SLOBacktest(slo, inputs: inputs).run(
-                &cursor, into: history?.start ?? Engine(configuration: configuration.engine), from: from, to: to,
-                step: step)
-            return JSONResponse.make(BacktestResponse(backtest: result, historyFrom: first))
+            run = try SLOBacktest(slo, inputs: inputs).start(from: from, to: to, step: step)
         } catch {
             throw error.api
         }
+        guard readsLog else {
+            let empty = Engine(configuration: configuration.engine)
+            for t in run.times {
+                do throws(SLOError) { try run.evaluate(empty, at: t) } catch { throw error.api }
+            }
+            return JSONResponse.make(BacktestResponse(backtest: run.result, historyFrom: first))
+        }
+        let (result, report) = try await asOf.run("backtest") { [run] (replayer, progress) throws in
+            var run = run
+            let report = try replayer.replay(through: run.times, progress: progress) { t, engine in
+                do throws(SLOError) { try run.evaluate(engine, at: t) } catch { throw error.api }
+            }
+            return (run.result, report)
+        }
+        return JSONResponse.make(BacktestResponse(backtest: result, historyFrom: first)).replayed(report)
     }
 
     static func floor(_ t: Timestamp, _ step: Duration) -> Timestamp {

@@ -31,18 +31,23 @@ public struct StoreConfiguration: Sendable {
     public var snapshotDirectory: String { (directory as NSString).appendingPathComponent("snapshots") }
 }
 
-/// One committed batch of log entries: its sequence number, its entry count, its newest event time and body.
+/// One committed batch of log entries: its sequence number, its entry count, the span of its event times
+/// and its body.
 public struct LogRecord: Sendable {
     public var sequence: Int64
     public var entries: Int
     /// Newest event time of the batch, for retention (`nil` for control-only batches).
     public var newestEvent: Timestamp?
+    /// Oldest event time of the batch, so that an as-of replay reads only the batches its time range meets
+    /// (`nil` for control-only batches, and unknown for batches written before it was recorded).
+    public var oldestEvent: Timestamp?
     public var body: [UInt8]
 
-    public init(sequence: Int64, entries: Int, newestEvent: Timestamp?, body: [UInt8]) {
+    public init(sequence: Int64, entries: Int, newestEvent: Timestamp?, oldestEvent: Timestamp?, body: [UInt8]) {
         self.sequence = sequence
         self.entries = entries
         self.newestEvent = newestEvent
+        self.oldestEvent = oldestEvent
         self.body = body
     }
 }
@@ -78,7 +83,8 @@ public struct StoredMetricDefinition: Sendable, Hashable {
 /// let log = try EventLog(StoreConfiguration(directory: "./vigil-data"))
 /// var body: [UInt8] = []
 /// LogCodec.encode(.feedback(Feedback(id: "p1", time: t, label: .number(1))), into: &body)
-/// try await log.append([LogRecord(sequence: try log.lastSequence() + 1, entries: 1, newestEvent: t, body: body)])
+/// let record = LogRecord(sequence: try log.lastSequence() + 1, entries: 1, newestEvent: t, oldestEvent: t, body: body)
+/// try await log.append([record])
 /// ```
 public final class EventLog: Sendable {
     let pool: DatabasePool
@@ -271,7 +277,33 @@ public final class EventLog: Sendable {
                     CREATE INDEX output_flag_model ON output_flag (model, id);
                     """)
         }
+        m.registerMigration("v10") { db in
+            // Each batch's span of event times, indexed, so an as-of replay finds the batches a time range
+            // meets without reading the others' bodies.
+            try db.execute(sql: "ALTER TABLE log ADD COLUMN oldest_ms INTEGER")
+            try Self.recordOldestEvents(db)
+            try db.execute(sql: "CREATE INDEX log_span ON log (newest_ms, oldest_ms)")
+        }
         return m
+    }
+
+    /// Fills `oldest_ms` of the batches written before it existed, by decoding them once.
+    private static func recordOldestEvents(_ db: Database) throws {
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, body FROM log WHERE newest_ms IS NOT NULL")
+        var oldest: [(Int64, Int64)] = []
+        while let row = try rows.next() {
+            var least = Int64.max
+            try row.withUnsafeData(atIndex: 1) { data in
+                try data?.withUnsafeBytes { bytes in
+                    try LogCodec.decode(bytes) { entry in
+                        if let t = entry.eventTime { least = min(least, t.milliseconds) }
+                    }
+                }
+            }
+            if least != .max { oldest.append((row[0], least)) }
+        }
+        let update = try db.makeStatement(sql: "UPDATE log SET oldest_ms = ? WHERE seq = ?")
+        for (seq, ms) in oldest { try update.execute(arguments: [ms, seq]) }
     }
 
     // MARK: - Log
@@ -301,10 +333,11 @@ public final class EventLog: Sendable {
 
     private static func insert(_ records: [LogRecord], _ db: Database) throws {
         let statement = try db.cachedStatement(
-            sql: "INSERT INTO log (seq, entries, newest_ms, body) VALUES (?, ?, ?, ?)")
+            sql: "INSERT INTO log (seq, entries, newest_ms, oldest_ms, body) VALUES (?, ?, ?, ?, ?)")
         for r in records {
             let body = r.body.withUnsafeBytes { Data($0) }
-            try statement.execute(arguments: [r.sequence, r.entries, r.newestEvent?.milliseconds, body])
+            try statement.execute(
+                arguments: [r.sequence, r.entries, r.newestEvent?.milliseconds, r.oldestEvent?.milliseconds, body])
         }
     }
 

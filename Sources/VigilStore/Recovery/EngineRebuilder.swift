@@ -1,8 +1,8 @@
 import Foundation
 import VigilCore
 
-/// Rebuilds engine state from the store: on start (recovery), for a backfilled custom metric, and for
-/// as-of queries.
+/// Rebuilds the live engine state from the store: on start (recovery), and for a backfilled custom metric.
+/// (As-of questions replay in event time instead: ``AsOfReplayer``.)
 ///
 /// - Recovery loads the newest snapshot and replays the log after it. If a backfill happened after that
 ///   snapshot, it rebuilds from the base instead, as the live server did.
@@ -45,7 +45,7 @@ public struct EngineRebuilder {
             let decodeStart = clock.now
             if let engine = try EngineSnapshot.decode(newest.body) {
                 let decoded = clock.now
-                var result = try replay(into: engine, after: newest.sequence, hoisted: [:], asOf: nil)
+                var result = try replay(into: engine, after: newest.sequence, hoisted: [:])
                 result.snapshotRead = decodeStart - readStart
                 result.snapshotDecode = decoded - decodeStart
                 return result
@@ -55,7 +55,7 @@ public struct EngineRebuilder {
     }
 
     /// State rebuilt from the base with every backfilled metric computed over the whole retained log.
-    public func rebuildFromBase(asOf: Timestamp? = nil) throws -> Result {
+    public func rebuildFromBase() throws -> Result {
         var engine = Engine(configuration: configuration)
         var baseSequence: Int64 = 0
         if let base = try log.snapshot(newest: false), let decoded = try EngineSnapshot.decode(base.body) {
@@ -66,7 +66,7 @@ public struct EngineRebuilder {
         for (_, definition) in hoisted.sorted(by: { $0.value.sequence < $1.value.sequence }) {
             engine.apply(definition.entry)
         }
-        var result = try replay(into: engine, after: baseSequence, hoisted: hoisted, asOf: asOf)
+        var result = try replay(into: engine, after: baseSequence, hoisted: hoisted)
         result.fromSnapshot = baseSequence == 0 ? nil : baseSequence
         return result
     }
@@ -97,7 +97,7 @@ public struct EngineRebuilder {
     }
 
     private func replay(
-        into start: Engine, after sequence: Int64, hoisted: [MetricKey: Hoisted], asOf: Timestamp?
+        into start: Engine, after sequence: Int64, hoisted: [MetricKey: Hoisted]
     ) throws -> Result {
         var engine = start
         let total = try log.count(after: sequence).entries
@@ -116,7 +116,6 @@ public struct EngineRebuilder {
                     rejected += batch.add(p, to: &engine)
                     return
                 case .feedback(let f):
-                    if let asOf, f.time > asOf { return }
                     rejected += batch.add(f, to: &engine)
                     return
                 case .defineMetric(let model, let name, _, _), .deleteMetric(let model, let name):

@@ -1,0 +1,68 @@
+import VigilCore
+
+/// The recorded events of a time range, read from the log for an event-time replay: the predictions and
+/// feedback in the range, and every model declaration and custom metric definition (applied up front, as a
+/// backfill would, so the replay computes the metrics in force at the log's end).
+///
+/// A model's removal starts its history over: its earlier predictions, and the feedback for them, go.
+struct LogHistory {
+    var predictions: [Prediction] = []
+    var feedback: [Feedback] = []
+    private var definitions: [String: LogEntry] = [:]
+    private var definitionOrder: [String] = []
+    /// Each model's last declaration: applied up front, as definitions are (it comes before its traffic).
+    private var declarations: [String: LogEntry] = [:]
+    var read = EventLog.SpanRead()
+    /// The earliest event time read.
+    private(set) var earliest: Timestamp?
+    /// Whether a model's removal came after events of this range: it may drop feedback for predictions before
+    /// the range too, so only a replay from the beginning gives the same result.
+    private(set) var removalAfterEvents = false
+
+    /// Reads the events with times in `(after, through]` (from the beginning when `after` is `nil`).
+    init(log: EventLog, after: Timestamp?, through: Timestamp) throws {
+        let lower = after ?? Timestamp(milliseconds: .min)
+        read = try log.forEachRecord(eventsAfter: after, through: through) { _, bytes in
+            try LogCodec.decode(bytes) { entry in add(entry, lower: lower, upper: through) }
+        }
+    }
+
+    private mutating func add(_ entry: LogEntry, lower: Timestamp, upper: Timestamp) {
+        switch entry {
+        case .prediction(let p):
+            if p.time > lower && p.time <= upper {
+                predictions.append(p)
+                earliest = min(earliest ?? p.time, p.time)
+            }
+        case .feedback(let f):
+            if f.time > lower && f.time <= upper {
+                feedback.append(f)
+                earliest = min(earliest ?? f.time, f.time)
+            }
+        case .declareModel(let model, _, _):
+            declarations[model] = entry
+        case .defineMetric(let model, let name, _, _), .deleteMetric(let model, let name):
+            let key = "\(model)\u{1f}\(name)"
+            if definitions[key] == nil { definitionOrder.append(key) }
+            definitions[key] = entry
+        case .deleteModel(let model):
+            declarations[model] = nil
+            if !predictions.isEmpty || !feedback.isEmpty { removalAfterEvents = true }
+            let ids = Set(predictions.lazy.filter { $0.model == model }.map(\.id))
+            predictions.removeAll { $0.model == model }
+            feedback.removeAll { ids.contains($0.id) }
+        }
+    }
+
+    /// An empty engine with the declarations and definitions in force at the log's end.
+    func startEngine(_ configuration: EngineConfiguration) -> Engine {
+        var engine = Engine(configuration: configuration)
+        for (_, declaration) in declarations.sorted(by: { $0.key < $1.key }) { _ = engine.apply(declaration) }
+        for key in definitionOrder {
+            if let entry = definitions[key], case .defineMetric = entry { _ = engine.apply(entry) }
+        }
+        return engine
+    }
+
+    var events: Int { predictions.count + feedback.count }
+}
