@@ -74,7 +74,8 @@ let package = Package(
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"], swiftSettings: settings),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], swiftSettings: settings),
         .testTarget(
-            name: "VigilStoreTests", dependencies: ["VigilStore", "VigilCore"],
+            name: "VigilStoreTests",
+            dependencies: ["VigilStore", "VigilCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: settings),
         .testTarget(
             name: "VigilServerTests",

@@ -1,7 +1,8 @@
 import Foundation
+import GRDB
 import Testing
 import VigilCore
-import VigilStore
+@testable import VigilStore
 
 /// As-of replays from the nearest checkpoint equal a replay of the whole history, and replay only the events
 /// after the checkpoint.
@@ -112,5 +113,43 @@ import VigilStore
         for t in steps {
             #expect(try seen[t] == EngineRebuilderTests.values(Self.fullReplay(entries, asOf: t)), "at \(t)")
         }
+    }
+}
+
+/// A log written before batches recorded their span gets it from the migration.
+@Suite struct LogSpanMigrationTests {
+    @Test func theMigrationRecordsTheOldestEventOfEveryBatch() async throws {
+        let entries = EngineRebuilderTests.events(count: 500)
+        let directory: String
+        do {
+            let log = try await EngineRebuilderTests.log(entries)
+            directory = log.configuration.directory
+            // Back to the schema before version 10.
+            try await log.pool.write { db in
+                try db.execute(
+                    sql: """
+                        DROP INDEX log_span;
+                        ALTER TABLE log DROP COLUMN oldest_ms;
+                        DELETE FROM grdb_migrations WHERE identifier = 'v10';
+                        """)
+            }
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = try EventLog(StoreConfiguration(directory: directory, synchronous: .off))
+        let times = entries.compactMap(\.eventTime)
+        let range = try #require(try log.eventTimeRange())
+        #expect(range.earliest == times.min())
+        #expect(range.latest == times.max())
+        // Each batch's span is its own: a window read finds exactly the batches holding events in it.
+        let (from, to) = (times[300], times[320])
+        var read = 0
+        let span = try log.forEachRecord(eventsAfter: from, through: to) { _, bytes in
+            read += 1
+            var inWindow = 0
+            try LogCodec.decode(bytes) { e in if let t = e.eventTime, t > from, t <= to { inWindow += 1 } }
+            #expect(inWindow > 0)
+        }
+        #expect(span.batchesRead == read)
+        #expect(read >= 1 && read < span.batches)
     }
 }
