@@ -10,6 +10,8 @@ function setup(thread)
 end
 
 function init(args)
+  -- An optional id offset (wrk ... -- OFFSET), so a second run sends new ids too.
+  offset = tonumber(args[1]) or 0
   batch = 0
   failures = 0
   regions = {"eu", "us", "apac"}
@@ -17,7 +19,7 @@ end
 
 function request()
   batch = batch + 1
-  local base = (tid * 100000000) + batch * 1000
+  local base = offset + (tid * 100000000) + batch * 1000
   local rows = {}
   for i = 1, 1000 do
     local n = base + i

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import Synchronization
 import VigilCore
 
@@ -5,6 +10,11 @@ import VigilCore
 ///
 /// Mutations come only from ``IngestPipeline`` (in log order); queries take the lock for the few
 /// microseconds a window merge needs.
+///
+/// Readers go first: the lock is not fair, and the ingest pipeline applying batch after batch would
+/// otherwise take it again before a woken query runs. ``mutateAfterReaders(_:)`` lets waiting readers in
+/// before it takes the lock, and the pipeline applies a large batch in chunks, so a query waits for at most
+/// one chunk.
 public final class EngineHost: Sendable {
     /// Where the server is in its life.
     public enum Phase: Sendable, Equatable {
@@ -19,6 +29,8 @@ public final class EngineHost: Sendable {
     }
 
     private let engine: Mutex<Engine>
+    /// Readers waiting for the lock.
+    private let waitingReaders = Atomic<Int>(0)
     private let phaseState = Mutex<Phase>(.recovering(replayed: 0, total: 0))
 
     public init(_ engine: Engine) { self.engine = Mutex(engine) }
@@ -30,7 +42,11 @@ public final class EngineHost: Sendable {
 
     /// Reads the engine under the lock.
     public func read<T: Sendable, E: Error>(_ body: (borrowing Engine) throws(E) -> T) throws(E) -> T {
-        try engine.withLock { (e: inout Engine) throws(E) -> T in try body(e) }
+        waitingReaders.add(1, ordering: .relaxed)
+        return try engine.withLock { (e: inout Engine) throws(E) -> T in
+            waitingReaders.subtract(1, ordering: .relaxed)
+            return try body(e)
+        }
     }
 
     /// Runs an engine query under the lock; a query error becomes its HTTP form (404 unknown, 400 bad).
@@ -47,6 +63,19 @@ public final class EngineHost: Sendable {
     /// Mutates the engine under the lock.
     func mutate<T: Sendable, E: Error>(_ body: (inout Engine) throws(E) -> T) throws(E) -> T {
         try engine.withLock { (e: inout Engine) throws(E) -> T in try body(&e) }
+    }
+
+    /// Mutates the engine under the lock once the readers waiting for it have had it (yielding the CPU to them
+    /// for at most `patience`).
+    func mutateAfterReaders<T: Sendable>(
+        patience: Duration = .milliseconds(2), _ body: (inout Engine) -> T
+    ) -> T {
+        if waitingReaders.load(ordering: .relaxed) > 0 {
+            let clock = ContinuousClock()
+            let deadline = clock.now + patience
+            while waitingReaders.load(ordering: .relaxed) > 0 && clock.now < deadline { sched_yield() }
+        }
+        return engine.withLock { body(&$0) }
     }
 
     /// A copy of the engine (constant time: the state is copy-on-write).

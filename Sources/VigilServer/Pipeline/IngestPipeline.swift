@@ -94,26 +94,33 @@ public actor IngestPipeline {
             admitted.append(k)
         }
         let rows = admitted.count == batch.events.count ? batch.events : admitted.map { batch.events[$0] }
-        host.mutate { engine in
-            let foldedBefore = engine.statistics.segmentValuesFolded
-            let results = apply(&engine, rows)
-            let folded = engine.statistics.segmentValuesFolded - foldedBefore
-            if folded > 0 { summary.outcomes[IngestSummary.segmentFolded] = folded }
-            for (k, result) in zip(admitted, results) {
-                switch result {
-                case .success(let outcome):
-                    summary.count(outcome)
-                    if outcome != .duplicate && outcome != .stale {
-                        keep.append(k)
-                        newest = max(newest, batch.events[k].time.milliseconds)
-                        oldest = min(oldest, batch.events[k].time.milliseconds)
-                    }
-                case .failure(let error):
-                    summary.rejected.append(
-                        RowRejection(
-                            index: batch.indices[k], field: error.field, code: error.code.rawValue,
-                            message: error.message))
+        var results: [Result<IngestOutcome, EventError>] = []
+        results.reserveCapacity(rows.count)
+        var folded = 0
+        // In chunks, letting waiting queries in between: a query waits for one chunk, not a whole batch.
+        for start in stride(from: 0, to: rows.count, by: Self.applyChunk) {
+            let end = min(start + Self.applyChunk, rows.count)
+            let chunk = start == 0 && end == rows.count ? rows : Array(rows[start..<end])
+            host.mutateAfterReaders { engine in
+                let foldedBefore = engine.statistics.segmentValuesFolded
+                results += apply(&engine, chunk)
+                folded += engine.statistics.segmentValuesFolded - foldedBefore
+            }
+        }
+        if folded > 0 { summary.outcomes[IngestSummary.segmentFolded] = folded }
+        for (k, result) in zip(admitted, results) {
+            switch result {
+            case .success(let outcome):
+                summary.count(outcome)
+                if outcome != .duplicate && outcome != .stale {
+                    keep.append(k)
+                    newest = max(newest, batch.events[k].time.milliseconds)
+                    oldest = min(oldest, batch.events[k].time.milliseconds)
                 }
+            case .failure(let error):
+                summary.rejected.append(
+                    RowRejection(
+                        index: batch.indices[k], field: error.field, code: error.code.rawValue, message: error.message))
             }
         }
         summary.rejected.sort { $0.index < $1.index }
@@ -125,6 +132,9 @@ public actor IngestPipeline {
         try await commit(Pending(record: record))
         return summary
     }
+
+    /// Rows applied under one hold of the engine lock.
+    static let applyChunk = 512
 
     private func nextSequence() -> Int64 {
         lastApplied += 1
