@@ -15,6 +15,9 @@ extension Engine {
     /// Runs `body(k)` for every `k` in `0..<count`, in any order or concurrently, and returns when all are done.
     public typealias ShardRunner = @Sendable (_ count: Int, _ body: @Sendable (Int) -> Void) -> Void
 
+    /// Runs shorter than this are applied on the calling thread, whatever the runner.
+    static let minimumParallelRun = 128
+
     /// Runs the shards one after another.
     public static let sequentially: ShardRunner = { count, body in
         for k in 0..<count { body(k) }
@@ -39,6 +42,26 @@ extension Engine {
             try engine.ingest(feedback[i])
         } shard: { shard, row, engine in
             shard.apply(row, feedback: feedback[row.index], engine)
+        }
+    }
+
+    /// Ingests predictions and feedback in order, as one batch; each row's outcome, or the error that refused it.
+    public mutating func ingest(_ events: [Event], run: @escaping ShardRunner) -> [Result<IngestOutcome, EventError>] {
+        ingestBatch(events.count, run: run) { (engine, i, bounds) throws(EventError) in
+            switch events[i] {
+            case .prediction(let p): try engine.plan(p, index: i, bounds: &bounds)
+            case .feedback(let f): try engine.plan(f, index: i, bounds: &bounds)
+            }
+        } serial: { (engine, i) throws(EventError) in
+            switch events[i] {
+            case .prediction(let p): try engine.ingest(p)
+            case .feedback(let f): try engine.ingest(f)
+            }
+        } shard: { shard, row, engine in
+            switch events[row.index] {
+            case .prediction(let p): shard.apply(row, prediction: p, engine)
+            case .feedback(let f): shard.apply(row, feedback: f, engine)
+            }
         }
     }
 
@@ -120,9 +143,12 @@ extension Engine {
         var outcomes = [ShardResult](repeating: .success(nil), count: rows.count)
         let queues = byShard
         let places = positions
+        // Waking other threads costs more than a short run: a time-ordered replay alternates between
+        // predictions and labels in runs of a few rows.
+        let runner = rows.count < Self.minimumParallelRun ? Engine.sequentially : run
         outcomes.withUnsafeMutableBufferPointer { outcomeBuffer in
             let slots = OutcomeSlots(buffer: outcomeBuffer)
-            onEveryShard(run: run) { k, shard, engine in
+            onEveryShard(run: runner) { k, shard, engine in
                 for (row, place) in zip(queues[k], places[k]) { slots.buffer[place] = apply(&shard, row, engine) }
             }
         }

@@ -29,7 +29,7 @@ public struct ReplayCursor: Sendable {
         }
     }
 
-    /// Events applied at once: consecutive predictions (or labels) go to the engine as one batch, so its
+    /// Events applied at once: consecutive predictions and labels go to the engine as one batch, so its
     /// shards can run side by side. Recovery replays the log in batches of this size too.
     public static let batchSize = 4096
 
@@ -44,32 +44,35 @@ public struct ReplayCursor: Sendable {
         atMost: Int = .max, run: @escaping Engine.ShardRunner = Engine.sequentially
     ) -> Bool {
         let limit = t ?? Timestamp(milliseconds: .max)
-        var batch: [Int] = []
+        var batch: [Event] = []
+        // Each event's input and index there, for rejections.
+        var sources: [(prediction: Bool, index: Int)] = []
         var replayed = 0
-        while let takePrediction = nextIsPrediction(through: limit) {
+        while nextIsPrediction(through: limit) != nil {
             guard replayed < atMost else { return false }
             batch.removeAll(keepingCapacity: true)
-            while batch.count < Self.batchSize, nextIsPrediction(through: limit) == takePrediction {
+            sources.removeAll(keepingCapacity: true)
+            // Predictions and labels in one batch, in time order: the engine runs its shards side by side
+            // over both.
+            while batch.count < Self.batchSize, let takePrediction = nextIsPrediction(through: limit) {
                 if takePrediction {
-                    batch.append(p[i])
+                    batch.append(.prediction(predictions[p[i]]))
+                    sources.append((true, p[i]))
                     i += 1
                 } else {
-                    batch.append(f[j])
+                    batch.append(.feedback(feedback[f[j]]))
+                    sources.append((false, f[j]))
                     j += 1
                 }
             }
-            let outcomes =
-                takePrediction
-                ? engine.ingest(batch.map { predictions[$0] }, run: run)
-                : engine.ingest(batch.map { feedback[$0] }, run: run)
             replayed += batch.count
-            for (index, outcome) in zip(batch, outcomes) {
+            for (source, outcome) in zip(sources, engine.ingest(batch, run: run)) {
                 switch outcome {
                 case .success(let o): result.outcomes[o, default: 0] += 1
                 case .failure(let error):
                     result.rejected.append(
                         EventReplay.Rejection(
-                            source: takePrediction ? .predictions : .feedback, index: index, error: error))
+                            source: source.prediction ? .predictions : .feedback, index: source.index, error: error))
                 }
             }
         }

@@ -136,41 +136,29 @@ public struct EngineRebuilder {
     }
 }
 
-/// Replayed events waiting to be applied as one batch: predictions or feedback, in log order.
+/// Replayed events waiting to be applied as one batch: predictions and feedback, in log order.
 struct ReplayBatch {
     let run: Engine.ShardRunner
-    var predictions: [Prediction] = []
-    var feedback: [Feedback] = []
+    var events: [Event] = []
 
     init(run: @escaping Engine.ShardRunner) { self.run = run }
 
-    /// Adds a prediction (applying the feedback before it first); returns the entries rejected.
-    mutating func add(_ p: Prediction, to engine: inout Engine) -> Int {
-        var rejected = feedback.isEmpty ? 0 : flush(into: &engine)
-        predictions.append(p)
-        if predictions.count >= ReplayCursor.batchSize { rejected += flush(into: &engine) }
-        return rejected
-    }
+    /// Adds a prediction; returns the entries rejected.
+    mutating func add(_ p: Prediction, to engine: inout Engine) -> Int { add(.prediction(p), to: &engine) }
 
-    /// Adds feedback (applying the predictions before it first); returns the entries rejected.
-    mutating func add(_ f: Feedback, to engine: inout Engine) -> Int {
-        var rejected = predictions.isEmpty ? 0 : flush(into: &engine)
-        feedback.append(f)
-        if feedback.count >= ReplayCursor.batchSize { rejected += flush(into: &engine) }
-        return rejected
+    /// Adds feedback; returns the entries rejected.
+    mutating func add(_ f: Feedback, to engine: inout Engine) -> Int { add(.feedback(f), to: &engine) }
+
+    private mutating func add(_ event: Event, to engine: inout Engine) -> Int {
+        events.append(event)
+        return events.count >= ReplayCursor.batchSize ? flush(into: &engine) : 0
     }
 
     /// Applies what is waiting; returns the entries rejected (none, unless an engine rule changed since).
     mutating func flush(into engine: inout Engine) -> Int {
-        var failed = 0
-        if !predictions.isEmpty {
-            failed += engine.ingest(predictions, run: run).count { if case .failure = $0 { true } else { false } }
-            predictions.removeAll(keepingCapacity: true)
-        }
-        if !feedback.isEmpty {
-            failed += engine.ingest(feedback, run: run).count { if case .failure = $0 { true } else { false } }
-            feedback.removeAll(keepingCapacity: true)
-        }
+        guard !events.isEmpty else { return 0 }
+        let failed = engine.ingest(events, run: run).count { if case .failure = $0 { true } else { false } }
+        events.removeAll(keepingCapacity: true)
         return failed
     }
 }

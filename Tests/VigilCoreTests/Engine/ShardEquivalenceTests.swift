@@ -103,9 +103,10 @@ struct ShardEquivalenceTests {
     }
 
     /// Ingests runs of same-kind events as batches of random sizes, the shards of each run on separate threads.
-    static func ingestInBatches(_ events: [Event], shards: Int, seed: UInt64, setUp: (inout Engine) throws -> Void = { _ in })
-        throws -> (Engine, [String])
-    {
+    /// With `mixed`, a batch takes predictions and labels together, as a time-ordered replay does.
+    static func ingestInBatches(
+        _ events: [Event], shards: Int, seed: UInt64, mixed: Bool = false, setUp: (inout Engine) throws -> Void = { _ in }
+    ) throws -> (Engine, [String]) {
         var configuration = EngineConfiguration()
         configuration.shards = shards
         var engine = Engine(configuration: configuration)
@@ -122,6 +123,17 @@ struct ShardEquivalenceTests {
         }
         while i < events.count {
             let size = Int.random(in: 1...400, using: &rng)
+            if mixed {
+                let batch = events[i..<min(i + size, events.count)].map { (e) -> VigilCore.Event in
+                    switch e {
+                    case .prediction(let p): .prediction(p)
+                    case .feedback(let f): .feedback(f)
+                    }
+                }
+                i += batch.count
+                outcomes += engine.ingest(batch, run: concurrently).map(describe)
+                continue
+            }
             var predictions: [Prediction] = []
             var feedback: [Feedback] = []
             let predicting = if case .prediction = events[i] { true } else { false }
@@ -141,14 +153,16 @@ struct ShardEquivalenceTests {
         return (engine, outcomes)
     }
 
-    /// Batches with each run's shards on separate threads give every row the serial outcome, and the same state.
-    @Test(arguments: [1, 2, 7])
-    func batchesAcrossThreadsMatchOneByOne(shards: Int) throws {
+    /// Batches with each run's shards on separate threads give every row the serial outcome, and the same state;
+    /// so do batches that mix predictions and labels.
+    @Test(arguments: [(1, false), (2, false), (7, false), (2, true), (7, true)])
+    func batchesAcrossThreadsMatchOneByOne(shards: Int, mixed: Bool) throws {
         let events = Self.events(
             TaxiProfiles.predictions(), Fixture.feedback("taxi"), labels: [.number(0), .number(1)], seed: 24)
         let setUp: (inout Engine) throws -> Void = { try $0.defineMetric("long_trip_recall", on: "taxi-tip", Self.taxiRecall) }
         let (single, expectedOutcomes) = try Self.ingest(events, shards: 1, setUp: setUp)
-        let (batched, outcomes) = try Self.ingestInBatches(events, shards: shards, seed: 25, setUp: setUp)
+        let (batched, outcomes) = try Self.ingestInBatches(
+            events, shards: shards, seed: 25, mixed: mixed, setUp: setUp)
         Self.expectSameOutcomes(outcomes, expectedOutcomes)
         Self.expectSameAnswers(single, batched, model: "taxi-tip", segment: Segment(key: "payment_type", value: "cash"))
         let a = try single.profile(model: "taxi-tip", window: TaxiProfiles.lastWeek).profile
