@@ -13,14 +13,20 @@ struct ReplayRunner {
     }
 
     func run() throws -> Output {
-        let predictionFile = try InputFile(
+        // Each file's rows are decoded and dropped before the next is read: only the events stay.
+        var predictionFile = try InputFile(
             path: options.predictions, progress: ProgressReporter(label: "reading \(options.predictions)"))
-        let feedbackFile = try options.feedback.map {
+        var rejected = predictionFile.errors
+        let (predictions, predictionLines) = decodePredictions(predictionFile, &rejected)
+        let predictionRows = predictionFile.rows.count + predictionFile.errors.count
+        predictionFile.rows = []
+        var feedbackFile = try options.feedback.map {
             try InputFile(path: $0, progress: ProgressReporter(label: "reading \($0)"))
         }
-        var rejected = predictionFile.errors + (feedbackFile?.errors ?? [])
-        let (predictions, predictionLines) = decodePredictions(predictionFile, &rejected)
+        rejected += feedbackFile?.errors ?? []
         let (feedback, feedbackLines) = decodeFeedback(feedbackFile, &rejected)
+        let feedbackRows = (feedbackFile?.rows.count ?? 0) + (feedbackFile?.errors.count ?? 0)
+        feedbackFile?.rows = []
 
         var engine = Engine(configuration: options.configuration)
         try prepare(&engine, models: Set(predictions.map(\.model)))
@@ -40,13 +46,13 @@ struct ReplayRunner {
         var inputs: [String: JSONValue] = [
             "predictions": .object([
                 "file": .string(options.predictions), "format": .string(predictionFile.format.rawValue),
-                "rows": JSONValue(predictionFile.rows.count + predictionFile.errors.count),
+                "rows": JSONValue(predictionRows),
             ])
         ]
         if let feedbackFile {
             inputs["feedback"] = .object([
                 "file": .string(feedbackFile.path), "format": .string(feedbackFile.format.rawValue),
-                "rows": JSONValue(feedbackFile.rows.count + feedbackFile.errors.count),
+                "rows": JSONValue(feedbackRows),
                 "after_as_of": JSONValue(result.feedbackAfterCutoff),
             ])
         }
@@ -68,11 +74,6 @@ struct ReplayRunner {
         var decoder = EventDecoder(
             file: (file.path as NSString).lastPathComponent, segmentColumns: Set(options.segmentColumns))
         decoder.defaultModel = options.defaultModel
-        decoder.columnOrder = Dictionary(
-            file.header.enumerated().filter { $0.element.hasPrefix("score_") }.map {
-                (String($0.element.dropFirst(6)), $0.offset)
-            },
-            uniquingKeysWith: { a, _ in a })
         return Self.decode(file, &rejected) { row, line throws(RowError) in try decoder.prediction(row, line: line) }
     }
 

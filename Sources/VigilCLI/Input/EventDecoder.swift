@@ -34,7 +34,7 @@ struct EventDecoder {
         }
     }
 
-    private func csvPrediction(_ f: [String: String], _ line: Int) throws(RowError) -> Prediction {
+    private func csvPrediction(_ f: CSVRow, _ line: Int) throws(RowError) -> Prediction {
         let id = try required(f["id"], "id", line)
         let time = try timestamp(f, line)
         guard let model = nonEmpty(f["model"]) ?? defaultModel else {
@@ -42,38 +42,32 @@ struct EventDecoder {
         }
         var p = Prediction(id: id, time: time, model: model, version: f["version"] ?? "")
         var classScores: [ClassScore] = []
-        for (column, text) in f {
-            switch column {
-            case "id", "timestamp", "ts", "time", "model", "version", "prediction": continue
-            case "shadow":
+        // Class scores come in column order, which is the class order.
+        for (role, text) in zip(f.header.roles(segments: segmentColumns), f.fields) {
+            switch role {
+            case .named: continue
+            case .shadow:
                 switch text.lowercased() {
                 case "", "false", "0": p.shadow = false
                 case "true", "1": p.shadow = true
                 default: throw error(line, "shadow", "expected true or false, got '\(text.prefix(64))'")
                 }
-            case "score":
+            case .score:
                 guard !text.isEmpty else { continue }
                 p.score = .probability(try number(text, "score", line))
-            case _ where column.hasPrefix("score_"):
+            case .classScore(let name):
                 guard !text.isEmpty else { continue }
-                classScores.append(ClassScore(String(column.dropFirst(6)), try number(text, column, line)))
-            case _ where segmentColumns.contains(column):
+                classScores.append(ClassScore(name, try number(text, "score_" + name, line)))
+            case .segment(let column):
                 if !text.isEmpty { p.segments[column] = text }
-            default:
+            case .feature(let column):
                 p.features[column] = try feature(text, column, line)
             }
         }
-        if !classScores.isEmpty {
-            // Dictionary order is random: keep the file's column order for a stable class order.
-            classScores.sort { (columnOrder[$0.name] ?? 0) < (columnOrder[$1.name] ?? 0) }
-            p.score = .classes(classScores)
-        }
+        if !classScores.isEmpty { p.score = .classes(classScores) }
         if let text = nonEmpty(f["prediction"]) { p.prediction = outcome(text) }
         return p
     }
-
-    /// Position of each `score_CLASS` column in the header, set by the caller for CSV inputs.
-    var columnOrder: [String: Int] = [:]
 
     private func jsonPrediction(_ o: [String: JSONValue], _ line: Int) throws(RowError) -> Prediction {
         if let unknown = o.keys.sorted().first(where: { !Self.predictionKeys.contains($0) }) {
@@ -178,7 +172,7 @@ struct EventDecoder {
         return s
     }
 
-    private func timestamp(_ f: [String: String], _ line: Int) throws(RowError) -> Timestamp {
+    private func timestamp(_ f: CSVRow, _ line: Int) throws(RowError) -> Timestamp {
         guard let key = Self.timeKeys.first(where: { f[$0] != nil }), let text = nonEmpty(f[key]) else {
             throw error(line, "timestamp", "missing timestamp")
         }

@@ -41,25 +41,25 @@ struct InputFile {
     }
 
     private mutating func readCSV(_ bytes: [UInt8], name: String, progress: ProgressReporter?) {
-        var header: [String]?
+        var header: CSVHeader?
         var rows = self.rows
         var errors = self.errors
         CSVReader.forEachRecord(bytes) { line, fields, end in
             guard let columns = header else {
-                header = fields.map { $0.trimmingCharacters(in: .whitespaces) }
+                header = CSVHeader(fields.map { $0.trimmingCharacters(in: .whitespaces) })
                 return
             }
-            guard fields.count == columns.count else {
+            guard fields.count == columns.names.count else {
                 errors.append(
                     RowError(
                         file: name, line: line, field: "",
-                        message: "expected \(columns.count) fields as in the header, found \(fields.count)"))
+                        message: "expected \(columns.names.count) fields as in the header, found \(fields.count)"))
                 return
             }
-            rows.append((line, .csv(Dictionary(zip(columns, fields), uniquingKeysWith: { a, _ in a }))))
+            rows.append((line, .csv(CSVRow(header: columns, fields: fields))))
             progress?.tick(rows: rows.count, fraction: Double(end) / Double(bytes.count))
         }
-        self.header = header ?? []
+        self.header = header?.names ?? []
         self.rows = rows
         self.errors = errors
     }

@@ -1,6 +1,6 @@
 /// One row of an input file, before it becomes an event: CSV fields by column, or a JSON object.
 enum InputRow {
-    case csv([String: String])
+    case csv(CSVRow)
     case json([String: JSONValue])
 }
 
