@@ -249,6 +249,58 @@ struct ReplayCommandTests {
         #expect(Set(groups.keys).isSuperset(of: ["card", "cash", "crypto"]))
     }
 
+    /// CBPE in the report equals the definition computed here from the files: the realized confusion of the
+    /// labeled predictions plus, for each unlabeled one, its score's expected share of each cell.
+    @Test func estimatedPerformanceAsOfACutoff() throws {
+        let asOf = Self.expected("taxi")["as_of"] as! [String: Any]
+        let (from, to, cutoff) = (
+            asOf["predictions_from"] as! String, asOf["predictions_to"] as! String,
+            asOf["labels_arrived_at_or_before"] as! String
+        )
+        let report = try Self.replay("taxi", ["--from", from, "--to", to, "--as-of", cutoff])
+        let estimated = Self.slice(report, "taxi-tip", "estimated_performance")
+
+        func rows(_ file: String) throws -> [[String: String]] {
+            let lines = try String(contentsOfFile: Self.path("taxi", file), encoding: .utf8).split(separator: "\n")
+            let header = lines[0].split(separator: ",").map(String.init)
+            return lines.dropFirst().map {
+                Dictionary(
+                    uniqueKeysWithValues: zip(
+                        header, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+            }
+        }
+        // The latest label of each id among those arrived by the cutoff (ISO times in one format sort as text).
+        var label: [String: (time: String, value: Double)] = [:]
+        for f in try rows("feedback.csv") where f["timestamp"]! <= cutoff {
+            if let seen = label[f["id"]!], seen.time > f["timestamp"]! { continue }
+            label[f["id"]!] = (f["timestamp"]!, Double(f["label"]!)!)
+        }
+        var (tp, fp, tn, fn) = (0.0, 0.0, 0.0, 0.0)
+        var (labeled, unlabeled) = (0, 0)
+        for p in try rows("predictions.csv") where p["timestamp"]! >= from && p["timestamp"]! < to {
+            let predicted = p["prediction"] == "1"
+            if let y = label[p["id"]!]?.value {
+                labeled += 1
+                if predicted { if y == 1 { tp += 1 } else { fp += 1 } } else { if y == 1 { fn += 1 } else { tn += 1 } }
+            } else {
+                unlabeled += 1
+                let s = Double(p["score"]!)!
+                if predicted { tp += s; fp += 1 - s } else { fn += s; tn += 1 - s }
+            }
+        }
+        #expect(labeled == asOf["labeled_count"] as! Int)
+        #expect(Self.num(estimated["labeled"]) == Double(labeled))
+        #expect(Self.num(estimated["estimated"]) == Double(unlabeled))
+        let blended = estimated["blended"] as! [String: Any]
+        func value(_ name: String) -> Double? { Self.num((blended[name] as? [String: Any])?["value"]) }
+        let accuracy = try #require(value("accuracy"))
+        let precision = try #require(value("precision"))
+        let recall = try #require(value("recall"))
+        #expect(abs(accuracy - (tp + tn) / (tp + fp + tn + fn)) < 1e-9)
+        #expect(abs(precision - tp / (tp + fp)) < 1e-9)
+        #expect(abs(recall - tp / (tp + fn)) < 1e-9)
+    }
+
     @Test func usefulErrorsForBadArguments() throws {
         let badFormat =
             try VigilCommand.parseAsRoot(["replay", "--predictions", "x", "--format", "xml"]) as! ReplayCommand

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import VigilCore
+
 @testable import VigilStore
 
 /// As-of replays from the nearest checkpoint equal a replay of the whole history, and replay only the events

@@ -184,6 +184,9 @@ struct ReplayRunner {
             if let referenceBytes {
                 try profileSections(&section, engine, window: window, reference: referenceBytes, rules: rules)
             }
+            if model.task == .binary {
+                section.estimated = try engine.estimatedPerformance(model: model.name, window: window)
+            }
             return section
         }
     }

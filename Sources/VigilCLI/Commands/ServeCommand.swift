@@ -133,9 +133,12 @@ struct ServeCommand: AsyncParsableCommand {
         if let s = snapshotInterval ?? env["VIGIL_SNAPSHOT_INTERVAL"] {
             c.snapshotInterval = try duration(s, "snapshot interval")
         }
-        if let n = try asOfCheckpoints ?? env["VIGIL_AS_OF_CHECKPOINTS"].map({ try integer($0, "VIGIL_AS_OF_CHECKPOINTS") }) {
+        if let n = try asOfCheckpoints
+            ?? env["VIGIL_AS_OF_CHECKPOINTS"].map({ try integer($0, "VIGIL_AS_OF_CHECKPOINTS") })
+        {
             guard (0...ServerConfiguration.maxAsOfCheckpoints).contains(n) else {
-                throw ValidationError("as-of checkpoints must be from 0 to \(ServerConfiguration.maxAsOfCheckpoints), got \(n)")
+                throw ValidationError(
+                    "as-of checkpoints must be from 0 to \(ServerConfiguration.maxAsOfCheckpoints), got \(n)")
             }
             c.asOfCheckpoints = n
         }
@@ -168,7 +171,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard !models.isEmpty else { throw ValidationError("--mlflow-tracking-uri needs at least one --mlflow-model") }
         var options = MLflowSync.Options()
         if let t = mlflowVersionTemplate ?? env["VIGIL_MLFLOW_VERSION_TEMPLATE"] {
-            guard t.contains("{version}") else { throw ValidationError("--mlflow-version-template must contain {version}") }
+            guard t.contains("{version}") else {
+                throw ValidationError("--mlflow-version-template must contain {version}")
+            }
             options.versionTemplate = t
         }
         return MLflowConfiguration(

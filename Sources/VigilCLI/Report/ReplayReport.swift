@@ -13,6 +13,9 @@ struct ReplayReport {
         /// With `--reference`: the window's drift and data quality.
         var drift: DriftReport?
         var quality: QualityReport?
+        /// Binary models: realized, expected (CBPE) and blended performance over the window, as the server's
+        /// `estimated-performance` gives it.
+        var estimated: EstimatedPerformance?
     }
 
     var inputs: [String: JSONValue]
@@ -37,6 +40,7 @@ struct ReplayReport {
             if !section.series.isEmpty { m["series"] = .array(section.series.map(SliceReport.json)) }
             if let drift = section.drift { m["drift"] = JSONValue(encoding: drift) }
             if let quality = section.quality { m["quality"] = JSONValue(encoding: quality) }
+            if let estimated = section.estimated { m["estimated_performance"] = JSONValue(encoding: estimated) }
             models[section.model.name] = .object(m)
         }
         return .object([
@@ -117,8 +121,24 @@ struct ReplayReport {
             "join: \(s.predictionsAccepted) predictions, \(s.labelsApplied) labeled, \(s.corrections) corrections, "
                 + "\(s.duplicateFeedback) duplicate feedback, \(s.orphansHeld) orphans (\(s.orphansPending) still waiting), "
                 + "\(rejected.count) rejected rows")
-        for section in models { out += profileLines(section) }
+        for section in models { out += estimateLines(section) + profileLines(section) }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The estimated performance of a binary model whose window has unlabeled predictions, in one line each.
+    func estimateLines(_ section: ModelSection) -> [String] {
+        guard let e = section.estimated, e.estimated > 0, let blended = e.blended else { return [] }
+        func interval(_ i: EstimatedPerformance.Interval?) -> String {
+            guard let i else { return "-" }
+            return "\(String(format4: i.value)) [\(String(format4: i.lower)), \(String(format4: i.upper))]"
+        }
+        return [
+            "",
+            "estimated performance of \(section.model.name) (CBPE: \(e.labeled) labeled, \(e.estimated) unlabeled "
+                + "estimated from their scores, \(e.unestimable) without a score):",
+            "  accuracy \(interval(blended.accuracy)), precision \(interval(blended.precision)), "
+                + "recall \(interval(blended.recall))",
+        ]
     }
 
     /// Four significant decimals in tables; JSON and CSV keep full precision.

@@ -24,7 +24,9 @@ extension Engine {
     }
 
     /// Ingests predictions in order; each row's outcome, or the error that refused it.
-    public mutating func ingest(_ predictions: [Prediction], run: @escaping ShardRunner) -> [Result<IngestOutcome, EventError>] {
+    public mutating func ingest(_ predictions: [Prediction], run: @escaping ShardRunner) -> [Result<
+        IngestOutcome, EventError
+    >] {
         ingestBatch(predictions.count, run: run) { (engine, i, bounds) throws(EventError) in
             try engine.plan(predictions[i], index: i, bounds: &bounds)
         } serial: { (engine, i) throws(EventError) in
@@ -35,7 +37,9 @@ extension Engine {
     }
 
     /// Ingests feedback in order; each row's outcome, or the error that refused it.
-    public mutating func ingest(_ feedback: [Feedback], run: @escaping ShardRunner) -> [Result<IngestOutcome, EventError>] {
+    public mutating func ingest(_ feedback: [Feedback], run: @escaping ShardRunner) -> [Result<
+        IngestOutcome, EventError
+    >] {
         ingestBatch(feedback.count, run: run) { (engine, i, bounds) throws(EventError) in
             try engine.plan(feedback[i], index: i, bounds: &bounds)
         } serial: { (engine, i) throws(EventError) in
@@ -230,7 +234,8 @@ extension EngineShard {
                 return .failure(error)
             }
         }
-        let ref = store(p, key: p.id, hash: row.hash, set: row.sliceSet, model: row.model, row.encoded, served: true, engine)
+        let ref = store(
+            p, key: p.id, hash: row.hash, set: row.sliceSet, model: row.model, row.encoded, served: true, engine)
         if row.folded { statistics.segmentValuesFolded += 1 }
         if engine.hasShadowPredictions { pairWithShadows(primary: ref, id: p.id, engine) }
         joinWaitingOrphan(ref, id: p.id, model: row.model, engine)

@@ -46,7 +46,8 @@ public struct VigilServer: Sendable {
         notifier = AlertNotifier(configuration.notifications, log: log, logger: logger, clock: clock)
         pipeline = IngestPipeline(host: host, log: log, logger: logger, maxFutureSkew: configuration.maxFutureSkew)
         asOf = AsOfReplays(
-            replayer: AsOfReplayer(log: log, configuration: configuration.engine, capacity: configuration.asOfCheckpoints),
+            replayer: AsOfReplayer(
+                log: log, configuration: configuration.engine, capacity: configuration.asOfCheckpoints),
             logger: logger)
     }
 
@@ -64,8 +65,9 @@ public struct VigilServer: Sendable {
         let sessions = SessionStore()
         router.add(middleware: AuthMiddleware(tokens: configuration.tokens, sessions: sessions))
         APIRoutes(
-            host: host, pipeline: pipeline, log: log, asOf: asOf, configuration: configuration, clock: clock)
-            .register(on: router)
+            host: host, pipeline: pipeline, log: log, asOf: asOf, configuration: configuration, clock: clock
+        )
+        .register(on: router)
         ProfileRoutes(host: host, documents: documents, configuration: configuration, clock: clock)
             .register(on: router)
         let models = ModelRoutes(host: host, pipeline: pipeline, documents: documents, clock: clock)
@@ -90,7 +92,8 @@ public struct VigilServer: Sendable {
         ModelFormRoutes(
             sources: dashboard, models: models, tokens: configuration.tokens, timeout: configuration.bodyReadTimeout
         ).register(on: router)
-        SignInRoutes(tokens: configuration.tokens, sessions: sessions, configuration: configuration).register(on: router)
+        SignInRoutes(tokens: configuration.tokens, sessions: sessions, configuration: configuration).register(
+            on: router)
         methods.record(router.routes)
         return router
     }

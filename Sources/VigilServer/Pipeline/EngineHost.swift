@@ -1,10 +1,11 @@
+import Synchronization
+import VigilCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Synchronization
-import VigilCore
 
 /// The engine shared by request handlers, behind one lock, and the server's readiness.
 ///

@@ -59,16 +59,19 @@ public actor IngestPipeline {
     package func ingest(_ batch: DecodedBatch<Prediction>, encoded: EncodedBatch, now: Timestamp) async throws(APIError)
         -> IngestSummary
     {
-        try await ingest(batch, encoded: encoded, now: now) { engine, rows in engine.ingest(rows, run: ShardWorkers.onCores) }
+        try await ingest(batch, encoded: encoded, now: now) { engine, rows in
+            engine.ingest(rows, run: ShardWorkers.onCores)
+        }
     }
 
     /// Applies and commits a batch of feedback; returns once the accepted rows are durable.
     package func ingest(_ batch: DecodedBatch<Feedback>, encoded: EncodedBatch, now: Timestamp) async throws(APIError)
         -> IngestSummary
     {
-        try await ingest(batch, encoded: encoded, now: now) { engine, rows in engine.ingest(rows, run: ShardWorkers.onCores) }
+        try await ingest(batch, encoded: encoded, now: now) { engine, rows in
+            engine.ingest(rows, run: ShardWorkers.onCores)
+        }
     }
-
 
     private func ingest<Event: Sendable & Timed>(
         _ batch: DecodedBatch<Event>, encoded: EncodedBatch, now: Timestamp,
@@ -341,11 +344,14 @@ public actor IngestPipeline {
         try checkHealthy()
         let entry = LogEntry.declareModel(model: model, task: task, classes: classes)
         do throws(QueryError) {
-            try host.mutate { (engine) throws(QueryError) in try engine.declare(model: model, task: task, classes: classes) }
-        } catch where error.code == .taskConflict {
+            try host.mutate { (engine) throws(QueryError) in
+                try engine.declare(model: model, task: task, classes: classes)
+            }
+        } catch  where error.code == .taskConflict {
             throw APIError(
                 .conflict, "task_conflict",
-                "\(error.message) (declared, or inferred from its first prediction); delete it (DELETE /v1/models/\(model.prefix(64))) to start over as \(task.rawValue)")
+                "\(error.message) (declared, or inferred from its first prediction); delete it (DELETE /v1/models/\(model.prefix(64))) to start over as \(task.rawValue)"
+            )
         } catch {
             throw .badRequest("invalid_model", error.message)
         }

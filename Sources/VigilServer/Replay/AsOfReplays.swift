@@ -20,7 +20,8 @@ struct AsOfReplays: Sendable {
         let outcome: Result<T, APIError> = await withCheckedContinuation { done in
             DispatchQueue.global().async {
                 let progress = { (replayed: Int, total: Int) in
-                    logger.info("as-of replay", metadata: ["for": "\(what)", "replayed": "\(replayed)", "total": "\(total)"])
+                    logger.info(
+                        "as-of replay", metadata: ["for": "\(what)", "replayed": "\(replayed)", "total": "\(total)"])
                 }
                 do {
                     done.resume(returning: .success(try work(replayer, progress)))

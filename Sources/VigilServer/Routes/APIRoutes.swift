@@ -230,7 +230,8 @@ struct APIRoutes: Sendable {
         }
         let fields = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?.keys.sorted() ?? []
         if let unknown = fields.first(where: { $0 != "expression" }) {
-            throw .badRequest("unknown_field", "unknown field '\(unknown.prefix(64))'; a definition is {\"expression\": …}")
+            throw .badRequest(
+                "unknown_field", "unknown field '\(unknown.prefix(64))'; a definition is {\"expression\": …}")
         }
         let backfillText = request.uri.queryParameters.get("backfill") ?? "false"
         guard let backfill = Bool(backfillText) else {

@@ -78,7 +78,8 @@ struct SLORoutes: Sendable {
             guard tested.contains(name) else {
                 throw APIError(
                     .badRequest, "invalid_sli",
-                    "sli: metric '\(name.prefix(64))' has no comparison test for a \(task.rawValue) model; choose from \(tested.joined(separator: ", "))")
+                    "sli: metric '\(name.prefix(64))' has no comparison test for a \(task.rawValue) model; choose from \(tested.joined(separator: ", "))"
+                )
             }
             return
         }

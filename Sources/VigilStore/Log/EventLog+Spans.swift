@@ -23,7 +23,8 @@ extension EventLog {
     ) throws -> SpanRead {
         try pool.read { db in
             var read = SpanRead()
-            let extent = try Row.fetchOne(db, sql: "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), count(*) FROM log")
+            let extent = try Row.fetchOne(
+                db, sql: "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), count(*) FROM log")
             read.first = extent?[0] ?? 0
             read.last = extent?[1] ?? 0
             read.batches = extent?[2] ?? 0

@@ -73,7 +73,8 @@ public final class AsOfReplayer: Sendable {
             start = nil
             history = try LogHistory(log: log, after: nil, through: last)
         }
-        var report = Report(checkpoint: start?.time, batchesRead: history.read.batchesRead, batches: history.read.batches)
+        var report = Report(
+            checkpoint: start?.time, batchesRead: history.read.batchesRead, batches: history.read.batches)
         let engine = start?.engine ?? history.startEngine(configuration)
         // No checkpoint before the first event: it would hold nothing.
         let after = start?.time ?? history.earliest.map { $0 - .milliseconds(1) } ?? last

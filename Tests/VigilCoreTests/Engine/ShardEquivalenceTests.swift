@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilCore
 
 /// Property: an engine of P shards answers exactly as one of a single shard, for every fixture ingested in a
@@ -69,7 +70,9 @@ struct ShardEquivalenceTests {
     func taxiWithProfilesShadowsAndACustomMetric(shards: Int) throws {
         let events = Self.events(
             TaxiProfiles.predictions(), Fixture.feedback("taxi"), labels: [.number(0), .number(1)], seed: 21)
-        let setUp: (inout Engine) throws -> Void = { try $0.defineMetric("long_trip_recall", on: "taxi-tip", Self.taxiRecall) }
+        let setUp: (inout Engine) throws -> Void = {
+            try $0.defineMetric("long_trip_recall", on: "taxi-tip", Self.taxiRecall)
+        }
         let (single, expectedOutcomes) = try Self.ingest(events, shards: 1, setUp: setUp)
         let (sharded, outcomes) = try Self.ingest(events, shards: shards, setUp: setUp)
         #expect(sharded.shards.count == shards)
@@ -78,8 +81,12 @@ struct ShardEquivalenceTests {
         Self.expectSameAnswers(single, sharded, model: "taxi-tip", segment: Segment(key: "payment_type", value: "card"))
         let weeks = [TaxiProfiles.firstWeek, TaxiProfiles.lastWeek, .cumulative]
         for window in weeks {
-            let a = DriftReport(reference: TaxiProfiles.reference(), current: try single.profile(model: "taxi-tip", window: window).profile)
-            let b = DriftReport(reference: TaxiProfiles.reference(), current: try sharded.profile(model: "taxi-tip", window: window).profile)
+            let a = DriftReport(
+                reference: TaxiProfiles.reference(),
+                current: try single.profile(model: "taxi-tip", window: window).profile)
+            let b = DriftReport(
+                reference: TaxiProfiles.reference(),
+                current: try sharded.profile(model: "taxi-tip", window: window).profile)
             #expect(a.currentRows == b.currentRows)
             for (x, y) in zip(a.columns, b.columns) {
                 #expect(x.column == y.column)
@@ -105,13 +112,16 @@ struct ShardEquivalenceTests {
     /// Ingests runs of same-kind events as batches of random sizes, the shards of each run on separate threads.
     /// With `mixed`, a batch takes predictions and labels together, as a time-ordered replay does.
     static func ingestInBatches(
-        _ events: [Event], shards: Int, seed: UInt64, mixed: Bool = false, setUp: (inout Engine) throws -> Void = { _ in }
+        _ events: [Event], shards: Int, seed: UInt64, mixed: Bool = false,
+        setUp: (inout Engine) throws -> Void = { _ in }
     ) throws -> (Engine, [String]) {
         var configuration = EngineConfiguration()
         configuration.shards = shards
         var engine = Engine(configuration: configuration)
         try setUp(&engine)
-        let concurrently: Engine.ShardRunner = { count, body in DispatchQueue.concurrentPerform(iterations: count, execute: body) }
+        let concurrently: Engine.ShardRunner = { count, body in
+            DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        }
         var rng = SplitMix64(seed: seed)
         var outcomes: [String] = []
         var i = 0
@@ -159,7 +169,9 @@ struct ShardEquivalenceTests {
     func batchesAcrossThreadsMatchOneByOne(shards: Int, mixed: Bool) throws {
         let events = Self.events(
             TaxiProfiles.predictions(), Fixture.feedback("taxi"), labels: [.number(0), .number(1)], seed: 24)
-        let setUp: (inout Engine) throws -> Void = { try $0.defineMetric("long_trip_recall", on: "taxi-tip", Self.taxiRecall) }
+        let setUp: (inout Engine) throws -> Void = {
+            try $0.defineMetric("long_trip_recall", on: "taxi-tip", Self.taxiRecall)
+        }
         let (single, expectedOutcomes) = try Self.ingest(events, shards: 1, setUp: setUp)
         let (batched, outcomes) = try Self.ingestInBatches(
             events, shards: shards, seed: 25, mixed: mixed, setUp: setUp)
@@ -211,7 +223,9 @@ struct ShardEquivalenceTests {
     static func expectSameOutcomes(_ a: [String], _ b: [String]) {
         #expect(a.count == b.count)
         let differing = zip(a, b).enumerated().filter { $0.element.0 != $0.element.1 }
-        #expect(differing.isEmpty, "\(differing.count) outcomes differ, first: \(differing.prefix(3).map { "\($0.offset): \($0.element)" })")
+        #expect(
+            differing.isEmpty,
+            "\(differing.count) outcomes differ, first: \(differing.prefix(3).map { "\($0.offset): \($0.element)" })")
     }
 
     static func expectSameAnswers(_ a: Engine, _ b: Engine, model: String, segment: Segment?) {
@@ -222,7 +236,9 @@ struct ShardEquivalenceTests {
         let from = summary.firstEvent!
         let to = summary.lastEvent! + .seconds(1)
         for version in [nil] + summary.versions.map(Optional.some) {
-            for window in [Window.cumulative, .range(from: from, to: to), .range(from: to - .seconds(3 * 86_400), to: to)] {
+            for window in [
+                Window.cumulative, .range(from: from, to: to), .range(from: to - .seconds(3 * 86_400), to: to),
+            ] {
                 expectSame(
                     try? a.metrics(model: model, window: window, version: version, segment: segment),
                     try? b.metrics(model: model, window: window, version: version, segment: segment))

@@ -31,13 +31,14 @@ import VigilCore
         #expect(none.all.isEmpty)
     }
 
-    @Test(arguments: [
-        (nil, 5.5, 3, [3.0, 4, 5]),  // from the beginning: only the last `capacity`
-        (3.0, 5.5, 3, [4.0, 5]),  // after a checkpoint: the midnights since
-        (5.0, 5.5, 3, []),
-        (0.2, 2.5, 3, [1.0, 2]),
-        (nil, 5.5, 0, []),
-    ] as [(Double?, Double, Int, [Double])])
+    @Test(
+        arguments: [
+            (nil, 5.5, 3, [3.0, 4, 5]),  // from the beginning: only the last `capacity`
+            (3.0, 5.5, 3, [4.0, 5]),  // after a checkpoint: the midnights since
+            (5.0, 5.5, 3, []),
+            (0.2, 2.5, 3, [1.0, 2]),
+            (nil, 5.5, 0, []),
+        ] as [(Double?, Double, Int, [Double])])
     func boundariesAreTheMultiplesOfTheSpacingPassed(start: Double?, end: Double, capacity: Int, want: [Double]) {
         let c = AsOfCheckpoints(spacing: .seconds(86_400), capacity: capacity)
         #expect(c.boundaries(after: start.map(Self.at), through: Self.at(end)) == want.map(Self.at))
