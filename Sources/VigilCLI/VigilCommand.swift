@@ -7,7 +7,7 @@ public struct VigilCommand: AsyncParsableCommand {
         abstract: "Monitor machine-learning models in production: late labels, windowed metrics, SLOs.",
         subcommands: [
             ServeCommand.self, ReplayCommand.self, RulesCommand.self, SLOCommand.self, CompareCommand.self, MLflowCommand.self, GateCommand.self,
-            BenchCommand.self, ProfileBenchCommand.self, ShardBenchCommand.self,
+            BenchCommand.self, ProfileBenchCommand.self, ShardBenchCommand.self, PendingBenchCommand.self,
         ])
 
     public init() {}
