@@ -104,23 +104,26 @@ public struct EngineRebuilder {
         var replayed = 0
         var rejected = 0
         var last = sequence
-        // Consecutive events are applied as batches, so each batch's shards run side by side.
+        // Consecutive events are applied as batches, so each batch's shards run side by side; the log is
+        // decoded on another thread meanwhile.
         var batch = ReplayBatch(run: run)
-        try log.forEachRecord(after: sequence) { seq, bytes in
-            last = seq
-            try LogCodec.decode(bytes) { entry in
+        let stream = DecodedLogStream(log: log, after: sequence)
+        defer { stream.cancel() }
+        while let chunk = try stream.next() {
+            for (seq, entry) in chunk {
+                last = seq
                 replayed += 1
                 if replayed % progressInterval == 0 { progress(replayed, total) }
                 switch entry {
                 case .prediction(let p):
                     rejected += batch.add(p, to: &engine)
-                    return
+                    continue
                 case .feedback(let f):
                     rejected += batch.add(f, to: &engine)
-                    return
+                    continue
                 case .defineMetric(let model, let name, _, _), .deleteMetric(let model, let name):
                     // Superseded by (or equal to) a backfilled definition applied at the base.
-                    if let h = hoisted[MetricKey(model: model, name: name)], seq <= h.sequence { return }
+                    if let h = hoisted[MetricKey(model: model, name: name)], seq <= h.sequence { continue }
                 case .deleteModel, .declareModel:
                     break
                 }
