@@ -104,26 +104,23 @@ public struct EngineRebuilder {
         var replayed = 0
         var rejected = 0
         var last = sequence
-        // Consecutive events are applied as batches, so each batch's shards run side by side; the log is
-        // decoded on another thread meanwhile.
+        // Consecutive events are applied as batches, so each batch's shards run side by side.
         var batch = ReplayBatch(run: run)
-        let stream = DecodedLogStream(log: log, after: sequence)
-        defer { stream.cancel() }
-        while let chunk = try stream.next() {
-            for (seq, entry) in chunk {
-                last = seq
+        try log.forEachRecord(after: sequence) { seq, bytes in
+            last = seq
+            try LogCodec.decode(bytes) { entry in
                 replayed += 1
                 if replayed % progressInterval == 0 { progress(replayed, total) }
                 switch entry {
                 case .prediction(let p):
                     rejected += batch.add(p, to: &engine)
-                    continue
+                    return
                 case .feedback(let f):
                     rejected += batch.add(f, to: &engine)
-                    continue
+                    return
                 case .defineMetric(let model, let name, _, _), .deleteMetric(let model, let name):
                     // Superseded by (or equal to) a backfilled definition applied at the base.
-                    if let h = hoisted[MetricKey(model: model, name: name)], seq <= h.sequence { continue }
+                    if let h = hoisted[MetricKey(model: model, name: name)], seq <= h.sequence { return }
                 case .deleteModel, .declareModel:
                     break
                 }
