@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Testing
 import VigilCore
@@ -24,6 +25,25 @@ struct ReplayReferenceTests {
         #expect(trip?["reference_bin_counts"] as? [Int] == e["reference_bin_counts"] as? [Int])
         let quality = try #require(model?["quality"] as? [String: Any])
         #expect(quality["violations"] as? Int == 2)
+    }
+
+    /// Without `--reference` nothing reads column profiles, so none are kept; the metrics do not change.
+    @Test func profilesOnlyWithAReference() throws {
+        func run(_ extra: [String]) throws -> ReplayRunner.Output {
+            let command =
+                try VigilCommand.parseAsRoot(
+                    [
+                        "replay", "--predictions", ReplayCommandTests.path("taxi", "predictions.csv"), "--feedback",
+                        ReplayCommandTests.path("taxi", "feedback.csv"), "--format", "json",
+                    ] + extra) as! ReplayCommand
+            return try ReplayRunner(options: try command.options()).run()
+        }
+        let without = try run([])
+        let with = try run(["--reference", ReplayCommandTests.path("taxi", "reference.csv")])
+        #expect(try without.engine.profile(model: "taxi-tip").profile.rows == 0)
+        #expect(try with.engine.profile(model: "taxi-tip").profile.rows == 20_000)
+        #expect(
+            try without.engine.metrics(model: "taxi-tip").values == with.engine.metrics(model: "taxi-tip").values)
     }
 
     @Test func rulesFileMustBeValid() throws {
