@@ -44,6 +44,13 @@ struct ReplayReferenceTests {
         #expect(try with.engine.profile(model: "taxi-tip").profile.rows == 20_000)
         #expect(
             try without.engine.metrics(model: "taxi-tip").values == with.engine.metrics(model: "taxi-tip").values)
+        // A custom metric reading a feature still gets it: long trips counted, as the file says.
+        let long = try run(["--metric", "long_trips=sum(features.trip_distance > 5)"])
+        let trips = try String(contentsOfFile: ReplayCommandTests.path("taxi", "predictions.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().filter { Double($0.split(separator: ",")[4])! > 5 }.count
+        #expect(
+            try long.engine.metrics(model: "taxi-tip", names: ["long_trips"]).values["long_trips"]?.value
+                == Double(trips))
     }
 
     @Test func rulesFileMustBeValid() throws {

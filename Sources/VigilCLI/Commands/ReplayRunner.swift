@@ -74,6 +74,8 @@ struct ReplayRunner {
         var decoder = EventDecoder(
             file: (file.path as NSString).lastPathComponent, segmentColumns: Set(options.segmentColumns))
         decoder.defaultModel = options.defaultModel
+        // Features are read by drift and quality (with a reference) and by custom metrics, nothing else.
+        decoder.keepFeatures = options.reference != nil || !options.customMetrics.isEmpty
         return Self.decode(file, &rejected) { row, line throws(RowError) in try decoder.prediction(row, line: line) }
     }
 

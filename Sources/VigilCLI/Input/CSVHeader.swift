@@ -12,8 +12,9 @@ final class CSVHeader {
 
     /// What a column of a predictions file holds.
     enum Role {
-        /// Read by name (`id`, the time, `model`, `version`, `prediction`), or a repeated name: skipped.
-        case named
+        /// Read by name (`id`, the time, `model`, `version`, `prediction`), a repeated name, or a feature nothing
+        /// reads: skipped here.
+        case skipped
         case shadow
         case score
         case classScore(String)
@@ -21,23 +22,26 @@ final class CSVHeader {
         case feature(String)
     }
 
-    private var cachedRoles: (segments: Set<String>, roles: [Role])?
+    private var cachedRoles: (segments: Set<String>, features: Bool, roles: [Role])?
 
-    /// Each column's role, with `segments` naming the columns taken as segment tags.
-    func roles(segments: Set<String>) -> [Role] {
-        if let cachedRoles, cachedRoles.segments == segments { return cachedRoles.roles }
+    /// Each column's role, with `segments` naming the columns taken as segment tags; without `features`, the
+    /// other columns are skipped rather than read as features.
+    func roles(segments: Set<String>, features: Bool) -> [Role] {
+        if let cachedRoles, cachedRoles.segments == segments, cachedRoles.features == features {
+            return cachedRoles.roles
+        }
         let roles = names.enumerated().map { (k, column) -> Role in
-            guard index[column] == k else { return .named }  // a repeated column: the first one counts
+            guard index[column] == k else { return .skipped }  // a repeated column: the first one counts
             switch column {
-            case "id", "timestamp", "ts", "time", "model", "version", "prediction": return .named
+            case "id", "timestamp", "ts", "time", "model", "version", "prediction": return .skipped
             case "shadow": return .shadow
             case "score": return .score
             case _ where column.hasPrefix("score_"): return .classScore(String(column.dropFirst(6)))
             case _ where segments.contains(column): return .segment(column)
-            default: return .feature(column)
+            default: return features ? .feature(column) : .skipped
             }
         }
-        cachedRoles = (segments, roles)
+        cachedRoles = (segments, features, roles)
         return roles
     }
 }

@@ -13,6 +13,8 @@ struct EventDecoder {
     var segmentColumns: Set<String> = []
     /// Model name for rows without a `model` column.
     var defaultModel: String?
+    /// Whether to read features; a caller that nothing reads them for skips them, as pandas' `usecols` does.
+    var keepFeatures = true
 
     static let timeKeys = ["timestamp", "ts", "time"]
     static let predictionKeys: Set<String> = [
@@ -43,9 +45,9 @@ struct EventDecoder {
         var p = Prediction(id: id, time: time, model: model, version: f["version"] ?? "")
         var classScores: [ClassScore] = []
         // Class scores come in column order, which is the class order.
-        for (role, text) in zip(f.header.roles(segments: segmentColumns), f.fields) {
+        for (role, text) in zip(f.header.roles(segments: segmentColumns, features: keepFeatures), f.fields) {
             switch role {
-            case .named: continue
+            case .skipped: continue
             case .shadow:
                 switch text.lowercased() {
                 case "", "false", "0": p.shadow = false
@@ -105,7 +107,7 @@ struct EventDecoder {
                 }
             }
         }
-        if let value = o["features"] {
+        if keepFeatures, let value = o["features"] {
             guard case .object(let features) = value else { throw error(line, "features", "expected an object") }
             for (k, v) in features {
                 switch v {
