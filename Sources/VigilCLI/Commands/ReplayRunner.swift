@@ -13,20 +13,12 @@ struct ReplayRunner {
     }
 
     func run() throws -> Output {
-        // Each file's rows are decoded and dropped before the next is read: only the events stay.
-        var predictionFile = try InputFile(
-            path: options.predictions, progress: ProgressReporter(label: "reading \(options.predictions)"))
-        var rejected = predictionFile.errors
-        let (predictions, predictionLines) = decodePredictions(predictionFile, &rejected)
-        let predictionRows = predictionFile.rows.count + predictionFile.errors.count
-        predictionFile.rows = []
-        var feedbackFile = try options.feedback.map {
-            try InputFile(path: $0, progress: ProgressReporter(label: "reading \($0)"))
-        }
-        rejected += feedbackFile?.errors ?? []
-        let (feedback, feedbackLines) = decodeFeedback(feedbackFile, &rejected)
-        let feedbackRows = (feedbackFile?.rows.count ?? 0) + (feedbackFile?.errors.count ?? 0)
-        feedbackFile?.rows = []
+        // Rows are decoded as they are read: only the events stay.
+        let predictionFile = try readPredictions()
+        let feedbackFile = try options.feedback.map { try Self.readFeedback($0) }
+        let (predictions, predictionLines) = (predictionFile.events, predictionFile.lines)
+        let (feedback, feedbackLines) = (feedbackFile?.events ?? [], feedbackFile?.lines ?? [])
+        var rejected = predictionFile.rejected + (feedbackFile?.rejected ?? [])
 
         var engine = Engine(configuration: options.configuration)
         try prepare(&engine, models: Set(predictions.map(\.model)))
@@ -38,7 +30,7 @@ struct ReplayRunner {
                 ? (predictionFile.path, predictionLines) : (feedbackFile?.path ?? "", feedbackLines)
             rejected.append(
                 RowError(
-                    file: (file as NSString).lastPathComponent, line: lines[r.index], field: r.error.field,
+                    file: Self.name(file), line: lines[r.index], field: r.error.field,
                     message: r.error.message))
         }
         rejected.sort { ($0.file, $0.line) < ($1.file, $1.line) }
@@ -46,13 +38,13 @@ struct ReplayRunner {
         var inputs: [String: JSONValue] = [
             "predictions": .object([
                 "file": .string(options.predictions), "format": .string(predictionFile.format.rawValue),
-                "rows": JSONValue(predictionRows),
+                "rows": JSONValue(predictionFile.rows),
             ])
         ]
         if let feedbackFile {
             inputs["feedback"] = .object([
                 "file": .string(feedbackFile.path), "format": .string(feedbackFile.format.rawValue),
-                "rows": JSONValue(feedbackRows),
+                "rows": JSONValue(feedbackFile.rows),
                 "after_as_of": JSONValue(result.feedbackAfterCutoff),
             ])
         }
@@ -70,37 +62,52 @@ struct ReplayRunner {
         return Output(text: text, report: report, engine: engine)
     }
 
-    private func decodePredictions(_ file: InputFile, _ rejected: inout [RowError]) -> ([Prediction], [Int]) {
-        var decoder = EventDecoder(
-            file: (file.path as NSString).lastPathComponent, segmentColumns: Set(options.segmentColumns))
+    /// A file's events, decoded as its rows were read, with the line of each and the rows refused.
+    struct DecodedFile<Event> {
+        var path: String
+        var format = InputFile.Format.csv
+        /// Rows in the file, refused ones included.
+        var rows = 0
+        var events: [Event] = []
+        var lines: [Int] = []
+        var rejected: [RowError] = []
+    }
+
+    private func readPredictions() throws -> DecodedFile<Prediction> {
+        var decoder = EventDecoder(file: Self.name(options.predictions), segmentColumns: Set(options.segmentColumns))
         decoder.defaultModel = options.defaultModel
         // Features are read by drift and quality (with a reference) and by custom metrics, nothing else.
         decoder.keepFeatures = options.reference != nil || !options.customMetrics.isEmpty
-        return Self.decode(file, &rejected) { row, line throws(RowError) in try decoder.prediction(row, line: line) }
+        return try Self.read(options.predictions) { row, line throws(RowError) in
+            try decoder.prediction(row, line: line)
+        }
     }
 
-    private func decodeFeedback(_ file: InputFile?, _ rejected: inout [RowError]) -> ([Feedback], [Int]) {
-        guard let file else { return ([], []) }
-        let decoder = EventDecoder(file: (file.path as NSString).lastPathComponent)
-        return Self.decode(file, &rejected) { row, line throws(RowError) in try decoder.feedback(row, line: line) }
+    private static func readFeedback(_ path: String) throws -> DecodedFile<Feedback> {
+        let decoder = EventDecoder(file: name(path))
+        return try read(path) { row, line throws(RowError) in try decoder.feedback(row, line: line) }
     }
 
-    /// Decodes every row, collecting the events with their line numbers and the rows that failed.
-    private static func decode<Event>(
-        _ file: InputFile, _ rejected: inout [RowError], _ decode: (InputRow, Int) throws(RowError) -> Event
-    ) -> ([Event], [Int]) {
-        var events: [Event] = []
-        var lines: [Int] = []
-        for (line, row) in file.rows {
-            do {
-                events.append(try decode(row, line))
-                lines.append(line)
+    /// Reads `path`, decoding each row as it comes.
+    private static func read<Event>(
+        _ path: String, _ decode: (InputRow, Int) throws(RowError) -> Event
+    ) throws -> DecodedFile<Event> {
+        var out = DecodedFile<Event>(path: path)
+        let file = try InputFile(path: path, progress: ProgressReporter(label: "reading \(path)")) { line, row in
+            do throws(RowError) {
+                out.events.append(try decode(row, line))
+                out.lines.append(line)
             } catch {
-                rejected.append(error)
+                out.rejected.append(error)
             }
         }
-        return (events, lines)
+        out.format = file.format
+        out.rows = file.rowCount + file.errors.count
+        out.rejected = file.errors + out.rejected
+        return out
     }
+
+    private static func name(_ path: String) -> String { (path as NSString).lastPathComponent }
 
     private func prepare(_ engine: inout Engine, models: Set<String>) throws {
         for model in models.sorted() {

@@ -1,7 +1,8 @@
 import Foundation
 import VigilCore
 
-/// Reads a CSV, NDJSON or JSON-array file into rows, detecting the format from its first byte.
+/// Reads a CSV, NDJSON or JSON-array file row by row, detecting the format from its first byte. Rows are
+/// handed to the caller as they are read, not kept.
 ///
 /// CSV follows RFC 4180 (a header row, optional double quotes, `\n` or `\r\n`); an empty field is a
 /// missing value. NDJSON has one JSON object per line; blank lines are skipped.
@@ -14,12 +15,13 @@ struct InputFile {
     var format: Format
     /// CSV column names in file order (empty for NDJSON).
     var header: [String] = []
-    /// Rows with their 1-based line numbers.
-    var rows: [(line: Int, row: InputRow)] = []
+    /// Rows read (handed to the caller).
+    var rowCount = 0
     /// Lines that could not be parsed at all.
     var errors: [RowError] = []
 
-    init(path: String, progress: ProgressReporter? = nil) throws {
+    /// Reads the file, calling `row` with each row and its 1-based line number.
+    init(path: String, progress: ProgressReporter? = nil, _ row: (_ line: Int, _ row: InputRow) -> Void) throws {
         self.path = path
         let data: Data
         do {
@@ -35,14 +37,16 @@ struct InputFile {
         format = first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? .ndjson : .csv
         let name = (path as NSString).lastPathComponent
         switch format {
-        case .csv: readCSV(bytes, name: name, progress: progress)
-        case .ndjson: readJSON(bytes, name: name, isArray: first == UInt8(ascii: "["), progress: progress)
+        case .csv: readCSV(bytes, name: name, progress: progress, row)
+        case .ndjson: readJSON(bytes, name: name, isArray: first == UInt8(ascii: "["), progress: progress, row)
         }
     }
 
-    private mutating func readCSV(_ bytes: [UInt8], name: String, progress: ProgressReporter?) {
+    private mutating func readCSV(
+        _ bytes: [UInt8], name: String, progress: ProgressReporter?, _ row: (Int, InputRow) -> Void
+    ) {
         var header: CSVHeader?
-        var rows = self.rows
+        var count = 0
         var errors = self.errors
         CSVReader.forEachRecord(bytes) { line, fields, end in
             guard let columns = header else {
@@ -56,20 +60,23 @@ struct InputFile {
                         message: "expected \(columns.names.count) fields as in the header, found \(fields.count)"))
                 return
             }
-            rows.append((line, .csv(CSVRow(header: columns, fields: fields))))
-            progress?.tick(rows: rows.count, fraction: Double(end) / Double(bytes.count))
+            row(line, .csv(CSVRow(header: columns, fields: fields)))
+            count += 1
+            progress?.tick(rows: count, fraction: Double(end) / Double(bytes.count))
         }
         self.header = header?.names ?? []
-        self.rows = rows
+        rowCount = count
         self.errors = errors
     }
 
-    private mutating func readJSON(_ bytes: [UInt8], name: String, isArray: Bool, progress: ProgressReporter?) {
+    private mutating func readJSON(
+        _ bytes: [UInt8], name: String, isArray: Bool, progress: ProgressReporter?, _ row: (Int, InputRow) -> Void
+    ) {
         let decoder = JSONDecoder()
         if isArray {
             do {
                 let values = try decoder.decode([JSONValue].self, from: Data(bytes))
-                for (k, v) in values.enumerated() { append(v, line: k + 1, name: name) }
+                for (k, v) in values.enumerated() { append(v, line: k + 1, name: name, row) }
             } catch {
                 errors.append(RowError(file: name, line: 1, field: "", message: "malformed JSON array: \(error)"))
             }
@@ -91,22 +98,23 @@ struct InputFile {
                 continue
             }
             do {
-                append(try decoder.decode(JSONValue.self, from: Data(slice)), line: line, name: name)
+                append(try decoder.decode(JSONValue.self, from: Data(slice)), line: line, name: name, row)
             } catch {
                 errors.append(
                     RowError(file: name, line: line, field: "", message: "malformed JSON: \(Self.describe(error))"))
             }
-            progress?.tick(rows: rows.count, fraction: Double(start) / Double(bytes.count))
+            progress?.tick(rows: rowCount, fraction: Double(start) / Double(bytes.count))
         }
     }
 
-    private mutating func append(_ value: JSONValue, line: Int, name: String) {
+    private mutating func append(_ value: JSONValue, line: Int, name: String, _ row: (Int, InputRow) -> Void) {
         guard case .object(let object) = value else {
             errors.append(
                 RowError(file: name, line: line, field: "", message: "expected a JSON object, found \(value.typeName)"))
             return
         }
-        rows.append((line, .json(object)))
+        row(line, .json(object))
+        rowCount += 1
     }
 
     private static func describe(_ error: any Error) -> String {
