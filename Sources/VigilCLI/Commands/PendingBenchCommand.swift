@@ -22,11 +22,6 @@ struct PendingBenchCommand: ParsableCommand {
         }
         let benchmark = PendingBenchmark(sizes: counts)
         let section = benchmark.markdown(benchmark.run { print($0) })
-        print(section)
-        guard !output.isEmpty else { return }
-        let existing = (try? String(contentsOfFile: output, encoding: .utf8)) ?? "# Benchmarks\n"
-        try ProfileBenchCommand.replacingSection(in: existing, with: section)
-            .write(toFile: output, atomically: true, encoding: .utf8)
-        print("wrote \(output)")
+        try BenchmarkReport.publish(section, to: output)
     }
 }

@@ -22,23 +22,6 @@ struct ProfileBenchCommand: ParsableCommand {
         let benchmark = ProfileBenchmark(rows: rows, queries: queries)
         let result = try benchmark.run { print($0) }
         let section = benchmark.markdown(result)
-        print(section)
-        guard !output.isEmpty else { return }
-        let existing = (try? String(contentsOfFile: output, encoding: .utf8)) ?? "# Benchmarks\n"
-        try Self.replacingSection(in: existing, with: section).write(toFile: output, atomically: true, encoding: .utf8)
-        print("wrote \(output)")
-    }
-
-    /// `text` with the section that starts like `section` (up to the next `## ` heading) replaced, or appended.
-    static func replacingSection(in text: String, with section: String) -> String {
-        let heading = String(section.prefix { $0 != "\n" })
-        var lines = text.components(separatedBy: "\n")
-        if let start = lines.firstIndex(of: heading) {
-            let end = lines[(start + 1)...].firstIndex { $0.hasPrefix("## ") } ?? lines.count
-            lines.removeSubrange(start..<end)
-            lines.insert(contentsOf: section.components(separatedBy: "\n"), at: start)
-            return lines.joined(separator: "\n")
-        }
-        return text.trimmingCharacters(in: .newlines) + "\n\n" + section
+        try BenchmarkReport.publish(section, to: output)
     }
 }

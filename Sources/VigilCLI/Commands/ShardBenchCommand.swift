@@ -31,11 +31,6 @@ struct ShardBenchCommand: ParsableCommand {
             predictions: predictions, shardCounts: try numbers(shards, "shards").map { max(1, $0) },
             featureCounts: try numbers(features, "features"))
         let section = benchmark.markdown(benchmark.run { print($0) })
-        print(section)
-        guard !output.isEmpty else { return }
-        let existing = (try? String(contentsOfFile: output, encoding: .utf8)) ?? "# Benchmarks\n"
-        try ProfileBenchCommand.replacingSection(in: existing, with: section)
-            .write(toFile: output, atomically: true, encoding: .utf8)
-        print("wrote \(output)")
+        try BenchmarkReport.publish(section, to: output)
     }
 }
