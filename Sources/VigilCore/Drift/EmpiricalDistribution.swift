@@ -27,6 +27,16 @@ public struct EmpiricalDistribution: Sendable, Hashable {
     /// Number of values.
     public var count: Int64 { cumulative.last ?? 0 }
 
+    /// This distribution with every value moved to its quantile-sketch bin (as a sketched column holds its
+    /// values), so that it can be compared bin by bin with a sketched one.
+    func binnedLikeSketch() -> EmpiricalDistribution {
+        guard isExact else { return self }
+        var sketch = QuantileSketch()
+        for (v, n) in zip(values, counts) { sketch.add(v, n) }
+        let binned = sketch.sorted()
+        return EmpiricalDistribution(values: binned.values, counts: binned.counts, isExact: false)
+    }
+
     /// Number of values `≤ v`.
     public func countAtOrBelow(_ v: Double) -> Int64 { count { $0 <= v } }
 
