@@ -13,8 +13,6 @@ struct InputFile {
 
     var path: String
     var format: Format
-    /// CSV column names in file order (empty for NDJSON).
-    var header: [String] = []
     /// Rows read (handed to the caller).
     var rowCount = 0
     /// Lines that could not be parsed at all.
@@ -64,7 +62,6 @@ struct InputFile {
             count += 1
             progress?.tick(rows: count, fraction: Double(end) / Double(bytes.count))
         }
-        self.header = header?.names ?? []
         rowCount = count
         self.errors = errors
     }

@@ -24,9 +24,9 @@ extension Engine {
     }
 
     /// Ingests predictions in order; each row's outcome, or the error that refused it.
-    public mutating func ingest(_ predictions: [Prediction], run: @escaping ShardRunner) -> [Result<
-        IngestOutcome, EventError
-    >] {
+    public mutating func ingest(
+        _ predictions: [Prediction], run: @escaping ShardRunner
+    ) -> [Result<IngestOutcome, EventError>] {
         ingestBatch(predictions.count, run: run) { (engine, i, bounds) throws(EventError) in
             try engine.plan(predictions[i], index: i, bounds: &bounds)
         } serial: { (engine, i) throws(EventError) in
@@ -37,9 +37,9 @@ extension Engine {
     }
 
     /// Ingests feedback in order; each row's outcome, or the error that refused it.
-    public mutating func ingest(_ feedback: [Feedback], run: @escaping ShardRunner) -> [Result<
-        IngestOutcome, EventError
-    >] {
+    public mutating func ingest(
+        _ feedback: [Feedback], run: @escaping ShardRunner
+    ) -> [Result<IngestOutcome, EventError>] {
         ingestBatch(feedback.count, run: run) { (engine, i, bounds) throws(EventError) in
             try engine.plan(feedback[i], index: i, bounds: &bounds)
         } serial: { (engine, i) throws(EventError) in

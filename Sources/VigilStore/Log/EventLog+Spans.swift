@@ -41,10 +41,7 @@ extension EventLog {
             let statement = try db.cachedStatement(sql: "SELECT body FROM log WHERE seq = ?")
             for seq in positions {
                 guard let row = try Row.fetchOne(statement, arguments: [seq]) else { continue }
-                try row.withUnsafeData(atIndex: 0) { data in
-                    guard let data else { return try body(seq, UnsafeRawBufferPointer(start: nil, count: 0)) }
-                    try data.withUnsafeBytes { try body(seq, $0) }
-                }
+                try Self.withBatchBody(row, at: 0) { try body(seq, $0) }
             }
             return read
         }

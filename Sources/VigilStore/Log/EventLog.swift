@@ -39,7 +39,7 @@ public struct LogRecord: Sendable {
     /// Newest event time of the batch, for retention (`nil` for control-only batches).
     public var newestEvent: Timestamp?
     /// Oldest event time of the batch, so that an as-of replay reads only the batches its time range meets
-    /// (`nil` for control-only batches, and unknown for batches written before it was recorded).
+    /// (`nil` for control-only batches).
     public var oldestEvent: Timestamp?
     public var body: [UInt8]
 
@@ -364,11 +364,16 @@ public final class EventLog: Sendable {
                 db, sql: "SELECT seq, body FROM log WHERE seq > ? ORDER BY seq", arguments: [sequence])
             while let row = try rows.next() {
                 let seq: Int64 = row[0]
-                try row.withUnsafeData(atIndex: 1) { data in
-                    guard let data else { return try body(seq, UnsafeRawBufferPointer(start: nil, count: 0)) }
-                    try data.withUnsafeBytes { try body(seq, $0) }
-                }
+                try Self.withBatchBody(row, at: 1) { try body(seq, $0) }
             }
+        }
+    }
+
+    /// Hands `body` a batch's bytes from column `index` of `row`, read in place (empty when the column is NULL).
+    static func withBatchBody(_ row: Row, at index: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try row.withUnsafeData(atIndex: index) { data in
+            guard let data else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+            try data.withUnsafeBytes { try body($0) }
         }
     }
 

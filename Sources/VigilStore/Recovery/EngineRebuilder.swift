@@ -113,10 +113,10 @@ public struct EngineRebuilder {
                 if replayed % progressInterval == 0 { progress(replayed, total) }
                 switch entry {
                 case .prediction(let p):
-                    rejected += batch.add(p, to: &engine)
+                    rejected += batch.add(.prediction(p), to: &engine)
                     return
                 case .feedback(let f):
-                    rejected += batch.add(f, to: &engine)
+                    rejected += batch.add(.feedback(f), to: &engine)
                     return
                 case .defineMetric(let model, let name, _, _), .deleteMetric(let model, let name):
                     // Superseded by (or equal to) a backfilled definition applied at the base.
@@ -143,13 +143,8 @@ struct ReplayBatch {
 
     init(run: @escaping Engine.ShardRunner) { self.run = run }
 
-    /// Adds a prediction; returns the entries rejected.
-    mutating func add(_ p: Prediction, to engine: inout Engine) -> Int { add(.prediction(p), to: &engine) }
-
-    /// Adds feedback; returns the entries rejected.
-    mutating func add(_ f: Feedback, to engine: inout Engine) -> Int { add(.feedback(f), to: &engine) }
-
-    private mutating func add(_ event: Event, to engine: inout Engine) -> Int {
+    /// Adds an event, applying the batch once it is full; returns the entries rejected.
+    mutating func add(_ event: Event, to engine: inout Engine) -> Int {
         events.append(event)
         return events.count >= ReplayCursor.batchSize ? flush(into: &engine) : 0
     }

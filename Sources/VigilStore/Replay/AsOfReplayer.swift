@@ -125,6 +125,6 @@ public final class AsOfReplayer: Sendable {
         }
     }
 
-    /// Checkpoints held now, for tests and `/metrics`.
+    /// Checkpoints held now, for tests.
     public var checkpointTimes: [Timestamp] { checkpoints.withLock { $0.all.map(\.time) } }
 }

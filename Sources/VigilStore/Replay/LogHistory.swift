@@ -13,8 +13,6 @@ struct LogHistory {
     /// Each model's last declaration: applied up front, as definitions are (it comes before its traffic).
     private var declarations: [String: LogEntry] = [:]
     var read = EventLog.SpanRead()
-    /// The earliest event time read.
-    private(set) var earliest: Timestamp?
     /// Whether a model's removal came after events of this range: it may drop feedback for predictions before
     /// the range too, so only a replay from the beginning gives the same result.
     private(set) var removalAfterEvents = false
@@ -30,15 +28,9 @@ struct LogHistory {
     private mutating func add(_ entry: LogEntry, lower: Timestamp, upper: Timestamp) {
         switch entry {
         case .prediction(let p):
-            if p.time > lower && p.time <= upper {
-                predictions.append(p)
-                earliest = min(earliest ?? p.time, p.time)
-            }
+            if p.time > lower && p.time <= upper { predictions.append(p) }
         case .feedback(let f):
-            if f.time > lower && f.time <= upper {
-                feedback.append(f)
-                earliest = min(earliest ?? f.time, f.time)
-            }
+            if f.time > lower && f.time <= upper { feedback.append(f) }
         case .declareModel(let model, _, _):
             declarations[model] = entry
         case .defineMetric(let model, let name, _, _), .deleteMetric(let model, let name):
@@ -65,4 +57,9 @@ struct LogHistory {
     }
 
     var events: Int { predictions.count + feedback.count }
+
+    /// The earliest event time read (after removals).
+    var earliest: Timestamp? {
+        [predictions.lazy.map(\.time).min(), feedback.lazy.map(\.time).min()].compactMap { $0 }.min()
+    }
 }
