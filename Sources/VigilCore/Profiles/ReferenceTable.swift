@@ -41,36 +41,80 @@ public struct ReferenceTable: Sendable {
     }
 
     private mutating func readCSV(_ bytes: [UInt8], task: ModelTask?, limits: ProfileLimits) throws(ReferenceError) {
-        var header: [String]?
+        var columns: CSVColumns?
         var failure: ReferenceError?
-        var profile = self.profile
+        var rows: Int64 = 0
         CSVReader.forEachRecord(bytes) { line, fields, _ in
             guard failure == nil else { return }
-            guard let columns = header else {
-                header = fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            guard columns != nil else {
+                columns = CSVColumns(header: fields.map { $0.trimmingCharacters(in: .whitespaces) })
                 return
             }
-            guard fields.count == columns.count else {
+            guard fields.count == columns!.roles.count else {
                 failure = ReferenceError(
-                    line: line, "expected \(columns.count) fields as in the header, found \(fields.count)")
+                    line: line, "expected \(columns!.roles.count) fields as in the header, found \(fields.count)")
                 return
             }
-            var features: [String: FeatureValue] = [:]
-            var outputs: [String: FeatureValue] = [:]
-            for (name, text) in zip(columns, fields) where !Self.skipped.contains(name) {
-                let value: FeatureValue =
-                    text.isEmpty
-                    ? .null : Double(text).map { $0.isFinite ? .number($0) : .string(text) } ?? .string(text)
-                if Self.outputs.contains(name) {
-                    outputs[name] = Self.output(name, value, task: task)
-                } else {
-                    features[name] = value
-                }
-            }
-            profile.add(features: features, outputs: outputs, limits: limits)
+            rows += 1
+            columns!.add(fields, task: task, limits: limits)
         }
         if let failure { throw failure }
-        self.profile = profile
+        profile.rows = rows
+        if let columns {
+            for (name, c) in zip(columns.featureNames, columns.features) { profile.columns[name] = c }
+            for (name, c) in zip(columns.outputNames, columns.outputs) { profile.outputs[name] = c }
+        }
+    }
+
+    /// A CSV reference's columns, each profiled in place: the header is read once, so a row costs no
+    /// dictionary and no lookup by name.
+    private struct CSVColumns {
+        enum Role {
+            case skipped
+            case feature(Int)
+            case output(Int)
+        }
+
+        var roles: [Role] = []
+        var featureNames: [String] = []
+        var outputNames: [String] = []
+        var features: [ColumnProfile] = []
+        var outputs: [ColumnProfile] = []
+
+        init(header: [String]) {
+            // A repeated name counts once, with its last column (as a row read into a dictionary would).
+            let last = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { _, b in b })
+            for (k, name) in header.enumerated() {
+                if ReferenceTable.skipped.contains(name) || last[name] != k {
+                    roles.append(.skipped)
+                } else if ReferenceTable.outputs.contains(name) {
+                    roles.append(.output(outputNames.count))
+                    outputNames.append(name)
+                } else {
+                    roles.append(.feature(featureNames.count))
+                    featureNames.append(name)
+                }
+            }
+            features = Array(repeating: ColumnProfile(), count: featureNames.count)
+            outputs = Array(repeating: ColumnProfile(), count: outputNames.count)
+        }
+
+        mutating func add(_ fields: [String], task: ModelTask?, limits: ProfileLimits) {
+            for (role, text) in zip(roles, fields) {
+                switch role {
+                case .skipped: continue
+                case .feature(let i): features[i].add(Self.value(text), limits: limits)
+                case .output(let i):
+                    outputs[i].add(ReferenceTable.output(outputNames[i], Self.value(text), task: task), limits: limits)
+                }
+            }
+        }
+
+        /// Empty is missing; a finite number is a number; anything else a string.
+        @inline(__always)
+        static func value(_ text: String) -> FeatureValue {
+            text.isEmpty ? .null : Double(text).map { $0.isFinite ? .number($0) : .string(text) } ?? .string(text)
+        }
     }
 
     private mutating func readJSON(_ bytes: [UInt8], isArray: Bool, task: ModelTask?, limits: ProfileLimits)
