@@ -13,14 +13,19 @@ struct ReplayRunner {
     }
 
     func run() throws -> Output {
-        // Rows are decoded as they are read: only the events stay.
+        // Rows are decoded as they are read: only the events stay. The feedback file is read on a thread of
+        // its own, beside the predictions.
+        let feedbackRead = options.feedback.map { path in Background { try Self.readFeedback(path) } }
         let predictionFile = try readPredictions()
-        let feedbackFile = try options.feedback.map { try Self.readFeedback($0) }
+        let feedbackFile = try feedbackRead?.value()
         let (predictions, predictionLines) = (predictionFile.events, predictionFile.lines)
         let (feedback, feedbackLines) = (feedbackFile?.events ?? [], feedbackFile?.lines ?? [])
         var rejected = predictionFile.rejected + (feedbackFile?.rejected ?? [])
 
-        var engine = Engine(configuration: options.configuration)
+        let end = Self.endOfData(predictions)
+        let start = predictions.map(\.time).min()
+        let questions = Questions(window: window(end: end, start: start), series: seriesRange(end: end, start: start))
+        var engine = Engine(configuration: options.configuration.keepingBuckets(from: questions.finestEdge))
         try prepare(&engine, models: Set(predictions.map(\.model)))
         let result = EventReplay(asOf: options.asOf).run(
             predictions: predictions, feedback: feedback, into: &engine, run: ShardWorkers.onCores)
@@ -49,10 +54,9 @@ struct ReplayRunner {
             ])
         }
         if let asOf = options.asOf { inputs["as_of"] = .string(asOf.iso8601) }
-        let end = Self.endOfData(predictions)
         let report = ReplayReport(
             inputs: inputs, statistics: engine.statistics, rejected: rejected,
-            models: try sections(engine, end: end, start: predictions.map(\.time).min()))
+            models: try sections(engine, questions))
         let text: String
         switch options.format {
         case .json: text = try Self.render(report.json())
@@ -131,6 +135,32 @@ struct ReplayRunner {
         return Timestamp(milliseconds: (next + minute - 1) / minute * minute)
     }
 
+    /// What the report asks the engine: a window and, with `--step`, a series.
+    struct Questions {
+        var window: Window
+        var series: (from: Timestamp, to: Timestamp, step: Duration)?
+
+        /// The finest bucket edge any question needs: the engine keeps no finer buckets (a replay of 30 days
+        /// asked for daily values need not update minute and hour buckets for every event).
+        var finestEdge: Resolution {
+            var edges: [Int64] = []
+            switch window {
+            case .cumulative: break
+            case .last(let length, let now): edges += [length.milliseconds, now.milliseconds]
+            case .range(let from, let to): edges += [from.milliseconds, to.milliseconds]
+            }
+            if let series { edges += [series.from.milliseconds, series.to.milliseconds, series.step.milliseconds] }
+            return Resolution.coarsest(aligning: edges)
+        }
+    }
+
+    private func seriesRange(end: Timestamp?, start: Timestamp?) -> (from: Timestamp, to: Timestamp, step: Duration)? {
+        guard let step = options.step, let first = start else { return nil }
+        let stepMs = step.milliseconds
+        let from = options.from ?? Timestamp(milliseconds: first.milliseconds.floorDivided(by: stepMs).0 * stepMs)
+        return (from, options.to ?? end ?? first, step)
+    }
+
     private func window(end: Timestamp?, start: Timestamp?) -> Window {
         let to = options.to ?? end ?? Timestamp(milliseconds: 0)
         if let length = options.window { return .last(length, now: to) }
@@ -140,8 +170,8 @@ struct ReplayRunner {
         return .cumulative
     }
 
-    private func sections(_ engine: Engine, end: Timestamp?, start: Timestamp?) throws -> [ReplayReport.ModelSection] {
-        let window = window(end: end, start: start)
+    private func sections(_ engine: Engine, _ questions: Questions) throws -> [ReplayReport.ModelSection] {
+        let window = questions.window
         var summaries = engine.modelSummaries.filter { $0.task != nil }
         if let only = options.model {
             summaries = summaries.filter { $0.name == only }
@@ -182,13 +212,9 @@ struct ReplayRunner {
                     }
                 }
             }
-            if let step = options.step, let first = start {
-                let to = options.to ?? end ?? first
-                let stepMs = step.milliseconds
-                let from =
-                    options.from ?? Timestamp(milliseconds: first.milliseconds.floorDivided(by: stepMs).0 * stepMs)
+            if let series = questions.series {
                 section.series = try engine.metricSeries(
-                    model: model.name, from: from, to: to, step: step, names: names)
+                    model: model.name, from: series.from, to: series.to, step: series.step, names: names)
             }
             if let referenceBytes {
                 try profileSections(&section, engine, window: window, reference: referenceBytes, rules: rules)

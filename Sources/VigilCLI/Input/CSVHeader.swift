@@ -5,9 +5,25 @@ final class CSVHeader {
     /// The first column of each name.
     let index: [String: Int]
 
+    /// The columns read on every row, found once rather than looked up by name per row: `id`, the time
+    /// (`timestamp`, else `ts`, else `time`), `model`, `version`, `prediction` and `label`.
+    let id: Int?
+    let time: (column: Int, name: String)?
+    let model: Int?
+    let version: Int?
+    let prediction: Int?
+    let label: Int?
+
     init(_ names: [String]) {
         self.names = names
-        index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        self.index = index
+        id = index["id"]
+        time = EventDecoder.timeKeys.lazy.compactMap { name in index[name].map { ($0, name) } }.first
+        model = index["model"]
+        version = index["version"]
+        prediction = index["prediction"]
+        label = index["label"]
     }
 
     /// What a column of a predictions file holds.
@@ -22,13 +38,14 @@ final class CSVHeader {
         case feature(String)
     }
 
-    private var cachedRoles: (segments: Set<String>, features: Bool, roles: [Role])?
+    private var cachedRoles: (segments: Set<String>, features: Bool, roles: [Role], featureCount: Int)?
 
     /// Each column's role, with `segments` naming the columns taken as segment tags; without `features`, the
-    /// other columns are skipped rather than read as features.
-    func roles(segments: Set<String>, features: Bool) -> [Role] {
+    /// other columns are skipped rather than read as features. Also how many columns are features, so that a
+    /// row's feature dictionary is made at its size once.
+    func roles(segments: Set<String>, features: Bool) -> (roles: [Role], featureCount: Int) {
         if let cachedRoles, cachedRoles.segments == segments, cachedRoles.features == features {
-            return cachedRoles.roles
+            return (cachedRoles.roles, cachedRoles.featureCount)
         }
         let roles = names.enumerated().map { (k, column) -> Role in
             guard index[column] == k else { return .skipped }  // a repeated column: the first one counts
@@ -41,15 +58,18 @@ final class CSVHeader {
             default: return features ? .feature(column) : .skipped
             }
         }
-        cachedRoles = (segments, features, roles)
-        return roles
+        let featureCount = roles.count { if case .feature = $0 { true } else { false } }
+        cachedRoles = (segments, features, roles, featureCount)
+        return (roles, featureCount)
     }
 }
 
-/// One CSV record: its fields in column order, read by name through the header.
+/// One CSV record: its fields in column order, read through the header's column positions.
 struct CSVRow {
     let header: CSVHeader
     let fields: [String]
 
-    subscript(_ name: String) -> String? { header.index[name].map { fields[$0] } }
+    /// The field in `column`, if the file has that column.
+    @inline(__always)
+    subscript(_ column: Int?) -> String? { column.map { fields[$0] } }
 }

@@ -37,15 +37,17 @@ struct EventDecoder {
     }
 
     private func csvPrediction(_ f: CSVRow, _ line: Int) throws(RowError) -> Prediction {
-        let id = try required(f["id"], "id", line)
+        let id = try required(f[f.header.id], "id", line)
         let time = try timestamp(f, line)
-        guard let model = nonEmpty(f["model"]) ?? defaultModel else {
+        guard let model = nonEmpty(f[f.header.model]) ?? defaultModel else {
             throw error(line, "model", "missing model (add a model column or pass --model-name)")
         }
-        var p = Prediction(id: id, time: time, model: model, version: f["version"] ?? "")
+        var p = Prediction(id: id, time: time, model: model, version: f[f.header.version] ?? "")
         var classScores: [ClassScore] = []
         // Class scores come in column order, which is the class order.
-        for (role, text) in zip(f.header.roles(segments: segmentColumns, features: keepFeatures), f.fields) {
+        let (roles, featureCount) = f.header.roles(segments: segmentColumns, features: keepFeatures)
+        if featureCount > 0 { p.features.reserveCapacity(featureCount) }
+        for (role, text) in zip(roles, f.fields) {
             switch role {
             case .skipped: continue
             case .shadow:
@@ -67,7 +69,7 @@ struct EventDecoder {
             }
         }
         if !classScores.isEmpty { p.score = .classes(classScores) }
-        if let text = nonEmpty(f["prediction"]) { p.prediction = outcome(text) }
+        if let text = nonEmpty(f[f.header.prediction]) { p.prediction = outcome(text) }
         return p
     }
 
@@ -144,9 +146,9 @@ struct EventDecoder {
     func feedback(_ row: InputRow, line: Int) throws(RowError) -> Feedback {
         switch row {
         case .csv(let f):
-            let id = try required(f["id"], "id", line)
+            let id = try required(f[f.header.id], "id", line)
             let time = try timestamp(f, line)
-            let text = try required(f["label"], "label", line)
+            let text = try required(f[f.header.label], "label", line)
             return Feedback(id: id, time: time, label: outcome(text))
         case .json(let o):
             if let unknown = o.keys.sorted().first(where: { !Self.feedbackKeys.contains($0) }) {
@@ -175,13 +177,13 @@ struct EventDecoder {
     }
 
     private func timestamp(_ f: CSVRow, _ line: Int) throws(RowError) -> Timestamp {
-        guard let key = Self.timeKeys.first(where: { f[$0] != nil }), let text = nonEmpty(f[key]) else {
+        guard let column = f.header.time, let text = nonEmpty(f[column.column]) else {
             throw error(line, "timestamp", "missing timestamp")
         }
         do {
             return try Timestamp(iso8601: text)
         } catch {
-            throw self.error(line, key, error.description)
+            throw self.error(line, column.name, error.description)
         }
     }
 

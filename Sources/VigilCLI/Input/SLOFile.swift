@@ -29,7 +29,8 @@ enum SLOFile {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw Problem(
-                description: "cannot read SLO file \(path): it is not readable UTF-8 text (\(error.localizedDescription))")
+                description:
+                    "cannot read SLO file \(path): it is not readable UTF-8 text (\(error.localizedDescription))")
         }
         return try parse(text, source: path)
     }

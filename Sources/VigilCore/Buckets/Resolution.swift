@@ -19,4 +19,11 @@ public enum Resolution: Int, Sendable, CaseIterable, Codable {
         case .day: return "1d"
         }
     }
+
+    /// The coarsest resolution whose bucket edges include every one of `times` (milliseconds since the epoch,
+    /// or durations): `.day` if all are whole days, `.hour` if all are whole hours, `.minute` otherwise.
+    public static func coarsest(aligning times: [Int64]) -> Resolution {
+        for r in [Resolution.day, .hour] where times.allSatisfy({ $0 % r.milliseconds == 0 }) { return r }
+        return .minute
+    }
 }

@@ -63,6 +63,10 @@ public struct Engine: Sendable, Codable {
         let orphanCapacity = (configuration.maxOrphans + count - 1) / count
         self.shards = Array(
             repeating: EngineShard(configuration: configuration, orphanCapacity: orphanCapacity), count: count)
+        // A retention of zero turns the level off: no event is at or after a cutoff of `.max`, and windows
+        // resolve their edges to the next coarser level.
+        if configuration.minuteRetention.milliseconds <= 0 { minuteCutoff = .max }
+        if configuration.hourRetention.milliseconds <= 0 { hourCutoff = .max }
     }
 
     /// Counters of the join summed over the shards, with the current sizes of its bounded stores.
@@ -94,7 +98,8 @@ public struct Engine: Sendable, Codable {
         guard modelIndex.count < configuration.limits.maxModels else {
             throw QueryError(
                 .invalidDefinition,
-                "model '\(Self.clipped(name))' would be model \(modelIndex.count + 1); at most \(configuration.limits.maxModels) models are kept")
+                "model '\(Self.clipped(name))' would be model \(modelIndex.count + 1); at most \(configuration.limits.maxModels) models are kept"
+            )
         }
     }
 
@@ -123,7 +128,8 @@ public struct Engine: Sendable, Codable {
         else {
             throw QueryError(
                 .invalidDefinition,
-                "invalid metric name '\(Self.clipped(name))': use at most 128 ASCII letters, digits and _, not starting with a digit")
+                "invalid metric name '\(Self.clipped(name))': use at most 128 ASCII letters, digits and _, not starting with a digit"
+            )
         }
         let builtins = Set(ModelTask.allCases.flatMap { MetricCatalog.names(for: $0) })
         guard !builtins.contains(name) else {

@@ -8,9 +8,10 @@ public struct EngineConfiguration: Sendable, Hashable, Codable {
     /// At most this many orphans are held; past it the oldest are dropped (and counted). Default 1,000,000.
     public var maxOrphans = 1_000_000
     /// Minute buckets are kept this long behind the newest event time; older window edges are
-    /// resolved to the hour. Default 2 days.
+    /// resolved to the hour. Zero keeps no minute buckets at all. Default 2 days.
     public var minuteRetention: Duration = .seconds(2 * 86_400)
-    /// Hour buckets are kept this long; older window edges are resolved to the day. Default 90 days.
+    /// Hour buckets are kept this long; older window edges are resolved to the day. Zero keeps no hour
+    /// buckets at all. Default 90 days.
     public var hourRetention: Duration = .seconds(90 * 86_400)
     /// A binary prediction without an explicit `prediction` is `score >= threshold`. Default 0.5.
     public var threshold = 0.5
@@ -31,4 +32,14 @@ public struct EngineConfiguration: Sendable, Hashable, Codable {
     public var hashSeed: UInt64 = 0x5eed_1f0c_a11b_ab1e
 
     public init() {}
+
+    /// This configuration without the bucket levels finer than `finest`: for an engine that will only be asked
+    /// for windows whose edges fall on `finest`'s boundaries (an offline replay knows its questions in
+    /// advance), so every event updates fewer buckets and every answer stays the same.
+    public func keepingBuckets(from finest: Resolution) -> EngineConfiguration {
+        var c = self
+        if finest != .minute { c.minuteRetention = .seconds(0) }
+        if finest == .day { c.hourRetention = .seconds(0) }
+        return c
+    }
 }
