@@ -22,10 +22,11 @@ import subprocess
 import sys
 import tempfile
 
-import numpy as np
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from benchmarks_md import machine, write_section  # noqa: E402
+from bench_venv import reexec_in  # noqa: E402
+
+VENV = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".venv")
 
 HEADING = "## Replay against pandas (`Benchmarks/replay/notebook.py`)"
 T0 = 1_767_225_600  # 2026-01-01
@@ -46,6 +47,7 @@ print(g.to_json(orient="index"))
 
 
 def generate(directory: str, rows: int, features: int) -> tuple[str, str]:
+    import numpy as np
     rng = np.random.default_rng(7)
     t = T0 + np.sort(rng.uniform(0, DAYS * 86_400, rows)).astype(np.int64)
     score = rng.uniform(0, 1, rows)
@@ -94,8 +96,7 @@ def main() -> None:
     parser.add_argument("--bin", default=".build/release/vigil")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    if not shutil.which("time") and not os.path.exists("/usr/bin/time"):
-        subprocess.run(["apt-get", "install", "-y", "time"], check=True, capture_output=True)
+    reexec_in(VENV, ["numpy", "pandas"])
     directory = tempfile.mkdtemp(prefix="vigil-notebook-")
     try:
         predictions, feedback = generate(directory, args.rows, args.features)
@@ -126,6 +127,8 @@ def main() -> None:
         shutil.rmtree(directory, ignore_errors=True)
     print(f"BENCH replay: vigil {vigil_s:.2f} s {vigil_mb:.0f} MB; pandas {pandas_s:.2f} s {pandas_mb:.0f} MB; "
           f"speed-up {pandas_s / vigil_s:.2f}x")
+    import pandas
+    pd_version = pandas.__version__
     if args.write:
         write_section(HEADING, (
             f"{HEADING}\n\nMeasured {datetime.date.today()} on {machine()}; release build. {args.rows:,} binary "
@@ -134,7 +137,7 @@ def main() -> None:
             "accuracy and label counts with each id's latest label, and agree. Each is one process, timed from "
             "start to exit with its peak RSS.\n\n"
             "| | time | peak RSS |\n|---|---:|---:|\n"
-            f"| pandas (read, dedup, merge, groupby) | {pandas_s:.2f} s | {pandas_mb:,.0f} MB |\n"
+            f"| pandas {pd_version} (read, dedup, merge, groupby) | {pandas_s:.2f} s | {pandas_mb:,.0f} MB |\n"
             f"| `vigil replay --step 1d` | {vigil_s:.2f} s | {vigil_mb:,.0f} MB |\n\n"
             f"Vigil is **{pandas_s / vigil_s:.2f}×** pandas' speed with {vigil_mb / pandas_mb:.2f}× its memory.\n"))
 
