@@ -25,14 +25,13 @@ import argparse
 import datetime
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 from benchmarks_md import machine, write_section  # noqa: E402
-from bench_venv import reexec_in  # noqa: E402
+from bench_process import reexec_in, timed  # noqa: E402
 
 VENV = os.path.join(HERE, ".venv")
 PACKAGES = ["numpy", "pandas<3", "scipy", "evidently==0.7.*", "whylogs==1.6.*", "ipython"]
@@ -107,16 +106,6 @@ def generate(directory: str, rows: int):
 def _weights(np, n: int, skew: float):
     w = np.exp(-skew * np.arange(n)) * (1 + 0.5 * np.sin(np.arange(n)))
     return w / w.sum()
-
-
-def timed(command: list[str]) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB, stdout) of a command run under /usr/bin/time."""
-    out = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M", *command], capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(f"{command[0]} failed: {out.stderr[-2000:]}")
-    line = next(x for x in out.stderr.splitlines() if x.startswith("TIME "))
-    seconds, kb = line.split()[1:]
-    return float(seconds), int(kb) / 1024, out.stdout
 
 
 def exact_ks(reference, current) -> dict[str, float]:

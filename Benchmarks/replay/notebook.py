@@ -18,13 +18,12 @@ import datetime
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from benchmarks_md import machine, write_section  # noqa: E402
-from bench_venv import reexec_in  # noqa: E402
+from bench_process import reexec_in, timed  # noqa: E402
 
 VENV = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".venv")
 
@@ -77,16 +76,6 @@ def generate(directory: str, rows: int, features: int) -> tuple[str, str]:
     feedback = os.path.join(directory, "feedback.csv")
     f.to_csv(feedback, index=False)
     return predictions, feedback
-
-
-def timed(command: list[str]) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB, stdout) of a command run under /usr/bin/time."""
-    out = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M", *command], capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(f"{command[0]} failed: {out.stderr[-2000:]}")
-    line = next(x for x in out.stderr.splitlines() if x.startswith("TIME "))
-    seconds, kb = line.split()[1:]
-    return float(seconds), int(kb) / 1024, out.stdout
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""Shared by the benchmark scripts that need Python packages: each runs in a virtual environment of its own."""
+"""Shared by the benchmark scripts that time tools as processes: a virtual environment of their own for the
+Python packages they need, and each tool timed from start to exit with its peak memory."""
 
 import os
 import subprocess
@@ -21,3 +22,13 @@ def reexec_in(venv: str, packages: list[str]) -> None:
     if not os.path.exists("/usr/bin/time"):
         subprocess.run(["apt-get", "install", "-y", "time"], check=True, capture_output=True)
     os.execv(python, [python, os.path.abspath(sys.argv[0]), *sys.argv[1:]])
+
+
+def timed(command: list[str]) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, stdout) of a command run under /usr/bin/time."""
+    out = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M", *command], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed: {out.stderr[-2000:]}")
+    line = next(x for x in out.stderr.splitlines() if x.startswith("TIME "))
+    seconds, kb = line.split()[1:]
+    return float(seconds), int(kb) / 1024, out.stdout
