@@ -82,22 +82,26 @@ struct ReplayRunner {
         decoder.defaultModel = options.defaultModel
         // Features are read by drift and quality (with a reference) and by custom metrics, nothing else.
         decoder.keepFeatures = options.reference != nil || !options.customMetrics.isEmpty
-        return try Self.read(options.predictions) { row, line throws(RowError) in
+        // The larger file is read in a part per core (the feedback file has a thread of its own beside it).
+        let parts = ProcessInfo.processInfo.activeProcessorCount
+        return try Self.read(options.predictions, parts: parts) { [decoder] row, line throws(RowError) in
             try decoder.prediction(row, line: line)
         }
     }
 
     private static func readFeedback(_ path: String) throws -> DecodedFile<Feedback> {
         let decoder = EventDecoder(file: name(path))
-        return try read(path) { row, line throws(RowError) in try decoder.feedback(row, line: line) }
+        return try read(path, parts: 1) { row, line throws(RowError) in try decoder.feedback(row, line: line) }
     }
 
-    /// Reads `path`, decoding each row as it comes.
+    /// Reads `path` in up to `parts` parts side by side, decoding each row as it comes; events stay in file order.
     private static func read<Event>(
-        _ path: String, _ decode: (InputRow, Int) throws(RowError) -> Event
+        _ path: String, parts: Int, _ decode: @escaping @Sendable (InputRow, Int) throws(RowError) -> Event
     ) throws -> DecodedFile<Event> {
-        var out = DecodedFile<Event>(path: path)
-        let file = try InputFile(path: path, progress: ProgressReporter(label: "reading \(path)")) { line, row in
+        let decoded = (0..<max(1, parts)).map { _ in DecodedPart<Event>() }
+        let file = try InputFile(path: path, parts: parts, progress: ProgressReporter(label: "reading \(path)")) {
+            part, line, row in
+            let out = decoded[part]
             do throws(RowError) {
                 out.events.append(try decode(row, line))
                 out.lines.append(line)
@@ -105,10 +109,25 @@ struct ReplayRunner {
                 out.rejected.append(error)
             }
         }
+        var out = DecodedFile<Event>(path: path)
         out.format = file.format
         out.rows = file.rowCount + file.errors.count
-        out.rejected = file.errors + out.rejected
+        out.events.reserveCapacity(decoded.reduce(0) { $0 + $1.events.count })
+        out.lines.reserveCapacity(out.events.capacity)
+        for part in decoded {
+            out.events += part.events
+            out.lines += part.lines
+            part.events = []
+        }
+        out.rejected = file.errors + decoded.flatMap(\.rejected)
         return out
+    }
+
+    /// The rows one part decoded; only that part's thread writes it.
+    private final class DecodedPart<Event>: @unchecked Sendable {
+        var events: [Event] = []
+        var lines: [Int] = []
+        var rejected: [RowError] = []
     }
 
     private static func name(_ path: String) -> String { (path as NSString).lastPathComponent }

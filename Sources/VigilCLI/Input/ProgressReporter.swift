@@ -1,8 +1,9 @@
 import Foundation
 
 /// Prints "reading FILE: N rows (P %)" to stderr at most once a second, only once reading has
-/// taken longer than a second, so short runs stay quiet.
-final class ProgressReporter {
+/// taken longer than a second, so short runs stay quiet. Ticked from one thread only (a file read in parts
+/// reports its first part), hence unchecked.
+final class ProgressReporter: @unchecked Sendable {
     private let label: String
     private let start = ContinuousClock.now
     private var lastPrint: ContinuousClock.Instant

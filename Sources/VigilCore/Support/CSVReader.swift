@@ -9,24 +9,89 @@ public enum CSVReader {
     /// Calls `body` with each record's fields, the 1-based line it starts on and the byte offset after it;
     /// a UTF-8 BOM is skipped, blank lines too.
     public static func forEachRecord(_ bytes: [UInt8], _ body: (_ line: Int, _ fields: [String], _ end: Int) -> Void) {
+        forEachRecord(bytes, in: Part(range: 0..<bytes.count, firstLine: 1), body)
+    }
+
+    /// A run of whole records: a byte range that starts at the beginning of a line, and that line's number.
+    public struct Part: Sendable, Hashable {
+        public var range: Range<Int>
+        public var firstLine: Int
+
+        public init(range: Range<Int>, firstLine: Int) {
+            self.range = range
+            self.firstLine = firstLine
+        }
+    }
+
+    /// Splits `bytes` into at most `count` parts of whole records, of about equal size, so that they can be read
+    /// side by side; `nil` if the file holds a double quote, since a quoted field may hold a newline that no
+    /// byte scan can tell from a record's end.
+    public static func parts(_ bytes: [UInt8], count: Int) -> [Part]? {
+        guard !bytes.contains(quote) else { return nil }
+        var parts: [Part] = []
+        var start = 0
+        var line = 1
+        for k in 1...max(1, count) {
+            guard start < bytes.count else { break }
+            var end = k == count ? bytes.count : max(start + 1, bytes.count * k / count)
+            while end < bytes.count && bytes[end - 1] != newline { end += 1 }  // the part ends after a newline
+            parts.append(Part(range: start..<end, firstLine: line))
+            line += bytes[start..<end].count { $0 == newline }
+            start = end
+        }
+        return parts
+    }
+
+    /// Calls `body` with each record of `part` (see ``forEachRecord(_:_:)``); a BOM is skipped at the file's start.
+    public static func forEachRecord(
+        _ bytes: [UInt8], in part: Part, _ body: (_ line: Int, _ fields: [String], _ end: Int) -> Void
+    ) {
+        bytes.withUnsafeBufferPointer { whole in
+            let b = UnsafeBufferPointer(rebasing: whole[..<part.range.upperBound])
+            var cursor = Cursor(offset: part.range.lowerBound, line: part.firstLine)
+            if cursor.offset == 0 && b.starts(with: [0xEF, 0xBB, 0xBF]) { cursor.offset = 3 }
+            while let line = cursor.next(b) { body(line, cursor.fields, cursor.offset) }
+        }
+    }
+
+    /// The file's first record (its header, in most files), or `nil` if it holds none.
+    public static func firstRecord(_ bytes: [UInt8]) -> [String]? {
+        var first: [String]?
         bytes.withUnsafeBufferPointer { b in
-            var line = 1
-            var i = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-            var fields: [String] = []
-            var scratch: [UInt8] = []
-            while i < b.count {
+            var cursor = Cursor(offset: b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0, line: 1)
+            if cursor.next(b) != nil { first = cursor.fields }
+        }
+        return first
+    }
+
+    /// A position in the bytes and the record last read.
+    private struct Cursor {
+        var offset: Int
+        var line: Int
+        var fields: [String] = []
+        var scratch: [UInt8] = []
+
+        init(offset: Int, line: Int) {
+            self.offset = offset
+            self.line = line
+        }
+
+        /// Reads the next non-blank record into ``fields``; returns the line it starts on, `nil` at the end.
+        mutating func next(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+            while offset < b.count {
                 let startLine = line
                 fields.removeAll(keepingCapacity: true)
                 var endOfRecord = false
                 while !endOfRecord {
-                    let (field, next, ended) = readField(b, from: i, line: &line, scratch: &scratch)
+                    let (field, next, ended) = readField(b, from: offset, line: &line, scratch: &scratch)
                     fields.append(field)
-                    i = next
+                    offset = next
                     endOfRecord = ended
                 }
                 if fields.count == 1 && fields[0].isEmpty { continue }
-                body(startLine, fields, i)
+                return startLine
             }
+            return nil
         }
     }
 

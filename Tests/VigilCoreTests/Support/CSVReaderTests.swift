@@ -51,4 +51,30 @@ struct CSVReaderTests {
         #expect(Self.records("x,") == [Record(line: 1, fields: ["x", ""], end: 2)])
         #expect(Self.records("\"open,\nquote") == [Record(line: 1, fields: ["open,\nquote"], end: 12)])
     }
+
+    @Test func partsReadTheSameRecordsAsTheWholeFile() throws {
+        var text = "\u{FEFF}id,x\n"
+        for k in 0..<1000 { text += k % 97 == 0 ? "p\(k),\(k)\r\n\n" : "p\(k),\(k)\n" }
+        let bytes = Array(text.utf8)
+        var whole: [Record] = []
+        CSVReader.forEachRecord(bytes) { whole.append(Record(line: $0, fields: $1, end: $2)) }
+        #expect(whole.count == 1001 && whole.last?.line == 1012)
+        for count in [1, 2, 3, 7] {
+            let parts = try #require(CSVReader.parts(bytes, count: count))
+            #expect(parts.count == count)
+            #expect(parts.first?.range.lowerBound == 0 && parts.last?.range.upperBound == bytes.count)
+            #expect(zip(parts, parts.dropFirst()).allSatisfy { $0.range.upperBound == $1.range.lowerBound })
+            var read: [Record] = []
+            for part in parts {
+                CSVReader.forEachRecord(bytes, in: part) { read.append(Record(line: $0, fields: $1, end: $2)) }
+            }
+            #expect(read == whole, "\(count) parts")
+        }
+        #expect(CSVReader.firstRecord(bytes) == ["id", "x"])
+    }
+
+    @Test func aFileWithQuotesIsNotSplit() {
+        #expect(CSVReader.parts(Array("a,b\n\"x\ny\",1\n2,3\n".utf8), count: 2) == nil)
+        #expect(CSVReader.parts(Array("a,b\n".utf8), count: 4)?.count == 1)
+    }
 }
