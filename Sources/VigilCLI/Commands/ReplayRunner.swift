@@ -117,7 +117,7 @@ struct ReplayRunner {
         for part in decoded {
             out.events += part.events
             out.lines += part.lines
-            part.events = []
+            (part.events, part.lines) = ([], [])  // each part's copy is freed as soon as it is appended
         }
         out.rejected = file.errors + decoded.flatMap(\.rejected)
         return out

@@ -48,8 +48,7 @@ public enum CSVReader {
     ) {
         bytes.withUnsafeBufferPointer { whole in
             let b = UnsafeBufferPointer(rebasing: whole[..<part.range.upperBound])
-            var cursor = Cursor(offset: part.range.lowerBound, line: part.firstLine)
-            if cursor.offset == 0 && b.starts(with: [0xEF, 0xBB, 0xBF]) { cursor.offset = 3 }
+            var cursor = Cursor(at: part, in: b)
             while let line = cursor.next(b) { body(line, cursor.fields, cursor.offset) }
         }
     }
@@ -58,7 +57,7 @@ public enum CSVReader {
     public static func firstRecord(_ bytes: [UInt8]) -> [String]? {
         var first: [String]?
         bytes.withUnsafeBufferPointer { b in
-            var cursor = Cursor(offset: b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0, line: 1)
+            var cursor = Cursor(at: Part(range: 0..<b.count, firstLine: 1), in: b)
             if cursor.next(b) != nil { first = cursor.fields }
         }
         return first
@@ -71,9 +70,11 @@ public enum CSVReader {
         var fields: [String] = []
         var scratch: [UInt8] = []
 
-        init(offset: Int, line: Int) {
-            self.offset = offset
-            self.line = line
+        /// At the start of `part`, past the UTF-8 BOM if the part starts the file.
+        init(at part: Part, in b: UnsafeBufferPointer<UInt8>) {
+            offset = part.range.lowerBound
+            line = part.firstLine
+            if offset == 0 && b.starts(with: [0xEF, 0xBB, 0xBF]) { offset = 3 }
         }
 
         /// Reads the next non-blank record into ``fields``; returns the line it starts on, `nil` at the end.
