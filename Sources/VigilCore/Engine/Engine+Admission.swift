@@ -184,9 +184,13 @@ extension Engine {
         }
     }
 
-    static func checkLength(_ s: String, field: String, max: Int, what: String? = nil) throws(EventError) {
+    /// `field` is built only for the error: a feature's field name would cost an allocation per value.
+    static func checkLength(
+        _ s: String, field: @autoclosure () -> String, max: Int, what: String? = nil
+    ) throws(EventError) {
         let n = s.utf8.count
         guard n <= max else {
+            let field = field()
             throw EventError(
                 .tooLong, field: field, "\(what ?? field) is \(n) bytes ('\(clipped(s))…'); at most \(max) are accepted"
             )

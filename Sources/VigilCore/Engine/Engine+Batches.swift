@@ -177,7 +177,7 @@ extension Engine {
     mutating func plan(_ p: Prediction, index: Int, bounds: inout RunBounds) throws(EventError) -> PlannedRow? {
         try checkRow(p)
         let admission = try admit(p)
-        var classes = ClassPlan(admission.model.map { models[$0] }, limit: configuration.limits.maxClassesPerModel)
+        var classes = ClassPlan(model: admission.model, limit: configuration.limits.maxClassesPerModel)
         let encoded = try encode(p, task: admission.task, classes: &classes)
         let time = p.time.milliseconds
         guard !p.shadow, let m = admission.model, let set = admission.sliceSet, classes.added.isEmpty,

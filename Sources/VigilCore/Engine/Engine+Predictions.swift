@@ -28,7 +28,7 @@ extension Engine {
     public mutating func ingest(_ p: Prediction) throws(EventError) -> IngestOutcome {
         try checkRow(p)
         let admission = try admit(p)
-        var classes = ClassPlan(admission.model.map { models[$0] }, limit: configuration.limits.maxClassesPerModel)
+        var classes = ClassPlan(model: admission.model, limit: configuration.limits.maxClassesPerModel)
         let encoded = try encode(p, task: admission.task, classes: &classes)
         // A shadow carries its served prediction's id, so it lands in that prediction's shard.
         let hash = idHash(p.id)
@@ -110,7 +110,7 @@ extension Engine {
                             .invalidValue, field: "score.\(c.name)",
                             "score must be a probability in [0, 1], got \(c.probability)")
                     }
-                    scores.append((try classes.id(c.name, field: "score"), c.probability))
+                    scores.append((try classes.id(c.name, field: "score", in: models), c.probability))
                 }
             case .probability?:
                 throw EventError(
@@ -120,7 +120,7 @@ extension Engine {
             }
             let prediction: Int
             if let o = p.prediction {
-                prediction = try classes.id(o.className, field: "prediction")
+                prediction = try classes.id(o.className, field: "prediction", in: models)
             } else if let best = scores.enumerated().max(by: {
                 $0.element.1 < $1.element.1 || ($0.element.1 == $1.element.1 && $0.offset > $1.offset)
             }) {
