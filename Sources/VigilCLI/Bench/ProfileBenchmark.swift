@@ -106,29 +106,42 @@ struct ProfileBenchmark {
     }
 
     func markdown(_ r: Result) -> String {
-        """
-        ## Profiles and drift (`vigil bench-profiles`)
+        let verdict = r.profileOnlyRowsPerSecond >= 500_000 ? "met" : "**not met**"
+        return """
+            ## Profiles and drift (`vigil bench-profiles`)
 
-        Written on \(BenchmarkReport.today()). Machine: \(BenchmarkReport.machine())
+            Written on \(BenchmarkReport.today()). Machine: \(BenchmarkReport.machine())
 
-        Workload: \(r.rows) predictions of one model over 30 days with 20 numeric features (rounded to
-        2 decimals) and 10 categorical ones (5–50 categories), in-process on one core (`Engine.ingest`),
-        best of two runs. The profile cost is the difference between ingesting with and without profiles
-        (each row updates its hour and its day bucket). Drift and quality queries merge 30 days of
-        buckets and compare 30 columns with a 20,000-row reference (suggested rules).
+            Workload: \(r.rows) predictions of one model over 30 days with 20 numeric features (rounded to
+            2 decimals) and 10 categorical ones (5–50 categories), in-process on one core (`Engine.ingest`),
+            best of two runs. The profile cost is the difference between ingesting with and without profiles
+            (each row updates its hour and its day bucket). Drift and quality queries merge 30 days of
+            buckets and compare 30 columns with a 20,000-row reference (suggested rules). The rows are generated
+            before the clock starts, so each row's 30-entry feature dictionary comes from main memory: the
+            admission checks (feature count, name and value lengths) pay that miss even without profiles, where a
+            server reads the features of a row it has just decoded from cache.
 
-        | measure | value |
-        |---|---:|
-        | ingest with profiles | \(Int(r.rowsPerSecondWithProfiles)) rows/s |
-        | ingest without profiles | \(Int(r.rowsPerSecondWithoutProfiles)) rows/s |
-        | profile update per row (30 features, 2 buckets) | \(String(format: "%.0f", r.profileNanosecondsPerRow)) ns = \(Int(r.profileOnlyRowsPerSecond)) rows/s |
-        | drift query, 30 days, 30 columns: p50 / p99 | \(String(format: "%.2f / %.2f", r.driftP50, r.driftP99)) ms |
-        | quality query, 30 days: p50 | \(String(format: "%.2f", r.qualityP50)) ms |
-        | memory per column per bucket (hour and day buckets) | \(Int(r.bytesPerColumnBucket)) B |
-        | memory per column per day bucket | \(Int(r.bytesPerColumnDayBucket)) B |
-        | profile buckets held | \(r.buckets) |
+            | measure | value |
+            |---|---:|
+            | ingest with profiles | \(Int(r.rowsPerSecondWithProfiles)) rows/s |
+            | ingest without profiles | \(Int(r.rowsPerSecondWithoutProfiles)) rows/s |
+            | profile update per row (30 features, 2 buckets) | \(String(format: "%.0f", r.profileNanosecondsPerRow)) ns = \(Int(r.profileOnlyRowsPerSecond)) rows/s |
+            | drift query, 30 days, 30 columns: p50 / p99 | \(String(format: "%.2f / %.2f", r.driftP50, r.driftP99)) ms |
+            | quality query, 30 days: p50 | \(String(format: "%.2f", r.qualityP50)) ms |
+            | memory per column per bucket (hour and day buckets) | \(Int(r.bytesPerColumnBucket)) B |
+            | memory per column per day bucket | \(Int(r.bytesPerColumnDayBucket)) B |
+            | profile buckets held | \(r.buckets) |
 
-        """
+            Target: profile updates at ≥ 500,000 rows/s per core with these 30 features — \(verdict). A row updates 30 columns in
+            two buckets (hour and day), so each column update has about 1/60 of the row's time. Under
+            `perf record -e cpu-clock` (300,000 rows, 2026-12-04) the profiled ingest spends about 10 % hashing
+            feature names and category strings (a row's names are looked up twice: once to add new columns,
+            once to fill the row), 7.5 % re-growing the exact value tables of each new hour bucket (a numeric
+            column holds a few hundred distinct values per hour), and most of the rest inside the per-value
+            updates (value-table probes, the quantile sketch's logarithm, missing and type counts) inlined into
+            `Engine.ingest`.
+
+            """
     }
 }
 
