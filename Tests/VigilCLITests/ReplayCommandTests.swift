@@ -199,6 +199,24 @@ struct ReplayCommandTests {
             Self.slice(report, "taxi-tip", "overall"), Self.expected("taxi")["overall"] as! [String: Any], "ndjson")
     }
 
+    /// A header naming a column twice would let one of the two win unseen: the replay refuses the file.
+    @Test func repeatedColumnNameIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-dup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let predictions = """
+            id,timestamp,model,version,score,city,prediction,city
+            a,2020-02-01T00:00:00Z,m,v1,0.9,Oslo,1,Bergen
+            """
+        try predictions.write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        let options = ReplayOptions(predictions: dir.appendingPathComponent("p.csv").path, feedback: nil)
+        #expect {
+            try ReplayRunner(options: options).run()
+        } throws: { error in
+            "\(error)" == "p.csv, line 1: column 'city' appears twice in the header (columns 6 and 8); rename one"
+        }
+    }
+
     @Test func badRowsAreReportedWithLineNumbersAndGoodRowsKept() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-bad-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -2,7 +2,7 @@
 /// once per file rather than per row.
 final class CSVHeader {
     let names: [String]
-    /// The first column of each name.
+    /// The column of each name (``InputFile`` refuses a header that repeats one).
     let index: [String: Int]
 
     /// The columns read on every row, found once rather than looked up by name per row: `id`, the time
@@ -28,8 +28,8 @@ final class CSVHeader {
 
     /// What a column of a predictions file holds.
     enum Role {
-        /// Read by name (`id`, the time, `model`, `version`, `prediction`), a repeated name, or a feature nothing
-        /// reads: skipped here.
+        /// Read by name (`id`, the time, `model`, `version`, `prediction`) or a feature nothing reads: skipped
+        /// here.
         case skipped
         case shadow
         case score
@@ -47,8 +47,7 @@ final class CSVHeader {
         if let cachedRoles, cachedRoles.segments == segments, cachedRoles.features == features {
             return (cachedRoles.roles, cachedRoles.featureCount)
         }
-        let roles = names.enumerated().map { (k, column) -> Role in
-            guard index[column] == k else { return .skipped }  // a repeated column: the first one counts
+        let roles = names.map { column -> Role in
             switch column {
             case "id", "timestamp", "ts", "time", "model", "version", "prediction": return .skipped
             case "shadow": return .shadow

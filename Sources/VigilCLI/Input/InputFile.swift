@@ -42,7 +42,7 @@ struct InputFile {
         format = first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? .ndjson : .csv
         let name = (path as NSString).lastPathComponent
         switch format {
-        case .csv: readCSV(bytes, name: name, parts: parts, progress: progress, row)
+        case .csv: try readCSV(bytes, name: name, parts: parts, progress: progress, row)
         case .ndjson:
             readJSON(bytes, name: name, isArray: first == UInt8(ascii: "["), progress: progress) { row(0, $0, $1) }
         }
@@ -51,13 +51,14 @@ struct InputFile {
     private mutating func readCSV(
         _ bytes: [UInt8], name: String, parts count: Int, progress: ProgressReporter?,
         _ row: @Sendable (Int, Int, InputRow) -> Void
-    ) {
+    ) throws {
         let whole = CSVReader.Part(range: 0..<bytes.count, firstLine: 1)
         let parts = count > 1 ? CSVReader.parts(bytes, count: count) ?? [whole] : [whole]
         // The header is the first record; every part gets its own copy (a header caches column roles).
         guard let names = CSVReader.firstRecord(bytes)?.map({ $0.trimmingCharacters(in: .whitespaces) }) else {
             return
         }
+        if let problem = CSVReader.headerProblem(names) { throw ValidationFailure("\(name), line 1: \(problem)") }
         let results = parts.map { _ in PartResult() }
         DispatchQueue.concurrentPerform(iterations: parts.count) { k in
             let header = CSVHeader(names)

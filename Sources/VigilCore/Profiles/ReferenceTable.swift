@@ -47,7 +47,12 @@ public struct ReferenceTable: Sendable {
         CSVReader.forEachRecord(bytes) { line, fields, _ in
             guard failure == nil else { return }
             guard columns != nil else {
-                columns = CSVColumns(header: fields.map { $0.trimmingCharacters(in: .whitespaces) })
+                let names = fields.map { $0.trimmingCharacters(in: .whitespaces) }
+                if let problem = CSVReader.headerProblem(names) {
+                    failure = ReferenceError(line: line, problem)
+                    return
+                }
+                columns = CSVColumns(header: names)
                 return
             }
             guard fields.count == columns!.roles.count else {
@@ -82,10 +87,8 @@ public struct ReferenceTable: Sendable {
         var outputs: [ColumnProfile] = []
 
         init(header: [String]) {
-            // A repeated name counts once, with its last column (as a row read into a dictionary would).
-            let last = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { _, b in b })
-            for (k, name) in header.enumerated() {
-                if ReferenceTable.skipped.contains(name) || last[name] != k {
+            for name in header {
+                if ReferenceTable.skipped.contains(name) {
                     roles.append(.skipped)
                 } else if ReferenceTable.outputs.contains(name) {
                     roles.append(.output(outputNames.count))

@@ -12,6 +12,19 @@ public enum CSVReader {
         forEachRecord(bytes, in: Part(range: 0..<bytes.count, firstLine: 1), body)
     }
 
+    /// Why a header cannot be read by name, or nil: a name given to two columns would make one of them
+    /// silently win, so it is refused, naming the columns (1-based) that share it.
+    public static func headerProblem(_ names: [String]) -> String? {
+        var first: [String: Int] = [:]
+        for (k, name) in names.enumerated() {
+            if let j = first[name] {
+                return "column '\(name)' appears twice in the header (columns \(j + 1) and \(k + 1)); rename one"
+            }
+            first[name] = k
+        }
+        return nil
+    }
+
     /// A run of whole records: a byte range that starts at the beginning of a line, and that line's number.
     public struct Part: Sendable, Hashable {
         public var range: Range<Int>

@@ -77,4 +77,17 @@ struct CSVReaderTests {
         #expect(CSVReader.parts(Array("a,b\n\"x\ny\",1\n2,3\n".utf8), count: 2) == nil)
         #expect(CSVReader.parts(Array("a,b\n".utf8), count: 4)?.count == 1)
     }
+
+    /// A reference whose header repeats a name is refused with both columns named, not read with one of them.
+    @Test func repeatedHeaderNameIsRefused() throws {
+        #expect(CSVReader.headerProblem(["a", "b", "c"]) == nil)
+        #expect(
+            CSVReader.headerProblem(["a", "b", "a", "b"])
+                == "column 'a' appears twice in the header (columns 1 and 3); rename one")
+        #expect {
+            try ReferenceTable(bytes: Array("x,y,x\n1,2,3\n".utf8))
+        } throws: { error in
+            "\(error)" == "line 1: column 'x' appears twice in the header (columns 1 and 3); rename one"
+        }
+    }
 }
