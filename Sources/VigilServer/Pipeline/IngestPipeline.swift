@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import Logging
 import VigilCore
@@ -32,7 +31,7 @@ public actor IngestPipeline {
 
     struct Pending: Sendable {
         var record: LogRecord
-        var metadata: (@Sendable (Database) throws -> Void)?
+        var updates: [StoreUpdate] = []
     }
 
     struct Waiting {
@@ -175,7 +174,7 @@ public actor IngestPipeline {
         while true {
             do {
                 let records = group.map(\.record)
-                try await log.append(records, metadata: group.compactMap(\.metadata))
+                try await log.append(records, updates: group.flatMap(\.updates))
                 lastCommitted = records.last!.sequence
                 for w in waiters { w.resume() }
             } catch {
@@ -232,13 +231,8 @@ public actor IngestPipeline {
         logger.notice("storage takes writes again; accepting writes")
     }
 
-    /// A storage error as a person reads it (SQLite's code and message).
-    static func reason(_ error: any Error) -> String {
-        if let e = error as? DatabaseError {
-            return "\(e.resultCode == .SQLITE_FULL ? "disk full" : "storage error \(e.resultCode)"): \(e.message ?? "")"
-        }
-        return String(describing: error)
-    }
+    /// A storage error as a person reads it (the store's ``StorageError`` carries the backend's code and message).
+    static func reason(_ error: any Error) -> String { String(describing: error) }
 
     // MARK: - Pausing (backfill)
 
@@ -284,12 +278,16 @@ public actor IngestPipeline {
             .defineMetric(model: model, name: name, expression: expression, backfill: backfill), into: &body)
         let record = LogRecord(sequence: sequence, entries: 1, newestEvent: nil, oldestEvent: nil, body: body)
         try await commit(
-            Pending(record: record) { db in
-                try EventLog.saveMetric(definition, db)
-                if backfill { try EventLog.setSetting(EventLog.rebuildSequenceKey, sequence, db) }
-                try EventLog.recordChanges(
-                    [.customMetric(model: model, name: name, expression: expression, backfill: backfill, at: now)], db)
-            })
+            Pending(
+                record: record,
+                updates: [.saveMetric(definition)]
+                    + (backfill ? [.setting(key: EventLog.rebuildSequenceKey, value: sequence)] : [])
+                    + [
+                        .changes([
+                            .customMetric(model: model, name: name, expression: expression, backfill: backfill, at: now)
+                        ])
+                    ]
+            ))
         if backfill {
             let started = ContinuousClock.now
             do {
@@ -331,10 +329,12 @@ public actor IngestPipeline {
         LogCodec.encode(.deleteMetric(model: model, name: name), into: &body)
         let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, oldestEvent: nil, body: body)
         try await commit(
-            Pending(record: record) { db in
-                try EventLog.deleteMetric(model: model, name: name, db)
-                try EventLog.recordChanges([.customMetric(model: model, name: name, expression: nil, at: now)], db)
-            })
+            Pending(
+                record: record,
+                updates: [
+                    .deleteMetric(model: model, name: name),
+                    .changes([.customMetric(model: model, name: name, expression: nil, at: now)]),
+                ]))
     }
 
     /// Declares a model's task (and multiclass class order) durably, before its first prediction or in
@@ -358,7 +358,7 @@ public actor IngestPipeline {
         var body: [UInt8] = []
         LogCodec.encode(entry, into: &body)
         let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, oldestEvent: nil, body: body)
-        try await commit(Pending(record: record, metadata: nil))
+        try await commit(Pending(record: record))
     }
 
     /// Removes a model from the engine and the store (its custom metrics, reference and rules), durably.
@@ -371,7 +371,7 @@ public actor IngestPipeline {
         var body: [UInt8] = []
         LogCodec.encode(.deleteModel(model: model), into: &body)
         let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, oldestEvent: nil, body: body)
-        try await commit(Pending(record: record) { db in try EventLog.deleteModel(model, db) })
+        try await commit(Pending(record: record, updates: [.deleteModel(model)]))
     }
 
     private func resume() {

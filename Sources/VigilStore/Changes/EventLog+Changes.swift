@@ -9,7 +9,7 @@ extension EventLog {
     public static let changesPerModel = 10_000
 
     /// Appends `changes` to their models' timelines, inside the caller's transaction.
-    public static func recordChanges(_ changes: [Change], _ db: Database) throws {
+    static func recordChanges(_ changes: [Change], _ db: Database) throws {
         for c in changes {
             try db.execute(
                 sql: "INSERT INTO change (model, at_ms, kind, subject, body) VALUES (?, ?, ?, ?, ?)",

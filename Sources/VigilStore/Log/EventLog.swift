@@ -320,14 +320,30 @@ public final class EventLog: Sendable {
         }
     }
 
-    /// Commits `records`, and applies the `metadata` updates in the same transaction; returns once they
+    /// Commits `records`, and applies the metadata `updates` in the same transaction; returns once they
     /// are durable per the synchronous mode.
-    public func append(
-        _ records: [LogRecord], metadata: [@Sendable (Database) throws -> Void] = []
-    ) async throws {
-        try await pool.write { db in
-            try Self.insert(records, db)
-            for update in metadata { try update(db) }
+    /// - Throws: ``StorageError`` when SQLite refuses the write (disk full, I/O error).
+    public func append(_ records: [LogRecord], updates: [StoreUpdate] = []) async throws {
+        do {
+            try await pool.write { db in
+                try Self.insert(records, db)
+                for update in updates { try Self.apply(update, db) }
+            }
+        } catch let error as DatabaseError {
+            throw StorageError(
+                reason:
+                    "\(error.resultCode == .SQLITE_FULL ? "disk full" : "storage error \(error.resultCode)"): \(error.message ?? "")",
+                isFull: error.resultCode == .SQLITE_FULL)
+        }
+    }
+
+    private static func apply(_ update: StoreUpdate, _ db: Database) throws {
+        switch update {
+        case .saveMetric(let definition): try saveMetric(definition, db)
+        case .deleteMetric(let model, let name): try deleteMetric(model: model, name: name, db)
+        case .deleteModel(let model): try deleteModel(model, db)
+        case .setting(let key, let value): try setSetting(key, value, db)
+        case .changes(let changes): try recordChanges(changes, db)
         }
     }
 
@@ -389,7 +405,7 @@ public final class EventLog: Sendable {
     /// The log position of the latest backfill: recovery from an older snapshot must rebuild from the base.
     public static let rebuildSequenceKey = "rebuild_seq"
 
-    public static func setSetting(_ key: String, _ value: Int64, _ db: Database) throws {
+    static func setSetting(_ key: String, _ value: Int64, _ db: Database) throws {
         try db.execute(sql: "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", arguments: [key, value])
     }
 
@@ -399,7 +415,7 @@ public final class EventLog: Sendable {
 
     // MARK: - Metric definitions
 
-    public static func saveMetric(_ d: StoredMetricDefinition, _ db: Database) throws {
+    static func saveMetric(_ d: StoredMetricDefinition, _ db: Database) throws {
         try db.execute(
             sql: """
                 INSERT OR REPLACE INTO metric_definition (model, name, expression, backfill, seq, defined_ms)
@@ -410,14 +426,14 @@ public final class EventLog: Sendable {
 
     /// Forgets everything stored for a model: its custom metric definitions, documents (reference, rules),
     /// deployments and change timeline.
-    public static func deleteModel(_ model: String, _ db: Database) throws {
+    static func deleteModel(_ model: String, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM metric_definition WHERE model = ?", arguments: [model])
         try db.execute(sql: "DELETE FROM model_document WHERE model = ?", arguments: [model])
         try db.execute(sql: "DELETE FROM deployment WHERE model = ?", arguments: [model])
         try db.execute(sql: "DELETE FROM change WHERE model = ?", arguments: [model])
     }
 
-    public static func deleteMetric(model: String, name: String, _ db: Database) throws {
+    static func deleteMetric(model: String, name: String, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM metric_definition WHERE model = ? AND name = ?", arguments: [model, name])
     }
 
