@@ -35,7 +35,8 @@ let package = Package(
             name: "VigilCore",
             dependencies: [.product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: settings),
-        // Durability: the append-only event log, metadata and engine snapshots in SQLite.
+        // Durability behind one Store interface: the append-only event log, metadata and engine snapshots;
+        // SQLite (GRDB) embedded.
         .target(
             name: "VigilStore",
             dependencies: [

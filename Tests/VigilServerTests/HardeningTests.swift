@@ -212,7 +212,7 @@ extension HardeningTests {
         // A log with 3 batches and no snapshot, as a server killed before its first snapshot leaves it.
         let t = Timestamp(milliseconds: 1_700_000_000_000)
         do {
-            let log = try EventLog(StoreConfiguration(directory: harness.directory, synchronous: .off))
+            let log = try SQLiteStore(StoreConfiguration(directory: harness.directory, synchronous: .off))
             let records = (1...3).map { batch in
                 var body: [UInt8] = []
                 for i in 0..<100 {

@@ -88,7 +88,7 @@ import VigilCore
         let arrived = checkpoints[1] + .seconds(600)
         let late = LogEntry.feedback(Feedback(id: "p100", time: arrived, label: .number(0)))
         let sequence = try log.lastSequence() + 1
-        try await log.append([EventLogTests.record(sequence, [late])])
+        try await log.append([SQLiteStoreTests.record(sequence, [late])])
         let all = Self.entries + [late]
 
         let (engine, report) = try replayer.engine(asOf: t)
@@ -136,7 +136,7 @@ import VigilCore
             }
         }
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let log = try EventLog(StoreConfiguration(directory: directory, synchronous: .off))
+        let log = try SQLiteStore(StoreConfiguration(directory: directory, synchronous: .off))
         let times = entries.compactMap(\.eventTime)
         let range = try #require(try log.eventTimeRange())
         #expect(range.earliest == times.min())

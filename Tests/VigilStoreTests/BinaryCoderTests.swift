@@ -179,7 +179,9 @@ struct BinaryCoderTests {
         Self.expectSame(engine, restored)
         for model in ["bin", "reg"] {
             #expect(try engine.shadowComparison(model: model, shadow: "v3").labeledPairs > 0)
-            #expect(try engine.shadowComparison(model: model, shadow: "v3") == restored.shadowComparison(model: model, shadow: "v3"))
+            #expect(
+                try engine.shadowComparison(model: model, shadow: "v3")
+                    == restored.shadowComparison(model: model, shadow: "v3"))
         }
         for model in ["bin", "multi", "reg"] {
             #expect(try engine.metrics(model: model).values == restored.metrics(model: model).values)
@@ -208,14 +210,14 @@ struct BinaryCoderTests {
     @Test func anUnpublishedSnapshotIsRemovedWhenTheStoreOpens() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-snap-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var log: EventLog? = try EventLog(StoreConfiguration(directory: dir, synchronous: .off))
+        var log: SQLiteStore? = try SQLiteStore(StoreConfiguration(directory: dir, synchronous: .off))
         try await log!.saveSnapshot(sequence: 3, createdAt: Timestamp(milliseconds: 0), engine: Engine())
         let snapshots = log!.configuration.snapshotDirectory
         // What a crash leaves: a temporary file, and a file whose row was never committed.
         try Data([1, 2]).write(to: URL(fileURLWithPath: snapshots + "/7.vgs.tmp"))
         try Data([1, 2]).write(to: URL(fileURLWithPath: snapshots + "/9.vgs"))
         log = nil
-        log = try EventLog(StoreConfiguration(directory: dir, synchronous: .off))
+        log = try SQLiteStore(StoreConfiguration(directory: dir, synchronous: .off))
         #expect(try FileManager.default.contentsOfDirectory(atPath: snapshots) == ["3.vgs"])
         #expect(try log!.snapshot()?.sequence == 3)
         #expect(try EngineSnapshot.decode(try #require(try log!.snapshot()).body) != nil)

@@ -56,15 +56,15 @@ import VigilStore
                 == engine.metrics(model: "m", version: "v2", segment: Segment(key: "region", value: "eu")).values)
     }
 
-    static func log(_ entries: [LogEntry], batch: Int = 100) async throws -> EventLog {
+    static func log(_ entries: [LogEntry], batch: Int = 100) async throws -> SQLiteStore {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rebuild-\(UUID().uuidString)")
             .path
-        let log = try EventLog(StoreConfiguration(directory: dir, synchronous: .off))
+        let log = try SQLiteStore(StoreConfiguration(directory: dir, synchronous: .off))
         var records: [LogRecord] = []
         var seq: Int64 = 0
         for start in stride(from: 0, to: entries.count, by: batch) {
             seq += 1
-            records.append(EventLogTests.record(seq, Array(entries[start..<min(start + batch, entries.count)])))
+            records.append(SQLiteStoreTests.record(seq, Array(entries[start..<min(start + batch, entries.count)])))
         }
         try await log.append(records)
         return log

@@ -12,7 +12,7 @@ import VigilStore
 /// Delivers alert notifications to a webhook and to Alertmanager, in order, retrying with backoff.
 ///
 /// Transitions go through a durable outbox: the alert loop stores each notification in the same transaction
-/// as the alert change (``EventLog/saveAlerts(_:notifying:)``), and ``run()`` delivers what is due, oldest
+/// as the alert change (``AlertStore/saveAlerts(_:notifying:)``), and ``run()`` delivers what is due, oldest
 /// first, deleting each message once a receiver took it. A crash or a receiver that is down loses nothing:
 /// delivery resumes after a restart. Delivery is at least once; every message carries an idempotency key
 /// (`idempotency_key` in the body, `Idempotency-Key` header) for receivers to deduplicate on.
@@ -22,7 +22,7 @@ final class AlertNotifier: Sendable {
     let configuration: NotificationConfiguration
     private let logger: Logger
     private let client: HTTPClient
-    private let log: EventLog
+    private let log: any Store
     private let clock: @Sendable () -> Timestamp
     private let state = Mutex(State())
 
@@ -34,7 +34,7 @@ final class AlertNotifier: Sendable {
     }
 
     init(
-        _ configuration: NotificationConfiguration, log: EventLog, logger: Logger, client: HTTPClient = .shared,
+        _ configuration: NotificationConfiguration, log: any Store, logger: Logger, client: HTTPClient = .shared,
         clock: @escaping @Sendable () -> Timestamp
     ) {
         self.configuration = configuration

@@ -11,7 +11,7 @@ import VigilStore
 /// notifies it twice.
 struct AlertService: Service {
     let slos: LiveSLOs
-    let log: EventLog
+    let log: any Store
     let notifier: AlertNotifier
     let configuration: ServerConfiguration
     let logger: Logger

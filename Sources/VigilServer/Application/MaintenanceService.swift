@@ -10,7 +10,7 @@ import VigilStore
 struct MaintenanceService: Service {
     let host: EngineHost
     let pipeline: IngestPipeline
-    let log: EventLog
+    let log: any Store
     let configuration: ServerConfiguration
     let logger: Logger
     let clock: @Sendable () -> Timestamp

@@ -16,7 +16,7 @@ import VigilStore
 public struct VigilServer: Sendable {
     public let host: EngineHost
     public let pipeline: IngestPipeline
-    public let log: EventLog
+    public let log: any Store
     let documents: ModelDocuments
     let registry: SLORegistry
     let deployments: DeploymentRegistry
@@ -36,7 +36,7 @@ public struct VigilServer: Sendable {
         self.logger = logger
         self.clock = clock
         ready = ReadyAnnouncer(logger: logger)
-        log = try EventLog(
+        log = try SQLiteStore(
             StoreConfiguration(directory: configuration.dataDirectory, synchronous: configuration.synchronous))
         host = EngineHost(Engine(configuration: configuration.engine))
         documents = ModelDocuments(log: log)

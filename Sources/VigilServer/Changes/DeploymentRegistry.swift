@@ -6,11 +6,11 @@ import VigilStore
 /// The deployments of every model: validated against their siblings and stored with their timeline entries,
 /// one write at a time (two concurrent promotions must not both find no primary).
 final class DeploymentRegistry: Sendable {
-    private let log: EventLog
+    private let log: any Store
     /// Held across a check and its write; the write is one short synchronous transaction.
     private let writing = Mutex(())
 
-    init(log: EventLog) { self.log = log }
+    init(log: any Store) { self.log = log }
 
     func all(model: String) throws(APIError) -> [Deployment] {
         do {
@@ -82,7 +82,8 @@ final class DeploymentRegistry: Sendable {
 extension DeploymentError {
     /// The HTTP form: a conflict with another record is 409, anything else 400; both name the field.
     var api: APIError {
-        let status: HTTPResponse.Status = code == .stageConflict || code == .trafficShareExceeded ? .conflict : .badRequest
+        let status: HTTPResponse.Status =
+            code == .stageConflict || code == .trafficShareExceeded ? .conflict : .badRequest
         return APIError(
             status, code.rawValue, "\(field): \(message)",
             details: [RowRejection(index: 0, field: field, code: code.rawValue, message: message)])

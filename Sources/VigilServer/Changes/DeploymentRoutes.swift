@@ -8,7 +8,7 @@ import VigilStore
 struct DeploymentRoutes: Sendable {
     let host: EngineHost
     let deployments: DeploymentRegistry
-    let log: EventLog
+    let log: any Store
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
 
@@ -65,7 +65,8 @@ struct DeploymentRoutes: Sendable {
         var all = try deployments.all(model: model)
         if let stage = query["stage"] {
             guard let s = Deployment.Stage(rawValue: stage) else {
-                throw .badRequest("invalid_stage", "stage: expected shadow, canary, primary or retired, got '\(stage.prefix(64))'")
+                throw .badRequest(
+                    "invalid_stage", "stage: expected shadow, canary, primary or retired, got '\(stage.prefix(64))'")
             }
             all = all.filter { $0.stage == s }
         }
@@ -77,7 +78,8 @@ struct DeploymentRoutes: Sendable {
         guard let d = try deployments.get(model: model, version: version) else {
             try requireKnown(model)
             throw APIError(
-                .notFound, "unknown_deployment", "model '\(model.prefix(64))' has no deployment '\(version.prefix(64))'")
+                .notFound, "unknown_deployment", "model '\(model.prefix(64))' has no deployment '\(version.prefix(64))'"
+            )
         }
         return JSONResponse.make(d)
     }
@@ -105,12 +107,14 @@ struct DeploymentRoutes: Sendable {
         guard let d = try deployments.get(model: model, version: version) else {
             try requireKnown(model)
             throw APIError(
-                .notFound, "unknown_deployment", "model '\(model.prefix(64))' has no deployment '\(version.prefix(64))'")
+                .notFound, "unknown_deployment", "model '\(model.prefix(64))' has no deployment '\(version.prefix(64))'"
+            )
         }
         guard !d.offlineMetrics.isEmpty else {
             throw .badRequest(
                 "no_offline_metrics",
-                "deployment '\(version.prefix(64))' has no offline_metrics: record them with PUT /v1/models/{model}/deployments/{version} {\"offline_metrics\": {\"accuracy\": 0.91}}")
+                "deployment '\(version.prefix(64))' has no offline_metrics: record them with PUT /v1/models/{model}/deployments/{version} {\"offline_metrics\": {\"accuracy\": 0.91}}"
+            )
         }
         let window = try MetricQuery(query.filter { ["window", "from", "to"].contains($0.key) }, now: clock()).window
         let tolerance = try ComparisonRequest.number(query["tolerance"], "tolerance", default: 0.02)
@@ -132,7 +136,8 @@ struct DeploymentRoutes: Sendable {
     func delete(model: String, version: String) throws(APIError) -> Response {
         guard try deployments.delete(model: model, version: version, at: clock()) else {
             throw APIError(
-                .notFound, "unknown_deployment", "model '\(model.prefix(64))' has no deployment '\(version.prefix(64))'")
+                .notFound, "unknown_deployment", "model '\(model.prefix(64))' has no deployment '\(version.prefix(64))'"
+            )
         }
         return Response(status: .noContent)
     }
@@ -161,8 +166,9 @@ struct DeploymentRoutes: Sendable {
         }
         var limit = 1_000
         if let text = query["limit"] {
-            guard let n = Int(text), (1...EventLog.changesPerModel).contains(n) else {
-                throw .badRequest("invalid_limit", "limit: expected a whole number from 1 to \(EventLog.changesPerModel)")
+            guard let n = Int(text), (1...StoreLimits.changesPerModel).contains(n) else {
+                throw .badRequest(
+                    "invalid_limit", "limit: expected a whole number from 1 to \(StoreLimits.changesPerModel)")
             }
             limit = n
         }

@@ -5,7 +5,7 @@ import VigilStore
 /// What dashboard pages read: the live engine, the SLOs, the stored alerts and the model documents.
 struct DashboardSources: Sendable {
     let slos: LiveSLOs
-    let log: EventLog
+    let log: any Store
     let clock: @Sendable () -> Timestamp
     /// Whether the server has tokens, so the dashboard's forms ask for a write token.
     let formsNeedToken: Bool
@@ -27,7 +27,7 @@ struct DashboardSources: Sendable {
     /// (at most 50 changes, the newest; a failed read only leaves them out). A deployment recorded today with
     /// a past `started_at` is drawn when it went live.
     func changeMarkers(_ model: String, _ range: DashboardRange) -> [LineChart.Marker] {
-        let changes = (try? log.changes(model: model, from: range.from, to: range.to, limit: 50)) ?? []
+        let changes = (try? log.changes(model: model, from: range.from, to: range.to, kinds: nil, limit: 50)) ?? []
         var markers = changes.map { c in
             LineChart.Marker(
                 x: Double(c.at.milliseconds), label: Self.markerLabel(c), note: "\(TimeLabel.full(c.at)) \(c.summary)")
@@ -36,7 +36,8 @@ struct DashboardSources: Sendable {
             let edges = [(d.startedAt, "\(d.version) \(d.stage.rawValue) from"), (d.endedAt, "\(d.version) ended")]
             for case let (at?, what) in edges where at >= range.from && at < range.to {
                 markers.append(
-                    LineChart.Marker(x: Double(at.milliseconds), label: d.version, note: "\(what) \(TimeLabel.full(at))"))
+                    LineChart.Marker(
+                        x: Double(at.milliseconds), label: d.version, note: "\(what) \(TimeLabel.full(at))"))
             }
         }
         return markers.sorted { $0.x < $1.x }

@@ -8,7 +8,7 @@ import VigilStore
 /// `docs/lineage.md#blame`).
 struct BlameRoutes: Sendable {
     let host: EngineHost
-    let log: EventLog
+    let log: any Store
     let deployments: DeploymentRegistry
     let clock: @Sendable () -> Timestamp
 
@@ -52,8 +52,11 @@ struct BlameRoutes: Sendable {
         for (version, (total, flagged)) in counts.sorted(by: { $0.key < $1.key }) where total > 0 {
             let lineage = try VersionLineage(model: model, version: version, log: log, deployments: deployments)
             populations.append(
-                Blame.Population(version: version, flagged: flagged, total: total, nodes: lineage.graph(model: model, version: version).nodes))
-            versions.append(VersionOutputs(version: version, outputs: total, flagged: min(flagged, total), gaps: lineage.gaps))
+                Blame.Population(
+                    version: version, flagged: flagged, total: total,
+                    nodes: lineage.graph(model: model, version: version).nodes))
+            versions.append(
+                VersionOutputs(version: version, outputs: total, flagged: min(flagged, total), gaps: lineage.gaps))
         }
         let flagged = versions.reduce(0) { $0 + $1.flagged }
         return JSONResponse.make(
@@ -70,7 +73,9 @@ struct BlameRoutes: Sendable {
     {
         try host.query { (engine) throws(QueryError) -> [String: (total: Int64, flagged: Int64)] in
             let summary = try engine.modelSummary(model)
-            func count(_ version: String, _ a: Timestamp, _ b: Timestamp, _ segment: Segment?) throws(QueryError) -> Int64 {
+            func count(_ version: String, _ a: Timestamp, _ b: Timestamp, _ segment: Segment?) throws(QueryError)
+                -> Int64
+            {
                 let report = try engine.metrics(
                     model: model, window: .range(from: a, to: b), version: version, segment: segment, names: ["count"])
                 return Int64(report["count"]?.value ?? 0)
@@ -78,7 +83,9 @@ struct BlameRoutes: Sendable {
             var out: [String: (total: Int64, flagged: Int64)] = [:]
             var listed: [String: Set<String>] = [:]
             for flag in flags {
-                for p in flag.predictions where p.time >= from && p.time < to { listed[p.version, default: []].insert(p.id) }
+                for p in flag.predictions where p.time >= from && p.time < to {
+                    listed[p.version, default: []].insert(p.id)
+                }
             }
             for version in summary.versions {
                 var flagged = Int64(listed[version]?.count ?? 0)

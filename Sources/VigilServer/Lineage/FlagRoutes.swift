@@ -11,7 +11,7 @@ import VigilStore
 /// - `GET /v1/flags?model=M`, `DELETE /v1/flags/{id}`.
 struct FlagRoutes: Sendable {
     let host: EngineHost
-    let log: EventLog
+    let log: any Store
     let clock: @Sendable () -> Timestamp
 
     /// Prediction ids one flag may list.
@@ -37,7 +37,8 @@ struct FlagRoutes: Sendable {
         try host.requireReady()
         let body = try await RequestBody.collect(request, limit: 2 * 1024 * 1024, timeout: .seconds(30))
         let o = try JSONObjectBody.parse(
-            Data(body.readableBytesView), #"body must be a JSON object such as {"model": "m", "prediction_ids": ["p-1"]}"#)
+            Data(body.readableBytesView),
+            #"body must be a JSON object such as {"model": "m", "prediction_ids": ["p-1"]}"#)
         try JSONObjectBody.requireKnown(o, Self.fields)
         let model = try OpenLineageBody.name(o["model"], "model")
         _ = try host.query { engine throws(QueryError) in try engine.modelSummary(model) }
@@ -53,11 +54,15 @@ struct FlagRoutes: Sendable {
         case (nil, _?):
             flag.from = try OpenLineageBody.time(o["from"], "from")
             flag.to = try OpenLineageBody.time(o["to"], "to")
-            guard let f = flag.from, let t = flag.to, f < t else { throw .badRequest("invalid_value", "to: must be after from") }
+            guard let f = flag.from, let t = flag.to, f < t else {
+                throw .badRequest("invalid_value", "to: must be after from")
+            }
             flag.version = try OpenLineageBody.optionalString(o["version"], "version")
             flag.segment = try o["segment"].map { (v) throws(APIError) in
                 let text = try OpenLineageBody.name(v, "segment")
-                guard let s = Segment(text) else { throw .badRequest("invalid_value", "segment: expected KEY:VALUE, got '\(text.prefix(64))'") }
+                guard let s = Segment(text) else {
+                    throw .badRequest("invalid_value", "segment: expected KEY:VALUE, got '\(text.prefix(64))'")
+                }
                 return s
             }
         case (_?, _?):
@@ -94,7 +99,8 @@ struct FlagRoutes: Sendable {
         guard !known.isEmpty else {
             throw APIError(
                 .notFound, "unknown_prediction",
-                "none of the \(unique.count) prediction ids is a served prediction of '\(model.prefix(64))' in the join (never sent, or older than the label horizon)")
+                "none of the \(unique.count) prediction ids is a served prediction of '\(model.prefix(64))' in the join (never sent, or older than the label horizon)"
+            )
         }
         return (known, unknown)
     }

@@ -12,12 +12,14 @@ import VigilStore
 ///   the run, when given);
 /// - `GET /v1/gates`, `GET /v1/gates/{name}` (with its recent checks), `DELETE /v1/gates/{name}`.
 struct GateRoutes: Sendable {
-    let log: EventLog
+    let log: any Store
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
 
     func register(on router: Router<BasicRequestContext>) {
-        router.put("/v1/gates/{name}") { request, context in try await put(try context.parameters.decoded("name"), request) }
+        router.put("/v1/gates/{name}") { request, context in
+            try await put(try context.parameters.decoded("name"), request)
+        }
         router.get("/v1/gates") { _, _ in try list() }
         router.get("/v1/gates/{name}") { _, context in try get(try context.parameters.decoded("name")) }
         router.delete("/v1/gates/{name}") { _, context in try await delete(try context.parameters.decoded("name")) }
@@ -28,18 +30,24 @@ struct GateRoutes: Sendable {
 
     func put(_ name: String, _ request: Request) async throws(APIError) -> Response {
         guard DataGate.isValidName(name) else {
-            throw .badRequest("invalid_name", "gate name '\(name.prefix(64))' must be at most 128 ASCII letters, digits, '-', '_' or '.'")
+            throw .badRequest(
+                "invalid_name",
+                "gate name '\(name.prefix(64))' must be at most 128 ASCII letters, digits, '-', '_' or '.'")
         }
         let query = QueryParameters.dictionary(request)
         try QueryParameters.requireKnown(query, ["suggest", "description"])
-        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes, timeout: configuration.bodyReadTimeout)
+        let body = try await RequestBody.collect(
+            request, limit: configuration.maxBodyBytes, timeout: configuration.bodyReadTimeout)
         let rules: RuleSet
         switch query["suggest"] {
         case nil, "false": rules = try RuleSetBody.decode(Data(body.readableBytesView))
         case "true": rules = RuleSet.suggested(from: try Self.profile(body, request, what: "reference"))
-        case let other?: throw .badRequest("invalid_value", "suggest: expected true or false, got '\(other.prefix(16))'")
+        case let other?:
+            throw .badRequest("invalid_value", "suggest: expected true or false, got '\(other.prefix(16))'")
         }
-        let gate = DataGate(name: name, rules: rules, description: query["description"].map { String($0.prefix(1024)) }, updatedAt: clock())
+        let gate = DataGate(
+            name: name, rules: rules, description: query["description"].map { String($0.prefix(1024)) },
+            updatedAt: clock())
         let created = try await PipelineStore.write { try await log.saveGate(gate) }
         return JSONResponse.make(gate, status: created ? .created : .ok)
     }
@@ -58,7 +66,9 @@ struct GateRoutes: Sendable {
     func list() throws(APIError) -> Response {
         let gates = try PipelineStore.read { try log.gates() }
         let entries = try gates.map { (g) throws(APIError) in
-            GateList.Entry(gate: g, lastCheck: try PipelineStore.read { try log.gateChecks(gate: g.name, limit: 1).first })
+            GateList.Entry(
+                gate: g,
+                lastCheck: try PipelineStore.read { try log.gateChecks(gate: g.name, runId: nil, limit: 1).first })
         }
         return JSONResponse.make(GateList(gates: entries))
     }
@@ -70,7 +80,9 @@ struct GateRoutes: Sendable {
 
     func get(_ name: String) throws(APIError) -> Response {
         let gate = try known(name)
-        return JSONResponse.make(GateAnswer(gate: gate, checks: try PipelineStore.read { try log.gateChecks(gate: name) }))
+        return JSONResponse.make(
+            GateAnswer(
+                gate: gate, checks: try PipelineStore.read { try log.gateChecks(gate: name, runId: nil, limit: 20) }))
     }
 
     func delete(_ name: String) async throws(APIError) -> Response {
@@ -82,9 +94,12 @@ struct GateRoutes: Sendable {
         let query = QueryParameters.dictionary(request)
         try QueryParameters.requireKnown(query, ["run_id", "dataset", "format"])
         let gate = try known(name)
-        let runId = try query["run_id"].map { (v) throws(APIError) in try OpenLineageBody.name(v, "run_id", max: OpenLineageBody.maxRunIdBytes) }
+        let runId = try query["run_id"].map { (v) throws(APIError) in
+            try OpenLineageBody.name(v, "run_id", max: OpenLineageBody.maxRunIdBytes)
+        }
         let dataset = try query["dataset"].map { (v) throws(APIError) in try OpenLineageBody.name(v, "dataset") }
-        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes, timeout: configuration.bodyReadTimeout)
+        let body = try await RequestBody.collect(
+            request, limit: configuration.maxBodyBytes, timeout: configuration.bodyReadTimeout)
         let check: GateCheck
         switch query["format"] {
         case nil, "rows":
@@ -132,6 +147,7 @@ struct GateRoutes: Sendable {
     }
 
     static func unknown(_ name: String) -> APIError {
-        APIError(.notFound, "unknown_gate", "no gate '\(name.prefix(64))': define it with PUT /v1/gates/\(name.prefix(64))")
+        APIError(
+            .notFound, "unknown_gate", "no gate '\(name.prefix(64))': define it with PUT /v1/gates/\(name.prefix(64))")
     }
 }

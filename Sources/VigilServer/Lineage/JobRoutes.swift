@@ -11,7 +11,7 @@ import VigilStore
 ///   must pass these gates, checked from what the run reported when its rows were not checked already;
 ///   `GET` the same path lists them.
 struct JobRoutes: Sendable {
-    let log: EventLog
+    let log: any Store
     let clock: @Sendable () -> Timestamp
 
     /// A heartbeat's time may run ahead of the server's clock by this much (clock skew), no more.
@@ -46,12 +46,14 @@ struct JobRoutes: Sendable {
         var at = now
         if body.readableBytes > 0 {
             let o = try JSONObjectBody.parse(
-                Data(body.readableBytesView), #"the body is empty or a JSON object such as {"time": "2026-12-03T08:00:00Z"}"#)
+                Data(body.readableBytesView),
+                #"the body is empty or a JSON object such as {"time": "2026-12-03T08:00:00Z"}"#)
             try JSONObjectBody.requireKnown(o, ["time"])
             if let t = o["time"] { at = try OpenLineageBody.time(t, "time") }
         }
         guard at <= now + Self.maxClockSkew else {
-            throw .badRequest("invalid_value", "time: \(at) is ahead of the server's clock (\(now)) by more than 5 minutes")
+            throw .badRequest(
+                "invalid_value", "time: \(at) is ahead of the server's clock (\(now)) by more than 5 minutes")
         }
         try await PipelineStore.write { try await log.recordHeartbeat(job, at: at) }
         return JSONResponse.make(Heartbeat(job: job, at: at), status: .accepted)
@@ -68,11 +70,14 @@ struct JobRoutes: Sendable {
         let o = try JSONObjectBody.parse(
             Data(body.readableBytesView), #"body must be a JSON object such as {"gates": ["trips-gate"]}"#)
         try JSONObjectBody.requireKnown(o, ["gates"])
-        guard let names = o["gates"] as? [String], names.count <= EventLog.gatesPerJob else {
-            throw .badRequest("invalid_type", "gates: expected an array of at most \(EventLog.gatesPerJob) gate names")
+        guard let names = o["gates"] as? [String], names.count <= StoreLimits.gatesPerJob else {
+            throw .badRequest(
+                "invalid_type", "gates: expected an array of at most \(StoreLimits.gatesPerJob) gate names")
         }
         for (i, name) in names.enumerated() where try PipelineStore.read({ try log.gate(name) }) == nil {
-            throw APIError(.notFound, "unknown_gate", "gates[\(i)]: no gate '\(name.prefix(64))': define it with PUT /v1/gates/{name}")
+            throw APIError(
+                .notFound, "unknown_gate",
+                "gates[\(i)]: no gate '\(name.prefix(64))': define it with PUT /v1/gates/{name}")
         }
         let gates = Array(Set(names)).sorted()
         try await PipelineStore.write { try await log.setJobGates(job, gates: gates, at: clock()) }

@@ -6,7 +6,7 @@ import VigilStore
 /// Pipeline runs in (OpenLineage at `POST /api/v1/lineage`, the path its HTTP transport posts to; plain
 /// `POST /v1/runs`), and jobs, runs and datasets out (see `docs/lineage.md`).
 struct LineageRoutes: Sendable {
-    let log: EventLog
+    let log: any Store
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
 
@@ -20,11 +20,15 @@ struct LineageRoutes: Sendable {
         router.get("/v1/jobs") { request, _ in try jobs(request) }
         router.get("/v1/jobs/{namespace}/{name}/runs") { request, context in
             try runs(
-                JobRef(namespace: try context.parameters.decoded("namespace"), name: try context.parameters.decoded("name")),
+                JobRef(
+                    namespace: try context.parameters.decoded("namespace"), name: try context.parameters.decoded("name")
+                ),
                 request)
         }
         router.get("/v1/datasets/{namespace}/{name}") { request, context in
-            try dataset(namespace: try context.parameters.decoded("namespace"), name: try context.parameters.decoded("name"), request)
+            try dataset(
+                namespace: try context.parameters.decoded("namespace"), name: try context.parameters.decoded("name"),
+                request)
         }
     }
 
@@ -39,7 +43,8 @@ struct LineageRoutes: Sendable {
     }
 
     func openLineage(_ request: Request) async throws(APIError) -> Response {
-        let body = try await RequestBody.collect(request, limit: Self.maxBodyBytes, timeout: configuration.bodyReadTimeout)
+        let body = try await RequestBody.collect(
+            request, limit: Self.maxBodyBytes, timeout: configuration.bodyReadTimeout)
         switch try OpenLineageBody.decode(Data(body.readableBytesView)) {
         case .run(let event):
             let (run, checks) = try await record(event)
@@ -51,7 +56,8 @@ struct LineageRoutes: Sendable {
     }
 
     func plainRun(_ request: Request) async throws(APIError) -> Response {
-        let body = try await RequestBody.collect(request, limit: Self.maxBodyBytes, timeout: configuration.bodyReadTimeout)
+        let body = try await RequestBody.collect(
+            request, limit: Self.maxBodyBytes, timeout: configuration.bodyReadTimeout)
         let event = try RunBody.decode(Data(body.readableBytesView), now: clock())
         let (run, checks) = try await record(event)
         return JSONResponse.make(Recorded(stored: true, run: run, gateChecks: checks), status: .created)
@@ -88,11 +94,11 @@ struct LineageRoutes: Sendable {
             throw APIError(.notFound, "unknown_run", "no run with id '\(id.prefix(64))'")
         }
         // The run, with the gate checks made for it.
-        let checks = try PipelineStore.read { try log.gateChecks(runId: id, limit: 100) }
+        let checks = try PipelineStore.read { try log.gateChecks(gate: nil, runId: id, limit: 100) }
         return JSONResponse.make(Annotated(run, [("gate_checks", checks)]))
     }
 
-    struct JobList: Encodable { var jobs: [EventLog.JobSummary] }
+    struct JobList: Encodable { var jobs: [JobSummary] }
 
     func jobs(_ request: Request) throws(APIError) -> Response {
         try QueryParameters.requireKnown(QueryParameters.dictionary(request), ["namespace"])
@@ -111,7 +117,9 @@ struct LineageRoutes: Sendable {
         try QueryParameters.requireKnown(query, ["limit"])
         let limit = try Self.limit(query["limit"])
         let runs = try PipelineStore.read { try log.pipelineRuns(job: job, limit: limit) }
-        guard !runs.isEmpty else { throw APIError(.notFound, "unknown_job", "no runs of job '\(job.description.prefix(128))'") }
+        guard !runs.isEmpty else {
+            throw APIError(.notFound, "unknown_job", "no runs of job '\(job.description.prefix(128))'")
+        }
         return JSONResponse.make(RunList(job: job, runs: runs))
     }
 
@@ -142,10 +150,16 @@ struct LineageRoutes: Sendable {
         let query = QueryParameters.dictionary(request)
         try QueryParameters.requireKnown(query, ["limit"])
         let limit = try Self.limit(query["limit"])
-        let writers = try PipelineStore.read { try log.datasetRuns(namespace: namespace, name: name, role: "output", limit: limit) }
-        let readers = try PipelineStore.read { try log.datasetRuns(namespace: namespace, name: name, role: "input", limit: limit) }
+        let writers = try PipelineStore.read {
+            try log.datasetRuns(namespace: namespace, name: name, role: "output", limit: limit)
+        }
+        let readers = try PipelineStore.read {
+            try log.datasetRuns(namespace: namespace, name: name, role: "input", limit: limit)
+        }
         guard !writers.isEmpty || !readers.isEmpty else {
-            throw APIError(.notFound, "unknown_dataset", "no run read or wrote dataset '\(namespace.prefix(64))/\(name.prefix(128))'")
+            throw APIError(
+                .notFound, "unknown_dataset",
+                "no run read or wrote dataset '\(namespace.prefix(64))/\(name.prefix(128))'")
         }
         return JSONResponse.make(
             DatasetAnswer(
@@ -160,8 +174,8 @@ struct LineageRoutes: Sendable {
 
     static func limit(_ text: String?) throws(APIError) -> Int {
         guard let text else { return 100 }
-        guard let n = Int(text), (1...EventLog.runsPerJob).contains(n) else {
-            throw .badRequest("invalid_value", "limit: expected a whole number from 1 to \(EventLog.runsPerJob)")
+        guard let n = Int(text), (1...StoreLimits.runsPerJob).contains(n) else {
+            throw .badRequest("invalid_value", "limit: expected a whole number from 1 to \(StoreLimits.runsPerJob)")
         }
         return n
     }

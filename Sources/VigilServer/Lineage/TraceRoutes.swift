@@ -8,7 +8,7 @@ import VigilStore
 /// wrote the version it read, with every gate check on the way (see `docs/lineage.md#trace`).
 struct TraceRoutes: Sendable {
     let host: EngineHost
-    let log: EventLog
+    let log: any Store
     let deployments: DeploymentRegistry
 
     func register(on router: Router<BasicRequestContext>) {

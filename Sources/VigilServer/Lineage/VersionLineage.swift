@@ -31,7 +31,7 @@ struct VersionLineage: Encodable {
     }
 
     /// Follows `model`'s `version` as far as the records go.
-    init(model: String, version: String, log: EventLog, deployments: DeploymentRegistry) throws(APIError) {
+    init(model: String, version: String, log: any Store, deployments: DeploymentRegistry) throws(APIError) {
         deployment = try deployments.get(model: model, version: version)
         guard let deployment else {
             gaps.append("no deployment recorded for \(model) \(version)")
@@ -39,30 +39,35 @@ struct VersionLineage: Encodable {
         }
         guard let runRef = deployment.trainingRun, let run = try Self.trainingRun(runRef, log) else {
             gaps.append(
-                deployment.trainingRun.map { "training run '\($0)' was not reported to Vigil (OpenLineage or /v1/runs)" }
+                deployment.trainingRun.map {
+                    "training run '\($0)' was not reported to Vigil (OpenLineage or /v1/runs)"
+                }
                     ?? "the deployment names no training_run")
             return
         }
         trainingRun = run
-        trainingGateChecks = try PipelineStore.read { try log.gateChecks(runId: run.runId, limit: 100) }
+        trainingGateChecks = try PipelineStore.read { try log.gateChecks(gate: nil, runId: run.runId, limit: 100) }
         for facts in run.inputs {
             let writers = try PipelineStore.read {
                 try log.datasetRuns(namespace: facts.namespace, name: facts.name, role: "output")
             }
             let producer = writers.first { ($0.endedAt ?? $0.startedAt) <= run.startedAt && $0.runId != run.runId }
-            let checks = try producer.map { p throws(APIError) in
-                try PipelineStore.read { try log.gateChecks(runId: p.runId, limit: 100) }
-            } ?? []
+            let checks =
+                try producer.map { p throws(APIError) in
+                    try PipelineStore.read { try log.gateChecks(gate: nil, runId: p.runId, limit: 100) }
+                } ?? []
             if producer == nil {
                 gaps.append("no run reported writing \(facts.namespace)/\(facts.name) before the training run")
             }
             inputs.append(
-                Input(namespace: facts.namespace, name: facts.name, facts: facts, producedBy: producer, gateChecks: checks))
+                Input(
+                    namespace: facts.namespace, name: facts.name, facts: facts, producedBy: producer, gateChecks: checks
+                ))
         }
     }
 
     /// A training run named as `ID`, or with a scheme (`openlineage:ID`, `mlflow:ID`) when Vigil has it so.
-    private static func trainingRun(_ ref: String, _ log: EventLog) throws(APIError) -> PipelineRun? {
+    private static func trainingRun(_ ref: String, _ log: any Store) throws(APIError) -> PipelineRun? {
         if let run = try PipelineStore.read({ try log.pipelineRun(ref) }) { return run }
         guard let colon = ref.firstIndex(of: ":") else { return nil }
         return try PipelineStore.read { try log.pipelineRun(String(ref[ref.index(after: colon)...])) }
@@ -71,7 +76,9 @@ struct VersionLineage: Encodable {
     /// Every failed gate check and failed assertion on the way, most upstream last.
     var suspects: [String] {
         var out: [String] = []
-        if let run = trainingRun, run.state != .complete { out.append("training run \(run.runId) ended \(run.state.rawValue)") }
+        if let run = trainingRun, run.state != .complete {
+            out.append("training run \(run.runId) ended \(run.state.rawValue)")
+        }
         for c in trainingGateChecks where c.verdict == .fail { out.append("gate \(c.gate) failed on the training run") }
         for input in inputs {
             let name = "\(input.namespace)/\(input.name)"

@@ -12,7 +12,7 @@ import VigilStore
 /// built fresh on each scrape from the state at that moment, so series of deleted SLOs disappear.
 struct MetricsExporter: Sendable {
     let slos: LiveSLOs
-    let log: EventLog
+    let log: any Store
     let clock: @Sendable () -> Timestamp
     /// The window of the per-model label coverage and drift gauges.
     var modelWindow: Duration = .seconds(86_400)
@@ -135,8 +135,12 @@ struct MetricsExporter: Sendable {
             r, "pending_predictions", "Predictions awaiting feedback in the join index.", [],
             Double(stats.pendingPredictions))
         // Where the engine's memory goes (the rest of the resident set is profiles, the runtime and caches).
-        gauge(r, "engine_memory_bytes", "Bytes held by the engine, by part.", [("part", "join_index")], Double(memory.joinIndex))
-        gauge(r, "engine_memory_bytes", "Bytes held by the engine, by part.", [("part", "buckets")], Double(memory.buckets))
+        gauge(
+            r, "engine_memory_bytes", "Bytes held by the engine, by part.", [("part", "join_index")],
+            Double(memory.joinIndex))
+        gauge(
+            r, "engine_memory_bytes", "Bytes held by the engine, by part.", [("part", "buckets")],
+            Double(memory.buckets))
         gauge(
             r, "orphan_feedback_pending", "Feedback held while waiting for its prediction.", [],
             Double(stats.orphansPending))

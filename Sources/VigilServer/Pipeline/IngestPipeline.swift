@@ -13,7 +13,7 @@ import VigilStore
 /// state-changing events are logged, so replaying the log rebuilds the same engine.
 public actor IngestPipeline {
     let host: EngineHost
-    let log: EventLog
+    let log: any Store
     let logger: Logger
     /// Events with a time further than this past the server clock are rejected: the newest event time
     /// drives eviction, so one far-future row would evict everything pending.
@@ -39,7 +39,7 @@ public actor IngestPipeline {
         var continuation: CheckedContinuation<Void, any Error>
     }
 
-    public init(host: EngineHost, log: EventLog, logger: Logger, maxFutureSkew: Duration) {
+    public init(host: EngineHost, log: any Store, logger: Logger, maxFutureSkew: Duration) {
         self.host = host
         self.log = log
         self.logger = logger
@@ -281,7 +281,7 @@ public actor IngestPipeline {
             Pending(
                 record: record,
                 updates: [.saveMetric(definition)]
-                    + (backfill ? [.setting(key: EventLog.rebuildSequenceKey, value: sequence)] : [])
+                    + (backfill ? [.setting(key: StoreSettings.rebuildSequence, value: sequence)] : [])
                     + [
                         .changes([
                             .customMetric(model: model, name: name, expression: expression, backfill: backfill, at: now)

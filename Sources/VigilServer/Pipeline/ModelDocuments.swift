@@ -6,12 +6,12 @@ import VigilStore
 /// References and validation rules, read through from the store and cached decoded, so a drift query
 /// does not parse a reference profile on every request.
 final class ModelDocuments: Sendable {
-    private let log: EventLog
+    private let log: any Store
     private let references = Mutex<[String: StoredReference?]>([:])
     private let rules = Mutex<[String: RuleSet?]>([:])
     private let abouts = Mutex<[String: ModelAbout?]>([:])
 
-    init(log: EventLog) { self.log = log }
+    init(log: any Store) { self.log = log }
 
     func reference(_ model: String) throws(APIError) -> StoredReference? {
         try cached(references, model, .reference)
@@ -38,7 +38,8 @@ final class ModelDocuments: Sendable {
         case .window(let from, let to, let version):
             how = "served predictions\(version.map { " of \($0)" } ?? "") from \(from) to \(to)"
         }
-        try await save(r, model, .reference, at: r.createdAt, change: .reference(model: model, at: r.createdAt, how: how))
+        try await save(
+            r, model, .reference, at: r.createdAt, change: .reference(model: model, at: r.createdAt, how: how))
         references.withLock { $0[model] = .some(r) }
     }
 
@@ -54,7 +55,7 @@ final class ModelDocuments: Sendable {
         abouts.withLock { $0[model] = .some(nil) }
     }
 
-    func delete(_ kind: EventLog.DocumentKind, model: String, at time: Timestamp) async throws(APIError) -> Bool {
+    func delete(_ kind: DocumentKind, model: String, at time: Timestamp) async throws(APIError) -> Bool {
         let existed: Bool
         let change: Change? =
             switch kind {
@@ -76,7 +77,7 @@ final class ModelDocuments: Sendable {
     }
 
     private func cached<T: Codable & Sendable>(
-        _ cache: borrowing Mutex<[String: T?]>, _ model: String, _ kind: EventLog.DocumentKind
+        _ cache: borrowing Mutex<[String: T?]>, _ model: String, _ kind: DocumentKind
     ) throws(APIError) -> T? {
         if let hit = cache.withLock({ $0[model] }) { return hit }
         let loaded: T?
@@ -90,7 +91,7 @@ final class ModelDocuments: Sendable {
     }
 
     private func save<T: Encodable>(
-        _ value: T, _ model: String, _ kind: EventLog.DocumentKind, at time: Timestamp, change: Change?
+        _ value: T, _ model: String, _ kind: DocumentKind, at time: Timestamp, change: Change?
     ) async throws(APIError) {
         do {
             try await log.saveDocument(value, model: model, kind: kind, at: time, change: change)

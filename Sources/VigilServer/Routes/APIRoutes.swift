@@ -9,7 +9,7 @@ import VigilStore
 struct APIRoutes: Sendable {
     let host: EngineHost
     let pipeline: IngestPipeline
-    let log: EventLog
+    let log: any Store
     let asOf: AsOfReplays
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp

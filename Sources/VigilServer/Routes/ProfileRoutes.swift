@@ -91,7 +91,7 @@ struct ProfileRoutes: Sendable {
         return JSONResponse.make(ReferenceSummary(model: model, r))
     }
 
-    func delete(_ kind: EventLog.DocumentKind, model: String) async throws(APIError) -> Response {
+    func delete(_ kind: DocumentKind, model: String) async throws(APIError) -> Response {
         guard try await documents.delete(kind, model: model, at: clock()) else {
             throw APIError(.notFound, "not_found", "model '\(model)' has no stored \(kind.rawValue)")
         }

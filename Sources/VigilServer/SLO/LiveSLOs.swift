@@ -7,7 +7,7 @@ struct LiveSLOs: Sendable {
     let host: EngineHost
     let registry: SLORegistry
     let documents: ModelDocuments
-    let log: EventLog
+    let log: any Store
 
     /// The status of `slo` at `t` from the buckets as they stand.
     func status(_ slo: SLODefinition, at t: Timestamp) throws(APIError) -> SLOStatus {
@@ -87,7 +87,10 @@ extension LiveSLOs {
     /// its SLOs' rules, and since. Read before the engine is held; a failed read only leaves them out.
     fileprivate func changes(of model: String, before t: Timestamp, slos: [SLODefinition]) -> [Change] {
         let longest = slos.filter { $0.model == model }.map(\.longestFor).max() ?? .zero
-        return (try? log.changes(model: model, from: t - AlertContext.changeLookback - longest, to: t + .seconds(1)))
+        return
+            (try? log.changes(
+                model: model, from: t - AlertContext.changeLookback - longest, to: t + .seconds(1), kinds: nil,
+                limit: StoreLimits.changesPerModel))
             ?? []
     }
 }

@@ -5,10 +5,10 @@ import VigilStore
 
 /// The SLO definitions: stored in SQLite, read once, served from memory.
 final class SLORegistry: Sendable {
-    private let log: EventLog
+    private let log: any Store
     private let definitions: Mutex<[String: SLODefinition]>
 
-    init(log: EventLog) throws {
+    init(log: any Store) throws {
         self.log = log
         definitions = Mutex(Dictionary(uniqueKeysWithValues: try log.slos().map { ($0.name, $0) }))
     }

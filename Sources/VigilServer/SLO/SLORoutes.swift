@@ -7,7 +7,7 @@ import VigilStore
 /// SLO definitions, their status now or at a past time, backtests, and alerts (see `docs/slos.md`).
 struct SLORoutes: Sendable {
     let slos: LiveSLOs
-    let log: EventLog
+    let log: any Store
     let asOf: AsOfReplays
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp

@@ -10,7 +10,7 @@ import VigilCore
 ///   definition first — "hoisted" to the start of the retained log — then replays the log, skipping earlier
 ///   definitions of the same metrics. Live backfill and recovery follow this one procedure, so they agree.
 public struct EngineRebuilder {
-    public let log: EventLog
+    public let log: any Store
     public let configuration: EngineConfiguration
     /// Called every `progressInterval` entries with (entries replayed, entries to replay).
     public var progress: (Int, Int) -> Void = { _, _ in }
@@ -18,7 +18,7 @@ public struct EngineRebuilder {
     /// How the shards of a replayed batch run (a server runs them on its cores).
     public var run: Engine.ShardRunner = Engine.sequentially
 
-    public init(log: EventLog, configuration: EngineConfiguration) {
+    public init(log: any Store, configuration: EngineConfiguration) {
         self.log = log
         self.configuration = configuration
     }
@@ -38,7 +38,7 @@ public struct EngineRebuilder {
 
     /// State on start: the newest snapshot plus the log after it.
     public func recover() throws -> Result {
-        let rebuildSequence = try log.setting(EventLog.rebuildSequenceKey) ?? 0
+        let rebuildSequence = try log.setting(StoreSettings.rebuildSequence) ?? 0
         let clock = ContinuousClock()
         let readStart = clock.now
         if let newest = try log.snapshot(newest: true), newest.sequence >= rebuildSequence {

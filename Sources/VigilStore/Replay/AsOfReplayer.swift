@@ -23,7 +23,7 @@ import VigilCore
 /// report.replayedEvents   // events applied after the checkpoint it started from
 /// ```
 public final class AsOfReplayer: Sendable {
-    public let log: EventLog
+    public let log: any Store
     public let configuration: EngineConfiguration
     private let checkpoints: Mutex<AsOfCheckpoints>
 
@@ -43,7 +43,7 @@ public final class AsOfReplayer: Sendable {
     ///   - spacing: checkpoints sit on multiples of this (UTC days by default).
     ///   - capacity: checkpoints kept in memory; each holds an engine (0 replays from the beginning every time).
     public init(
-        log: EventLog, configuration: EngineConfiguration, spacing: Duration = .seconds(86_400), capacity: Int = 4
+        log: any Store, configuration: EngineConfiguration, spacing: Duration = .seconds(86_400), capacity: Int = 4
     ) {
         self.log = log
         self.configuration = configuration

@@ -12,13 +12,13 @@ struct LogHistory {
     private var definitionOrder: [String] = []
     /// Each model's last declaration: applied up front, as definitions are (it comes before its traffic).
     private var declarations: [String: LogEntry] = [:]
-    var read = EventLog.SpanRead()
+    var read = LogSpanRead()
     /// Whether a model's removal came after events of this range: it may drop feedback for predictions before
     /// the range too, so only a replay from the beginning gives the same result.
     private(set) var removalAfterEvents = false
 
     /// Reads the events with times in `(after, through]` (from the beginning when `after` is `nil`).
-    init(log: EventLog, after: Timestamp?, through: Timestamp) throws {
+    init(log: any Store, after: Timestamp?, through: Timestamp) throws {
         let lower = after ?? Timestamp(milliseconds: .min)
         read = try log.forEachRecord(eventsAfter: after, through: through) { _, bytes in
             try LogCodec.decode(bytes) { entry in add(entry, lower: lower, upper: through) }

@@ -44,12 +44,13 @@ struct PipelinePage {
             title: "Pipeline", model: nil, page: .pipeline, path: "/pipeline", range: range, latestEvent: nil, now: now)
         let log = sources.log
         jobs = try PipelineStore.read { try log.pipelineJobs() }.map { (s) throws(APIError) in
-            try Self.row(s, heartbeat: PipelineStore.read { try log.lastHeartbeat(s.job) },
+            try Self.row(
+                s, heartbeat: PipelineStore.read { try log.lastHeartbeat(s.job) },
                 gates: PipelineStore.read { try log.jobGates(s.job) })
         }
         hasJobs = !jobs.isEmpty
         gates = try PipelineStore.read { try log.gates() }.map { (g) throws(APIError) in
-            Self.row(g, try PipelineStore.read { try log.gateChecks(gate: g.name, limit: 1).first })
+            Self.row(g, try PipelineStore.read { try log.gateChecks(gate: g.name, runId: nil, limit: 1).first })
         }
         hasGates = !gates.isEmpty
         slos = try sources.slos.registry.all.filter { $0.sli.pipelineMeasure != nil }.map { (slo) throws(APIError) in
@@ -58,7 +59,7 @@ struct PipelinePage {
         hasSLOs = !slos.isEmpty
     }
 
-    static func row(_ s: EventLog.JobSummary, heartbeat: Timestamp?, gates: [String]) -> JobRow {
+    static func row(_ s: JobSummary, heartbeat: Timestamp?, gates: [String]) -> JobRow {
         let state = s.latest?.state.rawValue ?? "—"
         return JobRow(
             job: s.job.description, runs: DashboardFormat.count(Int64(s.runs)), lastRun: s.latest?.runId ?? "—",

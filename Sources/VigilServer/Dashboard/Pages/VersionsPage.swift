@@ -82,7 +82,9 @@ struct VersionsPage {
         self.model = model
         let recorded = (try? sources.log.deployments(model: model)) ?? []
         var keep: [(String, String)] = []
-        for key in ["baseline", "candidate", "margin", "by"] { if let v = query[key], !v.isEmpty { keep.append((key, v)) } }
+        for key in ["baseline", "candidate", "margin", "by"] {
+            if let v = query[key], !v.isEmpty { keep.append((key, v)) }
+        }
         frame = PageFrame(
             title: "\(model) · versions", model: model, page: .versions,
             path: "/models/\(DashboardLinks.escape(model))/versions", range: range, latestEvent: summary.lastEvent,
@@ -99,7 +101,8 @@ struct VersionsPage {
             }
             return Self.row(s)
         }
-        changes = ((try? sources.log.changes(model: model, from: range.from, to: range.to, limit: 200)) ?? [])
+        changes =
+            ((try? sources.log.changes(model: model, from: range.from, to: range.to, kinds: nil, limit: 200)) ?? [])
             .reversed().map { ChangeRow(at: TimeLabel.full($0.at), kind: $0.kind.rawValue, summary: $0.summary) }
         if let baseline, let candidate {
             try compare(sources, baseline, candidate, range, query)
@@ -159,7 +162,8 @@ struct VersionsPage {
             difference: DashboardFormat.number(d?.estimate), differenceExact: DashboardFormat.exact(d?.estimate),
             interval: DashboardFormat.interval(d?.lower, d?.upper),
             pValue: d.map { String(format: "%.2g", $0.pValue) } ?? "—", verdict: m.verdict.rawValue,
-            sequential: DashboardFormat.interval(s?.lower, s?.upper), sequentialVerdict: s?.verdict.rawValue ?? "undecided",
+            sequential: DashboardFormat.interval(s?.lower, s?.upper),
+            sequentialVerdict: s?.verdict.rawValue ?? "undecided",
             labelsNeeded: m.labelsNeeded.map(DashboardFormat.count) ?? (m.note ?? ""))
     }
 
@@ -172,7 +176,8 @@ struct VersionsPage {
             disagreement: s.disagreement.map { DashboardFormat.percent($0.value) }
                 ?? s.meanPredictionDifference.map { "mean |Δŷ| \(DashboardFormat.number($0))" } ?? "—",
             table: table ?? "\(DashboardFormat.count(s.labeledPairs)) labeled pairs",
-            difference: "\(s.metric) \(DashboardFormat.number(s.difference?.estimate)) \(DashboardFormat.interval(s.difference?.lower, s.difference?.upper))",
+            difference:
+                "\(s.metric) \(DashboardFormat.number(s.difference?.estimate)) \(DashboardFormat.interval(s.difference?.lower, s.difference?.upper))",
             pValue: s.difference.map { String(format: "%.2g", $0.pValue) } ?? "—", verdict: s.verdict.rawValue)
     }
 }

@@ -2,91 +2,20 @@ import Foundation
 import GRDB
 import VigilCore
 
-/// How hard SQLite works to make each commit durable (`PRAGMA synchronous`).
-public enum SynchronousMode: String, Sendable, CaseIterable {
-    /// fsync the WAL on every commit: survives a process kill and a power loss. The default.
-    case full
-    /// fsync only at checkpoints: survives a process kill (`kill -9`), may lose the last commits on power loss.
-    case normal
-    /// Never fsync: for tests and throwaway data.
-    case off
-}
-
-/// Where and how the log is kept.
-public struct StoreConfiguration: Sendable {
-    /// Directory holding `vigil.sqlite` (created if missing).
-    public var directory: String
-    public var synchronous: SynchronousMode
-    /// Pipeline jobs and data gates kept; a new one past these is refused with ``PipelineLimitReached``.
-    public var maxJobs = 10_000
-    public var maxGates = 1_000
-
-    public init(directory: String, synchronous: SynchronousMode = .full) {
-        self.directory = directory
-        self.synchronous = synchronous
-    }
-
-    public var databasePath: String { (directory as NSString).appendingPathComponent("vigil.sqlite") }
-    /// Directory holding the engine snapshots, one file each.
-    public var snapshotDirectory: String { (directory as NSString).appendingPathComponent("snapshots") }
-}
-
-/// One committed batch of log entries: its sequence number, its entry count, the span of its event times
-/// and its body.
-public struct LogRecord: Sendable {
-    public var sequence: Int64
-    public var entries: Int
-    /// Newest event time of the batch, for retention (`nil` for control-only batches).
-    public var newestEvent: Timestamp?
-    /// Oldest event time of the batch, so that an as-of replay reads only the batches its time range meets
-    /// (`nil` for control-only batches).
-    public var oldestEvent: Timestamp?
-    public var body: [UInt8]
-
-    public init(sequence: Int64, entries: Int, newestEvent: Timestamp?, oldestEvent: Timestamp?, body: [UInt8]) {
-        self.sequence = sequence
-        self.entries = entries
-        self.newestEvent = newestEvent
-        self.oldestEvent = oldestEvent
-        self.body = body
-    }
-}
-
-/// A custom metric definition as stored, for listing and for `GET /v1/models/{model}/metrics/{name}`.
-public struct StoredMetricDefinition: Sendable, Hashable {
-    public var model: String
-    public var name: String
-    public var expression: String
-    public var backfill: Bool
-    /// The log position the definition took effect at.
-    public var sequence: Int64
-    public var definedAt: Timestamp
-
-    public init(model: String, name: String, expression: String, backfill: Bool, sequence: Int64, definedAt: Timestamp)
-    {
-        self.model = model
-        self.name = name
-        self.expression = expression
-        self.backfill = backfill
-        self.sequence = sequence
-        self.definedAt = definedAt
-    }
-}
-
-/// The durable store: an append-only log of batches of ``LogEntry`` in SQLite (WAL mode), engine
-/// snapshots, and metadata.
+/// The embedded ``Store`` (the default): the log of batches of ``LogEntry`` and the metadata in one SQLite
+/// file (WAL mode, through GRDB), engine snapshots as files beside it.
 ///
 /// A batch is one row: group commit writes the batches of many requests in one transaction, so a
 /// commit costs one fsync however many clients are sending.
 ///
 /// ```swift
-/// let log = try EventLog(StoreConfiguration(directory: "./vigil-data"))
+/// let log = try SQLiteStore(StoreConfiguration(directory: "./vigil-data"))
 /// var body: [UInt8] = []
 /// LogCodec.encode(.feedback(Feedback(id: "p1", time: t, label: .number(1))), into: &body)
 /// let record = LogRecord(sequence: try log.lastSequence() + 1, entries: 1, newestEvent: t, oldestEvent: t, body: body)
 /// try await log.append([record])
 /// ```
-public final class EventLog: Sendable {
+public final class SQLiteStore: Store {
     let pool: DatabasePool
     public let configuration: StoreConfiguration
     /// Held while the log is open: one process per data directory.
@@ -323,7 +252,7 @@ public final class EventLog: Sendable {
     /// Commits `records`, and applies the metadata `updates` in the same transaction; returns once they
     /// are durable per the synchronous mode.
     /// - Throws: ``StorageError`` when SQLite refuses the write (disk full, I/O error).
-    public func append(_ records: [LogRecord], updates: [StoreUpdate] = []) async throws {
+    public func append(_ records: [LogRecord], updates: [StoreUpdate]) async throws {
         do {
             try await pool.write { db in
                 try Self.insert(records, db)
@@ -363,7 +292,7 @@ public final class EventLog: Sendable {
     }
 
     /// Number of committed batches and entries after `sequence`.
-    public func count(after sequence: Int64 = 0) throws -> (batches: Int, entries: Int) {
+    public func count(after sequence: Int64) throws -> (batches: Int, entries: Int) {
         try pool.read { db in
             let row = try Row.fetchOne(
                 db, sql: "SELECT count(*), coalesce(sum(entries), 0) FROM log WHERE seq > ?", arguments: [sequence])
@@ -393,17 +322,7 @@ public final class EventLog: Sendable {
         }
     }
 
-    /// Every entry after `sequence`, decoded, with its batch's sequence number.
-    public func forEachEntry(after sequence: Int64, _ body: (Int64, LogEntry) throws -> Void) throws {
-        try forEachRecord(after: sequence) { seq, bytes in
-            try LogCodec.decode(bytes) { try body(seq, $0) }
-        }
-    }
-
     // MARK: - Settings
-
-    /// The log position of the latest backfill: recovery from an older snapshot must rebuild from the base.
-    public static let rebuildSequenceKey = "rebuild_seq"
 
     static func setSetting(_ key: String, _ value: Int64, _ db: Database) throws {
         try db.execute(sql: "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", arguments: [key, value])
@@ -438,7 +357,7 @@ public final class EventLog: Sendable {
     }
 
     /// The stored custom metric definitions of `model` (all models when `nil`).
-    public func metricDefinitions(model: String? = nil) throws -> [StoredMetricDefinition] {
+    public func metricDefinitions(model: String?) throws -> [StoredMetricDefinition] {
         try pool.read { db in
             let rows = try Row.fetchAll(
                 db,

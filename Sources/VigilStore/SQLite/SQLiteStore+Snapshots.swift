@@ -7,13 +7,7 @@ import VigilCore
 /// A file is published (written, flushed, renamed) before its row is committed, and removed only after the
 /// row's deletion is committed, so every row names a whole file. Files without a row (a crash in between)
 /// are removed when the store opens.
-extension EventLog {
-    /// A snapshot as read back: its log position and its bytes (memory-mapped for a file).
-    public struct StoredSnapshot {
-        public var sequence: Int64
-        public var body: Data
-    }
-
+extension SQLiteStore {
     /// Streams a snapshot of `engine`, taken after the batch `sequence` was applied, to its file and records
     /// it; returns its size in bytes. The older snapshots are thinned out: each holds the whole engine and
     /// only the newest is ever restored, so between the base (the oldest, which a backfill rebuilds from)
@@ -49,7 +43,7 @@ extension EventLog {
 
     /// The newest snapshot, or the oldest (the base a backfill rebuilds from).
     /// - Throws: ``SnapshotFileError`` if the snapshot's file is missing or unreadable.
-    public func snapshot(newest: Bool = true) throws -> StoredSnapshot? {
+    public func snapshot(newest: Bool) throws -> StoredSnapshot? {
         let row = try pool.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT seq, body, file FROM snapshot ORDER BY seq \(newest ? "DESC" : "ASC") LIMIT 1")

@@ -2,33 +2,11 @@ import Foundation
 import GRDB
 import VigilCore
 
-/// A notification waiting for delivery: stored in the same transaction as the alert change that causes it,
-/// so a crash can neither lose it nor send one for a change that was not saved. Delivered at least once;
-/// `key` is unique, and receivers deduplicate on it.
-public struct OutboxMessage: Sendable, Hashable {
-    /// Row id (assigned by the store; 0 before).
-    public var id: Int64 = 0
-    /// Where it goes: `webhook` or `alertmanager`.
-    public var target: String
-    /// The idempotency key: the same transition always has the same key.
-    public var key: String
-    public var body: Data
-    public var createdAt: Timestamp
-    public var attempts = 0
-
-    public init(target: String, key: String, body: Data, createdAt: Timestamp) {
-        self.target = target
-        self.key = key
-        self.body = body
-        self.createdAt = createdAt
-    }
-}
-
-extension EventLog {
+extension SQLiteStore {
     /// Saves alerts and queues their notifications in one transaction.
     public func saveAlerts(_ alerts: [Alert], notifying messages: [OutboxMessage]) async throws {
         guard !alerts.isEmpty || !messages.isEmpty else { return }
-        let rows = try alerts.map { ($0, try Self.documentEncoder.encode($0)) }
+        let rows = try alerts.map { ($0, try StoredDocument.encoder.encode($0)) }
         try await pool.write { db in
             for (a, body) in rows {
                 try db.execute(
@@ -46,7 +24,7 @@ extension EventLog {
     }
 
     /// Messages due at `now`, oldest first.
-    public func dueMessages(at now: Timestamp, limit: Int = 100) throws -> [OutboxMessage] {
+    public func dueMessages(at now: Timestamp, limit: Int) throws -> [OutboxMessage] {
         try pool.read { db in
             try Row.fetchAll(
                 db,

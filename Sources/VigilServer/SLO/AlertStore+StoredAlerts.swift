@@ -2,7 +2,7 @@ import HTTPTypes
 import VigilCore
 import VigilStore
 
-extension EventLog {
+extension AlertStore {
     /// Stored alerts, most recently updated first, with a storage failure as a 500 the client can read.
     func storedAlerts(states: Set<Alert.State>? = nil, slo: String? = nil, limit: Int = 1000) throws(APIError)
         -> [Alert]

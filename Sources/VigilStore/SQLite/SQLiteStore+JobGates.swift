@@ -3,10 +3,7 @@ import GRDB
 import VigilCore
 
 /// Gates declared on a job: every output of its completed runs must pass them.
-extension EventLog {
-    /// Gates one job may declare.
-    public static let gatesPerJob = 16
-
+extension SQLiteStore {
     /// Replaces the gates declared on `job` (registering the job if new).
     public func setJobGates(_ job: JobRef, gates: [String], at: Timestamp) async throws {
         try await pool.write { db in
@@ -30,8 +27,4 @@ extension EventLog {
         }
     }
 
-    /// Whether `gate` was already checked for `runId` on `dataset` (`namespace/name`).
-    public func hasGateCheck(gate: String, runId: String, dataset: String) throws -> Bool {
-        try gateChecks(gate: gate, runId: runId, limit: 100).contains { $0.dataset == dataset }
-    }
 }

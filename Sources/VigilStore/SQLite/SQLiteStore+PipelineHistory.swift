@@ -3,12 +3,9 @@ import GRDB
 import VigilCore
 
 /// Heartbeats, and the history pipeline SLIs are computed from (see ``PipelineHistory``).
-extension EventLog {
-    /// Heartbeats kept per job, the newest.
-    public static let heartbeatsPerJob = 10_000
-
+extension SQLiteStore {
     /// Records that `job` was alive at `at` (registering the job if new); the oldest past
-    /// ``heartbeatsPerJob`` go.
+    /// ``StoreLimits.heartbeatsPerJob`` go.
     public func recordHeartbeat(_ job: JobRef, at: Timestamp) async throws {
         try await pool.write { db in
             try Self.registerJob(job, at: at, limit: configuration.maxJobs, db)
@@ -21,7 +18,7 @@ extension EventLog {
                         SELECT id FROM lineage_heartbeat WHERE namespace = ? AND name = ?
                         ORDER BY id DESC LIMIT 1 OFFSET ?)
                     """,
-                arguments: [job.namespace, job.name, job.namespace, job.name, Self.heartbeatsPerJob])
+                arguments: [job.namespace, job.name, job.namespace, job.name, StoreLimits.heartbeatsPerJob])
         }
     }
 
@@ -74,6 +71,8 @@ extension EventLog {
             try Row.fetchAll(db, sql: "SELECT at_ms, verdict FROM gate_check WHERE gate = ?", arguments: [gate])
         }
         return PipelineHistory(
-            checks: rows.map { PipelineHistory.Check(at: Timestamp(milliseconds: $0["at_ms"]), passed: $0["verdict"] == "pass") })
+            checks: rows.map {
+                PipelineHistory.Check(at: Timestamp(milliseconds: $0["at_ms"]), passed: $0["verdict"] == "pass")
+            })
     }
 }

@@ -2,31 +2,26 @@ import Foundation
 import GRDB
 import VigilCore
 
-/// A flag past the store's limits (``EventLog/flagsPerModel``, ``EventLog/flaggedPredictionsPerModel``).
-public struct FlagLimitReached: Error, Sendable {
-    public var message: String
-}
-
 /// Outputs flagged as bad (see ``OutputFlag``).
-extension EventLog {
-    /// Flags kept per model, and listed predictions over all of a model's flags.
-    public static let flagsPerModel = 1_000
-    public static let flaggedPredictionsPerModel = 100_000
-
+extension SQLiteStore {
     /// Records a flag; returns it with its id. Past the limits nothing is recorded.
     public func saveFlag(_ flag: OutputFlag) async throws -> OutputFlag {
-        let body = try Self.documentEncoder.encode(flag)
+        let body = try StoredDocument.encoder.encode(flag)
         return try await pool.write { db in
             let row = try Row.fetchOne(
-                db, sql: "SELECT COUNT(*) AS flags, COALESCE(SUM(predictions), 0) AS ids FROM output_flag WHERE model = ?",
+                db,
+                sql: "SELECT COUNT(*) AS flags, COALESCE(SUM(predictions), 0) AS ids FROM output_flag WHERE model = ?",
                 arguments: [flag.model])
             let (flags, ids): (Int, Int) = (row?["flags"] ?? 0, row?["ids"] ?? 0)
-            guard flags < Self.flagsPerModel else {
-                throw FlagLimitReached(message: "model '\(flag.model)' has \(flags) flags; at most \(Self.flagsPerModel) are kept")
-            }
-            guard ids + flag.predictions.count <= Self.flaggedPredictionsPerModel else {
+            guard flags < StoreLimits.flagsPerModel else {
                 throw FlagLimitReached(
-                    message: "model '\(flag.model)' would have \(ids + flag.predictions.count) flagged predictions; at most \(Self.flaggedPredictionsPerModel)")
+                    message: "model '\(flag.model)' has \(flags) flags; at most \(StoreLimits.flagsPerModel) are kept")
+            }
+            guard ids + flag.predictions.count <= StoreLimits.flaggedPredictionsPerModel else {
+                throw FlagLimitReached(
+                    message:
+                        "model '\(flag.model)' would have \(ids + flag.predictions.count) flagged predictions; at most \(StoreLimits.flaggedPredictionsPerModel)"
+                )
             }
             try db.execute(
                 sql: "INSERT INTO output_flag (model, at_ms, predictions, body) VALUES (?, ?, ?, ?)",
@@ -40,10 +35,11 @@ extension EventLog {
     /// A model's flags, oldest first.
     public func flags(model: String) throws -> [OutputFlag] {
         let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, body FROM output_flag WHERE model = ? ORDER BY id", arguments: [model])
+            try Row.fetchAll(
+                db, sql: "SELECT id, body FROM output_flag WHERE model = ? ORDER BY id", arguments: [model])
         }
         return try rows.map { row in
-            var flag = try Self.documentDecoder.decode(OutputFlag.self, from: row["body"] as Data)
+            var flag = try StoredDocument.decoder.decode(OutputFlag.self, from: row["body"] as Data)
             flag.id = row["id"]
             return flag
         }

@@ -4,25 +4,15 @@ import VigilCore
 
 /// Reading the log by event time: each batch records the span of its events' times (`oldest_ms`,
 /// `newest_ms`, indexed), so an as-of replay reads only the batches that hold events of its time range.
-extension EventLog {
-    /// What a windowed read covered.
-    public struct SpanRead: Sendable, Hashable {
-        /// The log's first and last positions when it was read (0 and 0 when empty).
-        public var first: Int64 = 0
-        public var last: Int64 = 0
-        /// Batches whose bodies were read, and batches in the log.
-        public var batchesRead = 0
-        public var batches = 0
-    }
-
+extension SQLiteStore {
     /// Reads, in log order and from one consistent state of the log, every batch that may hold an event with a
     /// time in `(after, through]` (after `nil`: from the beginning), and every control batch (model
     /// declarations and removals, metric definitions).
     public func forEachRecord(
         eventsAfter after: Timestamp?, through: Timestamp, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void
-    ) throws -> SpanRead {
+    ) throws -> LogSpanRead {
         try pool.read { db in
-            var read = SpanRead()
+            var read = LogSpanRead()
             let extent = try Row.fetchOne(
                 db, sql: "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), count(*) FROM log")
             read.first = extent?[0] ?? 0

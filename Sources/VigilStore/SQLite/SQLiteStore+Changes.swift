@@ -4,16 +4,15 @@ import VigilCore
 
 /// Deployments and the change timeline: each change is written in the same transaction as what it records,
 /// so the timeline never misses nor invents one.
-extension EventLog {
-    /// The newest entries kept per model; older ones are dropped as new ones arrive (see `docs/limits.md`).
-    public static let changesPerModel = 10_000
-
+extension SQLiteStore {
     /// Appends `changes` to their models' timelines, inside the caller's transaction.
     static func recordChanges(_ changes: [Change], _ db: Database) throws {
         for c in changes {
             try db.execute(
                 sql: "INSERT INTO change (model, at_ms, kind, subject, body) VALUES (?, ?, ?, ?, ?)",
-                arguments: [c.model, c.at.milliseconds, c.kind.rawValue, c.subject, try documentEncoder.encode(c)])
+                arguments: [
+                    c.model, c.at.milliseconds, c.kind.rawValue, c.subject, try StoredDocument.encoder.encode(c),
+                ])
         }
         for model in Set(changes.map(\.model)) {
             try db.execute(
@@ -21,7 +20,7 @@ extension EventLog {
                     DELETE FROM change WHERE model = ? AND id <= (
                         SELECT id FROM change WHERE model = ? ORDER BY id DESC LIMIT 1 OFFSET ?)
                     """,
-                arguments: [model, model, changesPerModel])
+                arguments: [model, model, StoreLimits.changesPerModel])
         }
     }
 
@@ -33,8 +32,7 @@ extension EventLog {
 
     /// A model's changes with `from <= at < to`, oldest first, at most `limit` (the newest ones).
     public func changes(
-        model: String, from: Timestamp? = nil, to: Timestamp? = nil, kinds: Set<Change.Kind>? = nil,
-        limit: Int = changesPerModel
+        model: String, from: Timestamp?, to: Timestamp?, kinds: Set<Change.Kind>?, limit: Int
     ) throws -> [Change] {
         let rows = try pool.read { db in
             try Row.fetchAll(
@@ -47,7 +45,7 @@ extension EventLog {
         }
         var out: [Change] = []
         for row in rows.reversed() {
-            var change = try Self.documentDecoder.decode(Change.self, from: row["body"] as Data)
+            var change = try StoredDocument.decoder.decode(Change.self, from: row["body"] as Data)
             change.id = row["id"]
             if kinds.map({ $0.contains(change.kind) }) ?? true { out.append(change) }
         }
@@ -76,8 +74,10 @@ extension EventLog {
 
     /// Stores a deployment (and retires the one it replaces) with the timeline entries they make.
     /// Synchronous: the caller holds its lock from the check of the siblings to this write.
-    public func saveDeployment(_ deployment: Deployment, retiring: Deployment? = nil, changes: [Change]) throws {
-        let bodies = try ([deployment] + (retiring.map { [$0] } ?? [])).map { ($0, try Self.documentEncoder.encode($0)) }
+    public func saveDeployment(_ deployment: Deployment, retiring: Deployment?, changes: [Change]) throws {
+        let bodies = try ([deployment] + (retiring.map { [$0] } ?? [])).map {
+            ($0, try StoredDocument.encoder.encode($0))
+        }
         try pool.write { db in
             for (d, body) in bodies {
                 try db.execute(
@@ -93,7 +93,7 @@ extension EventLog {
         let bodies = try pool.read { db in
             try Data.fetchAll(db, sql: "SELECT body FROM deployment WHERE model = ?", arguments: [model])
         }
-        return try bodies.map { try Self.documentDecoder.decode(Deployment.self, from: $0) }
+        return try bodies.map { try StoredDocument.decoder.decode(Deployment.self, from: $0) }
             .sorted { ($0.startedAt, $0.version) < ($1.startedAt, $1.version) }
     }
 

@@ -3,16 +3,15 @@ import GRDB
 import VigilCore
 
 /// Data gates and their checks.
-extension EventLog {
-    /// Checks kept per gate, the newest.
-    public static let checksPerGate = 10_000
-
+extension SQLiteStore {
     /// Creates or replaces a gate; returns whether it is new.
     @discardableResult
     public func saveGate(_ gate: DataGate) async throws -> Bool {
-        let body = try Self.documentEncoder.encode(gate)
+        let body = try StoredDocument.encoder.encode(gate)
         return try await pool.write { db in
-            let existed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM gate WHERE name = ?)", arguments: [gate.name]) ?? false
+            let existed =
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM gate WHERE name = ?)", arguments: [gate.name])
+                ?? false
             let limit = configuration.maxGates
             if !existed, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM gate") ?? 0 >= limit {
                 throw PipelineLimitReached(
@@ -28,12 +27,12 @@ extension EventLog {
     public func gate(_ name: String) throws -> DataGate? {
         try pool.read { db in
             try Data.fetchOne(db, sql: "SELECT body FROM gate WHERE name = ?", arguments: [name])
-        }.map { try Self.documentDecoder.decode(DataGate.self, from: $0) }
+        }.map { try StoredDocument.decoder.decode(DataGate.self, from: $0) }
     }
 
     public func gates() throws -> [DataGate] {
         try pool.read { db in try Data.fetchAll(db, sql: "SELECT body FROM gate ORDER BY name") }
-            .map { try Self.documentDecoder.decode(DataGate.self, from: $0) }
+            .map { try StoredDocument.decoder.decode(DataGate.self, from: $0) }
     }
 
     /// Removes a gate, its checks and its declarations on jobs; returns whether there was one.
@@ -49,7 +48,7 @@ extension EventLog {
 
     /// Records a check; returns it with its id.
     public func recordGateCheck(_ check: GateCheck) async throws -> GateCheck {
-        let body = try Self.documentEncoder.encode(check)
+        let body = try StoredDocument.encoder.encode(check)
         return try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO gate_check (gate, at_ms, verdict, run_id, body) VALUES (?, ?, ?, ?, ?)",
@@ -61,13 +60,13 @@ extension EventLog {
                     DELETE FROM gate_check WHERE gate = ? AND id <= (
                         SELECT id FROM gate_check WHERE gate = ? ORDER BY id DESC LIMIT 1 OFFSET ?)
                     """,
-                arguments: [check.gate, check.gate, Self.checksPerGate])
+                arguments: [check.gate, check.gate, StoreLimits.checksPerGate])
             return stored
         }
     }
 
     /// A gate's checks, newest first; or a run's checks with `runId`.
-    public func gateChecks(gate: String? = nil, runId: String? = nil, limit: Int = 20) throws -> [GateCheck] {
+    public func gateChecks(gate: String?, runId: String?, limit: Int) throws -> [GateCheck] {
         let rows = try pool.read { db in
             try Row.fetchAll(
                 db,
@@ -78,7 +77,7 @@ extension EventLog {
                 arguments: [gate, gate, runId, runId, limit])
         }
         return try rows.map { row in
-            var check = try Self.documentDecoder.decode(GateCheck.self, from: row["body"] as Data)
+            var check = try StoredDocument.decoder.decode(GateCheck.self, from: row["body"] as Data)
             check.id = row["id"]
             return check
         }

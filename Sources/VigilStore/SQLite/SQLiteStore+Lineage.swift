@@ -2,32 +2,9 @@ import Foundation
 import GRDB
 import VigilCore
 
-/// A new pipeline job or data gate past the store's limit (``StoreConfiguration/maxJobs``, ``maxGates``).
-public struct PipelineLimitReached: Error, Sendable {
-    public var field: String
-    public var message: String
-}
-
 /// Pipeline runs, jobs and datasets (OpenLineage): each event is merged into its run's document in one
 /// transaction, so a 2xx means the merged run is durable.
-extension EventLog {
-    /// Runs kept per job, and dataset links kept per dataset: the oldest go first (see `docs/limits.md`).
-    public static let runsPerJob = 10_000
-
-    /// A job with its newest run.
-    public struct JobSummary: Sendable, Codable {
-        public var job: JobRef
-        public var firstSeen: Timestamp
-        public var runs: Int
-        public var latest: PipelineRun?
-        /// The newest run that completed.
-        public var lastSuccess: Timestamp?
-
-        enum CodingKeys: String, CodingKey {
-            case job, firstSeen = "first_seen", runs, latest, lastSuccess = "last_success"
-        }
-    }
-
+extension SQLiteStore {
     /// Merges `event` into its run (creating the run and its job if new) and links its datasets; returns the
     /// run as stored.
     public func recordLineage(_ event: LineageEvent) async throws -> PipelineRun {
@@ -36,7 +13,7 @@ extension EventLog {
             if let body = try Data.fetchOne(
                 db, sql: "SELECT body FROM lineage_run WHERE run_id = ?", arguments: [event.runId])
             {
-                run = try Self.documentDecoder.decode(PipelineRun.self, from: body)
+                run = try StoredDocument.decoder.decode(PipelineRun.self, from: body)
                 run.merge(event)
             } else {
                 run = PipelineRun(event)
@@ -49,7 +26,7 @@ extension EventLog {
                     """,
                 arguments: [
                     run.runId, run.job.namespace, run.job.name, run.state.rawValue, run.startedAt.milliseconds,
-                    run.updatedAt.milliseconds, run.endedAt?.milliseconds, try Self.documentEncoder.encode(run),
+                    run.updatedAt.milliseconds, run.endedAt?.milliseconds, try StoredDocument.encoder.encode(run),
                 ])
             try Self.registerJob(run.job, at: run.startedAt, limit: configuration.maxJobs, db)
             for (role, datasets) in [("input", run.inputs), ("output", run.outputs)] {
@@ -77,24 +54,27 @@ extension EventLog {
 
     /// Refuses a job not seen before once `limit` jobs are kept (the transaction then records nothing).
     private static func admitJob(_ job: JobRef, limit: Int, _ db: Database) throws {
-        let known = try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM lineage_job WHERE namespace = ? AND name = ?)",
-            arguments: [job.namespace, job.name]) ?? false
+        let known =
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM lineage_job WHERE namespace = ? AND name = ?)",
+                arguments: [job.namespace, job.name]) ?? false
         guard !known, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM lineage_job") ?? 0 >= limit else { return }
         throw PipelineLimitReached(
-            field: "job", message: "job '\(job.description.prefix(128))' would be job \(limit + 1); at most \(limit) are kept")
+            field: "job",
+            message: "job '\(job.description.prefix(128))' would be job \(limit + 1); at most \(limit) are kept")
     }
 
-    /// Drops a job's oldest runs past ``runsPerJob``, with their dataset links.
+    /// Drops a job's oldest runs past ``StoreLimits.runsPerJob``, with their dataset links.
     static func pruneRuns(of job: JobRef, _ db: Database) throws {
-        let count = try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) FROM lineage_run WHERE namespace = ? AND name = ?",
-            arguments: [job.namespace, job.name]) ?? 0
-        guard count > runsPerJob else { return }
+        let count =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM lineage_run WHERE namespace = ? AND name = ?",
+                arguments: [job.namespace, job.name]) ?? 0
+        guard count > StoreLimits.runsPerJob else { return }
         let old = try String.fetchAll(
             db,
             sql: "SELECT run_id FROM lineage_run WHERE namespace = ? AND name = ? ORDER BY started_ms ASC LIMIT ?",
-            arguments: [job.namespace, job.name, count - runsPerJob])
+            arguments: [job.namespace, job.name, count - StoreLimits.runsPerJob])
         for id in old {
             try db.execute(sql: "DELETE FROM lineage_run WHERE run_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM lineage_dataset WHERE run_id = ?", arguments: [id])
@@ -105,17 +85,17 @@ extension EventLog {
     public func pipelineRun(_ id: String) throws -> PipelineRun? {
         try pool.read { db in
             try Data.fetchOne(db, sql: "SELECT body FROM lineage_run WHERE run_id = ?", arguments: [id])
-        }.map { try Self.documentDecoder.decode(PipelineRun.self, from: $0) }
+        }.map { try StoredDocument.decoder.decode(PipelineRun.self, from: $0) }
     }
 
     /// A job's runs, newest start first, at most `limit`.
-    public func pipelineRuns(job: JobRef, limit: Int = 100) throws -> [PipelineRun] {
+    public func pipelineRuns(job: JobRef, limit: Int) throws -> [PipelineRun] {
         try pool.read { db in
             try Data.fetchAll(
                 db,
                 sql: "SELECT body FROM lineage_run WHERE namespace = ? AND name = ? ORDER BY started_ms DESC LIMIT ?",
                 arguments: [job.namespace, job.name, limit])
-        }.map { try Self.documentDecoder.decode(PipelineRun.self, from: $0) }
+        }.map { try StoredDocument.decoder.decode(PipelineRun.self, from: $0) }
     }
 
     /// Every job with its newest run, by namespace and name.
@@ -137,13 +117,15 @@ extension EventLog {
             JobSummary(
                 job: JobRef(namespace: row["namespace"], name: row["name"]),
                 firstSeen: Timestamp(milliseconds: row["first_ms"]), runs: row["runs"],
-                latest: try (row["latest"] as Data?).map { try Self.documentDecoder.decode(PipelineRun.self, from: $0) },
+                latest: try (row["latest"] as Data?).map {
+                    try StoredDocument.decoder.decode(PipelineRun.self, from: $0)
+                },
                 lastSuccess: (row["success"] as Int64?).map(Timestamp.init(milliseconds:)))
         }
     }
 
     /// The runs that wrote (`output`) or read (`input`) a dataset, newest first, at most `limit` each.
-    public func datasetRuns(namespace: String, name: String, role: String, limit: Int = 100) throws -> [PipelineRun] {
+    public func datasetRuns(namespace: String, name: String, role: String, limit: Int) throws -> [PipelineRun] {
         try pool.read { db in
             try Data.fetchAll(
                 db,
@@ -152,6 +134,6 @@ extension EventLog {
                     WHERE d.namespace = ? AND d.name = ? AND d.role = ? ORDER BY d.at_ms DESC LIMIT ?
                     """,
                 arguments: [namespace, name, role, limit])
-        }.map { try Self.documentDecoder.decode(PipelineRun.self, from: $0) }
+        }.map { try StoredDocument.decoder.decode(PipelineRun.self, from: $0) }
     }
 }

@@ -3,7 +3,7 @@ import GRDB
 import VigilCore
 
 /// SLO definitions and alerts, committed before the request (or the evaluation) that made them is done.
-extension EventLog {
+extension SQLiteStore {
     public func saveSLO(_ slo: SLODefinition, at time: Timestamp) async throws {
         let rows = try Self.sloRows([slo])
         try await pool.write { db in try Self.insertSLOs(rows, at: time, db) }
@@ -11,7 +11,7 @@ extension EventLog {
 
     public func slos() throws -> [SLODefinition] {
         let bodies = try pool.read { db in try Data.fetchAll(db, sql: "SELECT body FROM slo ORDER BY name") }
-        return try bodies.map { try Self.documentDecoder.decode(SLODefinition.self, from: $0) }
+        return try bodies.map { try StoredDocument.decoder.decode(SLODefinition.self, from: $0) }
     }
 
     /// Deletes an SLO, with its entry on the model's change timeline; returns whether there was one.
@@ -26,13 +26,8 @@ extension EventLog {
         }
     }
 
-    /// Inserts or updates alerts in one transaction.
-    public func saveAlerts(_ alerts: [Alert]) async throws {
-        try await saveAlerts(alerts, notifying: [])
-    }
-
     /// Alerts, most recently updated first: the live ones (pending, firing) and the newest resolved ones.
-    public func alerts(states: Set<Alert.State>? = nil, slo: String? = nil, limit: Int = 1000) throws -> [Alert] {
+    public func alerts(states: Set<Alert.State>?, slo: String?, limit: Int) throws -> [Alert] {
         var sql = "SELECT body FROM alert"
         var clauses: [String] = []
         var arguments: StatementArguments = []
@@ -48,7 +43,7 @@ extension EventLog {
         sql += " ORDER BY updated_ms DESC, id LIMIT ?"
         arguments += [limit]
         let bodies = try pool.read { db in try Data.fetchAll(db, sql: sql, arguments: arguments) }
-        return try bodies.map { try Self.documentDecoder.decode(Alert.self, from: $0) }
+        return try bodies.map { try StoredDocument.decoder.decode(Alert.self, from: $0) }
     }
 
     /// Drops resolved alerts last updated before `cutoff`; returns how many.
@@ -62,7 +57,7 @@ extension EventLog {
     }
 }
 
-extension EventLog {
+extension SQLiteStore {
     /// Stores definitions synchronously (at start, before the server takes requests).
     public func saveSLOs(_ slos: [SLODefinition], at time: Timestamp) throws {
         let rows = try Self.sloRows(slos)
@@ -71,12 +66,12 @@ extension EventLog {
 
     /// Encoded outside the write transaction, so the writer is held only for the inserts.
     private static func sloRows(_ slos: [SLODefinition]) throws -> [(SLODefinition, Data)] {
-        try slos.map { ($0, try documentEncoder.encode($0)) }
+        try slos.map { ($0, try StoredDocument.encoder.encode($0)) }
     }
 
     private static func storedSLO(_ name: String, _ db: Database) throws -> SLODefinition? {
         try Data.fetchOne(db, sql: "SELECT body FROM slo WHERE name = ?", arguments: [name]).map {
-            try documentDecoder.decode(SLODefinition.self, from: $0)
+            try StoredDocument.decoder.decode(SLODefinition.self, from: $0)
         }
     }
 

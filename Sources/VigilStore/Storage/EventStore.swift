@@ -1,0 +1,65 @@
+import VigilCore
+
+/// The append-only event log: batches of ``LogEntry`` by sequence number, the integer settings, and
+/// retention. Replaying it from the beginning (or from a snapshot) rebuilds exactly the live engine.
+///
+/// ```swift
+/// var body: [UInt8] = []
+/// LogCodec.encode(.feedback(Feedback(id: "p1", time: t, label: .number(1))), into: &body)
+/// let record = LogRecord(sequence: try store.lastSequence() + 1, entries: 1, newestEvent: t, oldestEvent: t, body: body)
+/// try await store.append([record])
+/// ```
+public protocol EventStore: Sendable {
+    /// Commits `records` and applies the metadata `updates` in one transaction; returns once they are durable.
+    /// - Throws: ``StorageError`` when the backend refuses the write (disk full, connection lost).
+    func append(_ records: [LogRecord], updates: [StoreUpdate]) async throws
+
+    /// A small write, to learn whether storage takes writes again after a failure.
+    func probeWrite() async throws
+
+    /// The highest committed sequence number (0 for an empty log).
+    func lastSequence() throws -> Int64
+
+    /// Number of committed batches and entries after `sequence`.
+    func count(after sequence: Int64) throws -> (batches: Int, entries: Int)
+
+    /// Reads every batch after `sequence` in order, streaming (the log may not fit in memory).
+    func forEachRecord(after sequence: Int64, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void) throws
+
+    /// Reads, in log order and from one consistent state of the log, every batch that may hold an event with a
+    /// time in `(after, through]` (after `nil`: from the beginning), and every control batch (model
+    /// declarations and removals, metric definitions).
+    func forEachRecord(
+        eventsAfter after: Timestamp?, through: Timestamp, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void
+    ) throws -> LogSpanRead
+
+    /// Whether anything logged after `sequence` would change a replay up to `time`: an event at or before it,
+    /// or a control entry. Also true when retention dropped batches at or before `first`.
+    func changedHistory(after sequence: Int64, first: Int64, atOrBefore time: Timestamp) throws -> Bool
+
+    /// The earliest and latest event times in the log (`nil` when it holds no events).
+    func eventTimeRange() throws -> (earliest: Timestamp, latest: Timestamp)?
+
+    /// An integer setting (see ``StoreSettings``).
+    func setting(_ key: String) throws -> Int64?
+
+    /// Applies retention: drops the batches up to the newest snapshot whose batches are all older than
+    /// `cutoff`, and the snapshots before it (that snapshot becomes the base). Returns the batches dropped.
+    @discardableResult
+    func prune(olderThan cutoff: Timestamp) async throws -> Int
+}
+
+extension EventStore {
+    /// Commits `records` alone.
+    public func append(_ records: [LogRecord]) async throws { try await append(records, updates: []) }
+
+    /// Number of committed batches and entries.
+    public func count() throws -> (batches: Int, entries: Int) { try count(after: 0) }
+
+    /// Every entry after `sequence`, decoded, with its batch's sequence number.
+    public func forEachEntry(after sequence: Int64, _ body: (Int64, LogEntry) throws -> Void) throws {
+        try forEachRecord(after: sequence) { seq, bytes in
+            try LogCodec.decode(bytes) { try body(seq, $0) }
+        }
+    }
+}
