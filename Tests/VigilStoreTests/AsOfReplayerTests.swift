@@ -56,7 +56,7 @@ import VigilCore
 
         // The first question replays from the beginning and leaves checkpoints on the last 4 UTC midnights.
         let t1 = Timestamp(milliseconds: Self.start + 4 * Self.day + Self.day / 2)
-        let (first, r1) = try replayer.engine(asOf: t1)
+        let (first, r1) = try await replayer.engine(asOf: t1)
         #expect(r1.checkpoint == nil)
         #expect(r1.replayedEvents == Self.events(Self.entries, after: nil, through: t1))
         #expect(r1.checkpointsSaved == 4)
@@ -66,7 +66,7 @@ import VigilCore
 
         // Two hours later: from that midnight's checkpoint, reading only the batches that reach past it.
         let t2 = t1 + .seconds(7_200)
-        let (second, r2) = try replayer.engine(asOf: t2)
+        let (second, r2) = try await replayer.engine(asOf: t2)
         #expect(r2.checkpoint == midnight)
         let since = Self.events(Self.entries, after: midnight, through: t2)
         #expect(r2.replayedEvents == since)
@@ -80,7 +80,7 @@ import VigilCore
         defer { try? FileManager.default.removeItem(atPath: log.configuration.directory) }
         let replayer = AsOfReplayer(log: log, configuration: EngineConfiguration(), capacity: 4)
         let t = Timestamp(milliseconds: Self.start + 5 * Self.day)
-        _ = try replayer.engine(asOf: t)
+        _ = try await replayer.engine(asOf: t)
         let checkpoints = replayer.checkpointTimes
         #expect(checkpoints.count == 4)
 
@@ -91,7 +91,7 @@ import VigilCore
         try await log.append([SQLiteStoreTests.record(sequence, [late])])
         let all = Self.entries + [late]
 
-        let (engine, report) = try replayer.engine(asOf: t)
+        let (engine, report) = try await replayer.engine(asOf: t)
         #expect(report.checkpoint == checkpoints[1])
         #expect(report.replayedEvents == Self.events(all, after: checkpoints[1], through: t))
         try Self.expectSameState(engine, Self.fullReplay(all, asOf: t), "after a late event")
@@ -107,7 +107,7 @@ import VigilCore
         let replayer = AsOfReplayer(log: log, configuration: EngineConfiguration(), capacity: 2)
         let steps = (1...4).map { Timestamp(milliseconds: Self.start + Int64($0) * Self.day / 2) }
         var seen: [Timestamp: [String: MetricValue]] = [:]
-        let report = try replayer.replay(through: steps) { t, engine in
+        let report = try await replayer.replay(through: steps) { t, engine in
             seen[t] = try EngineRebuilderTests.values(engine)
         }
         #expect(report.replayedEvents == Self.events(entries, after: nil, through: steps.last!))

@@ -219,8 +219,8 @@ struct BinaryCoderTests {
         log = nil
         log = try SQLiteStore(StoreConfiguration(directory: dir, synchronous: .off))
         #expect(try FileManager.default.contentsOfDirectory(atPath: snapshots) == ["3.vgs"])
-        #expect(try log!.snapshot()?.sequence == 3)
-        #expect(try EngineSnapshot.decode(try #require(try log!.snapshot()).body) != nil)
+        #expect(try await log!.snapshot()?.sequence == 3)
+        #expect(try await EngineSnapshot.decode(try await #require(try await log!.snapshot()).body) != nil)
     }
 
     @Test func anOlderFormatIsIgnored() throws {

@@ -82,7 +82,7 @@ import VigilStore
         }
         // Batches of 100 entries: the first 1,000 entries are batches 1–10.
         try await log.saveSnapshot(sequence: 10, createdAt: Timestamp(milliseconds: 0), engine: atSnapshot)
-        let result = try EngineRebuilder(log: log, configuration: EngineConfiguration()).recover()
+        let result = try await EngineRebuilder(log: log, configuration: EngineConfiguration()).recover()
         #expect(result.fromSnapshot == 10)
         #expect(result.replayedEntries == all.count - 1000)
         let (got, want) = (try Self.values(result.engine), try Self.values(direct))
@@ -100,7 +100,7 @@ import VigilStore
         var expected = Engine()
         expected.apply(definition)
         for e in all { expected.apply(e) }
-        let result = try EngineRebuilder(log: log, configuration: EngineConfiguration()).recover()
+        let result = try await EngineRebuilder(log: log, configuration: EngineConfiguration()).recover()
         #expect(try Self.values(result.engine, ["high"]) == Self.values(expected, ["high"]))
     }
 }

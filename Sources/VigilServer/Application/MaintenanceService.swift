@@ -18,7 +18,7 @@ struct MaintenanceService: Service {
 
     func run() async throws {
         let recovered = try await recover()
-        var lastSnapshot = try log.snapshotSequences().last ?? 0
+        var lastSnapshot = try await log.snapshotSequences().last ?? 0
         // A long replay is saved at once (unless recovery already did): under a crash loop the server may not
         // live to the next interval, and every restart would replay the same growing tail again.
         if recovered.replayed >= configuration.snapshotMinEntries, lastSnapshot < recovered.sequence {
@@ -50,7 +50,7 @@ struct MaintenanceService: Service {
         }
         let result: EngineRebuilder.Result
         do {
-            result = try rebuilder.recover()
+            result = try await rebuilder.recover()
         } catch {
             host.phase = .failed("recovery failed: \(error)")
             logger.critical("recovery failed", metadata: ["error": "\(error)"])
@@ -98,7 +98,7 @@ struct MaintenanceService: Service {
         guard host.phase == .ready else { return last }
         do {
             // Decide before copying: while a copy is held, the next ingest duplicates the engine's storage.
-            let pending = try log.count(after: last).entries
+            let pending = try await log.count(after: last).entries
             guard force || pending >= configuration.snapshotMinEntries else { return last }
             guard let (engine, sequence) = await pipeline.snapshotCopy(), sequence > last else { return last }
             guard await save(engine, at: sequence) else { return last }

@@ -183,7 +183,7 @@ public actor IngestPipeline {
                 for w in waiters + queue.map(\.continuation) { w.resume(throwing: error) }
                 queue = []
                 if first { mine = error }
-                degrade(error)
+                await degrade(error)
                 break
             }
             first = false
@@ -196,17 +196,17 @@ public actor IngestPipeline {
     }
 
     /// A commit failed: refuse writes, and rebuild the engine from what is durable.
-    private func degrade(_ error: any Error) {
+    private func degrade(_ error: any Error) async {
         let reason = Self.reason(error)
         failure = reason
         host.phase = .degraded(reason)
         logger.error("log commit failed; refusing writes until storage recovers", metadata: ["error": "\(reason)"])
-        rebuildFromLog()
+        await rebuildFromLog()
     }
 
-    private func rebuildFromLog() {
+    private func rebuildFromLog() async {
         do {
-            let result = try EngineRebuilder(log: log, configuration: host.read { $0.configuration }).recover()
+            let result = try await EngineRebuilder(log: log, configuration: host.read { $0.configuration }).recover()
             host.replace(with: result.engine)
             lastApplied = result.sequence
             lastCommitted = result.sequence
@@ -296,7 +296,7 @@ public actor IngestPipeline {
                 rebuilder.progress = { done, total in
                     logger.info("backfill: replaying log", metadata: ["replayed": "\(done)", "total": "\(total)"])
                 }
-                let result = try rebuilder.rebuildFromBase()
+                let result = try await rebuilder.rebuildFromBase()
                 host.replace(with: result.engine)
                 logger.info(
                     "backfilled custom metric",
@@ -305,7 +305,7 @@ public actor IngestPipeline {
                         "duration": "\(ContinuousClock.now - started)",
                     ])
             } catch {
-                degrade(error)
+                await degrade(error)
                 throw .unavailable("backfill failed: \(error)")
             }
         } else {

@@ -1,40 +1,33 @@
-import Dispatch
 import HTTPTypes
 import Hummingbird
 import Logging
 import VigilCore
 import VigilStore
 
-/// As-of replays for the routes (`asOf` metrics, SLO `?at=` and backtests): run on a dispatch queue rather
-/// than the request's executor, which a long replay would hold; long ones log their progress.
+/// As-of replays for the routes (`asOf` metrics, SLO `?at=` and backtests): run on their own executor rather
+/// than the cooperative pool requests share, which a long replay would hold; long ones log their progress.
 struct AsOfReplays: Sendable {
     let replayer: AsOfReplayer
     let logger: Logger
+    /// Where replays run (a dispatch queue): the store's reads are async, the replay between them is CPU-bound.
+    static let executor = DispatchTaskExecutor(label: "vigil.as-of-replays")
 
     /// Runs `work` with the replayer off the request's executor. Store failures become a 500.
     func run<T: Sendable>(
         _ what: String,
-        _ work: @escaping @Sendable (AsOfReplayer, _ progress: (Int, Int) -> Void) throws -> T
+        _ work: @escaping @Sendable (AsOfReplayer, _ progress: (Int, Int) -> Void) async throws -> T
     ) async throws(APIError) -> T {
         let (replayer, logger) = (replayer, logger)
-        let outcome: Result<T, APIError> = await withCheckedContinuation { done in
-            DispatchQueue.global().async {
-                let progress = { (replayed: Int, total: Int) in
-                    logger.info(
-                        "as-of replay", metadata: ["for": "\(what)", "replayed": "\(replayed)", "total": "\(total)"])
-                }
-                do {
-                    done.resume(returning: .success(try work(replayer, progress)))
-                } catch let error as APIError {
-                    done.resume(returning: .failure(error))
-                } catch {
-                    done.resume(
-                        returning: .failure(
-                            APIError(.internalServerError, "storage_failed", "could not read the event log: \(error)")))
-                }
-            }
+        let progress = { (replayed: Int, total: Int) in
+            logger.info("as-of replay", metadata: ["for": "\(what)", "replayed": "\(replayed)", "total": "\(total)"])
         }
-        return try outcome.get()
+        do {
+            return try await withTaskExecutorPreference(Self.executor) { try await work(replayer, progress) }
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(.internalServerError, "storage_failed", "could not read the event log: \(error)")
+        }
     }
 
     /// The header that tells a client what an as-of answer cost: events replayed, the checkpoint it started

@@ -153,7 +153,7 @@ struct APIRoutes: Sendable {
         if let t = query.asOf {
             // As-of answers need the state at that time: replayed from the nearest checkpoint before it.
             let (response, report) = try await asOf.run("metrics") { (replayer, progress) throws in
-                let (engine, report) = try replayer.engine(asOf: t, progress: progress)
+                let (engine, report) = try await replayer.engine(asOf: t, progress: progress)
                 return (try answer(engine, model: model, query), report)
             }
             return response.replayed(report)

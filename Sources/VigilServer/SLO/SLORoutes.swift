@@ -133,7 +133,7 @@ struct SLORoutes: Sendable {
         }
         let inputs = try slos.inputs(slo)
         let (status, report) = try await asOf.run("slo") { (replayer, progress) throws in
-            let (engine, report) = try replayer.engine(asOf: at, progress: progress)
+            let (engine, report) = try await replayer.engine(asOf: at, progress: progress)
             do throws(QueryError) {
                 return (try engine.evaluate(slo, at: at, inputs: inputs), report)
             } catch {
@@ -158,7 +158,7 @@ struct SLORoutes: Sendable {
         let readsLog = slo.sli.pipelineMeasure == nil
         let span: (earliest: Timestamp, latest: Timestamp)?
         do {
-            span = readsLog ? try log.eventTimeRange() : inputs.pipeline?.span.map { ($0.0, $0.1) }
+            span = readsLog ? try await log.eventTimeRange() : inputs.pipeline?.span.map { ($0.0, $0.1) }
         } catch {
             throw APIError(.internalServerError, "storage_failed", "could not read the event log: \(error)")
         }
@@ -182,7 +182,7 @@ struct SLORoutes: Sendable {
         }
         let (result, report) = try await asOf.run("backtest") { [run] (replayer, progress) throws in
             var run = run
-            let report = try replayer.replay(through: run.times, progress: progress) { t, engine in
+            let report = try await replayer.replay(through: run.times, progress: progress) { t, engine in
                 do throws(SLOError) { try run.evaluate(engine, at: t) } catch { throw error.api }
             }
             return (run.result, report)

@@ -37,36 +37,36 @@ public struct EngineRebuilder {
     }
 
     /// State on start: the newest snapshot plus the log after it.
-    public func recover() throws -> Result {
-        let rebuildSequence = try log.setting(StoreSettings.rebuildSequence) ?? 0
+    public func recover() async throws -> Result {
+        let rebuildSequence = try await log.setting(StoreSettings.rebuildSequence) ?? 0
         let clock = ContinuousClock()
         let readStart = clock.now
-        if let newest = try log.snapshot(newest: true), newest.sequence >= rebuildSequence {
+        if let newest = try await log.snapshot(newest: true), newest.sequence >= rebuildSequence {
             let decodeStart = clock.now
             if let engine = try EngineSnapshot.decode(newest.body) {
                 let decoded = clock.now
-                var result = try replay(into: engine, after: newest.sequence, hoisted: [:])
+                var result = try await replay(into: engine, after: newest.sequence, hoisted: [:])
                 result.snapshotRead = decodeStart - readStart
                 result.snapshotDecode = decoded - decodeStart
                 return result
             }
         }
-        return try rebuildFromBase()
+        return try await rebuildFromBase()
     }
 
     /// State rebuilt from the base with every backfilled metric computed over the whole retained log.
-    public func rebuildFromBase() throws -> Result {
+    public func rebuildFromBase() async throws -> Result {
         var engine = Engine(configuration: configuration)
         var baseSequence: Int64 = 0
-        if let base = try log.snapshot(newest: false), let decoded = try EngineSnapshot.decode(base.body) {
+        if let base = try await log.snapshot(newest: false), let decoded = try EngineSnapshot.decode(base.body) {
             engine = decoded
             baseSequence = base.sequence
         }
-        let hoisted = try backfilledDefinitions(after: baseSequence)
+        let hoisted = try await backfilledDefinitions(after: baseSequence)
         for (_, definition) in hoisted.sorted(by: { $0.value.sequence < $1.value.sequence }) {
             engine.apply(definition.entry)
         }
-        var result = try replay(into: engine, after: baseSequence, hoisted: hoisted)
+        var result = try await replay(into: engine, after: baseSequence, hoisted: hoisted)
         result.fromSnapshot = baseSequence == 0 ? nil : baseSequence
         return result
     }
@@ -83,9 +83,9 @@ public struct EngineRebuilder {
 
     /// The last backfilled definition of each metric in the log after `sequence`. Control entries are
     /// written one per batch, so only batches whose first byte is a definition need decoding.
-    func backfilledDefinitions(after sequence: Int64) throws -> [MetricKey: Hoisted] {
+    func backfilledDefinitions(after sequence: Int64) async throws -> [MetricKey: Hoisted] {
         var found: [MetricKey: Hoisted] = [:]
-        try log.forEachRecord(after: sequence) { seq, bytes in
+        try await log.forEachRecord(after: sequence) { seq, bytes in
             guard let kind = bytes.first, kind == LogCodec.Kind.defineMetric.rawValue else { return }
             try LogCodec.decode(bytes) { entry in
                 if case .defineMetric(let model, let name, _, true) = entry {
@@ -98,15 +98,15 @@ public struct EngineRebuilder {
 
     private func replay(
         into start: Engine, after sequence: Int64, hoisted: [MetricKey: Hoisted]
-    ) throws -> Result {
+    ) async throws -> Result {
         var engine = start
-        let total = try log.count(after: sequence).entries
+        let total = try await log.count(after: sequence).entries
         var replayed = 0
         var rejected = 0
         var last = sequence
         // Consecutive events are applied as batches, so each batch's shards run side by side.
         var batch = ReplayBatch(run: run)
-        try log.forEachRecord(after: sequence) { seq, bytes in
+        try await log.forEachRecord(after: sequence) { seq, bytes in
             last = seq
             try LogCodec.decode(bytes) { entry in
                 replayed += 1

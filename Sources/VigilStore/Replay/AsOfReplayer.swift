@@ -53,9 +53,9 @@ public final class AsOfReplayer: Sendable {
     /// The state as of `t`.
     public func engine(
         asOf t: Timestamp, progress: (Int, Int) -> Void = { _, _ in }
-    ) throws -> (engine: Engine, report: Report) {
+    ) async throws -> (engine: Engine, report: Report) {
         var out: Engine?
-        let report = try replay(through: [t], progress: progress) { _, engine in out = engine }
+        let report = try await replay(through: [t], progress: progress) { _, engine in out = engine }
         return (out!, report)
     }
 
@@ -65,13 +65,13 @@ public final class AsOfReplayer: Sendable {
     public func replay(
         through times: [Timestamp], progress: (Int, Int) -> Void = { _, _ in },
         visit: (Timestamp, borrowing Engine) throws -> Void
-    ) throws -> Report {
+    ) async throws -> Report {
         guard let first = times.first, let last = times.last else { return Report() }
-        var start = try validCheckpoint(atOrBefore: first)
-        var history = try LogHistory(log: log, after: start?.time, through: last)
+        var start = try await validCheckpoint(atOrBefore: first)
+        var history = try await LogHistory(log: log, after: start?.time, through: last)
         if start != nil && history.removalAfterEvents {
             start = nil
-            history = try LogHistory(log: log, after: nil, through: last)
+            history = try await LogHistory(log: log, after: nil, through: last)
         }
         var report = Report(
             checkpoint: start?.time, batchesRead: history.read.batchesRead, batches: history.read.batches)
@@ -102,9 +102,9 @@ public final class AsOfReplayer: Sendable {
     }
 
     /// The nearest checkpoint at or before `t` that the log still agrees with; stale ones are dropped.
-    private func validCheckpoint(atOrBefore t: Timestamp) throws -> AsOfCheckpoints.Checkpoint? {
+    private func validCheckpoint(atOrBefore t: Timestamp) async throws -> AsOfCheckpoints.Checkpoint? {
         while let c = checkpoints.withLock({ $0.nearest(atOrBefore: t) }) {
-            if try !log.changedHistory(after: c.sequence, first: c.first, atOrBefore: c.time) { return c }
+            if try await !log.changedHistory(after: c.sequence, first: c.first, atOrBefore: c.time) { return c }
             checkpoints.withLock { $0.removeAll { $0.time == c.time && $0.sequence == c.sequence } }
         }
         return nil

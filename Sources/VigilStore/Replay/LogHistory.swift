@@ -18,9 +18,9 @@ struct LogHistory {
     private(set) var removalAfterEvents = false
 
     /// Reads the events with times in `(after, through]` (from the beginning when `after` is `nil`).
-    init(log: any Store, after: Timestamp?, through: Timestamp) throws {
+    init(log: any Store, after: Timestamp?, through: Timestamp) async throws {
         let lower = after ?? Timestamp(milliseconds: .min)
-        read = try log.forEachRecord(eventsAfter: after, through: through) { _, bytes in
+        read = try await log.forEachRecord(eventsAfter: after, through: through) { _, bytes in
             try LogCodec.decode(bytes) { entry in add(entry, lower: lower, upper: through) }
         }
     }

@@ -18,30 +18,30 @@ public protocol EventStore: Sendable {
     func probeWrite() async throws
 
     /// The highest committed sequence number (0 for an empty log).
-    func lastSequence() throws -> Int64
+    func lastSequence() async throws -> Int64
 
     /// Number of committed batches and entries after `sequence`.
-    func count(after sequence: Int64) throws -> (batches: Int, entries: Int)
+    func count(after sequence: Int64) async throws -> (batches: Int, entries: Int)
 
     /// Reads every batch after `sequence` in order, streaming (the log may not fit in memory).
-    func forEachRecord(after sequence: Int64, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void) throws
+    func forEachRecord(after sequence: Int64, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void) async throws
 
     /// Reads, in log order and from one consistent state of the log, every batch that may hold an event with a
     /// time in `(after, through]` (after `nil`: from the beginning), and every control batch (model
     /// declarations and removals, metric definitions).
     func forEachRecord(
         eventsAfter after: Timestamp?, through: Timestamp, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void
-    ) throws -> LogSpanRead
+    ) async throws -> LogSpanRead
 
     /// Whether anything logged after `sequence` would change a replay up to `time`: an event at or before it,
     /// or a control entry. Also true when retention dropped batches at or before `first`.
-    func changedHistory(after sequence: Int64, first: Int64, atOrBefore time: Timestamp) throws -> Bool
+    func changedHistory(after sequence: Int64, first: Int64, atOrBefore time: Timestamp) async throws -> Bool
 
     /// The earliest and latest event times in the log (`nil` when it holds no events).
-    func eventTimeRange() throws -> (earliest: Timestamp, latest: Timestamp)?
+    func eventTimeRange() async throws -> (earliest: Timestamp, latest: Timestamp)?
 
     /// An integer setting (see ``StoreSettings``).
-    func setting(_ key: String) throws -> Int64?
+    func setting(_ key: String) async throws -> Int64?
 
     /// Applies retention: drops the batches up to the newest snapshot whose batches are all older than
     /// `cutoff`, and the snapshots before it (that snapshot becomes the base). Returns the batches dropped.
@@ -54,11 +54,11 @@ extension EventStore {
     public func append(_ records: [LogRecord]) async throws { try await append(records, updates: []) }
 
     /// Number of committed batches and entries.
-    public func count() throws -> (batches: Int, entries: Int) { try count(after: 0) }
+    public func count() async throws -> (batches: Int, entries: Int) { try await count(after: 0) }
 
     /// Every entry after `sequence`, decoded, with its batch's sequence number.
-    public func forEachEntry(after sequence: Int64, _ body: (Int64, LogEntry) throws -> Void) throws {
-        try forEachRecord(after: sequence) { seq, bytes in
+    public func forEachEntry(after sequence: Int64, _ body: (Int64, LogEntry) throws -> Void) async throws {
+        try await forEachRecord(after: sequence) { seq, bytes in
             try LogCodec.decode(bytes) { try body(seq, $0) }
         }
     }

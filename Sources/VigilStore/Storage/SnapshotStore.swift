@@ -9,13 +9,13 @@ public protocol SnapshotStore: Sendable {
     func saveSnapshot(sequence: Int64, createdAt: Timestamp, engine: Engine) async throws -> Int
 
     /// The newest snapshot, or the oldest (the base a backfill rebuilds from).
-    func snapshot(newest: Bool) throws -> StoredSnapshot?
+    func snapshot(newest: Bool) async throws -> StoredSnapshot?
 
     /// Sequence numbers of the stored snapshots, oldest first.
-    func snapshotSequences() throws -> [Int64]
+    func snapshotSequences() async throws -> [Int64]
 }
 
 extension SnapshotStore {
     /// The newest snapshot.
-    public func snapshot() throws -> StoredSnapshot? { try snapshot(newest: true) }
+    public func snapshot() async throws -> StoredSnapshot? { try await snapshot(newest: true) }
 }

@@ -26,19 +26,19 @@ import VigilStore
         let location = try backend.makeLocation()
         defer { location.remove() }
         let store = try location.open()
-        #expect(try store.lastSequence() == 0)
+        #expect(try await store.lastSequence() == 0)
         let entries = (0..<7).map { Self.feedback("f\($0)", Self.t0 + .seconds($0)) }
         try await store.append([Self.record(1, Array(entries[0...2])), Self.record(2, [entries[3]])])
         try await store.append([Self.record(3, Array(entries[4...]))])
         var read: [(Int64, LogEntry)] = []
-        try store.forEachEntry(after: 0) { read.append(($0, $1)) }
+        try await store.forEachEntry(after: 0) { read.append(($0, $1)) }
         #expect(read.map(\.1) == entries)
         #expect(read.map(\.0) == [1, 1, 1, 2, 3, 3, 3])
-        #expect(try store.lastSequence() == 3)
-        #expect(try store.count() == (batches: 3, entries: 7))
-        #expect(try store.count(after: 1) == (batches: 2, entries: 4))
+        #expect(try await store.lastSequence() == 3)
+        #expect(try await store.count() == (batches: 3, entries: 7))
+        #expect(try await store.count(after: 1) == (batches: 2, entries: 4))
         await #expect(throws: (any Error).self) { try await store.append([Self.record(3, [entries[0]])]) }
-        #expect(try store.count().entries == 7)
+        #expect(try await store.count().entries == 7)
     }
 
     @Test(arguments: StoreBackend.all)
@@ -60,7 +60,7 @@ import VigilStore
                 .saveMetric(definition), .setting(key: StoreSettings.rebuildSequence, value: 1), .changes([change]),
             ])
         #expect(try store.metricDefinitions() == [definition])
-        #expect(try store.setting(StoreSettings.rebuildSequence) == 1)
+        #expect(try await store.setting(StoreSettings.rebuildSequence) == 1)
         #expect(try store.changes(model: "m", from: nil, to: nil, kinds: nil, limit: 10).map(\.subject) == ["hits"])
 
         // A batch whose sequence is taken fails, and its updates go with it.
@@ -70,7 +70,7 @@ import VigilStore
             try await store.append([control], updates: [.saveMetric(other), .setting(key: "x", value: 9)])
         }
         #expect(try store.metricDefinitions(model: "m").map(\.name) == ["hits"])
-        #expect(try store.setting("x") == nil)
+        #expect(try await store.setting("x") == nil)
 
         // Removing the model forgets its metadata.
         try await store.saveDocument(["a": 1], model: "m", kind: .rules, at: Self.t0)
@@ -90,7 +90,7 @@ import VigilStore
         let location = try backend.makeLocation()
         defer { location.remove() }
         let store = try location.open()
-        #expect(try store.eventTimeRange() == nil)
+        #expect(try await store.eventTimeRange() == nil)
         let hour = Duration.seconds(3600)
         // Batch k holds events of hour k; batch 4 is a control batch; batch 5 is late, holding hour 0 and hour 5.
         try await store.append(
@@ -102,21 +102,22 @@ import VigilStore
             Self.record(6, [Self.feedback("late", Self.t0 + .seconds(60)), Self.feedback("f5", Self.t0 + hour * 5)])
         ])
         var seen: [Int64] = []
-        let read = try store.forEachRecord(eventsAfter: Self.t0 + hour, through: Self.t0 + hour * 2) { seq, _ in
+        let read = try await store.forEachRecord(eventsAfter: Self.t0 + hour, through: Self.t0 + hour * 2) { seq, _ in
             seen.append(seq)
         }
         // Batch 6's span (one minute to five hours) meets the range: it may hold an event there.
         #expect(seen == [3, 5, 6])
         #expect(read.first == 1 && read.last == 6 && read.batches == 6 && read.batchesRead == 3)
         seen = []
-        _ = try store.forEachRecord(eventsAfter: nil, through: Self.t0 + .seconds(1)) { seq, _ in seen.append(seq) }
+        _ = try await store.forEachRecord(eventsAfter: nil, through: Self.t0 + .seconds(1)) { seq, _ in seen.append(seq)
+        }
         #expect(seen == [1, 5])
-        let range = try #require(try store.eventTimeRange())
+        let range = try await #require(try await store.eventTimeRange())
         #expect(range.earliest == Self.t0 && range.latest == Self.t0 + hour * 5)
         // Batch 6 holds an event before hour 1, batch 5 is a control batch: both change a replay to hour 1.
-        #expect(try store.changedHistory(after: 4, first: 1, atOrBefore: Self.t0 + hour))
-        #expect(try store.changedHistory(after: 5, first: 1, atOrBefore: Self.t0 + .seconds(30)) == false)
-        #expect(try store.changedHistory(after: 5, first: 1, atOrBefore: Self.t0 + .seconds(60)))
+        #expect(try await store.changedHistory(after: 4, first: 1, atOrBefore: Self.t0 + hour))
+        #expect(try await store.changedHistory(after: 5, first: 1, atOrBefore: Self.t0 + .seconds(30)) == false)
+        #expect(try await store.changedHistory(after: 5, first: 1, atOrBefore: Self.t0 + .seconds(60)))
     }
 
     @Test(arguments: StoreBackend.all)
@@ -126,25 +127,25 @@ import VigilStore
         let store = try location.open()
         try await store.append(
             (1...6).map { Self.record(Int64($0), [Self.feedback("f\($0)", Self.t0 + .seconds($0))]) })
-        #expect(try store.snapshot() == nil)
+        #expect(try await store.snapshot() == nil)
         #expect(try await store.prune(olderThan: Self.t0 + .seconds(100)) == 0)  // nothing goes before a snapshot
         var engine = Engine()
         _ = try engine.ingest(Feedback(id: "x", time: Self.t0, label: .number(1)))
         let size = try await store.saveSnapshot(sequence: 2, createdAt: Self.t0, engine: engine)
         try await store.saveSnapshot(sequence: 4, createdAt: Self.t0, engine: Engine())
         #expect(size > 0)
-        #expect(try store.snapshotSequences() == [2, 4])
-        #expect(try store.snapshot()?.sequence == 4)
-        let base = try #require(try store.snapshot(newest: false))
+        #expect(try await store.snapshotSequences() == [2, 4])
+        #expect(try await store.snapshot()?.sequence == 4)
+        let base = try await #require(try await store.snapshot(newest: false))
         #expect(base.sequence == 2)
         #expect(try EngineSnapshot.decode(base.body)?.statistics.orphansPending == 1)
         // Batches 1–3 are older than the cutoff; the newest snapshot before batch 4 is at 2.
         #expect(try await store.prune(olderThan: Self.t0 + .milliseconds(3_500)) == 2)
-        #expect(try store.snapshotSequences() == [2, 4])
-        #expect(try store.count().batches == 4)
+        #expect(try await store.snapshotSequences() == [2, 4])
+        #expect(try await store.count().batches == 4)
         #expect(try await store.prune(olderThan: Self.t0 + .seconds(100)) == 2)
-        #expect(try store.snapshotSequences() == [4])
-        #expect(try store.lastSequence() == 6)
+        #expect(try await store.snapshotSequences() == [4])
+        #expect(try await store.lastSequence() == 6)
     }
 
     @Test(arguments: StoreBackend.all)
@@ -158,9 +159,9 @@ import VigilStore
         try await store!.saveDocument(["v": 2], model: "m", kind: .about, at: Self.t0)
         store = nil
         let reopened = try location.open()
-        #expect(try reopened.lastSequence() == 1)
-        #expect(try reopened.setting("k") == 7)
-        #expect(try reopened.snapshotSequences() == [1])
+        #expect(try await reopened.lastSequence() == 1)
+        #expect(try await reopened.setting("k") == 7)
+        #expect(try await reopened.snapshotSequences() == [1])
         #expect(try reopened.document([String: Int].self, model: "m", kind: .about) == ["v": 2])
     }
 }
