@@ -88,7 +88,7 @@ import VigilCore
         let arrived = checkpoints[1] + .seconds(600)
         let late = LogEntry.feedback(Feedback(id: "p100", time: arrived, label: .number(0)))
         let sequence = try log.lastSequence() + 1
-        try await log.append([SQLiteStoreTests.record(sequence, [late])])
+        try await log.append([StoreContractTests.record(sequence, [late])])
         let all = Self.entries + [late]
 
         let (engine, report) = try await replayer.engine(asOf: t)

@@ -64,7 +64,7 @@ import VigilStore
         var seq: Int64 = 0
         for start in stride(from: 0, to: entries.count, by: batch) {
             seq += 1
-            records.append(SQLiteStoreTests.record(seq, Array(entries[start..<min(start + batch, entries.count)])))
+            records.append(StoreContractTests.record(seq, Array(entries[start..<min(start + batch, entries.count)])))
         }
         try await log.append(records)
         return log

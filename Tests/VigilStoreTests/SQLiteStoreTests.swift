@@ -11,21 +11,13 @@ import VigilStore
         return try SQLiteStore(StoreConfiguration(directory: dir, synchronous: .off))
     }
 
-    static func record(_ seq: Int64, _ entries: [LogEntry]) -> LogRecord {
-        var body: [UInt8] = []
-        for e in entries { LogCodec.encode(e, into: &body) }
-        let times = entries.compactMap(\.eventTime)
-        return LogRecord(
-            sequence: seq, entries: entries.count, newestEvent: times.max(), oldestEvent: times.min(), body: body)
-    }
-
     @Test func retentionRemovesThePrunedSnapshotsFiles() async throws {
         let log = try Self.temporaryLog()
         defer { try? FileManager.default.removeItem(atPath: log.configuration.directory) }
         func feedback(_ id: String, _ ms: Int64) -> LogEntry {
             .feedback(Feedback(id: id, time: Timestamp(milliseconds: ms), label: .number(1)))
         }
-        try await log.append((1...6).map { Self.record(Int64($0), [feedback("f\($0)", Int64($0) * 1000)]) })
+        try await log.append((1...6).map { StoreContractTests.record(Int64($0), [feedback("f\($0)", Int64($0) * 1000)]) })
         // Nothing can go before a snapshot exists.
         #expect(try await log.prune(olderThan: Timestamp(milliseconds: 10_000)) == 0)
         try await log.saveSnapshot(sequence: 2, createdAt: Timestamp(milliseconds: 0), engine: Engine())
