@@ -261,8 +261,8 @@ public final class SQLiteStore: Store {
         } catch let error as DatabaseError {
             throw StorageError(
                 reason:
-                    "\(error.resultCode == .SQLITE_FULL ? "disk full" : "storage error \(error.resultCode)"): \(error.message ?? "")",
-                isFull: error.resultCode == .SQLITE_FULL)
+                    "\(error.resultCode == .SQLITE_FULL ? "disk full" : "storage error \(error.resultCode)"): \(error.message ?? "")"
+            )
         }
     }
 
