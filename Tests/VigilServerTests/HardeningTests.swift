@@ -147,7 +147,7 @@ import VigilStore
     }
 
     /// Another process holds the directory (a real `vigil serve`): this one refuses at once, naming its pid.
-    @Test func aSecondServerOnTheSameDirectoryRefusesToStart() throws {
+    @Test func aSecondServerOnTheSameDirectoryRefusesToStart() async throws {
         let harness = try ServerHarness()
         defer { harness.remove() }
         try FileManager.default.createDirectory(atPath: harness.directory, withIntermediateDirectories: true)
@@ -162,7 +162,7 @@ import VigilStore
         }
         let started = ContinuousClock.now
         do {
-            _ = try VigilServer(harness.configuration)
+            _ = try await VigilServer(harness.configuration)
             Issue.record("a second server started on a locked directory")
         } catch let error as DataDirectoryLock.Busy {
             // The holder wrote its shell's pid (a child of `flock`), not ours.

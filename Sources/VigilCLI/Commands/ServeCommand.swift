@@ -88,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
                 for w in slo.warnings { logger.warning("\(slo.name): \(w)") }
             }
         }
-        let server = try VigilServer(configuration, logger: logger)
+        let server = try await VigilServer(configuration, logger: logger)
         try await server.run()
     }
 

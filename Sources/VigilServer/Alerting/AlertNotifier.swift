@@ -105,7 +105,7 @@ final class AlertNotifier: Sendable {
         let now = clock()
         let due: [OutboxMessage]
         do {
-            due = try log.dueMessages(at: now)
+            due = try await log.dueMessages(at: now)
         } catch {
             logger.error("could not read the notification outbox", metadata: ["error": "\(error)"])
             return now + .seconds(5)
@@ -130,7 +130,7 @@ final class AlertNotifier: Sendable {
                 return now + pause
             }
         }
-        return try? log.nextMessageDue()
+        return try? await log.nextMessageDue()
     }
 
     /// Sleeps until `deadline` (at most a second, so new messages from another path are seen), or a wake-up.

@@ -29,7 +29,7 @@ struct AlertService: Service {
         guard await waitUntilReady() else { return }
         var tracker: AlertTracker
         do {
-            tracker = AlertTracker(active: try log.alerts(states: [.pending, .firing]))
+            tracker = AlertTracker(active: try await log.alerts(states: [.pending, .firing]))
         } catch {
             logger.error("could not load alerts; starting with none", metadata: ["error": "\(error)"])
             tracker = AlertTracker()
@@ -55,7 +55,7 @@ struct AlertService: Service {
     func evaluate(at now: Timestamp, _ tracker: inout AlertTracker) async {
         let changes: [AlertTransition]
         do {
-            let result = try slos.evaluateAll(at: now, tracker: &tracker)
+            let result = try await slos.evaluateAll(at: now, tracker: &tracker)
             changes = result.changes
             for failure in result.failures {
                 logger.warning("SLO not evaluated", metadata: ["error": "\(failure)"])

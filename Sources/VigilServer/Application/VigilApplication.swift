@@ -10,7 +10,7 @@ import VigilStore
 /// ```swift
 /// var configuration = ServerConfiguration()
 /// configuration.dataDirectory = "/var/lib/vigil"
-/// let server = try VigilServer(configuration)
+/// let server = try await VigilServer(configuration)
 /// try await server.application.runService()
 /// ```
 public struct VigilServer: Sendable {
@@ -31,7 +31,7 @@ public struct VigilServer: Sendable {
     public init(
         _ configuration: ServerConfiguration, logger: Logger = Logger(label: "vigil"),
         clock: @escaping @Sendable () -> Timestamp = VigilServer.systemClock
-    ) throws {
+    ) async throws {
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
@@ -40,8 +40,8 @@ public struct VigilServer: Sendable {
             StoreConfiguration(directory: configuration.dataDirectory, synchronous: configuration.synchronous))
         host = EngineHost(Engine(configuration: configuration.engine))
         documents = ModelDocuments(log: log)
-        if !configuration.slos.isEmpty { try log.saveSLOs(configuration.slos, at: clock()) }
-        registry = try SLORegistry(log: log)
+        if !configuration.slos.isEmpty { try await log.saveSLOs(configuration.slos, at: clock()) }
+        registry = try await SLORegistry(log: log)
         deployments = DeploymentRegistry(log: log)
         notifier = AlertNotifier(configuration.notifications, log: log, logger: logger, clock: clock)
         pipeline = IngestPipeline(host: host, log: log, logger: logger, maxFutureSkew: configuration.maxFutureSkew)

@@ -24,29 +24,32 @@ struct CanaryRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/models/{model}/canary") { request, context in
             let query = QueryParameters.dictionary(request)
-            let (answer, note) = try verdict(model: try context.parameters.decoded("model"), query)
+            let (answer, note) = try await verdict(model: try context.parameters.decoded("model"), query)
             return JSONResponse.make(Annotated(answer, [("note", note)]))
         }
         router.post("/v1/models/{model}/canary") { request, context in
             var query = try await flaggerMetadata(request)
             query.merge(QueryParameters.dictionary(request)) { _, asked in asked }
-            let (answer, note) = try verdict(model: try context.parameters.decoded("model"), query)
+            let (answer, note) = try await verdict(model: try context.parameters.decoded("model"), query)
             return JSONResponse.make(
                 Annotated(answer, [("note", note)]), status: answer.verdict == .fail ? .preconditionFailed : .ok)
         }
     }
 
     /// The verdict, and a note when the range holds none of the model's data (``EmptyRange``).
-    func verdict(model: String, _ query: [String: String]) throws(APIError) -> (CanaryVerdict, note: String?) {
+    func verdict(model: String, _ query: [String: String]) async throws(APIError) -> (CanaryVerdict, note: String?) {
         try host.requireReady()
         try QueryParameters.requireKnown(query, Self.parameters)
-        let rule = try query["decide"].map { (text) throws(APIError) in
-            guard let r = CanaryVerdict.Rule(rawValue: text) else {
-                throw .badRequest("invalid_comparison", "decide: expected sequential or fixed, got '\(text.prefix(64))'")
-            }
-            return r
-        } ?? .sequential
-        let asked = try ComparisonRequest(query, model: model, now: clock(), deployments: try deployments.all(model: model))
+        let rule =
+            try query["decide"].map { (text) throws(APIError) in
+                guard let r = CanaryVerdict.Rule(rawValue: text) else {
+                    throw .badRequest(
+                        "invalid_comparison", "decide: expected sequential or fixed, got '\(text.prefix(64))'")
+                }
+                return r
+            } ?? .sequential
+        let recorded = try await deployments.all(model: model)
+        let asked = try ComparisonRequest(query, model: model, now: clock(), deployments: recorded)
         return try host.query { engine throws(QueryError) in
             (
                 CanaryVerdict(try asked.compare(engine, model: model), rule: rule),
@@ -57,7 +60,8 @@ struct CanaryRoutes: Sendable {
 
     /// The string parameters in a Flagger payload's `metadata` (an empty body has none).
     func flaggerMetadata(_ request: Request) async throws(APIError) -> [String: String] {
-        let body = try await RequestBody.collect(request, limit: Self.maxBodyBytes, timeout: configuration.bodyReadTimeout)
+        let body = try await RequestBody.collect(
+            request, limit: Self.maxBodyBytes, timeout: configuration.bodyReadTimeout)
         guard body.readableBytes > 0 else { return [:] }
         let object = try JSONObjectBody.parse(
             Data(body.readableBytesView),

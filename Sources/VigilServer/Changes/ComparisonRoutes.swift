@@ -12,7 +12,7 @@ struct ComparisonRoutes: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/models/{model}/compare") { request, context in
-            try compare(model: try context.parameters.decoded("model"), request)
+            try await compare(model: try context.parameters.decoded("model"), request)
         }
     }
 
@@ -40,12 +40,12 @@ struct ComparisonRoutes: Sendable {
         "sequential": "always-valid 95% confidence sequence: valid however often you look",
     ]
 
-    func compare(model: String, _ request: Request) throws(APIError) -> Response {
+    func compare(model: String, _ request: Request) async throws(APIError) -> Response {
         try host.requireReady()
         let query = QueryParameters.dictionary(request)
         try QueryParameters.requireKnown(query, ComparisonRequest.parameters)
-        let asked = try ComparisonRequest(
-            query, model: model, now: clock(), deployments: try deployments.all(model: model))
+        let recorded = try await deployments.all(model: model)
+        let asked = try ComparisonRequest(query, model: model, now: clock(), deployments: recorded)
         let (comparison, labelFree, note) = try host.query { engine throws(QueryError) in
             (
                 try asked.compare(engine, model: model),

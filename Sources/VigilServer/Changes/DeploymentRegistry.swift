@@ -1,5 +1,4 @@
 import HTTPTypes
-import Synchronization
 import VigilCore
 import VigilStore
 
@@ -7,30 +6,30 @@ import VigilStore
 /// one write at a time (two concurrent promotions must not both find no primary).
 final class DeploymentRegistry: Sendable {
     private let log: any Store
-    /// Held across a check and its write; the write is one short synchronous transaction.
-    private let writing = Mutex(())
+    /// Held across a check and its write.
+    private let writing = AsyncLock()
 
     init(log: any Store) { self.log = log }
 
-    func all(model: String) throws(APIError) -> [Deployment] {
+    func all(model: String) async throws(APIError) -> [Deployment] {
         do {
-            return try log.deployments(model: model)
+            return try await log.deployments(model: model)
         } catch {
             throw APIError(.internalServerError, "storage_failed", "could not read deployments: \(error)")
         }
     }
 
-    func get(model: String, version: String) throws(APIError) -> Deployment? {
-        try all(model: model).first { $0.version == version }
+    func get(model: String, version: String) async throws(APIError) -> Deployment? {
+        try await all(model: model).first { $0.version == version }
     }
 
     /// Creates or updates `version`'s record from `body`; with `replaces`, retires that (primary) version in
     /// the same transaction, as a promotion does. Returns the record, whether it is new, and the timeline entries made.
     func put(
         model: String, version: String, body: DeploymentBody, replaces: String?, at now: Timestamp
-    ) throws(APIError) -> (deployment: Deployment, created: Bool, changes: [Change]) {
-        try writing.withLock { _ throws(APIError) in
-            var others = try all(model: model)
+    ) async throws(APIError) -> (deployment: Deployment, created: Bool, changes: [Change]) {
+        try await writing.withLock { () async throws(APIError) in
+            var others = try await all(model: model)
             let stored = others.first { $0.version == version }
             others.removeAll { $0.version == version }
             var deployment = try body.applied(to: stored, model: model, version: version, now: now)
@@ -58,7 +57,7 @@ final class DeploymentRegistry: Sendable {
                 throw error.api
             }
             do {
-                try log.saveDeployment(deployment, retiring: retired, changes: changes)
+                try await log.saveDeployment(deployment, retiring: retired, changes: changes)
             } catch {
                 throw APIError(.internalServerError, "storage_failed", "could not store the deployment: \(error)")
             }
@@ -67,11 +66,11 @@ final class DeploymentRegistry: Sendable {
     }
 
     /// Removes a record; returns whether there was one.
-    func delete(model: String, version: String, at now: Timestamp) throws(APIError) -> Bool {
-        try writing.withLock { _ throws(APIError) in
-            guard let stored = try get(model: model, version: version) else { return false }
+    func delete(model: String, version: String, at now: Timestamp) async throws(APIError) -> Bool {
+        try await writing.withLock { () async throws(APIError) in
+            guard let stored = try await get(model: model, version: version) else { return false }
             do {
-                return try log.deleteDeployment(model: model, version: version, change: stored.removal(at: now))
+                return try await log.deleteDeployment(model: model, version: version, change: stored.removal(at: now))
             } catch {
                 throw APIError(.internalServerError, "storage_failed", "could not delete the deployment: \(error)")
             }

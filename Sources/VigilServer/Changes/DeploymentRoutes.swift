@@ -17,10 +17,11 @@ struct DeploymentRoutes: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/models/{model}/deployments") { request, context in
-            try list(model: try context.parameters.decoded("model"), request)
+            try await list(model: try context.parameters.decoded("model"), request)
         }
         router.get("/v1/models/{model}/deployments/{version}") { _, context in
-            try get(model: try context.parameters.decoded("model"), version: try context.parameters.decoded("version"))
+            try await get(
+                model: try context.parameters.decoded("model"), version: try context.parameters.decoded("version"))
         }
         router.put("/v1/models/{model}/deployments/{version}") { request, context in
             try await put(
@@ -28,16 +29,16 @@ struct DeploymentRoutes: Sendable {
                 request)
         }
         router.delete("/v1/models/{model}/deployments/{version}") { _, context in
-            try delete(
+            try await delete(
                 model: try context.parameters.decoded("model"), version: try context.parameters.decoded("version"))
         }
         router.get("/v1/models/{model}/deployments/{version}/readiness") { request, context in
-            try readiness(
+            try await readiness(
                 model: try context.parameters.decoded("model"), version: try context.parameters.decoded("version"),
                 request)
         }
         router.get("/v1/models/{model}/changes") { request, context in
-            try changes(model: try context.parameters.decoded("model"), request)
+            try await changes(model: try context.parameters.decoded("model"), request)
         }
     }
 
@@ -59,10 +60,10 @@ struct DeploymentRoutes: Sendable {
         var changes: [Change]
     }
 
-    func list(model: String, _ request: Request) throws(APIError) -> Response {
+    func list(model: String, _ request: Request) async throws(APIError) -> Response {
         let query = QueryParameters.dictionary(request)
         try QueryParameters.requireKnown(query, ["stage"])
-        var all = try deployments.all(model: model)
+        var all = try await deployments.all(model: model)
         if let stage = query["stage"] {
             guard let s = Deployment.Stage(rawValue: stage) else {
                 throw .badRequest(
@@ -70,13 +71,13 @@ struct DeploymentRoutes: Sendable {
             }
             all = all.filter { $0.stage == s }
         }
-        if all.isEmpty, query["stage"] == nil { try requireKnown(model) }
+        if all.isEmpty, query["stage"] == nil { try await requireKnown(model) }
         return JSONResponse.make(DeploymentList(model: model, deployments: all))
     }
 
-    func get(model: String, version: String) throws(APIError) -> Response {
-        guard let d = try deployments.get(model: model, version: version) else {
-            try requireKnown(model)
+    func get(model: String, version: String) async throws(APIError) -> Response {
+        guard let d = try await deployments.get(model: model, version: version) else {
+            try await requireKnown(model)
             throw APIError(
                 .notFound, "unknown_deployment", "model '\(model.prefix(64))' has no deployment '\(version.prefix(64))'"
             )
@@ -91,8 +92,8 @@ struct DeploymentRoutes: Sendable {
             request, limit: Self.maxBodyBytes, timeout: configuration.bodyReadTimeout)
         let parsed = try DeploymentBody.decode(Data(body.readableBytesView))
         let now = clock()
-        try requireRoom(forModel: model)
-        let written = try deployments.put(
+        try await requireRoom(forModel: model)
+        let written = try await deployments.put(
             model: model, version: version, body: parsed, replaces: query["replaces"], at: now)
         return JSONResponse.make(
             DeploymentWritten(deployment: written.deployment, changes: written.changes),
@@ -100,12 +101,12 @@ struct DeploymentRoutes: Sendable {
     }
 
     /// The version's offline metrics (from its deployment record) against its online metrics.
-    func readiness(model: String, version: String, _ request: Request) throws(APIError) -> Response {
+    func readiness(model: String, version: String, _ request: Request) async throws(APIError) -> Response {
         try host.requireReady()
         let query = QueryParameters.dictionary(request)
         try QueryParameters.requireKnown(query, ["from", "to", "window", "tolerance", "min_samples"])
-        guard let d = try deployments.get(model: model, version: version) else {
-            try requireKnown(model)
+        guard let d = try await deployments.get(model: model, version: version) else {
+            try await requireKnown(model)
             throw APIError(
                 .notFound, "unknown_deployment", "model '\(model.prefix(64))' has no deployment '\(version.prefix(64))'"
             )
@@ -133,8 +134,8 @@ struct DeploymentRoutes: Sendable {
         return JSONResponse.make(Annotated(report, [("note", note)]))
     }
 
-    func delete(model: String, version: String) throws(APIError) -> Response {
-        guard try deployments.delete(model: model, version: version, at: clock()) else {
+    func delete(model: String, version: String) async throws(APIError) -> Response {
+        guard try await deployments.delete(model: model, version: version, at: clock()) else {
             throw APIError(
                 .notFound, "unknown_deployment", "model '\(model.prefix(64))' has no deployment '\(version.prefix(64))'"
             )
@@ -142,7 +143,7 @@ struct DeploymentRoutes: Sendable {
         return Response(status: .noContent)
     }
 
-    func changes(model: String, _ request: Request) throws(APIError) -> Response {
+    func changes(model: String, _ request: Request) async throws(APIError) -> Response {
         let query = QueryParameters.dictionary(request)
         try QueryParameters.requireKnown(query, ["from", "to", "kind", "limit"])
         let from = try MetricQuery.time(query["from"], "from")
@@ -174,21 +175,21 @@ struct DeploymentRoutes: Sendable {
         }
         let found: [Change]
         do {
-            found = try log.changes(model: model, from: from, to: to, kinds: kinds, limit: limit)
+            found = try await log.changes(model: model, from: from, to: to, kinds: kinds, limit: limit)
         } catch {
             throw APIError(.internalServerError, "storage_failed", "could not read changes: \(error)")
         }
-        if found.isEmpty { try requireKnown(model) }
+        if found.isEmpty { try await requireKnown(model) }
         return JSONResponse.make(ChangeList(model: model, from: from, to: to, changes: found))
     }
 
     /// A model is known if it has predictions, deployments or changes.
-    private func requireKnown(_ model: String) throws(APIError) {
+    private func requireKnown(_ model: String) async throws(APIError) {
         let inEngine = host.read { engine in engine.modelSummaries.contains { $0.name == model } }
         guard !inEngine else { return }
         let stored: Bool
         do {
-            stored = try log.hasTimeline(model: model)
+            stored = try await log.hasTimeline(model: model)
         } catch {
             throw APIError(.internalServerError, "storage_failed", "could not read deployments: \(error)")
         }
@@ -196,14 +197,14 @@ struct DeploymentRoutes: Sendable {
     }
 
     /// Deployments can name a model before its first prediction, within the models limit.
-    private func requireRoom(forModel model: String) throws(APIError) {
+    private func requireRoom(forModel model: String) async throws(APIError) {
         let known = host.read { engine in engine.modelSummaries.contains { $0.name == model } }
         guard !known else { return }
         let limit = configuration.engine.limits.maxModels
         let count: Int
         do {
-            if try log.hasTimeline(model: model) { return }
-            count = try log.deploymentModelCount()
+            if try await log.hasTimeline(model: model) { return }
+            count = try await log.deploymentModelCount()
         } catch {
             throw APIError(.internalServerError, "storage_failed", "could not read deployments: \(error)")
         }

@@ -16,48 +16,58 @@ struct DashboardRoutes: Sendable {
     let deployments: DeploymentRegistry
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/") { request, _ in page(request) { q throws(APIError) in try OverviewPage(sources, q) } }
+        router.get("/") { request, _ in
+            await page(request) { q async throws(APIError) in try await OverviewPage(sources, q) }
+        }
         router.get("/models/{model}") { request, context in
             let model = try context.parameters.decoded("model")
-            return page(request) { q throws(APIError) in try ModelPage(sources, model: model, q) }
+            return await page(request) { q async throws(APIError) in try await ModelPage(sources, model: model, q) }
         }
         router.get("/models/{model}/drift") { request, context in
             let model = try context.parameters.decoded("model")
-            return page(request) { q throws(APIError) in try DriftPage(sources, model: model, q) }
+            return await page(request) { q async throws(APIError) in try await DriftPage(sources, model: model, q) }
         }
         router.get("/models/{model}/slos") { request, context in
             let model = try context.parameters.decoded("model")
-            return page(request) { q throws(APIError) in try SLOPage(sources, model: model, q) }
+            return await page(request) { q async throws(APIError) in try await SLOPage(sources, model: model, q) }
         }
         router.get("/models/{model}/versions") { request, context in
             let model = try context.parameters.decoded("model")
-            return page(request) { q throws(APIError) in try VersionsPage(sources, model: model, q) }
+            return await page(request) { q async throws(APIError) in try await VersionsPage(sources, model: model, q) }
         }
         router.get("/models/{model}/settings") { request, context in
             let model = try context.parameters.decoded("model")
-            return page(request) { q throws(APIError) in try ModelSettingsPage(sources, model: model, q) }
+            return await page(request) { q async throws(APIError) in
+                try await ModelSettingsPage(sources, model: model, q)
+            }
         }
-        router.get("/pipeline") { request, _ in page(request) { q throws(APIError) in try PipelinePage(sources, q) } }
+        router.get("/pipeline") { request, _ in
+            await page(request) { q async throws(APIError) in try await PipelinePage(sources, q) }
+        }
         router.get("/trace/{id}") { request, context in
             let id = try context.parameters.decoded("id")
-            return page(request) { q throws(APIError) in try TracePage(sources, id: id, deployments: deployments, q) }
+            return await page(request) { q async throws(APIError) in
+                try await TracePage(sources, id: id, deployments: deployments, q)
+            }
         }
     }
 
     /// Renders a page from the request's query.
-    private func page<View: DashboardView>(_ request: Request, _ build: ([String: String]) throws(APIError) -> View)
-        -> Response
+    private func page<View: DashboardView>(
+        _ request: Request, _ build: ([String: String]) async throws(APIError) -> View
+    )
+        async -> Response
     {
-        Self.page { () throws(APIError) in try build(QueryParameters.dictionary(request)) }
+        await Self.page { () async throws(APIError) in try await build(QueryParameters.dictionary(request)) }
     }
 
     /// Renders a page (with `status`: a form shown again with its error is a 4xx), or an HTML error page with
     /// the API's status and message.
-    static func page<View: DashboardView>(status: HTTPResponse.Status = .ok, _ build: () throws(APIError) -> View)
-        -> Response
+    static func page<View: DashboardView>(status: HTTPResponse.Status = .ok, _ build: () async throws(APIError) -> View)
+        async -> Response
     {
         do {
-            let view = try build()
+            let view = try await build()
             return html(DashboardTemplates.render(view, View.template), status: status)
         } catch {
             let body = DashboardTemplates.render(

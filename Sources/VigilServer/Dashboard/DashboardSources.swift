@@ -26,13 +26,14 @@ struct DashboardSources: Sendable {
     /// The model's changes in the range, and its deployments' starts and ends, as markers for its time charts
     /// (at most 50 changes, the newest; a failed read only leaves them out). A deployment recorded today with
     /// a past `started_at` is drawn when it went live.
-    func changeMarkers(_ model: String, _ range: DashboardRange) -> [LineChart.Marker] {
-        let changes = (try? log.changes(model: model, from: range.from, to: range.to, kinds: nil, limit: 50)) ?? []
+    func changeMarkers(_ model: String, _ range: DashboardRange) async -> [LineChart.Marker] {
+        let changes =
+            (try? await log.changes(model: model, from: range.from, to: range.to, kinds: nil, limit: 50)) ?? []
         var markers = changes.map { c in
             LineChart.Marker(
                 x: Double(c.at.milliseconds), label: Self.markerLabel(c), note: "\(TimeLabel.full(c.at)) \(c.summary)")
         }
-        for d in (try? log.deployments(model: model)) ?? [] {
+        for d in (try? await log.deployments(model: model)) ?? [] {
             let edges = [(d.startedAt, "\(d.version) \(d.stage.rawValue) from"), (d.endedAt, "\(d.version) ended")]
             for case let (at?, what) in edges where at >= range.from && at < range.to {
                 markers.append(

@@ -36,9 +36,10 @@ struct ModelFormRoutes: Sendable {
             return Self.redirect("/models/\(DashboardLinks.escape(name))/settings?saved=1")
         } catch {
             let failed = error
-            return DashboardRoutes.page(status: error.status) { () throws(APIError) in
-                var page = try OverviewPage(sources, [:])
-                page.declare = OverviewPage.DeclareForm(fields, error: failed.message, needsToken: sources.formsNeedToken)
+            return await DashboardRoutes.page(status: error.status) { () throws(APIError) in
+                var page = try await OverviewPage(sources, [:])
+                page.declare = OverviewPage.DeclareForm(
+                    fields, error: failed.message, needsToken: sources.formsNeedToken)
                 return page
             }
         }
@@ -52,8 +53,8 @@ struct ModelFormRoutes: Sendable {
             return Self.redirect("/models/\(DashboardLinks.escape(model))/settings?saved=1")
         } catch {
             let (submitted, message) = (fields, error.message)
-            return DashboardRoutes.page(status: error.status) { () throws(APIError) in
-                try ModelSettingsPage(sources, model: model, [:], submitted: submitted, error: message)
+            return await DashboardRoutes.page(status: error.status) { () throws(APIError) in
+                try await ModelSettingsPage(sources, model: model, [:], submitted: submitted, error: message)
             }
         }
     }
@@ -69,8 +70,8 @@ struct ModelFormRoutes: Sendable {
             return Self.redirect("/?deleted=\(DashboardLinks.escape(model))")
         } catch {
             let message = error.message
-            return DashboardRoutes.page(status: error.status) { () throws(APIError) in
-                try ModelSettingsPage(sources, model: model, [:], deleteError: message)
+            return await DashboardRoutes.page(status: error.status) { () throws(APIError) in
+                try await ModelSettingsPage(sources, model: model, [:], deleteError: message)
             }
         }
     }

@@ -16,7 +16,7 @@ struct BlameRoutes: Sendable {
     static let maxNodes = 50
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/v1/blame") { request, _ in try blame(request) }
+        router.get("/v1/blame") { request, _ in try await blame(request) }
     }
 
     struct VersionOutputs: Encodable {
@@ -37,7 +37,7 @@ struct BlameRoutes: Sendable {
         var note: String?
     }
 
-    func blame(_ request: Request) throws(APIError) -> Response {
+    func blame(_ request: Request) async throws(APIError) -> Response {
         let query = QueryParameters.dictionary(request)
         try QueryParameters.requireKnown(query, ["model", "from", "to"])
         try host.requireReady()
@@ -45,12 +45,12 @@ struct BlameRoutes: Sendable {
         let to = try MetricQuery.time(query["to"], "to") ?? clock()
         let from = try MetricQuery.time(query["from"], "from") ?? to - .seconds(30 * 86_400)
         guard from < to else { throw .badRequest("invalid_parameter", "from: must be before to") }
-        let flags = try PipelineStore.read { try log.flags(model: model) }
+        let flags = try await PipelineStore.read { try await log.flags(model: model) }
         let counts = try outputs(model, flags, from: from, to: to)
         var populations: [Blame.Population] = []
         var versions: [VersionOutputs] = []
         for (version, (total, flagged)) in counts.sorted(by: { $0.key < $1.key }) where total > 0 {
-            let lineage = try VersionLineage(model: model, version: version, log: log, deployments: deployments)
+            let lineage = try await VersionLineage(model: model, version: version, log: log, deployments: deployments)
             populations.append(
                 Blame.Population(
                     version: version, flagged: flagged, total: total,

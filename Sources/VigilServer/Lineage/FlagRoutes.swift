@@ -20,7 +20,7 @@ struct FlagRoutes: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/flags") { request, _ in try await flag(request) }
-        router.get("/v1/flags") { request, _ in try list(request) }
+        router.get("/v1/flags") { request, _ in try await list(request) }
         router.delete("/v1/flags/{id}") { _, context in try await delete(try context.parameters.decoded("id")) }
     }
 
@@ -107,11 +107,11 @@ struct FlagRoutes: Sendable {
 
     struct FlagList: Encodable { var flags: [OutputFlag] }
 
-    func list(_ request: Request) throws(APIError) -> Response {
+    func list(_ request: Request) async throws(APIError) -> Response {
         let query = QueryParameters.dictionary(request)
         try QueryParameters.requireKnown(query, ["model"])
         guard let model = query["model"] else { throw .badRequest("missing_parameter", "model: missing") }
-        return JSONResponse.make(FlagList(flags: try PipelineStore.read { try log.flags(model: model) }))
+        return JSONResponse.make(FlagList(flags: try await PipelineStore.read { try await log.flags(model: model) }))
     }
 
     func delete(_ text: String) async throws(APIError) -> Response {

@@ -20,8 +20,8 @@ struct GateRoutes: Sendable {
         router.put("/v1/gates/{name}") { request, context in
             try await put(try context.parameters.decoded("name"), request)
         }
-        router.get("/v1/gates") { _, _ in try list() }
-        router.get("/v1/gates/{name}") { _, context in try get(try context.parameters.decoded("name")) }
+        router.get("/v1/gates") { _, _ in try await list() }
+        router.get("/v1/gates/{name}") { _, context in try await get(try context.parameters.decoded("name")) }
         router.delete("/v1/gates/{name}") { _, context in try await delete(try context.parameters.decoded("name")) }
         router.post("/v1/gates/{name}/check") { request, context in
             try await check(try context.parameters.decoded("name"), request)
@@ -63,12 +63,14 @@ struct GateRoutes: Sendable {
         var gates: [Entry]
     }
 
-    func list() throws(APIError) -> Response {
-        let gates = try PipelineStore.read { try log.gates() }
-        let entries = try gates.map { (g) throws(APIError) in
-            GateList.Entry(
-                gate: g,
-                lastCheck: try PipelineStore.read { try log.gateChecks(gate: g.name, runId: nil, limit: 1).first })
+    func list() async throws(APIError) -> Response {
+        let gates = try await PipelineStore.read { try await log.gates() }
+        var entries: [GateList.Entry] = []
+        for g in gates {
+            let last = try await PipelineStore.read {
+                try await log.gateChecks(gate: g.name, runId: nil, limit: 1).first
+            }
+            entries.append(GateList.Entry(gate: g, lastCheck: last))
         }
         return JSONResponse.make(GateList(gates: entries))
     }
@@ -78,11 +80,12 @@ struct GateRoutes: Sendable {
         var checks: [GateCheck]
     }
 
-    func get(_ name: String) throws(APIError) -> Response {
-        let gate = try known(name)
+    func get(_ name: String) async throws(APIError) -> Response {
+        let gate = try await known(name)
         return JSONResponse.make(
             GateAnswer(
-                gate: gate, checks: try PipelineStore.read { try log.gateChecks(gate: name, runId: nil, limit: 20) }))
+                gate: gate,
+                checks: try await PipelineStore.read { try await log.gateChecks(gate: name, runId: nil, limit: 20) }))
     }
 
     func delete(_ name: String) async throws(APIError) -> Response {
@@ -93,7 +96,7 @@ struct GateRoutes: Sendable {
     func check(_ name: String, _ request: Request) async throws(APIError) -> Response {
         let query = QueryParameters.dictionary(request)
         try QueryParameters.requireKnown(query, ["run_id", "dataset", "format"])
-        let gate = try known(name)
+        let gate = try await known(name)
         let runId = try query["run_id"].map { (v) throws(APIError) in
             try OpenLineageBody.name(v, "run_id", max: OpenLineageBody.maxRunIdBytes)
         }
@@ -141,8 +144,8 @@ struct GateRoutes: Sendable {
         }
     }
 
-    private func known(_ name: String) throws(APIError) -> DataGate {
-        guard let gate = try PipelineStore.read({ try log.gate(name) }) else { throw Self.unknown(name) }
+    private func known(_ name: String) async throws(APIError) -> DataGate {
+        guard let gate = try await PipelineStore.read({ try await log.gate(name) }) else { throw Self.unknown(name) }
         return gate
     }
 

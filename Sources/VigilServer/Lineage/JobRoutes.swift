@@ -26,7 +26,8 @@ struct JobRoutes: Sendable {
         }
         router.get("/v1/jobs/{namespace}/{name}/gates") { _, context in
             let job = try Self.job(context)
-            return JSONResponse.make(JobGates(job: job, gates: try PipelineStore.read { try log.jobGates(job) }))
+            return JSONResponse.make(
+                JobGates(job: job, gates: try await PipelineStore.read { try await log.jobGates(job) }))
         }
     }
 
@@ -74,7 +75,7 @@ struct JobRoutes: Sendable {
             throw .badRequest(
                 "invalid_type", "gates: expected an array of at most \(StoreLimits.gatesPerJob) gate names")
         }
-        for (i, name) in names.enumerated() where try PipelineStore.read({ try log.gate(name) }) == nil {
+        for (i, name) in names.enumerated() where try await PipelineStore.read({ try await log.gate(name) }) == nil {
             throw APIError(
                 .notFound, "unknown_gate",
                 "gates[\(i)]: no gate '\(name.prefix(64))': define it with PUT /v1/gates/{name}")

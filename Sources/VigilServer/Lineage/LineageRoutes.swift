@@ -16,17 +16,17 @@ struct LineageRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.post("/api/v1/lineage") { request, _ in try await openLineage(request) }
         router.post("/v1/runs") { request, _ in try await plainRun(request) }
-        router.get("/v1/runs/{id}") { _, context in try run(try context.parameters.decoded("id")) }
-        router.get("/v1/jobs") { request, _ in try jobs(request) }
+        router.get("/v1/runs/{id}") { _, context in try await run(try context.parameters.decoded("id")) }
+        router.get("/v1/jobs") { request, _ in try await jobs(request) }
         router.get("/v1/jobs/{namespace}/{name}/runs") { request, context in
-            try runs(
+            try await runs(
                 JobRef(
                     namespace: try context.parameters.decoded("namespace"), name: try context.parameters.decoded("name")
                 ),
                 request)
         }
         router.get("/v1/datasets/{namespace}/{name}") { request, context in
-            try dataset(
+            try await dataset(
                 namespace: try context.parameters.decoded("namespace"), name: try context.parameters.decoded("name"),
                 request)
         }
@@ -74,11 +74,14 @@ struct LineageRoutes: Sendable {
     /// were checked for this run already (`vigil.gate(…, run_id=)` before COMPLETE), which is the better check.
     func checkDeclaredGates(_ run: PipelineRun) async throws(APIError) -> [GateCheck] {
         var made: [GateCheck] = []
-        for name in try PipelineStore.read({ try log.jobGates(run.job) }) {
-            guard let gate = try PipelineStore.read({ try log.gate(name) }) else { continue }
+        for name in try await PipelineStore.read({ try await log.jobGates(run.job) }) {
+            guard let gate = try await PipelineStore.read({ try await log.gate(name) }) else { continue }
             for output in run.outputs {
                 let dataset = "\(output.namespace)/\(output.name)"
-                guard !(try PipelineStore.read { try log.hasGateCheck(gate: name, runId: run.runId, dataset: dataset) })
+                guard
+                    !(try await PipelineStore.read {
+                        try await log.hasGateCheck(gate: name, runId: run.runId, dataset: dataset)
+                    })
                 else { continue }
                 let check = GateCheck(
                     gate: gate, summary: DatasetSummary(output), at: run.endedAt ?? clock(), runId: run.runId,
@@ -89,21 +92,21 @@ struct LineageRoutes: Sendable {
         return made
     }
 
-    func run(_ id: String) throws(APIError) -> Response {
-        guard let run = try PipelineStore.read({ try log.pipelineRun(id) }) else {
+    func run(_ id: String) async throws(APIError) -> Response {
+        guard let run = try await PipelineStore.read({ try await log.pipelineRun(id) }) else {
             throw APIError(.notFound, "unknown_run", "no run with id '\(id.prefix(64))'")
         }
         // The run, with the gate checks made for it.
-        let checks = try PipelineStore.read { try log.gateChecks(gate: nil, runId: id, limit: 100) }
+        let checks = try await PipelineStore.read { try await log.gateChecks(gate: nil, runId: id, limit: 100) }
         return JSONResponse.make(Annotated(run, [("gate_checks", checks)]))
     }
 
     struct JobList: Encodable { var jobs: [JobSummary] }
 
-    func jobs(_ request: Request) throws(APIError) -> Response {
+    func jobs(_ request: Request) async throws(APIError) -> Response {
         try QueryParameters.requireKnown(QueryParameters.dictionary(request), ["namespace"])
         let namespace = QueryParameters.dictionary(request)["namespace"]
-        let all = try PipelineStore.read { try log.pipelineJobs() }
+        let all = try await PipelineStore.read { try await log.pipelineJobs() }
         return JSONResponse.make(JobList(jobs: all.filter { namespace == nil || $0.job.namespace == namespace }))
     }
 
@@ -112,11 +115,11 @@ struct LineageRoutes: Sendable {
         var runs: [PipelineRun]
     }
 
-    func runs(_ job: JobRef, _ request: Request) throws(APIError) -> Response {
+    func runs(_ job: JobRef, _ request: Request) async throws(APIError) -> Response {
         let query = QueryParameters.dictionary(request)
         try QueryParameters.requireKnown(query, ["limit"])
         let limit = try Self.limit(query["limit"])
-        let runs = try PipelineStore.read { try log.pipelineRuns(job: job, limit: limit) }
+        let runs = try await PipelineStore.read { try await log.pipelineRuns(job: job, limit: limit) }
         guard !runs.isEmpty else {
             throw APIError(.notFound, "unknown_job", "no runs of job '\(job.description.prefix(128))'")
         }
@@ -146,15 +149,15 @@ struct LineageRoutes: Sendable {
         var consumers: [Reader]
     }
 
-    func dataset(namespace: String, name: String, _ request: Request) throws(APIError) -> Response {
+    func dataset(namespace: String, name: String, _ request: Request) async throws(APIError) -> Response {
         let query = QueryParameters.dictionary(request)
         try QueryParameters.requireKnown(query, ["limit"])
         let limit = try Self.limit(query["limit"])
-        let writers = try PipelineStore.read {
-            try log.datasetRuns(namespace: namespace, name: name, role: "output", limit: limit)
+        let writers = try await PipelineStore.read {
+            try await log.datasetRuns(namespace: namespace, name: name, role: "output", limit: limit)
         }
-        let readers = try PipelineStore.read {
-            try log.datasetRuns(namespace: namespace, name: name, role: "input", limit: limit)
+        let readers = try await PipelineStore.read {
+            try await log.datasetRuns(namespace: namespace, name: name, role: "input", limit: limit)
         }
         guard !writers.isEmpty || !readers.isEmpty else {
             throw APIError(

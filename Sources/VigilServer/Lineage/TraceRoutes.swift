@@ -12,7 +12,7 @@ struct TraceRoutes: Sendable {
     let deployments: DeploymentRegistry
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/v1/trace/{id}") { _, context in try trace(try context.parameters.decoded("id")) }
+        router.get("/v1/trace/{id}") { _, context in try await trace(try context.parameters.decoded("id")) }
     }
 
     struct Trace: Encodable {
@@ -39,14 +39,14 @@ struct TraceRoutes: Sendable {
         enum CodingKeys: String, CodingKey { case prediction, suspects, graph }
     }
 
-    func trace(_ id: String) throws(APIError) -> Response {
+    func trace(_ id: String) async throws(APIError) -> Response {
         try host.requireReady()
         guard let prediction = host.read({ $0.prediction(id) }) else {
             throw APIError(
                 .notFound, "unknown_prediction",
                 "no served prediction '\(id.prefix(64))' in the join: never sent, or older than the label horizon")
         }
-        let lineage = try VersionLineage(
+        let lineage = try await VersionLineage(
             model: prediction.model, version: prediction.version, log: log, deployments: deployments)
         let (nodes, edges) = lineage.graph(model: prediction.model, version: prediction.version)
         let predictionNode = Blame.Node(

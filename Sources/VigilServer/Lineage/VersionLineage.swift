@@ -31,13 +31,13 @@ struct VersionLineage: Encodable {
     }
 
     /// Follows `model`'s `version` as far as the records go.
-    init(model: String, version: String, log: any Store, deployments: DeploymentRegistry) throws(APIError) {
-        deployment = try deployments.get(model: model, version: version)
+    init(model: String, version: String, log: any Store, deployments: DeploymentRegistry) async throws(APIError) {
+        deployment = try await deployments.get(model: model, version: version)
         guard let deployment else {
             gaps.append("no deployment recorded for \(model) \(version)")
             return
         }
-        guard let runRef = deployment.trainingRun, let run = try Self.trainingRun(runRef, log) else {
+        guard let runRef = deployment.trainingRun, let run = try await Self.trainingRun(runRef, log) else {
             gaps.append(
                 deployment.trainingRun.map {
                     "training run '\($0)' was not reported to Vigil (OpenLineage or /v1/runs)"
@@ -46,16 +46,20 @@ struct VersionLineage: Encodable {
             return
         }
         trainingRun = run
-        trainingGateChecks = try PipelineStore.read { try log.gateChecks(gate: nil, runId: run.runId, limit: 100) }
+        trainingGateChecks = try await PipelineStore.read {
+            try await log.gateChecks(gate: nil, runId: run.runId, limit: 100)
+        }
         for facts in run.inputs {
-            let writers = try PipelineStore.read {
-                try log.datasetRuns(namespace: facts.namespace, name: facts.name, role: "output")
+            let writers = try await PipelineStore.read {
+                try await log.datasetRuns(namespace: facts.namespace, name: facts.name, role: "output")
             }
             let producer = writers.first { ($0.endedAt ?? $0.startedAt) <= run.startedAt && $0.runId != run.runId }
-            let checks =
-                try producer.map { p throws(APIError) in
-                    try PipelineStore.read { try log.gateChecks(gate: nil, runId: p.runId, limit: 100) }
-                } ?? []
+            var checks: [GateCheck] = []
+            if let p = producer {
+                checks = try await PipelineStore.read {
+                    try await log.gateChecks(gate: nil, runId: p.runId, limit: 100)
+                }
+            }
             if producer == nil {
                 gaps.append("no run reported writing \(facts.namespace)/\(facts.name) before the training run")
             }
@@ -67,10 +71,10 @@ struct VersionLineage: Encodable {
     }
 
     /// A training run named as `ID`, or with a scheme (`openlineage:ID`, `mlflow:ID`) when Vigil has it so.
-    private static func trainingRun(_ ref: String, _ log: any Store) throws(APIError) -> PipelineRun? {
-        if let run = try PipelineStore.read({ try log.pipelineRun(ref) }) { return run }
+    private static func trainingRun(_ ref: String, _ log: any Store) async throws(APIError) -> PipelineRun? {
+        if let run = try await PipelineStore.read({ try await log.pipelineRun(ref) }) { return run }
         guard let colon = ref.firstIndex(of: ":") else { return nil }
-        return try PipelineStore.read { try log.pipelineRun(String(ref[ref.index(after: colon)...])) }
+        return try await PipelineStore.read { try await log.pipelineRun(String(ref[ref.index(after: colon)...])) }
     }
 
     /// Every failed gate check and failed assertion on the way, most upstream last.

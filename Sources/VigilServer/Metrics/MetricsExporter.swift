@@ -18,16 +18,16 @@ struct MetricsExporter: Sendable {
     var modelWindow: Duration = .seconds(86_400)
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/metrics") { _, _ in try scrape() }
+        router.get("/metrics") { _, _ in try await scrape() }
     }
 
-    func scrape() throws(APIError) -> Response {
+    func scrape() async throws(APIError) -> Response {
         let registry = PrometheusCollectorRegistry()
         let now = clock()
-        exportEngine(registry, now)
+        await exportEngine(registry, now)
         if case .ready = slos.host.phase {
-            exportSLOs(registry, now)
-            exportAlerts(registry)
+            await exportSLOs(registry, now)
+            await exportAlerts(registry)
         }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
@@ -58,9 +58,9 @@ struct MetricsExporter: Sendable {
 
     // MARK: - SLOs
 
-    private func exportSLOs(_ r: PrometheusCollectorRegistry, _ now: Timestamp) {
+    private func exportSLOs(_ r: PrometheusCollectorRegistry, _ now: Timestamp) async {
         for slo in slos.registry.all {
-            guard let status = try? slos.status(slo, at: now) else { continue }
+            guard let status = try? await slos.status(slo, at: now) else { continue }
             let labels = [
                 ("slo", slo.name), ("model", slo.model), ("version", slo.version ?? ""), ("sli", slo.sli.description),
                 ("subject", slo.subject ?? ""),
@@ -99,8 +99,8 @@ struct MetricsExporter: Sendable {
         }
     }
 
-    private func exportAlerts(_ r: PrometheusCollectorRegistry) {
-        guard let live = try? log.alerts(states: [.pending, .firing]) else { return }
+    private func exportAlerts(_ r: PrometheusCollectorRegistry) async {
+        guard let live = try? await log.alerts(states: [.pending, .firing]) else { return }
         var counts: [String: Int] = [:]
         for a in live { counts["\(a.slo)\u{1f}\(a.rule)\u{1f}\(a.severity)\u{1f}\(a.state.rawValue)", default: 0] += 1 }
         for (key, n) in counts.sorted(by: { $0.key < $1.key }) {
@@ -113,7 +113,7 @@ struct MetricsExporter: Sendable {
 
     // MARK: - Engine
 
-    private func exportEngine(_ r: PrometheusCollectorRegistry, _ now: Timestamp) {
+    private func exportEngine(_ r: PrometheusCollectorRegistry, _ now: Timestamp) async {
         let ready: Bool
         if case .ready = slos.host.phase { ready = true } else { ready = false }
         gauge(r, "ready", "1 once recovery has finished and the server takes requests.", [], ready ? 1 : 0)
@@ -176,13 +176,13 @@ struct MetricsExporter: Sendable {
                 gauge(r, "model_label_coverage", "Labeled fraction of the trailing window's predictions.", labels, c)
             }
         }
-        exportDrift(r, now, models.map(\.name))
+        await exportDrift(r, now, models.map(\.name))
     }
 
     /// Drifted-column counts over the trailing window, for models with a reference.
-    private func exportDrift(_ r: PrometheusCollectorRegistry, _ now: Timestamp, _ models: [String]) {
+    private func exportDrift(_ r: PrometheusCollectorRegistry, _ now: Timestamp, _ models: [String]) async {
         for model in models {
-            guard let inputs = try? slos.documents.sliInputs(model), let reference = inputs.reference,
+            guard let inputs = try? await slos.documents.sliInputs(model), let reference = inputs.reference,
                 let current = try? slos.host.read({ (engine) throws(QueryError) in
                     try engine.profile(model: model, window: .last(modelWindow, now: now))
                 })

@@ -13,17 +13,17 @@ final class ModelDocuments: Sendable {
 
     init(log: any Store) { self.log = log }
 
-    func reference(_ model: String) throws(APIError) -> StoredReference? {
-        try cached(references, model, .reference)
+    func reference(_ model: String) async throws(APIError) -> StoredReference? {
+        try await cached(references, model, .reference)
     }
 
-    func rules(_ model: String) throws(APIError) -> RuleSet? {
-        try cached(rules, model, .rules)
+    func rules(_ model: String) async throws(APIError) -> RuleSet? {
+        try await cached(rules, model, .rules)
     }
 
     /// The model's owner and description, when declared.
-    func about(_ model: String) throws(APIError) -> ModelAbout? {
-        try cached(abouts, model, .about)
+    func about(_ model: String) async throws(APIError) -> ModelAbout? {
+        try await cached(abouts, model, .about)
     }
 
     func setAbout(_ a: ModelAbout, model: String) async throws(APIError) {
@@ -78,11 +78,11 @@ final class ModelDocuments: Sendable {
 
     private func cached<T: Codable & Sendable>(
         _ cache: borrowing Mutex<[String: T?]>, _ model: String, _ kind: DocumentKind
-    ) throws(APIError) -> T? {
+    ) async throws(APIError) -> T? {
         if let hit = cache.withLock({ $0[model] }) { return hit }
         let loaded: T?
         do {
-            loaded = try log.document(T.self, model: model, kind: kind)
+            loaded = try await log.document(T.self, model: model, kind: kind)
         } catch {
             throw APIError(.internalServerError, "storage_failed", "could not read the \(kind.rawValue): \(error)")
         }
@@ -104,14 +104,14 @@ final class ModelDocuments: Sendable {
 extension ModelDocuments {
     /// What drift and quality SLIs of `model` compare against: its reference, and its rules (stored, else
     /// suggested from the reference).
-    func sliInputs(_ model: String) throws(APIError) -> SLIInputs {
-        SLIInputs(reference: try reference(model)?.profile, rules: try effectiveRules(model)?.rules)
+    func sliInputs(_ model: String) async throws(APIError) -> SLIInputs {
+        SLIInputs(reference: try await reference(model)?.profile, rules: try await effectiveRules(model)?.rules)
     }
 
     /// The stored rules (`user`), else rules suggested from the reference (`suggested`), else none.
-    func effectiveRules(_ model: String) throws(APIError) -> (rules: RuleSet, source: String)? {
-        if let stored = try rules(model) { return (stored, "user") }
-        if let r = try reference(model) { return (RuleSet.suggested(from: r.profile), "suggested") }
+    func effectiveRules(_ model: String) async throws(APIError) -> (rules: RuleSet, source: String)? {
+        if let stored = try await rules(model) { return (stored, "user") }
+        if let r = try await reference(model) { return (RuleSet.suggested(from: r.profile), "suggested") }
         return nil
     }
 }

@@ -29,7 +29,7 @@ struct APIRoutes: Sendable {
                 model: try context.parameters.decoded("model"), name: try context.parameters.decoded("name"), request)
         }
         router.get("/v1/models/{model}/metrics/{name}") { _, context in
-            try metricDefinition(
+            try await metricDefinition(
                 model: try context.parameters.decoded("model"), name: try context.parameters.decoded("name"))
         }
         router.delete("/v1/models/{model}/metrics/{name}") { _, context in
@@ -245,11 +245,11 @@ struct APIRoutes: Sendable {
                 definedAt: d.definedAt.iso8601))
     }
 
-    func metricDefinition(model: String, name: String) throws(APIError) -> Response {
+    func metricDefinition(model: String, name: String) async throws(APIError) -> Response {
         try host.requireReady()
         let stored: [StoredMetricDefinition]
         do {
-            stored = try log.metricDefinitions(model: model)
+            stored = try await log.metricDefinitions(model: model)
         } catch {
             throw APIError(.internalServerError, "internal", "could not read definitions: \(error)")
         }

@@ -28,8 +28,10 @@ struct ModelRoutes: Sendable {
     let clock: @Sendable () -> Timestamp
 
     func register(on router: Router<BasicRequestContext>) {
-        router.put("/v1/models/{model}") { request, context in try await declare(try context.parameters.decoded("model"), request) }
-        router.get("/v1/models/{model}") { _, context in try get(try context.parameters.decoded("model")) }
+        router.put("/v1/models/{model}") { request, context in
+            try await declare(try context.parameters.decoded("model"), request)
+        }
+        router.get("/v1/models/{model}") { _, context in try await get(try context.parameters.decoded("model")) }
         router.delete("/v1/models/{model}") { _, context in
             try await delete(try context.parameters.decoded("model"))
             return Response(status: .noContent)
@@ -57,7 +59,8 @@ struct ModelRoutes: Sendable {
         try host.requireReady()
         let body = try await RequestBody.collect(request, limit: 256 * 1024, timeout: .seconds(30))
         let o = try JSONObjectBody.parse(
-            Data(body.readableBytesView), #"body must be a JSON object such as {"task": "binary", "owner": "ml-platform"}"#)
+            Data(body.readableBytesView),
+            #"body must be a JSON object such as {"task": "binary", "owner": "ml-platform"}"#)
         let (answer, created) = try await declare(model, ModelDeclaration(json: o))
         return JSONResponse.make(answer, status: created ? .created : .ok)
     }
@@ -69,12 +72,12 @@ struct ModelRoutes: Sendable {
         let existed = host.read { engine in engine.modelSummaries.contains { $0.name == model && $0.task != nil } }
         try await pipeline.declareModel(model, task: d.task, classes: d.classes)
         // Fields left out keep their stored value, as a deployment's do; an empty one clears it.
-        let stored = try documents.about(model)
+        let stored = try await documents.about(model)
         let about = ModelAbout(
             owner: Self.kept(d.owner, stored?.owner), description: Self.kept(d.description, stored?.description),
             updatedAt: clock())
         try await documents.setAbout(about, model: model)
-        return (try answer(model), !existed)
+        return (try await answer(model), !existed)
     }
 
     private static func kept(_ new: String?, _ stored: String?) -> String? {
@@ -89,14 +92,14 @@ struct ModelRoutes: Sendable {
         documents.forget(model: model)
     }
 
-    func get(_ model: String) throws(APIError) -> Response {
+    func get(_ model: String) async throws(APIError) -> Response {
         try host.requireReady()
-        return JSONResponse.make(try answer(model))
+        return JSONResponse.make(try await answer(model))
     }
 
-    private func answer(_ model: String) throws(APIError) -> Answer {
+    private func answer(_ model: String) async throws(APIError) -> Answer {
         let summary = try host.query { engine throws(QueryError) in try engine.modelSummary(model) }
-        let about = try documents.about(model)
+        let about = try await documents.about(model)
         return Answer(
             name: summary.name, task: summary.task?.rawValue, classes: summary.classes.isEmpty ? nil : summary.classes,
             versions: summary.versions.sorted(), predictions: summary.predictions,

@@ -17,13 +17,13 @@ struct ProfileRoutes: Sendable {
             try await putReference(model: try context.parameters.decoded("model"), request)
         }
         router.get("/v1/models/{model}/reference") { _, context in
-            try getReference(model: try context.parameters.decoded("model"))
+            try await getReference(model: try context.parameters.decoded("model"))
         }
         router.delete("/v1/models/{model}/reference") { _, context in
             try await delete(.reference, model: try context.parameters.decoded("model"))
         }
         router.get("/v1/models/{model}/rules") { _, context in
-            try getRules(model: try context.parameters.decoded("model"))
+            try await getRules(model: try context.parameters.decoded("model"))
         }
         router.put("/v1/models/{model}/rules") { request, context in
             try await putRules(model: try context.parameters.decoded("model"), request)
@@ -32,10 +32,10 @@ struct ProfileRoutes: Sendable {
             try await delete(.rules, model: try context.parameters.decoded("model"))
         }
         router.get("/v1/models/{model}/drift") { request, context in
-            try drift(model: try context.parameters.decoded("model"), request)
+            try await drift(model: try context.parameters.decoded("model"), request)
         }
         router.get("/v1/models/{model}/quality") { request, context in
-            try quality(model: try context.parameters.decoded("model"), request)
+            try await quality(model: try context.parameters.decoded("model"), request)
         }
         router.get("/v1/models/{model}/estimated-performance") { request, context in
             try estimatedPerformance(model: try context.parameters.decoded("model"), request)
@@ -86,8 +86,8 @@ struct ProfileRoutes: Sendable {
             source: .window(from: from, to: to, version: query.version), createdAt: clock(), profile: window.profile)
     }
 
-    func getReference(model: String) throws(APIError) -> Response {
-        guard let r = try documents.reference(model) else { throw Self.noReference(model) }
+    func getReference(model: String) async throws(APIError) -> Response {
+        guard let r = try await documents.reference(model) else { throw Self.noReference(model) }
         return JSONResponse.make(ReferenceSummary(model: model, r))
     }
 
@@ -107,8 +107,8 @@ struct ProfileRoutes: Sendable {
 
     // MARK: - Rules
 
-    func getRules(model: String) throws(APIError) -> Response {
-        guard let (rules, source) = try documents.effectiveRules(model) else {
+    func getRules(model: String) async throws(APIError) -> Response {
+        guard let (rules, source) = try await documents.effectiveRules(model) else {
             throw APIError(
                 .notFound, "no_rules",
                 "model '\(model)' has neither rules nor a reference to suggest them from: PUT /v1/models/\(model)/reference or /rules"
@@ -134,11 +134,11 @@ struct ProfileRoutes: Sendable {
         }
     }
 
-    func drift(model: String, _ request: Request) throws(APIError) -> Response {
+    func drift(model: String, _ request: Request) async throws(APIError) -> Response {
         let q = try ProfileQuery(QueryParameters.dictionary(request), now: clock())
         let current = try currentProfile(model: model, q)
-        guard let reference = try documents.reference(model) else { throw Self.noReference(model) }
-        let (ruleSet, source) = try documents.effectiveRules(model) ?? (RuleSet(), "suggested")
+        guard let reference = try await documents.reference(model) else { throw Self.noReference(model) }
+        let (ruleSet, source) = try await documents.effectiveRules(model) ?? (RuleSet(), "suggested")
         let report = DriftReport(reference: reference.profile, current: current.profile, rules: ruleSet)
         return JSONResponse.make(
             Annotated(
@@ -151,10 +151,10 @@ struct ProfileRoutes: Sendable {
                 [("note", try emptyRangeNote(model, q))]))
     }
 
-    func quality(model: String, _ request: Request) throws(APIError) -> Response {
+    func quality(model: String, _ request: Request) async throws(APIError) -> Response {
         let q = try ProfileQuery(QueryParameters.dictionary(request), now: clock())
         let current = try currentProfile(model: model, q)
-        let found = try documents.effectiveRules(model)
+        let found = try await documents.effectiveRules(model)
         let report = QualityReport(profile: current.profile, rules: found?.0)
         return JSONResponse.make(
             Annotated(

@@ -10,13 +10,13 @@ struct LiveSLOs: Sendable {
     let log: any Store
 
     /// The status of `slo` at `t` from the buckets as they stand.
-    func status(_ slo: SLODefinition, at t: Timestamp) throws(APIError) -> SLOStatus {
-        try statuses(slo, at: [t])[0]
+    func status(_ slo: SLODefinition, at t: Timestamp) async throws(APIError) -> SLOStatus {
+        try await statuses(slo, at: [t])[0]
     }
 
     /// The status of `slo` at each of `times`, with its reference and rules read once and one hold of the lock.
-    func statuses(_ slo: SLODefinition, at times: [Timestamp]) throws(APIError) -> [SLOStatus] {
-        let inputs = try self.inputs(slo)
+    func statuses(_ slo: SLODefinition, at times: [Timestamp]) async throws(APIError) -> [SLOStatus] {
+        let inputs = try await self.inputs(slo)
         return try host.query { engine throws(QueryError) in
             try times.map { (t) throws(QueryError) in try engine.evaluate(slo, at: t, inputs: inputs) }
         }
@@ -24,7 +24,7 @@ struct LiveSLOs: Sendable {
 
     /// Evaluates every SLO at `t` and moves `tracker` on; returns the statuses, the transitions, and the
     /// SLOs that could not be evaluated (one broken SLO does not stop the others).
-    func evaluateAll(at t: Timestamp, tracker: inout AlertTracker) throws(APIError) -> (
+    func evaluateAll(at t: Timestamp, tracker: inout AlertTracker) async throws(APIError) -> (
         statuses: [String: SLOStatus], changes: [AlertTransition], failures: [String]
     ) {
         let slos = registry.all
@@ -32,11 +32,11 @@ struct LiveSLOs: Sendable {
         var recentChanges: [String: [Change]] = [:]
         var pipelines: [String: PipelineHistory] = [:]
         for model in Set(slos.map(\.model)) where !model.isEmpty {
-            inputs[model] = try documents.sliInputs(model)
-            recentChanges[model] = changes(of: model, before: t, slos: slos)
+            inputs[model] = try await documents.sliInputs(model)
+            recentChanges[model] = await changes(of: model, before: t, slos: slos)
         }
         for slo in slos where slo.sli.pipelineMeasure != nil {
-            pipelines[slo.name] = try pipelineHistory(slo)
+            pipelines[slo.name] = try await pipelineHistory(slo)
         }
         var statuses: [String: SLOStatus] = [:]
         var changes = tracker.retain(slos, at: t)
@@ -65,30 +65,31 @@ struct LiveSLOs: Sendable {
 
 extension LiveSLOs {
     /// What `slo`'s SLI needs besides the engine: its model's reference and rules, its pipeline history.
-    func inputs(_ slo: SLODefinition) throws(APIError) -> SLIInputs {
-        var inputs = slo.model.isEmpty ? SLIInputs() : try documents.sliInputs(slo.model)
-        inputs.pipeline = try pipelineHistory(slo)
+    func inputs(_ slo: SLODefinition) async throws(APIError) -> SLIInputs {
+        var inputs = slo.model.isEmpty ? SLIInputs() : try await documents.sliInputs(slo.model)
+        inputs.pipeline = try await pipelineHistory(slo)
         return inputs
     }
 
     /// The recorded runs, heartbeats, writes or checks of a pipeline SLO's subject; `nil` for model SLOs.
-    func pipelineHistory(_ slo: SLODefinition) throws(APIError) -> PipelineHistory? {
+    func pipelineHistory(_ slo: SLODefinition) async throws(APIError) -> PipelineHistory? {
         guard let measure = slo.sli.pipelineMeasure else { return nil }
-        return try PipelineStore.read { () throws -> PipelineHistory? in
+        return try await PipelineStore.read { () async throws -> PipelineHistory? in
             switch measure.subject {
-            case .job: return try slo.job.map { try log.pipelineHistory(job: $0) }
-            case .dataset: return try slo.dataset.map { try log.pipelineHistory(dataset: $0) }
-            case .gate: return try slo.gate.map { try log.pipelineHistory(gate: $0) }
+            case .job: if let job = slo.job { return try await log.pipelineHistory(job: job) }
+            case .dataset: if let dataset = slo.dataset { return try await log.pipelineHistory(dataset: dataset) }
+            case .gate: if let gate = slo.gate { return try await log.pipelineHistory(gate: gate) }
             }
+            return nil
         }
     }
 
     /// The changes of `model` an alert firing at `t` may carry: the lookback before the longest pending time of
     /// its SLOs' rules, and since. Read before the engine is held; a failed read only leaves them out.
-    fileprivate func changes(of model: String, before t: Timestamp, slos: [SLODefinition]) -> [Change] {
+    fileprivate func changes(of model: String, before t: Timestamp, slos: [SLODefinition]) async -> [Change] {
         let longest = slos.filter { $0.model == model }.map(\.longestFor).max() ?? .zero
         return
-            (try? log.changes(
+            (try? await log.changes(
                 model: model, from: t - AlertContext.changeLookback - longest, to: t + .seconds(1), kinds: nil,
                 limit: StoreLimits.changesPerModel))
             ?? []

@@ -3,14 +3,14 @@ import Synchronization
 import VigilCore
 import VigilStore
 
-/// The SLO definitions: stored in SQLite, read once, served from memory.
+/// The SLO definitions: stored durably, read once, served from memory.
 final class SLORegistry: Sendable {
     private let log: any Store
     private let definitions: Mutex<[String: SLODefinition]>
 
-    init(log: any Store) throws {
+    init(log: any Store) async throws {
         self.log = log
-        definitions = Mutex(Dictionary(uniqueKeysWithValues: try log.slos().map { ($0.name, $0) }))
+        definitions = Mutex(Dictionary(uniqueKeysWithValues: try await log.slos().map { ($0.name, $0) }))
     }
 
     /// Every SLO, by name.

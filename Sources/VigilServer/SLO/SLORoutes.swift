@@ -15,7 +15,7 @@ struct SLORoutes: Sendable {
     var registry: SLORegistry { slos.registry }
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/v1/slos") { request, _ in try list(request) }
+        router.get("/v1/slos") { request, _ in try await list(request) }
         router.put("/v1/slos/{name}") { request, context in
             try await put(name: try context.parameters.decoded("name"), request)
         }
@@ -28,7 +28,7 @@ struct SLORoutes: Sendable {
         router.get("/v1/slos/{name}/backtest") { request, context in
             try await backtest(name: try context.parameters.decoded("name"), request)
         }
-        router.get("/v1/alerts") { request, _ in try alerts(request) }
+        router.get("/v1/alerts") { request, _ in try await alerts(request) }
     }
 
     private func parameters(_ request: Request, allowed: Set<String>) throws(APIError) -> [String: String] {
@@ -48,8 +48,8 @@ struct SLORoutes: Sendable {
         return slo
     }
 
-    private func liveAlerts(_ slo: String) throws(APIError) -> [Alert] {
-        try log.storedAlerts(states: [.pending, .firing], slo: slo)
+    private func liveAlerts(_ slo: String) async throws(APIError) -> [Alert] {
+        try await log.storedAlerts(states: [.pending, .firing], slo: slo)
     }
 
     // MARK: - Definitions
@@ -104,13 +104,15 @@ struct SLORoutes: Sendable {
 
     /// `?to=T` evaluates every SLO over its window ending at T on the buckets as they stand (every label received
     /// so far), as the dashboard does; without it, at the server's clock.
-    func list(_ request: Request) throws(APIError) -> Response {
+    func list(_ request: Request) async throws(APIError) -> Response {
         let query = try parameters(request, allowed: ["to"])
         try slos.host.requireReady()
         let now = try MetricQuery.time(query["to"], "to") ?? clock()
         var out: [SLOResponse] = []
         for slo in registry.all {
-            out.append(SLOResponse(slo, status: try slos.status(slo, at: now), alerts: try liveAlerts(slo.name)))
+            out.append(
+                SLOResponse(
+                    slo, status: try await slos.status(slo, at: now), alerts: try await liveAlerts(slo.name)))
         }
         return JSONResponse.make(SLOListResponse(at: now, slos: out))
     }
@@ -125,13 +127,13 @@ struct SLORoutes: Sendable {
         guard let at = try MetricQuery.time(query["at"], "at") else {
             let to = try MetricQuery.time(query["to"], "to") ?? clock()
             return JSONResponse.make(
-                SLOResponse(slo, status: try slos.status(slo, at: to), alerts: try liveAlerts(name)))
+                SLOResponse(slo, status: try await slos.status(slo, at: to), alerts: try await liveAlerts(name)))
         }
         guard query["to"] == nil else {
             throw .badRequest(
                 "invalid_parameter", "give 'at' (replay the log as of T) or 'to' (live buckets), not both")
         }
-        let inputs = try slos.inputs(slo)
+        let inputs = try await slos.inputs(slo)
         let (status, report) = try await asOf.run("slo") { (replayer, progress) throws in
             let (engine, report) = try await replayer.engine(asOf: at, progress: progress)
             do throws(QueryError) {
@@ -153,7 +155,7 @@ struct SLORoutes: Sendable {
         let slo = try definition(name)
         let step =
             try query["step"].map { (t) throws(APIError) in try MetricQuery.duration(t, "step") } ?? .seconds(3600)
-        let inputs = try slos.inputs(slo)
+        let inputs = try await slos.inputs(slo)
         // A pipeline SLI reads its subject's recorded history, not the prediction log.
         let readsLog = slo.sli.pipelineMeasure == nil
         let span: (earliest: Timestamp, latest: Timestamp)?
@@ -202,7 +204,7 @@ struct SLORoutes: Sendable {
 
     // MARK: - Alerts
 
-    func alerts(_ request: Request) throws(APIError) -> Response {
+    func alerts(_ request: Request) async throws(APIError) -> Response {
         let query = try parameters(request, allowed: ["state", "slo", "limit"])
         var states: Set<Alert.State>?
         if let text = query["state"] {
@@ -222,6 +224,6 @@ struct SLORoutes: Sendable {
                 return n
             } ?? 1000
         return JSONResponse.make(
-            AlertListResponse(alerts: try log.storedAlerts(states: states, slo: query["slo"], limit: limit)))
+            AlertListResponse(alerts: try await log.storedAlerts(states: states, slo: query["slo"], limit: limit)))
     }
 }

@@ -7,11 +7,11 @@ public protocol AlertStore: Sendable {
     /// Stores (or replaces) a definition, with its entry on the model's change timeline if it changed.
     func saveSLO(_ slo: SLODefinition, at time: Timestamp) async throws
 
-    /// Stores definitions synchronously (at start, before the server takes requests).
-    func saveSLOs(_ slos: [SLODefinition], at time: Timestamp) throws
+    /// Stores definitions (at start, before the server takes requests).
+    func saveSLOs(_ slos: [SLODefinition], at time: Timestamp) async throws
 
     /// Every definition, by name.
-    func slos() throws -> [SLODefinition]
+    func slos() async throws -> [SLODefinition]
 
     /// Deletes an SLO, with its entry on the model's change timeline; returns whether there was one.
     @discardableResult
@@ -22,20 +22,20 @@ public protocol AlertStore: Sendable {
     func saveAlerts(_ alerts: [Alert], notifying messages: [OutboxMessage]) async throws
 
     /// Alerts, most recently updated first, at most `limit`.
-    func alerts(states: Set<Alert.State>?, slo: String?, limit: Int) throws -> [Alert]
+    func alerts(states: Set<Alert.State>?, slo: String?, limit: Int) async throws -> [Alert]
 
     /// Drops resolved alerts last updated before `cutoff`; returns how many.
     @discardableResult
     func pruneAlerts(resolvedBefore cutoff: Timestamp) async throws -> Int
 
     /// Messages due at `now`, oldest first, at most `limit`.
-    func dueMessages(at now: Timestamp, limit: Int) throws -> [OutboxMessage]
+    func dueMessages(at now: Timestamp, limit: Int) async throws -> [OutboxMessage]
 
     /// The earliest time a queued message is due, if any.
-    func nextMessageDue() throws -> Timestamp?
+    func nextMessageDue() async throws -> Timestamp?
 
     /// Messages still queued.
-    func outboxCount() throws -> Int
+    func outboxCount() async throws -> Int
 
     /// Removes a delivered (or abandoned) message.
     func removeMessage(_ id: Int64) async throws
@@ -49,10 +49,12 @@ extension AlertStore {
     public func saveAlerts(_ alerts: [Alert]) async throws { try await saveAlerts(alerts, notifying: []) }
 
     /// Alerts, most recently updated first: the live ones (pending, firing) and the newest resolved ones.
-    public func alerts(states: Set<Alert.State>? = nil, slo: String? = nil) throws -> [Alert] {
-        try alerts(states: states, slo: slo, limit: 1000)
+    public func alerts(states: Set<Alert.State>? = nil, slo: String? = nil) async throws -> [Alert] {
+        try await alerts(states: states, slo: slo, limit: 1000)
     }
 
     /// Up to 100 messages due at `now`.
-    public func dueMessages(at now: Timestamp) throws -> [OutboxMessage] { try dueMessages(at: now, limit: 100) }
+    public func dueMessages(at now: Timestamp) async throws -> [OutboxMessage] {
+        try await dueMessages(at: now, limit: 100)
+    }
 }

@@ -11,14 +11,14 @@ public enum DocumentKind: String, Sendable, CaseIterable {
 /// ``StoreUpdate``) and JSON documents (reference, rules, about).
 public protocol ModelStore: Sendable {
     /// The stored custom metric definitions of `model` (all models when `nil`), by model and name.
-    func metricDefinitions(model: String?) throws -> [StoredMetricDefinition]
+    func metricDefinitions(model: String?) async throws -> [StoredMetricDefinition]
 
     /// Stores a document, with its entry on the model's change timeline.
     func saveDocument<T: Encodable>(
         _ value: T, model: String, kind: DocumentKind, at time: Timestamp, change: Change?
     ) async throws
 
-    func document<T: Decodable>(_ type: T.Type, model: String, kind: DocumentKind) throws -> T?
+    func document<T: Decodable>(_ type: T.Type, model: String, kind: DocumentKind) async throws -> T?
 
     /// Deletes a document (recording `change` if there was one); returns whether there was one.
     @discardableResult
@@ -27,7 +27,7 @@ public protocol ModelStore: Sendable {
 
 extension ModelStore {
     /// Every stored custom metric definition.
-    public func metricDefinitions() throws -> [StoredMetricDefinition] { try metricDefinitions(model: nil) }
+    public func metricDefinitions() async throws -> [StoredMetricDefinition] { try await metricDefinitions(model: nil) }
 
     /// Stores a document without a timeline entry.
     public func saveDocument<T: Encodable>(_ value: T, model: String, kind: DocumentKind, at time: Timestamp)

@@ -6,7 +6,6 @@
 /// the same contract tests (`Tests/VigilStoreTests/Contract`), so a backend is a deployment choice, not a
 /// change in any answer.
 ///
-/// Writes are `async` everywhere, and so are reads of the log and snapshots (a networked backend streams
-/// them). Metadata reads (documents, SLOs, alerts, changes, lineage) are still synchronous: the routes and
-/// dashboard pages call them from synchronous code, some under a lock (the server's deployment registry).
+/// Every requirement is `async`: a networked backend (PostgreSQL) answers over a connection, and a caller
+/// waiting for it must suspend, not block one of the few threads of the cooperative pool.
 public protocol Store: EventStore, SnapshotStore, ModelStore, AlertStore, ChangeStore, LineageStore {}

@@ -26,7 +26,7 @@ struct ServerHarness {
 
     /// Starts the server, waits until it has recovered, and runs `body` with a client.
     func run<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
-        let server = try VigilServer(configuration)
+        let server = try await VigilServer(configuration)
         return try await server.application().test(.live) { client in
             try await waitUntilReady(client)
             return try await body(client)

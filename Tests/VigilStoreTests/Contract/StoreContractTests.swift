@@ -59,9 +59,10 @@ import VigilStore
             updates: [
                 .saveMetric(definition), .setting(key: StoreSettings.rebuildSequence, value: 1), .changes([change]),
             ])
-        #expect(try store.metricDefinitions() == [definition])
+        #expect(try await store.metricDefinitions() == [definition])
         #expect(try await store.setting(StoreSettings.rebuildSequence) == 1)
-        #expect(try store.changes(model: "m", from: nil, to: nil, kinds: nil, limit: 10).map(\.subject) == ["hits"])
+        #expect(
+            try await store.changes(model: "m", from: nil, to: nil, kinds: nil, limit: 10).map(\.subject) == ["hits"])
 
         // A batch whose sequence is taken fails, and its updates go with it.
         let other = StoredMetricDefinition(
@@ -69,20 +70,20 @@ import VigilStore
         await #expect(throws: (any Error).self) {
             try await store.append([control], updates: [.saveMetric(other), .setting(key: "x", value: 9)])
         }
-        #expect(try store.metricDefinitions(model: "m").map(\.name) == ["hits"])
+        #expect(try await store.metricDefinitions(model: "m").map(\.name) == ["hits"])
         #expect(try await store.setting("x") == nil)
 
         // Removing the model forgets its metadata.
         try await store.saveDocument(["a": 1], model: "m", kind: .rules, at: Self.t0)
-        try store.saveDeployment(
+        try await store.saveDeployment(
             Deployment(model: "m", version: "v1", stage: .primary, startedAt: Self.t0), retiring: nil, changes: [])
         try await store.append(
             [LogRecord(sequence: 2, entries: 1, newestEvent: nil, oldestEvent: nil, body: body)],
             updates: [.deleteModel("m")])
-        #expect(try store.metricDefinitions().isEmpty)
-        #expect(try store.document([String: Int].self, model: "m", kind: .rules) == nil)
-        #expect(try store.deployments(model: "m").isEmpty)
-        #expect(try store.hasTimeline(model: "m") == false)
+        #expect(try await store.metricDefinitions().isEmpty)
+        #expect(try await store.document([String: Int].self, model: "m", kind: .rules) == nil)
+        #expect(try await store.deployments(model: "m").isEmpty)
+        #expect(try await store.hasTimeline(model: "m") == false)
     }
 
     @Test(arguments: StoreBackend.all)
@@ -162,6 +163,6 @@ import VigilStore
         #expect(try await reopened.lastSequence() == 1)
         #expect(try await reopened.setting("k") == 7)
         #expect(try await reopened.snapshotSequences() == [1])
-        #expect(try reopened.document([String: Int].self, model: "m", kind: .about) == ["v": 2])
+        #expect(try await reopened.document([String: Int].self, model: "m", kind: .about) == ["v": 2])
     }
 }

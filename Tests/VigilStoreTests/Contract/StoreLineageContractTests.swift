@@ -33,11 +33,13 @@ import VigilStore
         log = nil
 
         let reopened = try location.open(maxJobs: 2, maxGates: 1)
-        #expect(try reopened.pipelineJobs().map(\.job.name) == ["a", "b"])
+        #expect(try await reopened.pipelineJobs().map(\.job.name) == ["a", "b"])
         #expect(
-            try reopened.pipelineRuns(job: JobRef(namespace: "taxi", name: "a")).map(\.runId).sorted() == ["r1", "r4"])
-        #expect(try reopened.pipelineRun("r3") == nil)
-        #expect(try reopened.gates().map(\.description) == ["again"])
+            try await reopened.pipelineRuns(job: JobRef(namespace: "taxi", name: "a")).map(\.runId).sorted() == [
+                "r1", "r4",
+            ])
+        #expect(try await reopened.pipelineRun("r3") == nil)
+        #expect(try await reopened.gates().map(\.description) == ["again"])
     }
 
     @Test(arguments: StoreBackend.all)
@@ -65,10 +67,10 @@ import VigilStore
         log = nil
 
         let reopened = try location.open()
-        #expect(try reopened.flags(model: "m").map(\.predictions.count) == Array(repeating: 10_000, count: 10))
-        #expect(try reopened.flags(model: "other").count == StoreLimits.flagsPerModel)
-        #expect(try reopened.lastHeartbeat(job) == t + .seconds(30))
-        #expect(try reopened.pipelineHistory(job: job).heartbeats.count == 2)
+        #expect(try await reopened.flags(model: "m").map(\.predictions.count) == Array(repeating: 10_000, count: 10))
+        #expect(try await reopened.flags(model: "other").count == StoreLimits.flagsPerModel)
+        #expect(try await reopened.lastHeartbeat(job) == t + .seconds(30))
+        #expect(try await reopened.pipelineHistory(job: job).heartbeats.count == 2)
     }
 
     @Test(arguments: StoreBackend.all)
@@ -84,34 +86,38 @@ import VigilStore
         let run = try await store.recordLineage(
             LineageEvent(state: .complete, time: t + .seconds(90), runId: "r1", job: job, outputs: [features]))
         #expect(run.state == .complete && run.startedAt == t && run.endedAt == t + .seconds(90))
-        #expect(try store.pipelineRun("r1") == run)
+        #expect(try await store.pipelineRun("r1") == run)
         #expect(
-            try store.datasetRuns(namespace: "s3://lake", name: "features.trips", role: "output").map(\.runId) == ["r1"]
+            try await store.datasetRuns(namespace: "s3://lake", name: "features.trips", role: "output").map(\.runId)
+                == ["r1"]
         )
-        #expect(try store.datasetRuns(namespace: "s3://lake", name: "raw.trips", role: "input").map(\.runId) == ["r1"])
-        #expect(try store.datasetRuns(namespace: "s3://lake", name: "raw.trips", role: "output").isEmpty)
-        let summary = try #require(try store.pipelineJobs().first)
+        #expect(
+            try await store.datasetRuns(namespace: "s3://lake", name: "raw.trips", role: "input").map(\.runId) == ["r1"]
+        )
+        #expect(try await store.datasetRuns(namespace: "s3://lake", name: "raw.trips", role: "output").isEmpty)
+        let summary = try #require(try await store.pipelineJobs().first)
         #expect(summary.job == job && summary.runs == 1 && summary.lastSuccess == t + .seconds(90))
         #expect(
-            try store.pipelineHistory(dataset: JobRef(namespace: "s3://lake", name: "features.trips")).writes == [
+            try await store.pipelineHistory(dataset: JobRef(namespace: "s3://lake", name: "features.trips")).writes == [
                 t + .seconds(90)
             ])
 
         let gate = DataGate(name: "rows", rules: RuleSet(), updatedAt: t)
         #expect(try await store.saveGate(gate))
         try await store.setJobGates(job, gates: ["rows", "rows"], at: t)
-        #expect(try store.jobGates(job) == ["rows"])
+        #expect(try await store.jobGates(job) == ["rows"])
         let check = GateCheck(
             gate: gate, profile: DataProfile(), at: t, runId: "r1", dataset: "s3://lake/features.trips")
         let first = try await store.recordGateCheck(check)
         let second = try await store.recordGateCheck(check)
         #expect(first.id != nil && second.id! > first.id!)
-        #expect(try store.gateChecks(gate: "rows", runId: nil, limit: 1).map(\.id) == [second.id])
-        #expect(try store.hasGateCheck(gate: "rows", runId: "r1", dataset: "s3://lake/features.trips"))
-        #expect(try store.hasGateCheck(gate: "rows", runId: "r2", dataset: "s3://lake/features.trips") == false)
-        #expect(try store.pipelineHistory(gate: "rows").checks.count == 2)
+        #expect(try await store.gateChecks(gate: "rows", runId: nil, limit: 1).map(\.id) == [second.id])
+        #expect(try await store.hasGateCheck(gate: "rows", runId: "r1", dataset: "s3://lake/features.trips"))
+        #expect(try await store.hasGateCheck(gate: "rows", runId: "r2", dataset: "s3://lake/features.trips") == false)
+        #expect(try await store.pipelineHistory(gate: "rows").checks.count == 2)
         #expect(try await store.deleteGate("rows"))
-        #expect(try store.gate("rows") == nil && store.jobGates(job).isEmpty)
-        #expect(try store.gateChecks(gate: "rows", runId: nil, limit: 10).isEmpty)
+        #expect(try await store.gate("rows") == nil)
+        #expect(try await store.jobGates(job).isEmpty)
+        #expect(try await store.gateChecks(gate: "rows", runId: nil, limit: 10).isEmpty)
     }
 }

@@ -17,19 +17,21 @@ import VigilStore
         try await store.saveDocument(
             ["a": 1.5, "nan": .nan], model: "m", kind: .reference, at: Self.t0, change: change)
         try await store.saveDocument(["a": 2.5], model: "m", kind: .reference, at: Self.t0 + .seconds(1))
-        #expect(try store.document([String: Double].self, model: "m", kind: .reference) == ["a": 2.5])
-        #expect(try store.document([String: Double].self, model: "m", kind: .rules) == nil)
-        #expect(try store.document([String: Double].self, model: "other", kind: .reference) == nil)
+        #expect(try await store.document([String: Double].self, model: "m", kind: .reference) == ["a": 2.5])
+        #expect(try await store.document([String: Double].self, model: "m", kind: .rules) == nil)
+        #expect(try await store.document([String: Double].self, model: "other", kind: .reference) == nil)
         let removal = Change(
             model: "m", at: Self.t0 + .seconds(2), kind: .reference, subject: "reference", summary: "gone")
         #expect(try await store.deleteDocument(model: "m", kind: .reference, change: removal))
         #expect(try await store.deleteDocument(model: "m", kind: .reference, change: removal) == false)
         // Two entries: the save and the one deletion that deleted something.
         #expect(
-            try store.changes(model: "m", from: nil, to: nil, kinds: nil, limit: 10).map(\.summary) == ["set", "gone"])
+            try await store.changes(model: "m", from: nil, to: nil, kinds: nil, limit: 10).map(\.summary) == [
+                "set", "gone",
+            ])
         // Non-finite numbers survive the round trip.
         try await store.saveDocument(["nan": Double.nan, "inf": .infinity], model: "m", kind: .rules, at: Self.t0)
-        let back = try #require(try store.document([String: Double].self, model: "m", kind: .rules))
+        let back = try #require(try await store.document([String: Double].self, model: "m", kind: .rules))
         #expect(back["nan"]!.isNaN && back["inf"] == .infinity)
     }
 
@@ -41,11 +43,11 @@ import VigilStore
         let slo = SLODefinition(name: "acc", model: "m", sli: .metric("accuracy"), objective: Objective(.atLeast, 0.9))
         try await store.saveSLO(slo, at: Self.t0)
         try await store.saveSLO(slo, at: Self.t0 + .seconds(1))  // unchanged: no second timeline entry
-        try store.saveSLOs(
+        try await store.saveSLOs(
             [SLODefinition(name: "b", model: "m", sli: .metric("recall"), objective: Objective(.atLeast, 0.8))],
             at: Self.t0)
-        #expect(try store.slos().map(\.name) == ["acc", "b"])
-        #expect(try store.changes(model: "m", from: nil, to: nil, kinds: [.slo], limit: 10).count == 2)
+        #expect(try await store.slos().map(\.name) == ["acc", "b"])
+        #expect(try await store.changes(model: "m", from: nil, to: nil, kinds: [.slo], limit: 10).count == 2)
 
         let rule = AlertRule.defaultBurnRateRules[0]
         var old = Alert(slo: slo, rule: rule, at: Self.t0, summary: "old")
@@ -57,24 +59,25 @@ import VigilStore
             target: "webhook", key: "acc/page-1h/firing", body: Data("{}".utf8), createdAt: Self.t0)
         try await store.saveAlerts([old, firing], notifying: [message])
         try await store.saveAlerts([], notifying: [message])  // the same key is queued once
-        #expect(try store.alerts().map(\.summary) == ["burning", "old"])
-        #expect(try store.alerts(states: [.firing, .pending]).map(\.id) == [firing.id])
-        #expect(try store.alerts(states: nil, slo: "b", limit: 10).isEmpty)
-        #expect(try store.outboxCount() == 1)
-        let due = try store.dueMessages(at: Self.t0)
+        #expect(try await store.alerts().map(\.summary) == ["burning", "old"])
+        #expect(try await store.alerts(states: [.firing, .pending]).map(\.id) == [firing.id])
+        #expect(try await store.alerts(states: nil, slo: "b", limit: 10).isEmpty)
+        #expect(try await store.outboxCount() == 1)
+        let due = try await store.dueMessages(at: Self.t0)
         #expect(due.map(\.key) == [message.key] && due[0].attempts == 0 && due[0].body == message.body)
         try await store.retryMessage(due[0].id, attempts: 1, at: Self.t0 + .seconds(30))
-        #expect(try store.dueMessages(at: Self.t0 + .seconds(29)).isEmpty)
-        #expect(try store.nextMessageDue() == Self.t0 + .seconds(30))
-        #expect(try store.dueMessages(at: Self.t0 + .seconds(30), limit: 5).map(\.attempts) == [1])
+        #expect(try await store.dueMessages(at: Self.t0 + .seconds(29)).isEmpty)
+        #expect(try await store.nextMessageDue() == Self.t0 + .seconds(30))
+        #expect(try await store.dueMessages(at: Self.t0 + .seconds(30), limit: 5).map(\.attempts) == [1])
         try await store.removeMessage(due[0].id)
-        #expect(try store.outboxCount() == 0 && store.nextMessageDue() == nil)
+        #expect(try await store.outboxCount() == 0)
+        #expect(try await store.nextMessageDue() == nil)
 
         #expect(try await store.pruneAlerts(resolvedBefore: Self.t0 + .seconds(1)) == 1)
-        #expect(try store.alerts().map(\.id) == [firing.id])
+        #expect(try await store.alerts().map(\.id) == [firing.id])
         #expect(try await store.deleteSLO("acc", at: Self.t0 + .seconds(5)))
         #expect(try await store.deleteSLO("acc", at: Self.t0 + .seconds(5)) == false)
-        #expect(try store.slos().map(\.name) == ["b"])
+        #expect(try await store.slos().map(\.name) == ["b"])
     }
 
     @Test(arguments: StoreBackend.all)
@@ -82,32 +85,36 @@ import VigilStore
         let location = try backend.makeLocation()
         defer { location.remove() }
         let store = try location.open()
-        #expect(try store.hasTimeline(model: "m") == false)
+        #expect(try await store.hasTimeline(model: "m") == false)
         let v1 = Deployment(model: "m", version: "v1", stage: .primary, startedAt: Self.t0)
         var v2 = Deployment(model: "m", version: "v2", stage: .canary, startedAt: Self.t0 + .seconds(3600))
         v2.trafficShare = 0.1
-        try store.saveDeployment(v1, retiring: nil, changes: [])
-        try store.saveDeployment(
+        try await store.saveDeployment(v1, retiring: nil, changes: [])
+        try await store.saveDeployment(
             v2, retiring: nil,
             changes: [Change(model: "m", at: v2.startedAt, kind: .deployment, subject: "v2", summary: "canary")])
-        try store.saveDeployment(
+        try await store.saveDeployment(
             Deployment(model: "n", version: "v1", stage: .primary, startedAt: Self.t0), retiring: nil, changes: [])
-        #expect(try store.deployments(model: "m") == [v1, v2])
-        #expect(try store.deploymentModelCount() == 2)
-        #expect(try store.hasTimeline(model: "m"))
+        #expect(try await store.deployments(model: "m") == [v1, v2])
+        #expect(try await store.deploymentModelCount() == 2)
+        #expect(try await store.hasTimeline(model: "m"))
         try await store.recordChanges(
             (0..<5).map {
                 Change(model: "m", at: Self.t0 + .seconds($0 * 600), kind: .stage, subject: "n\($0)", summary: "")
             })
         // from ≤ at < to, oldest first, the newest `limit`.
-        let window = try store.changes(
+        let window = try await store.changes(
             model: "m", from: Self.t0 + .seconds(600), to: Self.t0 + .seconds(3600), kinds: nil, limit: 2)
         #expect(window.map(\.subject) == ["n3", "n4"])
         #expect(
-            try store.changes(model: "m", from: nil, to: nil, kinds: [.deployment], limit: 10).map(\.subject) == ["v2"])
-        #expect(try store.deleteDeployment(model: "m", version: "v2", change: v2.removal(at: Self.t0 + .seconds(7200))))
-        #expect(try store.deleteDeployment(model: "m", version: "v2", change: v2.removal(at: Self.t0)) == false)
-        #expect(try store.deployments(model: "m") == [v1])
-        #expect(try store.changes(model: "m", from: nil, to: nil, kinds: [.deployment], limit: 10).count == 2)
+            try await store.changes(model: "m", from: nil, to: nil, kinds: [.deployment], limit: 10).map(\.subject) == [
+                "v2"
+            ])
+        #expect(
+            try await store.deleteDeployment(
+                model: "m", version: "v2", change: v2.removal(at: Self.t0 + .seconds(7200))))
+        #expect(try await store.deleteDeployment(model: "m", version: "v2", change: v2.removal(at: Self.t0)) == false)
+        #expect(try await store.deployments(model: "m") == [v1])
+        #expect(try await store.changes(model: "m", from: nil, to: nil, kinds: [.deployment], limit: 10).count == 2)
     }
 }

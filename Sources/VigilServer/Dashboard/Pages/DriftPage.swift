@@ -63,7 +63,7 @@ struct DriftPage {
     var rulesSource: String
     var versionOptions: [ModelPage.Option]
 
-    init(_ sources: DashboardSources, model: String, _ query: [String: String]) throws(APIError) {
+    init(_ sources: DashboardSources, model: String, _ query: [String: String]) async throws(APIError) {
         try QueryParameters.requireKnown(query, ["range", "to", "step", "version"])
         let now = sources.clock()
         let summary = try sources.summary(model)
@@ -80,7 +80,7 @@ struct DriftPage {
         let current = try sources.host.query { engine throws(QueryError) in
             try engine.profile(model: model, window: range.window, version: version)
         }
-        let found = try sources.documents.effectiveRules(model)
+        let found = try await sources.documents.effectiveRules(model)
         rulesSource = found?.source ?? "none"
         let q = QualityReport(profile: current.profile, rules: found?.rules)
         violations = (q.columns + q.outputs).flatMap { c in
@@ -107,7 +107,7 @@ struct DriftPage {
         }
         currentRows = DashboardFormat.count(current.profile.rows)
         currentRowsExact = "\(current.profile.rows)"
-        guard let reference = try sources.documents.reference(model) else {
+        guard let reference = try await sources.documents.reference(model) else {
             (hasReference, referenceSource, referenceRows, drifted, driftedCount, columns) = (false, "", "", "", 0, [])
             return
         }

@@ -51,7 +51,7 @@ struct ModelPage {
 
     static let known: Set<String> = ["range", "to", "step", "metric", "rolling", "version", "segment", "overlay"]
 
-    init(_ sources: DashboardSources, model: String, _ query: [String: String]) throws(APIError) {
+    init(_ sources: DashboardSources, model: String, _ query: [String: String]) async throws(APIError) {
         try QueryParameters.requireKnown(query, Self.known)
         let now = sources.clock()
         let summary = try sources.summary(model)
@@ -91,7 +91,8 @@ struct ModelPage {
                 name: name, href: "\(base)&metric=\(DashboardLinks.escape(name))\(filters)",
                 value: v?.value.map(MetricSeriesPanel.format(name)) ?? "—",
                 exact: DashboardFormat.exact(v?.value),
-                interval: v?.reason ?? DashboardFormat.interval(v?.lower, v?.upper), n: DashboardFormat.count(v?.n ?? 0),
+                interval: v?.reason ?? DashboardFormat.interval(v?.lower, v?.upper),
+                n: DashboardFormat.count(v?.n ?? 0),
                 nExact: "\(v?.n ?? 0)", reason: v?.reason)
         }
         let metric = metric
@@ -114,7 +115,7 @@ struct ModelPage {
         hasVersions = summary.versions.count > 1
 
         // Both time charts mark the same changes: read them once.
-        let markers = sources.changeMarkers(model, range)
+        let markers = await sources.changeMarkers(model, range)
         let series = try MetricSeriesPanel(
             sources, model: model, metric: metric, range: range, rolling: rolling, version: version,
             segment: segment, overlayVersions: overlay && version == nil ? summary.versions.sorted() : [],

@@ -41,11 +41,11 @@ struct ModelSettingsPage {
     init(
         _ sources: DashboardSources, model: String, _ query: [String: String], submitted: [String: String] = [:],
         error: String? = nil, deleteError: String? = nil
-    ) throws(APIError) {
+    ) async throws(APIError) {
         try QueryParameters.requireKnown(query, Self.known)
         let now = sources.clock()
         let summary = try sources.summary(model)
-        let about = try sources.documents.about(model)
+        let about = try await sources.documents.about(model)
         let range = try DashboardRange(query, now: now, latest: summary.lastEvent)
         let path = "/models/\(DashboardLinks.escape(model))"
         frame = PageFrame(

@@ -54,7 +54,7 @@ struct OverviewPage {
     /// The model just deleted from its settings page.
     var deleted: String?
 
-    init(_ sources: DashboardSources, _ query: [String: String]) throws(APIError) {
+    init(_ sources: DashboardSources, _ query: [String: String]) async throws(APIError) {
         try QueryParameters.requireKnown(query, ["range", "to", "step", "deleted"])
         declare = DeclareForm(needsToken: sources.formsNeedToken)
         deleted = query["deleted"].map { String($0.prefix(256)) }
@@ -64,20 +64,20 @@ struct OverviewPage {
         let pageRange = try DashboardRange(query, now: now, latest: latest)
         frame = PageFrame(
             title: "Overview", model: nil, page: .overview, path: "/", range: pageRange, latestEvent: latest, now: now)
-        let firingAlerts = try sources.log.storedAlerts(states: [.firing], limit: 200)
+        let firingAlerts = try await sources.log.storedAlerts(states: [.firing], limit: 200)
         var cards: [ModelCard] = []
         for summary in summaries {
             // Unpinned, each model gets the range ending at its own latest event.
             let range = try DashboardRange(query, now: now, latest: summary.lastEvent)
             cards.append(
-                try Self.card(summary, range, sources, alerts: firingAlerts.filter { $0.model == summary.name }))
+                try await Self.card(summary, range, sources, alerts: firingAlerts.filter { $0.model == summary.name }))
         }
         models = cards
         isEmpty = cards.isEmpty
     }
 
     static func card(_ s: ModelSummary, _ range: DashboardRange, _ sources: DashboardSources, alerts: [Alert])
-        throws(APIError) -> ModelCard
+        async throws(APIError) -> ModelCard
     {
         let headline = DashboardSources.headline(s.task)
         let names = ["count", "label_coverage", headline]
@@ -92,7 +92,7 @@ struct OverviewPage {
         let base = "/models/\(DashboardLinks.escape(s.name))"
         var rows: [SLORow] = []
         for slo in sources.slos.registry.all where slo.model == s.name {
-            let status = try sources.slos.status(slo, at: range.to)
+            let status = try await sources.slos.status(slo, at: range.to)
             rows.append(
                 SLORow(slo, status, href: "\(base)/slos?\(range.query())#slo-\(DashboardLinks.escape(slo.name))"))
         }

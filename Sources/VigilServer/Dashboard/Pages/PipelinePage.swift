@@ -36,26 +36,40 @@ struct PipelinePage {
     var slos: [SLORow]
     var hasSLOs: Bool
 
-    init(_ sources: DashboardSources, _ query: [String: String]) throws(APIError) {
+    init(_ sources: DashboardSources, _ query: [String: String]) async throws(APIError) {
         try QueryParameters.requireKnown(query, ["range", "to", "step"])
         let now = sources.clock()
         let range = try DashboardRange(query, now: now, latest: now)
         frame = PageFrame(
             title: "Pipeline", model: nil, page: .pipeline, path: "/pipeline", range: range, latestEvent: nil, now: now)
         let log = sources.log
-        jobs = try PipelineStore.read { try log.pipelineJobs() }.map { (s) throws(APIError) in
-            try Self.row(
-                s, heartbeat: PipelineStore.read { try log.lastHeartbeat(s.job) },
-                gates: PipelineStore.read { try log.jobGates(s.job) })
+        var jobs: [JobRow] = []
+        for s in try await PipelineStore.read({ try await log.pipelineJobs() }) {
+            jobs.append(
+                try Self.row(
+                    s, heartbeat: await PipelineStore.read { try await log.lastHeartbeat(s.job) },
+                    gates: await PipelineStore.read { try await log.jobGates(s.job) }))
         }
+        self.jobs = jobs
         hasJobs = !jobs.isEmpty
-        gates = try PipelineStore.read { try log.gates() }.map { (g) throws(APIError) in
-            Self.row(g, try PipelineStore.read { try log.gateChecks(gate: g.name, runId: nil, limit: 1).first })
+        var gates: [GateRow] = []
+        for g in try await PipelineStore.read({ try await log.gates() }) {
+            gates.append(
+                Self.row(
+                    g,
+                    try await PipelineStore.read { try await log.gateChecks(gate: g.name, runId: nil, limit: 1).first })
+            )
         }
+        self.gates = gates
         hasGates = !gates.isEmpty
-        slos = try sources.slos.registry.all.filter { $0.sli.pipelineMeasure != nil }.map { (slo) throws(APIError) in
-            SLORow(slo, try sources.slos.status(slo, at: range.to), href: "/v1/slos/\(DashboardLinks.escape(slo.name))")
+        var slos: [SLORow] = []
+        for slo in sources.slos.registry.all where slo.sli.pipelineMeasure != nil {
+            slos.append(
+                SLORow(
+                    slo, try await sources.slos.status(slo, at: range.to),
+                    href: "/v1/slos/\(DashboardLinks.escape(slo.name))"))
         }
+        self.slos = slos
         hasSLOs = !slos.isEmpty
     }
 

@@ -44,7 +44,7 @@ struct SLOPage {
     var isEmpty: Bool
     var model: String
 
-    init(_ sources: DashboardSources, model: String, _ query: [String: String]) throws(APIError) {
+    init(_ sources: DashboardSources, model: String, _ query: [String: String]) async throws(APIError) {
         try QueryParameters.requireKnown(query, ["range", "to", "step"])
         let now = sources.clock()
         let summary = try sources.summary(model)
@@ -57,9 +57,9 @@ struct SLOPage {
             range: range, latestEvent: summary.lastEvent, now: now)
         var cards: [Card] = []
         // Every SLO here is on this model: its changes are read once for all their charts.
-        let markers = sources.changeMarkers(model, range)
+        let markers = await sources.changeMarkers(model, range)
         for slo in sources.slos.registry.all where slo.model == model {
-            cards.append(try Self.card(slo, range, sources, markers: markers))
+            cards.append(try await Self.card(slo, range, sources, markers: markers))
         }
         self.cards = cards
         isEmpty = cards.isEmpty
@@ -67,11 +67,11 @@ struct SLOPage {
 
     static func card(
         _ slo: SLODefinition, _ range: DashboardRange, _ sources: DashboardSources, markers: [LineChart.Marker]
-    ) throws(APIError) -> Card {
+    ) async throws(APIError) -> Card {
         // The budget and SLI as they stood at the end of each step (with every label received so far); the last
         // step ends at the range's end, so its status is the one the card shows.
         let slices = range.slices
-        let statuses = try sources.slos.statuses(slo, at: slices.map(\.to))
+        let statuses = try await sources.slos.statuses(slo, at: slices.map(\.to))
         let status = statuses[statuses.count - 1]
         var budget: [LineChart.Point] = []
         var sli: [LineChart.Point] = []
@@ -109,7 +109,7 @@ struct SLOPage {
             guides: [LineChart.Guide(y: slo.objective.target, label: "objective \(slo.objective)")], markers: markers,
             width: 560, height: 230
         ).render()
-        let alerts = try sources.log.storedAlerts(slo: slo.name, limit: 50)
+        let alerts = try await sources.log.storedAlerts(slo: slo.name, limit: 50)
         return Card(
             status: SLORow(slo, status, href: "#slo-\(DashboardLinks.escape(slo.name))"),
             anchor: "slo-\(DashboardLinks.escape(slo.name))", description: slo.description,

@@ -23,13 +23,14 @@ struct TracePage {
     var gaps: [String]
 
     init(_ sources: DashboardSources, id: String, deployments: DeploymentRegistry, _ query: [String: String])
-        throws(APIError)
+        async throws(APIError)
     {
         try QueryParameters.requireKnown(query, ["range", "to", "step"])
         let now = sources.clock()
         let range = try DashboardRange(query, now: now, latest: now)
         frame = PageFrame(
-            title: "Trace \(id)", model: nil, page: .pipeline, path: "/trace/\(DashboardLinks.escape(id))", range: range,
+            title: "Trace \(id)", model: nil, page: .pipeline, path: "/trace/\(DashboardLinks.escape(id))",
+            range: range,
             latestEvent: nil, now: now)
         self.id = id
         try sources.host.requireReady()
@@ -38,7 +39,7 @@ struct TracePage {
                 .notFound, "unknown_prediction",
                 "no served prediction '\(id.prefix(64))' in the join: never sent, or older than the label horizon")
         }
-        let lineage = try VersionLineage(
+        let lineage = try await VersionLineage(
             model: prediction.model, version: prediction.version, log: sources.log, deployments: deployments)
         steps = Self.steps(prediction, lineage)
         suspects = lineage.suspects
@@ -79,7 +80,8 @@ struct TracePage {
     static func step(_ kind: String, _ run: PipelineRun, detail: String, _ checks: [GateCheck]) -> Step {
         Step(
             kind: kind, title: run.runId,
-            detail: "\(detail) · \(TimeLabel.full(run.startedAt))\(run.endedAt.map { " – \(TimeLabel.full($0))" } ?? "")",
+            detail:
+                "\(detail) · \(TimeLabel.full(run.startedAt))\(run.endedAt.map { " – \(TimeLabel.full($0))" } ?? "")",
             state: run.state.rawValue, stateClass: PipelinePage.stateClass(run.state),
             checks: checks.map { c in
                 "gate \(c.gate): \(c.verdict.rawValue)"

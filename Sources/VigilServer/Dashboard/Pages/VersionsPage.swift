@@ -74,13 +74,13 @@ struct VersionsPage {
 
     static let known: Set<String> = ["range", "to", "baseline", "candidate", "margin", "by"]
 
-    init(_ sources: DashboardSources, model: String, _ query: [String: String]) throws(APIError) {
+    init(_ sources: DashboardSources, model: String, _ query: [String: String]) async throws(APIError) {
         try QueryParameters.requireKnown(query, Self.known)
         let now = sources.clock()
         let summary = try sources.summary(model)
         let range = try DashboardRange(query, now: now, latest: summary.lastEvent)
         self.model = model
-        let recorded = (try? sources.log.deployments(model: model)) ?? []
+        let recorded = (try? await sources.log.deployments(model: model)) ?? []
         var keep: [(String, String)] = []
         for key in ["baseline", "candidate", "margin", "by"] {
             if let v = query[key], !v.isEmpty { keep.append((key, v)) }
@@ -102,6 +102,7 @@ struct VersionsPage {
             return Self.row(s)
         }
         changes =
+            await
             ((try? sources.log.changes(model: model, from: range.from, to: range.to, kinds: nil, limit: 200)) ?? [])
             .reversed().map { ChangeRow(at: TimeLabel.full($0.at), kind: $0.kind.rawValue, summary: $0.summary) }
         if let baseline, let candidate {
