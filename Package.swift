@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Pure engine: events → join → buckets → aggregates → metrics → windows. No I/O, no clocks.
@@ -36,12 +37,13 @@ let package = Package(
             dependencies: [.product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: settings),
         // Durability behind one Store interface: the append-only event log, metadata and engine snapshots;
-        // SQLite (GRDB) embedded.
+        // SQLite (GRDB) embedded, or a shared PostgreSQL (postgres-nio).
         .target(
             name: "VigilStore",
             dependencies: [
                 "VigilCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),

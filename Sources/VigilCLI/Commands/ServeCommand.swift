@@ -23,6 +23,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to bind (default 127.0.0.1).") var host: String?
     @Option(help: "Port (default 8080).") var port: Int?
     @Option(help: "Data directory (default ./vigil-data).") var data: String?
+    @Option(
+        help: """
+            Keep the log and metadata in PostgreSQL instead of SQLite: postgres://USER[:PASSWORD]@HOST[:PORT]/DB\
+            [?sslmode=…&schema=…&pool=N] (also VIGIL_STORE). See docs/postgres.md.
+            """)
+    var store: String?
     @Option(help: "SQLite synchronous mode: full (default; survives power loss), normal (survives kill -9), off.")
     var sync: String?
     @Option(help: "Largest request body in bytes, after gzip (default 33554432).") var maxBody: Int?
@@ -78,7 +84,8 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info(
             "starting",
             metadata: [
-                "address": "\(configuration.host):\(configuration.port)", "data": "\(configuration.dataDirectory)",
+                "address": "\(configuration.host):\(configuration.port)",
+                "store": "\(storeDescription(configuration))",
                 "sync": "\(configuration.synchronous.rawValue)", "auth": "\(configuration.tokens.isEnabled)",
             ])
         if !configuration.slos.isEmpty {
@@ -92,11 +99,28 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.run()
     }
 
+    /// Where the store is, for the log: the PostgreSQL URL without its password, or the data directory.
+    private func storeDescription(_ c: ServerConfiguration) -> String {
+        c.store.flatMap { try? PostgresLocation(url: $0).description } ?? c.dataDirectory
+    }
+
     func resolve(_ env: [String: String]) throws -> ServerConfiguration {
         var c = ServerConfiguration()
         c.host = host ?? env["VIGIL_HOST"] ?? c.host
         if let p = try port ?? env["VIGIL_PORT"].map({ try integer($0, "VIGIL_PORT") }) { c.port = p }
         c.dataDirectory = data ?? env["VIGIL_DATA"] ?? c.dataDirectory
+        if let s = store ?? env["VIGIL_STORE"], !s.isEmpty {
+            guard PostgresLocation.isPostgres(s) else {
+                throw ValidationError(
+                    "store must be a postgres:// URL (SQLite takes --data DIR), got '\(s.prefix(100))'")
+            }
+            do {
+                _ = try PostgresLocation(url: s)
+            } catch {
+                throw ValidationError("store: \(error)")
+            }
+            c.store = s
+        }
         if let s = sync ?? env["VIGIL_SYNC"] {
             guard let mode = SynchronousMode(rawValue: s) else {
                 throw ValidationError("sync must be full, normal or off, got '\(s)'")

@@ -22,7 +22,10 @@ public enum ListenCheck {
         hints.ai_flags = AI_PASSIVE
         var found: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, String(port), &hints, &found) == 0, let first = found else {
-            throw Unavailable(description: "cannot listen on \(host): the address does not resolve; use an IP address such as 127.0.0.1 or 0.0.0.0 with --host")
+            throw Unavailable(
+                description:
+                    "cannot listen on \(host): the address does not resolve; use an IP address such as 127.0.0.1 or 0.0.0.0 with --host"
+            )
         }
         defer { freeaddrinfo(found) }
         let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
@@ -33,11 +36,18 @@ public enum ListenCheck {
         guard bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) != 0 else { return }
         switch errno {
         case EADDRINUSE:
-            throw Unavailable(description: "port \(port) on \(host) is already in use (another vigil serve?): stop that process, or choose another port with --port")
+            throw Unavailable(
+                description:
+                    "port \(port) on \(host) is already in use (another vigil serve?): stop that process, or choose another port with --port"
+            )
         case EACCES:
-            throw Unavailable(description: "port \(port) needs privileges to listen on: choose a port above 1023 with --port")
+            throw Unavailable(
+                description: "port \(port) needs privileges to listen on: choose a port above 1023 with --port")
         case EADDRNOTAVAIL:
-            throw Unavailable(description: "\(host) is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its own addresses with --host")
+            throw Unavailable(
+                description:
+                    "\(host) is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its own addresses with --host"
+            )
         case let code:
             throw Unavailable(description: "cannot listen on \(host):\(port): \(String(cString: strerror(code)))")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import VigilCore
 import VigilStore
 
@@ -8,6 +9,9 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var dataDirectory = "./vigil-data"
+    /// A PostgreSQL URL (`postgres://…`, see ``PostgresLocation``): the store lives there instead of in
+    /// SQLite under ``dataDirectory``.
+    public var store: String?
     public var synchronous: SynchronousMode = .full
     /// Largest request body accepted, after gzip decompression.
     public var maxBodyBytes = 32 * 1024 * 1024
@@ -59,4 +63,14 @@ public struct ServerConfiguration: Sendable {
     public init() {}
 
     public var effectiveRetention: Duration { retention ?? engine.labelHorizon + .seconds(7 * 86_400) }
+}
+
+extension ServerConfiguration {
+    /// Opens the configured store: PostgreSQL at ``store`` if set, else SQLite in ``dataDirectory``.
+    func openStore(logger: Logger) async throws -> any Store {
+        if let store {
+            return try await PostgresStore(PostgresLocation(url: store), logger: logger)
+        }
+        return try SQLiteStore(StoreConfiguration(directory: dataDirectory, synchronous: synchronous))
+    }
 }

@@ -36,8 +36,7 @@ public struct VigilServer: Sendable {
         self.logger = logger
         self.clock = clock
         ready = ReadyAnnouncer(logger: logger)
-        log = try SQLiteStore(
-            StoreConfiguration(directory: configuration.dataDirectory, synchronous: configuration.synchronous))
+        log = try await configuration.openStore(logger: logger)
         host = EngineHost(Engine(configuration: configuration.engine))
         documents = ModelDocuments(log: log)
         if !configuration.slos.isEmpty { try await log.saveSLOs(configuration.slos, at: clock()) }

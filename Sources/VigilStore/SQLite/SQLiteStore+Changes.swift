@@ -73,12 +73,11 @@ extension SQLiteStore {
     }
 
     /// Stores a deployment (and retires the one it replaces) with the timeline entries they make.
-    /// Synchronous: the caller holds its lock from the check of the siblings to this write.
-    public func saveDeployment(_ deployment: Deployment, retiring: Deployment?, changes: [Change]) throws {
+    public func saveDeployment(_ deployment: Deployment, retiring: Deployment?, changes: [Change]) async throws {
         let bodies = try ([deployment] + (retiring.map { [$0] } ?? [])).map {
             ($0, try StoredDocument.encoder.encode($0))
         }
-        try pool.write { db in
+        try await pool.write { db in
             for (d, body) in bodies {
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO deployment (model, version, body, updated_ms) VALUES (?, ?, ?, ?)",
@@ -99,8 +98,8 @@ extension SQLiteStore {
 
     /// Removes a deployment record; returns whether there was one.
     @discardableResult
-    public func deleteDeployment(model: String, version: String, change: Change) throws -> Bool {
-        try pool.write { db in
+    public func deleteDeployment(model: String, version: String, change: Change) async throws -> Bool {
+        try await pool.write { db in
             try db.execute(
                 sql: "DELETE FROM deployment WHERE model = ? AND version = ?", arguments: [model, version])
             guard db.changesCount > 0 else { return false }

@@ -58,10 +58,10 @@ extension SQLiteStore {
 }
 
 extension SQLiteStore {
-    /// Stores definitions synchronously (at start, before the server takes requests).
-    public func saveSLOs(_ slos: [SLODefinition], at time: Timestamp) throws {
+    /// Stores definitions (at start, before the server takes requests).
+    public func saveSLOs(_ slos: [SLODefinition], at time: Timestamp) async throws {
         let rows = try Self.sloRows(slos)
-        try pool.write { db in try Self.insertSLOs(rows, at: time, db) }
+        try await pool.write { db in try Self.insertSLOs(rows, at: time, db) }
     }
 
     /// Encoded outside the write transaction, so the writer is held only for the inserts.

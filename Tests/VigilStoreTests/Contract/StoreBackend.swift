@@ -11,8 +11,21 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    /// Every backend available here. SQLite always; a backend needing a server joins when its tests can reach one.
-    static let all: [StoreBackend] = [.sqlite]
+    /// Runs `body` with a fresh location, removed afterwards (also when `body` throws).
+    func withLocation(_ body: (StoreLocation) async throws -> Void) async throws {
+        let location = try makeLocation()
+        do {
+            try await body(location)
+        } catch {
+            await location.remove()
+            throw error
+        }
+        await location.remove()
+    }
+
+    /// Every backend available here: SQLite always, PostgreSQL when `VIGIL_TEST_POSTGRES_URL` names a server
+    /// (`.ci/run` starts one; `scripts/start-postgres` prints its URL).
+    static let all: [StoreBackend] = [.sqlite] + (postgres.map { [$0] } ?? [])
 
     static let sqlite = StoreBackend(name: "sqlite") {
         let directory = FileManager.default.temporaryDirectory
@@ -26,14 +39,27 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
             },
             remove: { try? FileManager.default.removeItem(atPath: directory) })
     }
+
+    /// Each location is a schema of its own in the test database, dropped by `remove`.
+    static let postgres: StoreBackend? = ProcessInfo.processInfo.environment["VIGIL_TEST_POSTGRES_URL"].map { url in
+        StoreBackend(name: "postgres") {
+            let schema = "vigil_contract_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            let location = try PostgresLocation(url: url + (url.contains("?") ? "&" : "?") + "schema=\(schema)")
+            return StoreLocation(
+                openWithLimits: { maxJobs, maxGates in
+                    try await PostgresStore(location, maxJobs: maxJobs, maxGates: maxGates)
+                },
+                remove: { try? await PostgresStore.dropSchema(location) })
+        }
+    }
 }
 
 /// Where one test's store lives.
 struct StoreLocation: Sendable {
-    var openWithLimits: @Sendable (_ maxJobs: Int, _ maxGates: Int) throws -> any Store
-    var remove: @Sendable () -> Void
+    var openWithLimits: @Sendable (_ maxJobs: Int, _ maxGates: Int) async throws -> any Store
+    var remove: @Sendable () async -> Void
 
-    func open(maxJobs: Int = 10_000, maxGates: Int = 1_000) throws -> any Store {
-        try openWithLimits(maxJobs, maxGates)
+    func open(maxJobs: Int = 10_000, maxGates: Int = 1_000) async throws -> any Store {
+        try await openWithLimits(maxJobs, maxGates)
     }
 }

@@ -1,0 +1,231 @@
+import Foundation
+import Logging
+import PostgresNIO
+import VigilCore
+
+/// The shared ``Store``: the log, snapshots and metadata in PostgreSQL (15 or newer), through postgres-nio's
+/// connection pool. Chosen with `--store postgres://…`; answers exactly as ``SQLiteStore`` does (the same
+/// contract tests run against both).
+///
+/// Each write is one transaction, committed before the call returns (a 2xx means committed in PostgreSQL).
+/// Writes that check a limit before they insert (jobs, gates, flags) take a transaction-level advisory lock,
+/// so two nodes cannot both admit the last job. Tables are created or migrated on open.
+///
+/// ```swift
+/// let store = try await PostgresStore(PostgresLocation(url: "postgres://vigil@db:5432/vigil"))
+/// try await store.append([record])
+/// ```
+public final class PostgresStore: Store {
+    public let location: PostgresLocation
+    /// Pipeline jobs and data gates kept; a new one past these is refused with ``PipelineLimitReached``.
+    public let maxJobs: Int
+    public let maxGates: Int
+    let client: PostgresClient
+    let logger: Logger
+    private let running: Task<Void, Never>
+
+    /// Connects, creates the schema if missing and brings its tables to the current version.
+    /// - Throws: ``StorageError`` if the server cannot be reached or refuses.
+    public init(
+        _ location: PostgresLocation, maxJobs: Int = 10_000, maxGates: Int = 1_000,
+        logger: Logger = Logger(label: "vigil.postgres")
+    ) async throws {
+        self.location = location
+        self.maxJobs = maxJobs
+        self.maxGates = maxGates
+        self.logger = logger
+        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
+        self.client = client
+        // The pool leases connections only once `run()` has begun: start it before the first query.
+        let (begun, signal) = AsyncStream<Void>.makeStream()
+        running = Task {
+            signal.finish()
+            await client.run()
+        }
+        for await _ in begun {}
+        do {
+            try await migrate()
+        } catch {
+            running.cancel()
+            throw error
+        }
+    }
+
+    deinit { running.cancel() }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in a transaction on one pooled connection: committed if it returns, rolled back if it throws.
+    /// PostgreSQL's errors reach the caller as ``StorageError``; the store's own (limits) as they are.
+    func transaction<T>(
+        isolation: String = "READ COMMITTED", _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await Self.mapErrors {
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN ISOLATION LEVEL \(unescaped: isolation)", logger: logger)
+                do {
+                    let result = try await body(connection)
+                    try await connection.query("COMMIT", logger: logger)
+                    return result
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Runs `body` on one pooled connection, outside a transaction (one statement, or a read).
+    func connection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.mapErrors { try await client.withConnection { try await body($0) } }
+    }
+
+    /// The rows of one query, read in full.
+    func rows(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [PostgresRow] {
+        try await connection.query(query, logger: logger).collect()
+    }
+
+    /// The rows of one query on a pooled connection.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await connection { try await rows(query, on: $0) }
+    }
+
+    /// Serializes the writes that check a limit before inserting (across every node of the database).
+    static func lockLimits(_ connection: PostgresConnection, _ logger: Logger) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(limitsLock))", logger: logger)
+    }
+
+    /// The advisory lock key of limit checks ("VIGIL" and 1).
+    static let limitsLock: Int64 = 0x5649_4749_4C00_0001
+
+    private static func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PSQLError {
+            throw StorageError(reason: describe(error))
+        }
+    }
+
+    /// PostgreSQL's own words (severity, SQLSTATE, message) when the server answered; else what failed.
+    static func describe(_ error: PSQLError) -> String {
+        if let info = error.serverInfo {
+            let state = info[.sqlState].map { " \($0)" } ?? ""
+            return "PostgreSQL error\(state): \(info[.message] ?? "\(error.code)")"
+        }
+        return "PostgreSQL connection failed: \(error.code)\(error.underlying.map { " (\($0))" } ?? "")"
+    }
+
+    // MARK: - Log
+
+    /// A small write, to learn whether the server takes writes again after a failure.
+    public func probeWrite() async throws {
+        try await transaction { c in
+            try await c.query(
+                "INSERT INTO setting (key, value) VALUES ('probe', 0) ON CONFLICT (key) DO NOTHING", logger: logger)
+            try await c.query("DELETE FROM setting WHERE key = 'probe'", logger: logger)
+        }
+    }
+
+    /// Commits `records` (one multi-row insert) and applies `updates` in the same transaction.
+    public func append(_ records: [LogRecord], updates: [StoreUpdate]) async throws {
+        try await transaction { c in
+            for part in stride(from: 0, to: records.count, by: Self.rowsPerInsert) {
+                try await c.query(
+                    Self.insertLog(records[part..<min(part + Self.rowsPerInsert, records.count)]), logger: logger)
+            }
+            for update in updates { try await apply(update, c) }
+        }
+    }
+
+    /// Rows per insert statement: 5 parameters each, well under the protocol's 65,535.
+    static let rowsPerInsert = 1000
+
+    private static func insertLog(_ records: ArraySlice<LogRecord>) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: records.count * 5)
+        var values: [String] = []
+        for r in records {
+            let n = bindings.count
+            values.append("($\(n + 1), $\(n + 2), $\(n + 3), $\(n + 4), $\(n + 5))")
+            bindings.append(r.sequence)
+            bindings.append(Int64(r.entries))
+            bindings.append(r.newestEvent?.milliseconds)
+            bindings.append(r.oldestEvent?.milliseconds)
+            bindings.append(ByteBuffer(bytes: r.body))
+        }
+        return PostgresQuery(
+            unsafeSQL: "INSERT INTO log (seq, entries, newest_ms, oldest_ms, body) VALUES "
+                + values.joined(separator: ", "), binds: bindings)
+    }
+
+    private func apply(_ update: StoreUpdate, _ c: PostgresConnection) async throws {
+        switch update {
+        case .saveMetric(let d):
+            try await c.query(
+                """
+                INSERT INTO metric_definition (model, name, expression, backfill, seq, defined_ms)
+                VALUES (\(d.model), \(d.name), \(d.expression), \(d.backfill), \(d.sequence), \(d.definedAt.milliseconds))
+                ON CONFLICT (model, name) DO UPDATE SET expression = excluded.expression,
+                    backfill = excluded.backfill, seq = excluded.seq, defined_ms = excluded.defined_ms
+                """, logger: logger)
+        case .deleteMetric(let model, let name):
+            try await c.query(
+                "DELETE FROM metric_definition WHERE model = \(model) AND name = \(name)", logger: logger)
+        case .deleteModel(let model):
+            for table in ["metric_definition", "model_document", "deployment", "change"] {
+                try await c.query("DELETE FROM \(unescaped: table) WHERE model = \(model)", logger: logger)
+            }
+        case .setting(let key, let value):
+            try await c.query(
+                """
+                INSERT INTO setting (key, value) VALUES (\(key), \(value))
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                """, logger: logger)
+        case .changes(let changes): try await recordChanges(changes, c)
+        }
+    }
+
+    public func lastSequence() async throws -> Int64 {
+        try await rows("SELECT coalesce(max(seq), 0) FROM log")[0].decode(Int64.self)
+    }
+
+    public func count(after sequence: Int64) async throws -> (batches: Int, entries: Int) {
+        let (batches, entries) = try await rows(
+            "SELECT count(*), coalesce(sum(entries), 0)::bigint FROM log WHERE seq > \(sequence)"
+        )[0].decode((Int, Int).self)
+        return (batches, entries)
+    }
+
+    /// Streams every batch after `sequence` in order: rows arrive as the callback consumes them.
+    public func forEachRecord(
+        after sequence: Int64, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void
+    ) async throws {
+        try await connection { c in
+            let rows = try await c.query(
+                "SELECT seq, body FROM log WHERE seq > \(sequence) ORDER BY seq", logger: logger)
+            for try await (seq, bytes) in rows.decode((Int64, ByteBuffer).self) {
+                try bytes.withUnsafeReadableBytes { try body(seq, $0) }
+            }
+        }
+    }
+
+    public func setting(_ key: String) async throws -> Int64? {
+        try await rows("SELECT value FROM setting WHERE key = \(key)").first?.decode(Int64.self)
+    }
+
+    // MARK: - Metric definitions
+
+    public func metricDefinitions(model: String?) async throws -> [StoredMetricDefinition] {
+        try await rows(
+            """
+            SELECT model, name, expression, backfill, seq, defined_ms FROM metric_definition
+            WHERE \(model)::text IS NULL OR model = \(model) ORDER BY model, name
+            """
+        ).map { row in
+            let (model, name, expression, backfill, seq, defined) = try row.decode(
+                (String, String, String, Bool, Int64, Int64).self)
+            return StoredMetricDefinition(
+                model: model, name: name, expression: expression, backfill: backfill, sequence: seq,
+                definedAt: Timestamp(milliseconds: defined))
+        }
+    }
+}
