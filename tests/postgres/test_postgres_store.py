@@ -124,3 +124,124 @@ def test_the_postgres_store_answers_as_sqlite_does_across_restarts_and_a_kill(tm
             EXPECTED["overall"]["accuracy"], abs=1e-12)
     finally:
         subprocess.run(["psql", POSTGRES, "-qc", f"DROP SCHEMA IF EXISTS {schema} CASCADE"], capture_output=True)
+
+
+# --- Several nodes on one PostgreSQL -------------------------------------------------------------------------
+
+FIXTURE = ROOT / "Tests" / "Fixtures" / "taxi"
+LEASE = 2  # seconds: the nodes' --lease-time
+
+
+def fixture_batches(size=500):
+    """The taxi fixture as the API takes it (as scripts/load-demo sends it), in batches: predictions, then
+    feedback in time order."""
+    import csv
+    sys.path.insert(0, str(ROOT / "scripts"))
+
+    def number(text, kind=float):
+        return kind(text) if text != "" else None
+
+    with open(FIXTURE / "predictions.csv") as f:
+        predictions = [{"id": r["id"], "ts": r["timestamp"], "model": r["model"], "version": r["version"],
+                        "segment": {"payment_type": r["payment_type"], "pickup_borough": r["pickup_borough"]},
+                        "features": {"trip_distance": number(r["trip_distance"]),
+                                     "fare_amount": number(r["fare_amount"]),
+                                     "passenger_count": number(r["passenger_count"], int),
+                                     "pickup_hour": number(r["pickup_hour"], int),
+                                     "payment_type": r["payment_type"] or None,
+                                     "pickup_borough": r["pickup_borough"] or None},
+                        "score": float(r["score"]), "prediction": int(r["prediction"])} for r in csv.DictReader(f)]
+    with open(FIXTURE / "feedback.csv") as f:
+        feedback = sorted(({"id": r["id"], "ts": r["timestamp"], "label": int(r["label"])} for r in csv.DictReader(f)),
+                          key=lambda x: x["ts"])
+    return ([("/v1/predictions", predictions[i:i + size]) for i in range(0, len(predictions), size)]
+            + [("/v1/feedback", feedback[i:i + size]) for i in range(0, len(feedback), size)])
+
+
+def body(rows) -> bytes:
+    return "\n".join(json.dumps(r) for r in rows).encode()
+
+
+def send_anywhere(urls, path, rows, rng, seconds=60):
+    """Sends one batch to a random node, retrying on another while nodes die or no writer holds the lease
+    (the same batch again is idempotent: ids already stored count as duplicates)."""
+    import time
+    deadline = time.time() + seconds
+    while True:
+        url = rng.choice(urls)
+        try:
+            status = send(url, path, body(rows))
+            if status == 200:
+                return url
+        except OSError:  # a dead node, or an HTTP error status (HTTPError is an OSError)
+            pass
+        if time.time() > deadline:
+            raise AssertionError(f"no node took a batch of {path} within {seconds} s")
+        time.sleep(0.2)
+
+
+def without_join_counts(answers):
+    """The answers without the join's counters of what is not logged (duplicates, stale labels): the node that
+    took a write counts them, the others never see them (docs/postgres.md), and a retried batch counts again."""
+    models = dict(answers["/v1/models"])
+    models.pop("join")
+    return {**answers, "/v1/models": models}
+
+
+def caught_up(urls) -> bool:
+    views = [get(u + "/v1/cluster") for u in urls]
+    return len({v["last_sequence"] for v in views}) == 1 and all(v["lag"] == 0 for v in views)
+
+
+def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writers_kill(tmp_path):
+    import random
+    import time
+    from support import wait_for
+    rng = random.Random(7)
+    schema = "vigil_cluster_" + uuid.uuid4().hex[:12]
+    pg = ["--store", f"{POSTGRES}{'&' if '?' in POSTGRES else '?'}schema={schema}", "--lease-time", f"{LEASE}s"]
+    reference = (FIXTURE / "reference.csv").read_bytes()
+    try:
+        with serve(["--data", str(tmp_path / "sqlite")], tmp_path / "sqlite.log") as (single, _), \
+                serve(pg, tmp_path / "n1.log") as (n1, p1), serve(pg, tmp_path / "n2.log") as (n2, p2), \
+                serve(pg, tmp_path / "n3.log") as (n3, p3):
+            nodes = {n1: p1, n2: p2, n3: p3}
+            wait_for("a writer", lambda: get(n1 + "/v1/cluster")["writer"] is not None, seconds=30)
+            assert len({get(u + "/v1/cluster")["writer"] for u in nodes}) == 1
+            for path, rows in fixture_batches():
+                send(single, path, body(rows))
+                send_anywhere(list(nodes), path, rows, rng)
+            send(single, "/v1/models/taxi-tip/reference", reference, method="PUT")
+            send(rng.choice(list(nodes)), "/v1/models/taxi-tip/reference", reference, method="PUT")
+            wait_for("every node at the log's end", lambda: caught_up(list(nodes)), seconds=30)
+            expected = answers(single)
+            time.sleep(LEASE)  # followers read metadata (the reference) again every third of the lease
+            for url in nodes:
+                assert without_join_counts(answers(url)) == without_join_counts(expected), url
+            view = get(n1 + "/v1/cluster")
+            assert sorted(n["role"] for n in view["nodes"]) == ["follower", "follower", "writer"]
+
+            # Corrections sent to random nodes while the writer is killed: each acknowledged batch counts once.
+            writer = view["writer"]
+            corrections = [[{"id": f"p{i:06d}", "ts": "2020-03-02T00:00:00Z", "label": (i // 7) % 2}
+                            for i in range(1 + 50 * b, 51 + 50 * b)] for b in range(30)]
+            killed_at = took_over = None
+            for b, rows in enumerate(corrections):
+                if b == 10:
+                    nodes[writer].send_signal(signal.SIGKILL)
+                    nodes[writer].wait(30)
+                    del nodes[writer]
+                    killed_at = time.time()
+                send(single, "/v1/feedback", body(rows))
+                send_anywhere(list(nodes), "/v1/feedback", rows, rng)
+                if killed_at and took_over is None:
+                    took_over = time.time() - killed_at
+            survivor = next(iter(nodes))
+            assert get(survivor + "/v1/cluster")["writer"] not in (None, writer)
+            wait_for("the survivors at the log's end", lambda: caught_up(list(nodes)), seconds=30)
+            expected = answers(single)
+            for url in nodes:
+                assert without_join_counts(answers(url)) == without_join_counts(expected), url
+            print(f"the writer's place was taken {took_over:.1f} s after its kill (lease {LEASE} s)")
+    finally:
+        subprocess.run(["psql", POSTGRES, "-qc", f"DROP SCHEMA IF EXISTS {schema} CASCADE"], capture_output=True)

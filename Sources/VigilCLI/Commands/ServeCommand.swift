@@ -29,6 +29,10 @@ struct ServeCommand: AsyncParsableCommand {
             [?sslmode=…&schema=…&pool=N] (also VIGIL_STORE). See docs/postgres.md.
             """)
     var store: String?
+    @Option(help: "With --store: how long the writer lease lasts unless renewed (default 10s).")
+    var leaseTime: String?
+    @Option(help: "With --store: the URL other nodes reach this one at (default http://HOST:PORT).")
+    var advertiseURL: String?
     @Option(help: "SQLite synchronous mode: full (default; survives power loss), normal (survives kill -9), off.")
     var sync: String?
     @Option(help: "Largest request body in bytes, after gzip (default 33554432).") var maxBody: Int?
@@ -121,6 +125,11 @@ struct ServeCommand: AsyncParsableCommand {
             }
             c.store = s
         }
+        if let t = leaseTime ?? env["VIGIL_LEASE_TIME"] {
+            c.leaseTime = try duration(t, "lease time")
+            guard c.leaseTime >= .seconds(1) else { throw ValidationError("lease time must be at least 1s") }
+        }
+        c.advertiseURL = advertiseURL ?? env["VIGIL_ADVERTISE_URL"] ?? c.advertiseURL
         if let s = sync ?? env["VIGIL_SYNC"] {
             guard let mode = SynchronousMode(rawValue: s) else {
                 throw ValidationError("sync must be full, normal or off, got '\(s)'")

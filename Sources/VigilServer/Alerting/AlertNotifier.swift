@@ -24,6 +24,8 @@ final class AlertNotifier: Sendable {
     private let client: HTTPClient
     private let log: any Store
     private let clock: @Sendable () -> Timestamp
+    /// Whether this node delivers the outbox (the writer, or the only node).
+    private let delivers: @Sendable () -> Bool
     private let state = Mutex(State())
 
     private struct State {
@@ -35,8 +37,9 @@ final class AlertNotifier: Sendable {
 
     init(
         _ configuration: NotificationConfiguration, log: any Store, logger: Logger, client: HTTPClient = .shared,
-        clock: @escaping @Sendable () -> Timestamp
+        clock: @escaping @Sendable () -> Timestamp, delivers: @escaping @Sendable () -> Bool = { true }
     ) {
+        self.delivers = delivers
         self.configuration = configuration
         self.log = log
         self.logger = logger
@@ -103,6 +106,8 @@ final class AlertNotifier: Sendable {
     /// order); returns when to try again, if a message is waiting.
     private func deliverDue() async -> Timestamp? {
         let now = clock()
+        // A follower node leaves the outbox to the writer.
+        guard delivers() else { return now + .seconds(1) }
         let due: [OutboxMessage]
         do {
             due = try await log.dueMessages(at: now)

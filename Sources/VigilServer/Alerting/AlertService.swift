@@ -16,6 +16,8 @@ struct AlertService: Service {
     let configuration: ServerConfiguration
     let logger: Logger
     let clock: @Sendable () -> Timestamp
+    /// Only the writer (or the only node) evaluates and notifies, so nothing pages twice.
+    let cluster: ClusterState
 
     func run() async throws {
         await withDiscardingTaskGroup { group in
@@ -27,16 +29,22 @@ struct AlertService: Service {
 
     private func loop() async {
         guard await waitUntilReady() else { return }
-        var tracker: AlertTracker
-        do {
-            tracker = AlertTracker(active: try await log.alerts(states: [.pending, .firing]))
-        } catch {
-            logger.error("could not load alerts; starting with none", metadata: ["error": "\(error)"])
-            tracker = AlertTracker()
-        }
+        var tracker = AlertTracker()
+        var term = -1
         var lastRefresh: Timestamp?
         var lastPrune: Timestamp?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let state = cluster.current
+            guard state.role != .follower else {
+                guard await sleepUnlessShuttingDown(for: .seconds(1)) else { break }
+                continue
+            }
+            if state.terms != term {
+                // Starting, or this node just became the writer: what another node tracked is in the store.
+                term = state.terms
+                tracker = await loadTracker()
+                lastRefresh = nil
+            }
             let now = clock()
             await evaluate(at: now, &tracker)
             if lastRefresh.map({ now - configuration.notifications.alertmanagerResendInterval >= $0 }) ?? true {
@@ -48,6 +56,17 @@ struct AlertService: Service {
                 lastPrune = now
             }
             guard await sleepUnlessShuttingDown(for: configuration.alertInterval) else { break }
+        }
+    }
+
+    /// The live alerts as stored (pending, firing), so a restart or a new writer neither forgets a firing alert
+    /// nor notifies it twice.
+    private func loadTracker() async -> AlertTracker {
+        do {
+            return AlertTracker(active: try await log.alerts(states: [.pending, .firing]))
+        } catch {
+            logger.error("could not load alerts; starting with none", metadata: ["error": "\(error)"])
+            return AlertTracker()
         }
     }
 

@@ -15,6 +15,9 @@ struct MaintenanceService: Service {
     let logger: Logger
     let clock: @Sendable () -> Timestamp
     let ready: ReadyAnnouncer
+    /// Only the writer (or the only node) snapshots and applies retention: a follower's engine is ahead of or
+    /// behind its pipeline's position, and the writer's snapshots serve every node.
+    let cluster: ClusterState
 
     func run() async throws {
         let recovered = try await recover()
@@ -95,7 +98,7 @@ struct MaintenanceService: Service {
 
     /// Takes a snapshot when enough was logged since the last one, then applies retention.
     private func maintain(since last: Int64, force: Bool = false) async -> Int64 {
-        guard host.phase == .ready else { return last }
+        guard host.phase == .ready, cluster.writes else { return last }
         do {
             // Decide before copying: while a copy is held, the next ingest duplicates the engine's storage.
             let pending = try await log.count(after: last).entries

@@ -12,6 +12,11 @@ public struct ServerConfiguration: Sendable {
     /// A PostgreSQL URL (`postgres://…`, see ``PostgresLocation``): the store lives there instead of in
     /// SQLite under ``dataDirectory``.
     public var store: String?
+    /// With a shared store: how long the writer lease lasts unless renewed (renewed every third of it); a dead
+    /// writer's place is taken within about this long.
+    public var leaseTime: Duration = .seconds(10)
+    /// The URL other nodes reach this one at (forwarded writes); default `http://HOST:PORT`.
+    public var advertiseURL: String?
     public var synchronous: SynchronousMode = .full
     /// Largest request body accepted, after gzip decompression.
     public var maxBodyBytes = 32 * 1024 * 1024
@@ -66,6 +71,9 @@ public struct ServerConfiguration: Sendable {
 }
 
 extension ServerConfiguration {
+    /// The URL other nodes reach this one at.
+    var advertisedURL: String { advertiseURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)" }
+
     /// Opens the configured store: PostgreSQL at ``store`` if set, else SQLite in ``dataDirectory``.
     func openStore(logger: Logger) async throws -> any Store {
         if let store {

@@ -22,6 +22,7 @@ public struct VigilServer: Sendable {
     let deployments: DeploymentRegistry
     let notifier: AlertNotifier
     let asOf: AsOfReplays
+    let cluster: ClusterState
     public let configuration: ServerConfiguration
     let logger: Logger
     let clock: @Sendable () -> Timestamp
@@ -37,12 +38,18 @@ public struct VigilServer: Sendable {
         self.clock = clock
         ready = ReadyAnnouncer(logger: logger)
         log = try await configuration.openStore(logger: logger)
+        // On a shared store this node follows until it takes the writer lease (ClusterService).
+        cluster = ClusterState(
+            id: ClusterState.makeID(port: configuration.port), url: configuration.advertisedURL,
+            role: log is any ClusterStore ? .follower : .single)
         host = EngineHost(Engine(configuration: configuration.engine))
         documents = ModelDocuments(log: log)
         if !configuration.slos.isEmpty { try await log.saveSLOs(configuration.slos, at: clock()) }
         registry = try await SLORegistry(log: log)
         deployments = DeploymentRegistry(log: log)
-        notifier = AlertNotifier(configuration.notifications, log: log, logger: logger, clock: clock)
+        notifier = AlertNotifier(
+            configuration.notifications, log: log, logger: logger, clock: clock,
+            delivers: { [cluster] in cluster.writes })
         pipeline = IngestPipeline(host: host, log: log, logger: logger, maxFutureSkew: configuration.maxFutureSkew)
         asOf = AsOfReplays(
             replayer: AsOfReplayer(
@@ -63,6 +70,10 @@ public struct VigilServer: Sendable {
         router.add(middleware: ErrorMiddleware(routes: methods))
         let sessions = SessionStore()
         router.add(middleware: AuthMiddleware(tokens: configuration.tokens, sessions: sessions))
+        router.add(
+            middleware: WriteForwarding(
+                cluster: cluster, maxBodyBytes: configuration.maxBodyBytes, timeout: configuration.bodyReadTimeout))
+        ClusterRoutes(cluster: cluster, log: log, window: configuration.leaseTime * 3).register(on: router)
         APIRoutes(
             host: host, pipeline: pipeline, log: log, asOf: asOf, configuration: configuration, clock: clock
         )
@@ -101,7 +112,7 @@ public struct VigilServer: Sendable {
     public var maintenance: some Service {
         MaintenanceService(
             host: host, pipeline: pipeline, log: log, configuration: configuration, logger: logger, clock: clock,
-            ready: ready)
+            ready: ready, cluster: cluster)
     }
 
     var slos: LiveSLOs { LiveSLOs(host: host, registry: registry, documents: documents, log: log) }
@@ -109,7 +120,8 @@ public struct VigilServer: Sendable {
     /// The alert loop (SLO evaluation, alert lifecycle, notifications).
     public var alerting: some Service {
         AlertService(
-            slos: slos, log: log, notifier: notifier, configuration: configuration, logger: logger, clock: clock)
+            slos: slos, log: log, notifier: notifier, configuration: configuration, logger: logger, clock: clock,
+            cluster: cluster)
     }
 
     /// The application, ready to `runService()`.
@@ -127,6 +139,12 @@ public struct VigilServer: Sendable {
             },
             logger: logger)
         app.addServices(maintenance, alerting)
+        if let shared = log as? any Store & ClusterStore {
+            app.addServices(
+                ClusterService(
+                    cluster: cluster, store: shared, host: host, pipeline: pipeline, registry: registry,
+                    documents: documents, leaseTime: configuration.leaseTime, logger: logger))
+        }
         if let mlflow = configuration.mlflow {
             app.addServices(
                 MLflowPoller(

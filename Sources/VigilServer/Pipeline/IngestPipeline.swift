@@ -28,6 +28,8 @@ public actor IngestPipeline {
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     /// Why writes are refused: a commit failed and storage has not taken a write since.
     private var failure: String?
+    /// Whether this node commits writes: false on a follower node (another node holds the writer lease).
+    private var writable = true
 
     struct Pending: Sendable {
         var record: LogRecord
@@ -46,10 +48,17 @@ public actor IngestPipeline {
         self.maxFutureSkew = maxFutureSkew
     }
 
-    /// Sets the log position after recovery.
+    /// Sets the log position after recovery (or, on a node becoming the writer, after catching up).
     func start(after sequence: Int64) {
         lastApplied = sequence
         lastCommitted = sequence
+        writable = true
+    }
+
+    /// Stops committing (this node lost the writer lease); returns once no commit is running.
+    func stopWriting() async {
+        writable = false
+        await waitUntilIdle()
     }
 
     // MARK: - Events
@@ -144,6 +153,9 @@ public actor IngestPipeline {
     }
 
     private func checkHealthy() throws(APIError) {
+        guard writable else {
+            throw .unavailable("this node does not hold the writer lease; send writes to the writer (GET /v1/cluster)")
+        }
         if let failure {
             throw .unavailable(
                 "storage is failing (\(failure)); writes resume by themselves once it takes writes again (free disk space?)"

@@ -48,6 +48,13 @@ final class ModelDocuments: Sendable {
         rules.withLock { $0[model] = .some(r) }
     }
 
+    /// Drops every cached document (a follower node: another node's writes change them).
+    func forgetAll() {
+        references.withLock { $0 = [:] }
+        rules.withLock { $0 = [:] }
+        abouts.withLock { $0 = [:] }
+    }
+
     /// Drops the cached documents of a removed model (the store deleted them with the model).
     func forget(model: String) {
         references.withLock { $0[model] = .some(nil) }

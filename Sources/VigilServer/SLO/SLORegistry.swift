@@ -13,6 +13,12 @@ final class SLORegistry: Sendable {
         definitions = Mutex(Dictionary(uniqueKeysWithValues: try await log.slos().map { ($0.name, $0) }))
     }
 
+    /// Reads the definitions again (a follower node: another node's writes change them).
+    func reload() async throws {
+        let stored = Dictionary(uniqueKeysWithValues: try await log.slos().map { ($0.name, $0) })
+        definitions.withLock { $0 = stored }
+    }
+
     /// Every SLO, by name.
     var all: [SLODefinition] { definitions.withLock { $0.values.sorted { $0.name < $1.name } } }
 

@@ -159,7 +159,26 @@ extension PostgresStore {
                 body bytea NOT NULL)
             """,
             "CREATE INDEX output_flag_model ON output_flag (model, id)",
-        ]
+        ],
+        // Several nodes: leases (one holder at a time) and each node's last report.
+        [
+            """
+            CREATE TABLE lease (
+                name text COLLATE "C" PRIMARY KEY,
+                holder text NOT NULL,
+                url text NOT NULL,
+                expires_at timestamptz NOT NULL,
+                epoch bigint NOT NULL)
+            """,
+            """
+            CREATE TABLE node (
+                id text COLLATE "C" PRIMARY KEY,
+                url text NOT NULL,
+                role text NOT NULL,
+                applied_seq bigint NOT NULL,
+                seen_at timestamptz NOT NULL)
+            """,
+        ],
     ]
 
     /// The advisory lock key of migrations ("VIGIL" and 2).

@@ -118,7 +118,7 @@ import VigilStore
                 seen.append(seq)
             }
             #expect(seen == [1, 5])
-            let range = try await #require(try await store.eventTimeRange())
+            let range = try #require(try await store.eventTimeRange())
             #expect(range.earliest == Self.t0 && range.latest == Self.t0 + hour * 5)
             // Batch 6 holds an event before hour 1, batch 5 is a control batch: both change a replay to hour 1.
             #expect(try await store.changedHistory(after: 4, first: 1, atOrBefore: Self.t0 + hour))
@@ -142,7 +142,7 @@ import VigilStore
             #expect(size > 0)
             #expect(try await store.snapshotSequences() == [2, 4])
             #expect(try await store.snapshot()?.sequence == 4)
-            let base = try await #require(try await store.snapshot(newest: false))
+            let base = try #require(try await store.snapshot(newest: false))
             #expect(base.sequence == 2)
             #expect(try EngineSnapshot.decode(base.body)?.statistics.orphansPending == 1)
             // Batches 1–3 are older than the cutoff; the newest snapshot before batch 4 is at 2.

@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import VigilCore
+import VigilStore
+
+/// `GET /v1/cluster`: the nodes sharing this store (each one's role, log position and lag behind the log's
+/// end, and how long ago it reported), the writer lease, and this node's own view.
+struct ClusterRoutes: Sendable {
+    let cluster: ClusterState
+    let log: any Store
+    /// Nodes that have not reported for this long are left out (they are gone).
+    let window: Duration
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/cluster") { _, _ in try await describe() }
+    }
+
+    struct Answer: Encodable {
+        var node: String
+        var role: String
+        var writer: String?
+        var store: String
+        var lastSequence: Int64
+        /// This node's engine position, live (the nodes' list holds what each last reported).
+        var appliedSequence: Int64
+        var lag: Int64
+        var nodes: [Node]
+
+        struct Node: Encodable {
+            var id: String
+            var url: String
+            var role: String
+            var appliedSequence: Int64
+            var lag: Int64
+            var seenAgoMs: Int64
+
+            enum CodingKeys: String, CodingKey {
+                case id, url, role, lag, appliedSequence = "applied_sequence", seenAgoMs = "seen_ago_ms"
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case node, role, writer, store, nodes, lag, lastSequence = "last_sequence",
+                appliedSequence = "applied_sequence"
+        }
+    }
+
+    func describe() async throws(APIError) -> Response {
+        let state = cluster.current
+        do {
+            let last = try await log.lastSequence()
+            let applied = state.role == .follower ? state.appliedSequence : last
+            var nodes: [Answer.Node]
+            var store = "sqlite"
+            if let shared = log as? any ClusterStore {
+                store = "postgres"
+                nodes = try await shared.nodes(seenWithin: window).map {
+                    Answer.Node(
+                        id: $0.id, url: $0.url, role: $0.role, appliedSequence: $0.appliedSequence,
+                        lag: max(0, last - $0.appliedSequence), seenAgoMs: $0.seenAgoMilliseconds)
+                }
+            } else {
+                nodes = [
+                    Answer.Node(
+                        id: cluster.id, url: cluster.url, role: state.role.rawValue, appliedSequence: last, lag: 0,
+                        seenAgoMs: 0)
+                ]
+            }
+            return JSONResponse.make(
+                Answer(
+                    node: cluster.id, role: state.role.rawValue, writer: state.writerURL, store: store,
+                    lastSequence: last, appliedSequence: applied, lag: max(0, last - applied), nodes: nodes))
+        } catch {
+            throw .unavailable("could not read the cluster's state from the store: \(error)")
+        }
+    }
+}

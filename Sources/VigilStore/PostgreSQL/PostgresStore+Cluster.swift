@@ -1,0 +1,57 @@
+import PostgresNIO
+import VigilCore
+
+/// Leases and node reports (see ``ClusterStore``), timed by PostgreSQL's clock.
+extension PostgresStore: ClusterStore {
+    public func acquireLease(_ name: String, holder: String, url: String, for duration: Duration) async throws
+        -> Lease
+    {
+        let ms = Int64(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        return try await transaction { c in
+            try await c.query(
+                """
+                INSERT INTO lease (name, holder, url, expires_at, epoch)
+                VALUES (\(name), \(holder), \(url), clock_timestamp() + \(ms) * interval '1 millisecond', 1)
+                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, url = excluded.url,
+                    expires_at = excluded.expires_at,
+                    epoch = lease.epoch + CASE WHEN lease.holder = excluded.holder THEN 0 ELSE 1 END
+                WHERE lease.holder = excluded.holder OR lease.expires_at < clock_timestamp()
+                """, logger: logger)
+            let (who, where_, epoch, left) = try await rows(
+                """
+                SELECT holder, url, epoch, (extract(epoch FROM expires_at - clock_timestamp()) * 1000)::bigint
+                FROM lease WHERE name = \(name)
+                """, on: c)[0].decode((String, String, Int64, Int64).self)
+            return Lease(holder: who, url: where_, epoch: epoch, expiresIn: .milliseconds(left))
+        }
+    }
+
+    public func releaseLease(_ name: String, holder: String) async throws {
+        _ = try await rows("DELETE FROM lease WHERE name = \(name) AND holder = \(holder)")
+    }
+
+    public func reportNode(_ node: NodeReport) async throws {
+        _ = try await rows(
+            """
+            INSERT INTO node (id, url, role, applied_seq, seen_at)
+            VALUES (\(node.id), \(node.url), \(node.role), \(node.appliedSequence), clock_timestamp())
+            ON CONFLICT (id) DO UPDATE SET url = excluded.url, role = excluded.role,
+                applied_seq = excluded.applied_seq, seen_at = excluded.seen_at
+            """)
+    }
+
+    public func nodes(seenWithin window: Duration) async throws -> [NodeReport] {
+        let ms = Int64(window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000)
+        return try await rows(
+            """
+            SELECT id, url, role, applied_seq, (extract(epoch FROM clock_timestamp() - seen_at) * 1000)::bigint
+            FROM node WHERE seen_at > clock_timestamp() - \(ms) * interval '1 millisecond' ORDER BY id
+            """
+        ).map { row in
+            let (id, url, role, applied, ago) = try row.decode((String, String, String, Int64, Int64).self)
+            var node = NodeReport(id: id, url: url, role: role, appliedSequence: applied)
+            node.seenAgoMilliseconds = ago
+            return node
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import VigilCore
+
+/// Batches read from the log after a position, to be applied to a live engine as recovery applies them: how a
+/// node that does not write (a follower) keeps up with the log other nodes write.
+public struct LogTail: Sendable {
+    /// Sequence number and body of each batch, in log order.
+    public var records: [(sequence: Int64, body: [UInt8])] = []
+
+    /// Whether a batch defines or deletes a custom metric: a backfilled definition changes history, so the
+    /// engine is rebuilt from the base (``EngineRebuilder``) rather than applied on.
+    public var needsRebuild = false
+
+    /// The last sequence number read, or `after` when nothing was.
+    public var last: Int64
+
+    /// Reads every batch after `after` (a follower reads often, so a tail is short; recovery on start read
+    /// the bulk).
+    public static func read(_ log: any Store, after: Int64) async throws -> LogTail {
+        var tail = LogTail(last: after)
+        try await log.forEachRecord(after: after) { seq, bytes in
+            tail.records.append((seq, Array(bytes)))
+            tail.last = seq
+            try LogCodec.decode(bytes) { entry in
+                switch entry {
+                case .defineMetric, .deleteMetric: tail.needsRebuild = true
+                default: break
+                }
+            }
+        }
+        return tail
+    }
+
+    /// Applies the batches to `engine`; returns the entries the engine rejected (none, unless its rules
+    /// changed since they were logged).
+    public func apply(to engine: inout Engine, run: @escaping Engine.ShardRunner) throws -> Int {
+        var rejected = 0
+        var batch = ReplayBatch(run: run)
+        for record in records {
+            try record.body.withUnsafeBytes { bytes in
+                try LogCodec.decode(bytes) { entry in
+                    switch entry {
+                    case .prediction(let p): rejected += batch.add(.prediction(p), to: &engine)
+                    case .feedback(let f): rejected += batch.add(.feedback(f), to: &engine)
+                    default:
+                        rejected += batch.flush(into: &engine)
+                        if !engine.apply(entry) { rejected += 1 }
+                    }
+                }
+            }
+        }
+        rejected += batch.flush(into: &engine)
+        return rejected
+    }
+}
