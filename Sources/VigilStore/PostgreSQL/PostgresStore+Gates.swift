@@ -12,9 +12,7 @@ extension PostgresStore {
             let existed = try await rows("SELECT EXISTS (SELECT 1 FROM gate WHERE name = \(gate.name))", on: c)[0]
                 .decode(Bool.self)
             if !existed, try await rows("SELECT count(*) FROM gate", on: c)[0].decode(Int.self) >= maxGates {
-                throw PipelineLimitReached(
-                    field: "name",
-                    message: "gate '\(gate.name)' would be gate \(maxGates + 1); at most \(maxGates) are kept")
+                throw PipelineLimitReached.gate(gate.name, limit: maxGates)
             }
             try await c.query(
                 """
@@ -112,16 +110,7 @@ extension PostgresStore {
             let (flags, ids) = try await rows(
                 "SELECT count(*), coalesce(sum(predictions), 0)::bigint FROM output_flag WHERE model = \(flag.model)",
                 on: c)[0].decode((Int, Int).self)
-            guard flags < StoreLimits.flagsPerModel else {
-                throw FlagLimitReached(
-                    message: "model '\(flag.model)' has \(flags) flags; at most \(StoreLimits.flagsPerModel) are kept")
-            }
-            guard ids + flag.predictions.count <= StoreLimits.flaggedPredictionsPerModel else {
-                throw FlagLimitReached(
-                    message:
-                        "model '\(flag.model)' would have \(ids + flag.predictions.count) flagged predictions; at most \(StoreLimits.flaggedPredictionsPerModel)"
-                )
-            }
+            try FlagLimitReached.check(flag, flags: flags, flagged: ids)
             var stored = flag
             stored.id = try await rows(
                 """

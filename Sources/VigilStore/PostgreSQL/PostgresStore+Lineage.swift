@@ -53,10 +53,7 @@ extension PostgresStore {
         try await Self.lockLimits(c, logger)
         let count = try await rows("SELECT count(*) FROM lineage_job", on: c)[0].decode(Int.self)
         guard count < maxJobs else {
-            throw PipelineLimitReached(
-                field: "job",
-                message: "job '\(job.description.prefix(128))' would be job \(maxJobs + 1); at most \(maxJobs) are kept"
-            )
+            throw PipelineLimitReached.job(job, limit: maxJobs)
         }
         try await c.query(
             """

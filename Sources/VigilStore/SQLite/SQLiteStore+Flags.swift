@@ -12,17 +12,7 @@ extension SQLiteStore {
                 db,
                 sql: "SELECT COUNT(*) AS flags, COALESCE(SUM(predictions), 0) AS ids FROM output_flag WHERE model = ?",
                 arguments: [flag.model])
-            let (flags, ids): (Int, Int) = (row?["flags"] ?? 0, row?["ids"] ?? 0)
-            guard flags < StoreLimits.flagsPerModel else {
-                throw FlagLimitReached(
-                    message: "model '\(flag.model)' has \(flags) flags; at most \(StoreLimits.flagsPerModel) are kept")
-            }
-            guard ids + flag.predictions.count <= StoreLimits.flaggedPredictionsPerModel else {
-                throw FlagLimitReached(
-                    message:
-                        "model '\(flag.model)' would have \(ids + flag.predictions.count) flagged predictions; at most \(StoreLimits.flaggedPredictionsPerModel)"
-                )
-            }
+            try FlagLimitReached.check(flag, flags: row?["flags"] ?? 0, flagged: row?["ids"] ?? 0)
             try db.execute(
                 sql: "INSERT INTO output_flag (model, at_ms, predictions, body) VALUES (?, ?, ?, ?)",
                 arguments: [flag.model, flag.flaggedAt.milliseconds, flag.predictions.count, body])

@@ -14,8 +14,7 @@ extension SQLiteStore {
                 ?? false
             let limit = configuration.maxGates
             if !existed, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM gate") ?? 0 >= limit {
-                throw PipelineLimitReached(
-                    field: "name", message: "gate '\(gate.name)' would be gate \(limit + 1); at most \(limit) are kept")
+                throw PipelineLimitReached.gate(gate.name, limit: limit)
             }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO gate (name, body, updated_ms) VALUES (?, ?, ?)",

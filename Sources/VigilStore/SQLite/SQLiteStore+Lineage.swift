@@ -59,9 +59,7 @@ extension SQLiteStore {
                 db, sql: "SELECT EXISTS (SELECT 1 FROM lineage_job WHERE namespace = ? AND name = ?)",
                 arguments: [job.namespace, job.name]) ?? false
         guard !known, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM lineage_job") ?? 0 >= limit else { return }
-        throw PipelineLimitReached(
-            field: "job",
-            message: "job '\(job.description.prefix(128))' would be job \(limit + 1); at most \(limit) are kept")
+        throw PipelineLimitReached.job(job, limit: limit)
     }
 
     /// Drops a job's oldest runs past ``StoreLimits.runsPerJob``, with their dataset links.
