@@ -180,6 +180,28 @@ def send_anywhere(urls, path, rows, rng, seconds=60):
         time.sleep(0.2)
 
 
+FAILING_SINCE = None
+
+
+def failing_model(first, end):
+    """Predictions `first..<end` of a model failing now (ten minutes ago, all labels wrong: a 10x burn of a 10%
+    budget), and their labels; the same times however often it is called, so two servers get equal rows."""
+    from datetime import datetime, timedelta, timezone
+    global FAILING_SINCE
+    FAILING_SINCE = FAILING_SINCE or datetime.now(timezone.utc).replace(microsecond=0)
+    stamp = (FAILING_SINCE - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    predictions = [{"id": f"f{i}", "ts": stamp, "model": "fraud", "version": "v1", "score": 0.9, "prediction": 1,
+                    "features": {"amount": 10.0 + i}} for i in range(first, end)]
+    feedback = [{"id": f"f{i}", "ts": FAILING_SINCE.strftime("%Y-%m-%dT%H:%M:%SZ"), "label": 0}
+                for i in range(first, end)]
+    return [("/v1/predictions", predictions), ("/v1/feedback", feedback)]
+
+
+def firing(hook):
+    """The firing notifications the webhook received."""
+    return [b for b in hook.bodies if b["to"] == "firing" and b["alert"]["slo"] == "fraud-accuracy"]
+
+
 def without_join_counts(answers):
     """The answers without the join's counters of what is not logged (duplicates, stale labels): the node that
     took a write counts them, the others never see them (docs/postgres.md), and a retried batch counts again."""
@@ -197,9 +219,12 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
     import random
     import time
     from support import wait_for
+    from support import Receiver
     rng = random.Random(7)
     schema = "vigil_cluster_" + uuid.uuid4().hex[:12]
-    pg = ["--store", f"{POSTGRES}{'&' if '?' in POSTGRES else '?'}schema={schema}", "--lease-time", f"{LEASE}s"]
+    hook = Receiver()
+    pg = ["--store", f"{POSTGRES}{'&' if '?' in POSTGRES else '?'}schema={schema}", "--lease-time", f"{LEASE}s",
+          "--webhook-url", hook.url, "--alert-interval", "1s"]
     reference = (FIXTURE / "reference.csv").read_bytes()
     try:
         with serve(["--data", str(tmp_path / "sqlite")], tmp_path / "sqlite.log") as (single, _), \
@@ -221,19 +246,26 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
             view = get(n1 + "/v1/cluster")
             assert sorted(n["role"] for n in view["nodes"]) == ["follower", "follower", "writer"]
 
-            # Corrections sent to random nodes while the writer is killed: each acknowledged batch counts once.
-            writer = view["writer"]
-            corrections = [[{"id": f"p{i:06d}", "ts": "2020-03-02T00:00:00Z", "label": (i // 7) % 2}
-                            for i in range(1 + 50 * b, 51 + 50 * b)] for b in range(30)]
+            # A model failing now, and its SLO: the writer pages (page-6h, ticket-3d), once.
+            for path, rows in failing_model(0, 100):
+                send(single, path, body(rows))
+                send_anywhere(list(nodes), path, rows, rng)
+            slo = {"model": "fraud", "sli": "accuracy", "objective": ">= 0.9", "window": "1d", "min_samples": 50}
+            send(rng.choice(list(nodes)), "/v1/slos/fraud-accuracy", json.dumps(slo).encode(), method="PUT")
+            wait_for("both alerts delivered", lambda: len(firing(hook)) == 2, seconds=60)
+
+            # More of it sent to random nodes while the writer is killed: each acknowledged batch counts once.
+            writer = get(n1 + "/v1/cluster")["writer"]
+            batches = [batch for b in range(15) for batch in failing_model(100 + 40 * b, 140 + 40 * b)]
             killed_at = took_over = None
-            for b, rows in enumerate(corrections):
+            for b, (path, rows) in enumerate(batches):
                 if b == 10:
                     nodes[writer].send_signal(signal.SIGKILL)
                     nodes[writer].wait(30)
                     del nodes[writer]
                     killed_at = time.time()
-                send(single, "/v1/feedback", body(rows))
-                send_anywhere(list(nodes), "/v1/feedback", rows, rng)
+                send(single, path, body(rows))
+                send_anywhere(list(nodes), path, rows, rng)
                 if killed_at and took_over is None:
                     took_over = time.time() - killed_at
             survivor = next(iter(nodes))
@@ -242,6 +274,11 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
             expected = answers(single)
             for url in nodes:
                 assert without_join_counts(answers(url)) == without_join_counts(expected), url
+            # The new writer reloaded the firing alerts: a few evaluations later, nothing was paged again.
+            time.sleep(3)
+            assert sorted(b["alert"]["rule"] for b in firing(hook)) == ["page-6h", "ticket-3d"], hook.bodies
+            assert len({b["idempotency_key"] for b in hook.bodies}) == len(hook.bodies), hook.bodies
             print(f"the writer's place was taken {took_over:.1f} s after its kill (lease {LEASE} s)")
     finally:
+        hook.close()
         subprocess.run(["psql", POSTGRES, "-qc", f"DROP SCHEMA IF EXISTS {schema} CASCADE"], capture_output=True)
