@@ -31,6 +31,7 @@ struct ClusterService: Service {
         await pipeline.stopWriting()  // until this node takes the writer lease
         var lastRenewal = ContinuousClock.now
         var nextLeaseCheck = ContinuousClock.now
+        var readFailing = false
         repeat {
             if ContinuousClock.now >= nextLeaseCheck {
                 nextLeaseCheck = ContinuousClock.now + leaseTime / 3
@@ -43,7 +44,19 @@ struct ClusterService: Service {
                 await report()
                 if cluster.current.role == .follower { await refreshMetadata() }
             }
-            if cluster.current.role == .follower { await catchUp() }
+            if cluster.current.role == .follower {
+                // A store that cannot be read is said once when it starts failing and once when it is back.
+                do {
+                    try await catchUp()
+                    if readFailing { logger.notice("reading the log again") }
+                    readFailing = false
+                } catch {
+                    if !readFailing {
+                        logger.warning("could not read the log; retrying", metadata: ["error": "\(error)"])
+                    }
+                    readFailing = true
+                }
+            }
         } while await sleepUnlessShuttingDown(for: Self.tailInterval)
         if cluster.current.role == .writer {
             try? await store.releaseLease(Self.writerLease, holder: cluster.id)
@@ -84,7 +97,13 @@ struct ClusterService: Service {
 
     /// This node took the lease: apply the log to its end, then commit writes after it.
     private func promote() async {
-        await catchUp()
+        do {
+            try await catchUp()
+        } catch {
+            // Not writing behind the log's end: the next lease check (which renews the lease) tries again.
+            logger.warning("took the writer lease but could not read the log", metadata: ["error": "\(error)"])
+            return
+        }
         await refreshMetadata()
         let applied = cluster.current.appliedSequence
         await pipeline.start(after: applied)
@@ -102,15 +121,8 @@ struct ClusterService: Service {
     }
 
     /// Applies the batches committed since this node's position.
-    private func catchUp() async {
-        let from = cluster.current.appliedSequence
-        let tail: LogTail
-        do {
-            tail = try await LogTail.read(store, after: from)
-        } catch {
-            logger.warning("could not read the log", metadata: ["error": "\(error)"])
-            return
-        }
+    private func catchUp() async throws {
+        let tail = try await LogTail.read(store, after: cluster.current.appliedSequence)
         guard !tail.records.isEmpty else { return }
         guard !tail.needsRebuild else { return await rebuild() }
         let rejected = host.mutateAfterReaders { engine in

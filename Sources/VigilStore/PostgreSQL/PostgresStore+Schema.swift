@@ -215,7 +215,7 @@ extension PostgresStore {
     /// Drops `location`'s schema with every table in it (tests; `vigil` itself never drops data).
     public static func dropSchema(_ location: PostgresLocation) async throws {
         let store = try await PostgresStore(location)
-        try await store.connection { c in
+        _ = try await store.connection { c in
             try await c.query("DROP SCHEMA IF EXISTS \"\(unescaped: location.schema)\" CASCADE", logger: store.logger)
         }
     }
