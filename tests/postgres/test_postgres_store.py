@@ -245,6 +245,12 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
                 assert without_join_counts(answers(url)) == without_join_counts(expected), url
             view = get(n1 + "/v1/cluster")
             assert sorted(n["role"] for n in view["nodes"]) == ["follower", "follower", "writer"]
+            for url in nodes:
+                with urllib.request.urlopen(url + "/metrics", timeout=30) as r:
+                    exposition = r.read().decode()
+                role = "writer" if url == view["writer"] else "follower"
+                assert f'vigil_node_role{{role="{role}"}} 1' in exposition, url
+                assert "vigil_node_lag_batches 0" in exposition, url
 
             # A model failing now, and its SLO: the writer pages (page-6h, ticket-3d), once.
             for path, rows in failing_model(0, 100):

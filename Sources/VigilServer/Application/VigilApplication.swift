@@ -95,7 +95,7 @@ public struct VigilServer: Sendable {
         JobRoutes(log: log, clock: clock).register(on: router)
         FlagRoutes(host: host, log: log, clock: clock).register(on: router)
         BlameRoutes(host: host, log: log, deployments: deployments, clock: clock).register(on: router)
-        MetricsExporter(slos: slos, log: log, clock: clock).register(on: router)
+        MetricsExporter(slos: slos, log: log, clock: clock, cluster: cluster).register(on: router)
         let dashboard = DashboardSources(
             slos: slos, log: log, clock: clock, formsNeedToken: configuration.tokens.isEnabled)
         DashboardRoutes(sources: dashboard, deployments: deployments).register(on: router)

@@ -14,6 +14,8 @@ struct MetricsExporter: Sendable {
     let slos: LiveSLOs
     let log: any Store
     let clock: @Sendable () -> Timestamp
+    /// This node's role and log position among the nodes sharing the store.
+    let cluster: ClusterState
     /// The window of the per-model label coverage and drift gauges.
     var modelWindow: Duration = .seconds(86_400)
 
@@ -25,6 +27,7 @@ struct MetricsExporter: Sendable {
         let registry = PrometheusCollectorRegistry()
         let now = clock()
         await exportEngine(registry, now)
+        await exportCluster(registry)
         if case .ready = slos.host.phase {
             await exportSLOs(registry, now)
             await exportAlerts(registry)
@@ -34,6 +37,22 @@ struct MetricsExporter: Sendable {
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+    }
+
+    /// This node's role (1 for its current one) and how far its engine is behind the log's end, in batches.
+    private func exportCluster(_ r: PrometheusCollectorRegistry) async {
+        let state = cluster.current
+        for role in [ClusterState.Role.single, .writer, .follower] {
+            gauge(
+                r, "node_role", "1 for this node's role among the nodes sharing its store, 0 for the others.",
+                [("role", role.rawValue)], state.role == role ? 1 : 0)
+        }
+        guard let last = try? await log.lastSequence() else { return }
+        let applied = state.role == .follower ? state.appliedSequence : last
+        gauge(r, "log_sequence", "The newest committed log batch.", [], Double(last))
+        gauge(
+            r, "node_lag_batches", "Log batches committed that this node's engine has not applied yet.", [],
+            Double(max(0, last - applied)))
     }
 
     private func gauge(
