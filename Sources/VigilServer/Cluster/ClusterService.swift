@@ -1,11 +1,12 @@
 import Logging
 import ServiceLifecycle
+import Synchronization
 import VigilCore
 import VigilStore
 
 /// Runs a node among several sharing one store (PostgreSQL): takes or renews the writer lease every third
 /// of the lease time, and, while it does not hold it, tails the log the writer commits so its engine answers
-/// as the writer's does. A node that takes the lease first applies the log to its end, then commits writes;
+/// as the writer's does (woken by PostgreSQL's NOTIFY at each commit, and reading at least every second). A node that takes the lease first applies the log to its end, then commits writes;
 /// one that loses it stops committing and rebuilds from the log. Every node reports itself (role, log
 /// position) for `GET /v1/cluster`.
 ///
@@ -22,10 +23,33 @@ struct ClusterService: Service {
     let logger: Logger
 
     static let writerLease = "writer"
-    /// How often a follower reads the log's new batches.
-    static let tailInterval: Duration = .milliseconds(100)
+    /// How often a follower reads the log when no commit woke it (a missed notification, a broken listener).
+    static let tailInterval: Duration = .seconds(1)
+    /// How often the loop looks whether a commit woke it.
+    static let wakeCheck: Duration = .milliseconds(10)
 
     func run() async throws {
+        let woken = LogWake()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await listen(woken) }
+            try await follow(woken)
+            group.cancelAll()
+        }
+    }
+
+    /// Keeps a LISTEN open for commits of log batches (again a second after it fails), until cancelled.
+    private func listen(_ woken: LogWake) async {
+        while !Task.isCancelled {
+            do {
+                try await store.watchAppends { woken.set() }
+            } catch {
+                logger.debug("the log's notifications stopped; listening again", metadata: ["error": "\(error)"])
+            }
+            guard await sleepUnlessShuttingDown(for: .seconds(1)) else { return }
+        }
+    }
+
+    private func follow(_ woken: LogWake) async throws {
         guard await recovered() else { return }
         cluster.applied(await pipeline.lastCommitted)
         await pipeline.stopWriting()  // until this node takes the writer lease
@@ -57,7 +81,7 @@ struct ClusterService: Service {
                     readFailing = true
                 }
             }
-        } while await sleepUnlessShuttingDown(for: Self.tailInterval)
+        } while await woken.wait(upTo: min(Self.tailInterval, max(.zero, nextLeaseCheck - ContinuousClock.now)))
         if cluster.current.role == .writer {
             try? await store.releaseLease(Self.writerLease, holder: cluster.id)
         }
@@ -172,5 +196,23 @@ struct ClusterService: Service {
         } catch {
             logger.warning("could not report this node", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// Set when a commit of log batches was notified; the follower's loop consumes it.
+final class LogWake: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    func set() { flag.store(true, ordering: .releasing) }
+
+    /// Waits until a notification came (since the last wait) or `interval` passed; false when the server
+    /// shuts down.
+    func wait(upTo interval: Duration) async -> Bool {
+        var waited = Duration.zero
+        while !flag.exchange(false, ordering: .acquiringAndReleasing) && waited < interval {
+            guard await sleepUnlessShuttingDown(for: ClusterService.wakeCheck) else { return false }
+            waited += ClusterService.wakeCheck
+        }
+        return !Task.isShuttingDownGracefully && !Task.isCancelled
     }
 }

@@ -26,6 +26,19 @@ extension PostgresStore: ClusterStore {
         }
     }
 
+    /// LISTEN on the channel every commit of log batches notifies (``append(_:updates:)``), this schema's only.
+    public func watchAppends(_ wake: @escaping @Sendable () -> Void) async throws {
+        let schema = location.schema
+        _ = try await connection { c in
+            try await c.listen(on: Self.appendChannel) { notifications in
+                for try await note in notifications where note.payload == schema { wake() }
+            }
+        }
+    }
+
+    /// The channel a commit of log batches notifies, with the schema as the payload.
+    static let appendChannel = "vigil_log"
+
     public func releaseLease(_ name: String, holder: String) async throws {
         _ = try await rows("DELETE FROM lease WHERE name = \(name) AND holder = \(holder)")
     }

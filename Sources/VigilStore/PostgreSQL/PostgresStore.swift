@@ -134,6 +134,8 @@ public final class PostgresStore: Store {
                     Self.insertLog(records[part..<min(part + Self.rowsPerInsert, records.count)]), logger: logger)
             }
             for update in updates { try await apply(update, c) }
+            // Delivered at commit: wakes the nodes following the log (``watchAppends(_:)``).
+            try await c.query("SELECT pg_notify(\(Self.appendChannel), \(location.schema))", logger: logger)
         }
     }
 

@@ -16,6 +16,10 @@ public protocol ClusterStore: Sendable {
 
     /// Every node that reported within `window`, by id; `seenAgo` is measured on the store's clock.
     func nodes(seenWithin window: Duration) async throws -> [NodeReport]
+
+    /// Calls `wake` after each commit of log batches by any node, until the task is cancelled or the
+    /// connection fails (it then throws; call it again).
+    func watchAppends(_ wake: @escaping @Sendable () -> Void) async throws
 }
 
 /// A lease as the store holds it.
