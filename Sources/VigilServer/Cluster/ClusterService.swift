@@ -149,14 +149,17 @@ struct ClusterService: Service {
         let tail = try await LogTail.read(store, after: cluster.current.appliedSequence)
         guard !tail.records.isEmpty else { return }
         guard !tail.needsRebuild else { return await rebuild() }
-        let rejected = host.mutateAfterReaders { engine in
-            Result { try tail.apply(to: &engine, run: ShardWorkers.onCores) }
+        for record in tail.records {
+            // One batch per hold of the engine: queries waiting for it go in between.
+            let applied = host.mutateAfterReaders { engine in
+                Result { try LogTail.apply(record.body, to: &engine, run: ShardWorkers.onCores) }
+            }
+            if case .failure(let error) = applied {
+                logger.error("could not apply the log; rebuilding", metadata: ["error": "\(error)"])
+                return await rebuild()
+            }
+            cluster.applied(record.sequence)
         }
-        if case .failure(let error) = rejected {
-            logger.error("could not apply the log; rebuilding", metadata: ["error": "\(error)"])
-            return await rebuild()
-        }
-        cluster.applied(tail.last)
     }
 
     /// Rebuilds the engine from the newest snapshot and the log (a backfilled metric definition changed

@@ -30,25 +30,24 @@ public struct LogTail: Sendable {
         return tail
     }
 
-    /// Applies the batches to `engine`; returns the entries the engine rejected (none, unless its rules
-    /// changed since they were logged).
-    public func apply(to engine: inout Engine, run: @escaping Engine.ShardRunner) throws -> Int {
+    /// Applies one batch's `body` to `engine`; returns the entries the engine rejected (none, unless its rules
+    /// changed since they were logged). A caller applies batch by batch, so readers get the engine in between.
+    public static func apply(
+        _ body: [UInt8], to engine: inout Engine, run: @escaping Engine.ShardRunner
+    ) throws -> Int {
         var rejected = 0
         var batch = ReplayBatch(run: run)
-        for record in records {
-            try record.body.withUnsafeBytes { bytes in
-                try LogCodec.decode(bytes) { entry in
-                    switch entry {
-                    case .prediction(let p): rejected += batch.add(.prediction(p), to: &engine)
-                    case .feedback(let f): rejected += batch.add(.feedback(f), to: &engine)
-                    default:
-                        rejected += batch.flush(into: &engine)
-                        if !engine.apply(entry) { rejected += 1 }
-                    }
+        try body.withUnsafeBytes { bytes in
+            try LogCodec.decode(bytes) { entry in
+                switch entry {
+                case .prediction(let p): rejected += batch.add(.prediction(p), to: &engine)
+                case .feedback(let f): rejected += batch.add(.feedback(f), to: &engine)
+                default:
+                    rejected += batch.flush(into: &engine)
+                    if !engine.apply(entry) { rejected += 1 }
                 }
             }
         }
-        rejected += batch.flush(into: &engine)
-        return rejected
+        return rejected + batch.flush(into: &engine)
     }
 }
