@@ -49,7 +49,7 @@ struct ClusterRoutes: Sendable {
         let state = cluster.current
         do {
             let last = try await log.lastSequence()
-            let applied = state.role == .follower ? state.appliedSequence : last
+            let applied = state.applied(logEnd: last)
             var nodes: [Answer.Node]
             var store = "sqlite"
             if let shared = log as? any ClusterStore {

@@ -6,8 +6,9 @@ import VigilStore
 
 /// Runs a node among several sharing one store (PostgreSQL): takes or renews the writer lease every third
 /// of the lease time, and, while it does not hold it, tails the log the writer commits so its engine answers
-/// as the writer's does (woken by PostgreSQL's NOTIFY at each commit, and reading at least every second). A node that takes the lease first applies the log to its end, then commits writes;
-/// one that loses it stops committing and rebuilds from the log. Every node reports itself (role, log
+/// as the writer's does (woken by PostgreSQL's NOTIFY at each commit, and reading at least every second). A
+/// node that takes the lease first applies the log to its end, then commits writes; one that loses it stops
+/// committing and rebuilds from the log. Every node reports itself (role, log
 /// position) for `GET /v1/cluster`.
 ///
 /// The log stays one total order whatever the nodes do: a sequence number is committed once (the store

@@ -21,6 +21,9 @@ final class ClusterState: Sendable {
         var appliedSequence: Int64
         /// Bumped each time this node becomes the writer, so the alert loop reloads what it tracks.
         var terms: Int
+
+        /// This node's engine position when the log ends at `last`: a node that writes is at the end.
+        func applied(logEnd last: Int64) -> Int64 { role == .follower ? appliedSequence : last }
     }
 
     let id: String

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOHTTP1
+import VigilCore
 
 /// On a follower node, every write (`POST`, `PUT`, `PATCH`, `DELETE` under `/v1/` and the dashboard's forms)
 /// is forwarded to the writer and its answer returned as is, so a client may send anything to any node.
@@ -49,7 +50,7 @@ struct WriteForwarding: RouterMiddleware {
         let response: HTTPClientResponse
         do {
             response = try await client.execute(
-                forwarded, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+                forwarded, timeout: .milliseconds(timeout.milliseconds))
         } catch {
             throw APIError.unavailable("the writer (\(writer)) did not answer: \(error); retry")
         }

@@ -48,7 +48,7 @@ struct MetricsExporter: Sendable {
                 [("role", role.rawValue)], state.role == role ? 1 : 0)
         }
         guard let last = try? await log.lastSequence() else { return }
-        let applied = state.role == .follower ? state.appliedSequence : last
+        let applied = state.applied(logEnd: last)
         gauge(r, "log_sequence", "The newest committed log batch.", [], Double(last))
         gauge(
             r, "node_lag_batches", "Log batches committed that this node's engine has not applied yet.", [],

@@ -6,7 +6,7 @@ extension PostgresStore: ClusterStore {
     public func acquireLease(_ name: String, holder: String, url: String, for duration: Duration) async throws
         -> Lease
     {
-        let ms = Int64(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        let ms = duration.milliseconds
         return try await transaction { c in
             try await c.query(
                 """
@@ -54,7 +54,7 @@ extension PostgresStore: ClusterStore {
     }
 
     public func nodes(seenWithin window: Duration) async throws -> [NodeReport] {
-        let ms = Int64(window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000)
+        let ms = window.milliseconds
         return try await rows(
             """
             SELECT id, url, role, applied_seq, (extract(epoch FROM clock_timestamp() - seen_at) * 1000)::bigint

@@ -201,11 +201,11 @@ extension PostgresStore {
                         "the database's schema is at version \(done), newer than this Vigil knows (\(Self.migrations.count)): upgrade Vigil"
                 )
             }
-            for version in (done + 1)...max(done + 1, Self.migrations.count) where version <= Self.migrations.count {
-                for statement in Self.migrations[version - 1] {
+            for (index, statements) in Self.migrations.enumerated().dropFirst(done) {
+                for statement in statements {
                     try await c.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await c.query("INSERT INTO vigil_migration (version) VALUES (\(version))", logger: logger)
+                try await c.query("INSERT INTO vigil_migration (version) VALUES (\(index + 1))", logger: logger)
             }
         }
     }
@@ -214,7 +214,9 @@ extension PostgresStore {
 extension PostgresStore {
     /// Drops `location`'s schema with every table in it (tests; `vigil` itself never drops data).
     public static func dropSchema(_ location: PostgresLocation) async throws {
-        let store = try await PostgresStore(location)
+        // Connected without migrating: creating the tables only to drop them would be wasted work.
+        let store = try await PostgresStore(
+            location, maxJobs: 0, maxGates: 0, logger: Logger(label: "vigil.postgres"), migrating: false)
         _ = try await store.connection { c in
             try await c.query("DROP SCHEMA IF EXISTS \"\(unescaped: location.schema)\" CASCADE", logger: store.logger)
         }

@@ -26,9 +26,16 @@ public final class PostgresStore: Store {
 
     /// Connects, creates the schema if missing and brings its tables to the current version.
     /// - Throws: ``StorageError`` if the server cannot be reached or refuses.
-    public init(
+    public convenience init(
         _ location: PostgresLocation, maxJobs: Int = 10_000, maxGates: Int = 1_000,
         logger: Logger = Logger(label: "vigil.postgres")
+    ) async throws {
+        try await self.init(location, maxJobs: maxJobs, maxGates: maxGates, logger: logger, migrating: true)
+    }
+
+    /// Connects; with `migrating`, also creates the schema and brings its tables to the current version.
+    init(
+        _ location: PostgresLocation, maxJobs: Int, maxGates: Int, logger: Logger, migrating: Bool
     ) async throws {
         self.location = location
         self.maxJobs = maxJobs
@@ -43,6 +50,7 @@ public final class PostgresStore: Store {
             await client.run()
         }
         for await _ in begun {}
+        guard migrating else { return }
         do {
             try await migrate()
         } catch {

@@ -15,7 +15,8 @@ extension Engine {
             case .defineMetric(let model, let name, let expression, _): try defineMetric(name, on: model, expression)
             case .deleteMetric(let model, let name): try removeMetric(name, on: model)
             case .deleteModel(let model): try removeModel(model)
-            case .declareModel(let model, let task, let classes): try declare(model: model, task: task, classes: classes)
+            case .declareModel(let model, let task, let classes):
+                try declare(model: model, task: task, classes: classes)
             }
             return true
         } catch {

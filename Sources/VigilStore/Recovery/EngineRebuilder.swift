@@ -112,20 +112,13 @@ public struct EngineRebuilder {
                 replayed += 1
                 if replayed % progressInterval == 0 { progress(replayed, total) }
                 switch entry {
-                case .prediction(let p):
-                    rejected += batch.add(.prediction(p), to: &engine)
-                    return
-                case .feedback(let f):
-                    rejected += batch.add(.feedback(f), to: &engine)
-                    return
                 case .defineMetric(let model, let name, _, _), .deleteMetric(let model, let name):
                     // Superseded by (or equal to) a backfilled definition applied at the base.
                     if let h = hoisted[MetricKey(model: model, name: name)], seq <= h.sequence { return }
-                case .deleteModel, .declareModel:
+                default:
                     break
                 }
-                rejected += batch.flush(into: &engine)
-                if !engine.apply(entry) { rejected += 1 }
+                rejected += batch.apply(entry, to: &engine)
             }
         }
         rejected += batch.flush(into: &engine)
@@ -142,6 +135,18 @@ struct ReplayBatch {
     var events: [Event] = []
 
     init(run: @escaping Engine.ShardRunner) { self.run = run }
+
+    /// Takes one log entry in log order: an event joins the batch; a control entry (a model's declaration or
+    /// removal, a metric definition) applies what is waiting, then itself. Returns the entries rejected.
+    mutating func apply(_ entry: LogEntry, to engine: inout Engine) -> Int {
+        switch entry {
+        case .prediction(let p): return add(.prediction(p), to: &engine)
+        case .feedback(let f): return add(.feedback(f), to: &engine)
+        default:
+            let rejected = flush(into: &engine)
+            return rejected + (engine.apply(entry) ? 0 : 1)
+        }
+    }
 
     /// Adds an event, applying the batch once it is full; returns the entries rejected.
     mutating func add(_ event: Event, to engine: inout Engine) -> Int {

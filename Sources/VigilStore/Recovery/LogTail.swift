@@ -10,16 +10,12 @@ public struct LogTail: Sendable {
     /// engine is rebuilt from the base (``EngineRebuilder``) rather than applied on.
     public var needsRebuild = false
 
-    /// The last sequence number read, or `after` when nothing was.
-    public var last: Int64
-
     /// Reads every batch after `after` (a follower reads often, so a tail is short; recovery on start read
     /// the bulk).
     public static func read(_ log: any Store, after: Int64) async throws -> LogTail {
-        var tail = LogTail(last: after)
+        var tail = LogTail()
         try await log.forEachRecord(after: after) { seq, bytes in
             tail.records.append((seq, Array(bytes)))
-            tail.last = seq
             try LogCodec.decode(bytes) { entry in
                 switch entry {
                 case .defineMetric, .deleteMetric: tail.needsRebuild = true
@@ -38,15 +34,7 @@ public struct LogTail: Sendable {
         var rejected = 0
         var batch = ReplayBatch(run: run)
         try body.withUnsafeBytes { bytes in
-            try LogCodec.decode(bytes) { entry in
-                switch entry {
-                case .prediction(let p): rejected += batch.add(.prediction(p), to: &engine)
-                case .feedback(let f): rejected += batch.add(.feedback(f), to: &engine)
-                default:
-                    rejected += batch.flush(into: &engine)
-                    if !engine.apply(entry) { rejected += 1 }
-                }
-            }
+            try LogCodec.decode(bytes) { rejected += batch.apply($0, to: &engine) }
         }
         return rejected + batch.flush(into: &engine)
     }
