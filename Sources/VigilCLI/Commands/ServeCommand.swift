@@ -129,7 +129,12 @@ struct ServeCommand: AsyncParsableCommand {
             c.leaseTime = try duration(t, "lease time")
             guard c.leaseTime >= .seconds(1) else { throw ValidationError("lease time must be at least 1s") }
         }
-        c.advertiseURL = advertiseURL ?? env["VIGIL_ADVERTISE_URL"] ?? c.advertiseURL
+        if let url = advertiseURL ?? env["VIGIL_ADVERTISE_URL"] {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme), parsed.host != nil else {
+                throw ValidationError("advertise URL must be http://HOST[:PORT] or https://…, got '\(url.prefix(100))'")
+            }
+            c.advertiseURL = url
+        }
         if let s = sync ?? env["VIGIL_SYNC"] {
             guard let mode = SynchronousMode(rawValue: s) else {
                 throw ValidationError("sync must be full, normal or off, got '\(s)'")

@@ -36,6 +36,9 @@ extension PostgresStore: ClusterStore {
         }
     }
 
+    /// How long a node that stopped reporting stays listed in the table.
+    static let forgetNodesAfter: Duration = .seconds(86_400)
+
     /// The channel a commit of log batches notifies, with the schema as the payload.
     static let appendChannel = "vigil_log"
 
@@ -43,7 +46,14 @@ extension PostgresStore: ClusterStore {
         _ = try await rows("DELETE FROM lease WHERE name = \(name) AND holder = \(holder)")
     }
 
+    /// Records `node`'s report, and forgets nodes silent for ``forgetNodesAfter`` (a restarted node is a new
+    /// node, so without this the table would grow by a row per start).
     public func reportNode(_ node: NodeReport) async throws {
+        _ = try await rows(
+            """
+            DELETE FROM node
+            WHERE seen_at < clock_timestamp() - \(Self.forgetNodesAfter.milliseconds) * interval '1 millisecond'
+            """)
         _ = try await rows(
             """
             INSERT INTO node (id, url, role, applied_seq, seen_at)
