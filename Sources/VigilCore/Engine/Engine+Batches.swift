@@ -140,11 +140,15 @@ extension Engine {
         var byShard = [[PlannedRow]](repeating: [], count: shards.count)
         // Positions of each shard's rows in `rows`, to write their outcomes back in batch order.
         var positions = [[Int]](repeating: [], count: shards.count)
+        var outcomes = [ShardResult](repeating: .success(nil), count: rows.count)
         for (n, row) in rows.enumerated() {
+            guard owns(row.shard) else {
+                outcomes[n] = .success(.accepted)
+                continue
+            }
             byShard[row.shard].append(row)
             positions[row.shard].append(n)
         }
-        var outcomes = [ShardResult](repeating: .success(nil), count: rows.count)
         let queues = byShard
         let places = positions
         // Waking other threads costs more than a short run: a time-ordered replay alternates between
@@ -158,6 +162,12 @@ extension Engine {
         }
         var newest = watermarkMilliseconds
         for (row, outcome) in zip(rows, outcomes) {
+            // Where only part of the shards is owned, every row moves the watermark (see `own(_:)`).
+            if ownsPart {
+                results[row.index] = .success(Self.ownedPartOutcome(outcome))
+                newest = max(newest, row.time)
+                continue
+            }
             switch outcome {
             case .success(let result?):
                 results[row.index] = .success(result)

@@ -8,6 +8,7 @@ extension Engine {
     public mutating func ingest(_ f: Feedback) throws(EventError) -> IngestOutcome {
         try checkRow(f)
         let hash = idHash(f.id)
+        if ownsPart { return ingestOwnedPart(f, hash: hash, shard: shardIndex(ofHash: hash)) }
         let outcome = try onShard(shardIndex(ofHash: hash)) { (shard, engine) throws(EventError) in
             try shard.label(f, hash: hash, engine)
         }

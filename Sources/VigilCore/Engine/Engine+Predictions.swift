@@ -34,6 +34,7 @@ extension Engine {
         let hash = idHash(p.id)
         let k = shardIndex(ofHash: hash)
         if p.shadow { return try ingestShadow(p, admission, encoded, classes, shard: k) }
+        if ownsPart { return ingestOwnedPart(p, admission, encoded, classes, hash: hash, shard: k) }
         let time = p.time.milliseconds
         if let existing = shards[k].join.find(p.id, hash: hash) {
             return try onShard(k) { (shard, engine) throws(EventError) in

@@ -41,6 +41,8 @@ public struct Engine: Sendable, Codable {
     var hasShadowPredictions = false
     /// The runner of the batch being applied, which maintenance uses too (not part of the state).
     var activeRunner: ShardRunner?
+    /// Which shards this engine applies, by index (`nil`: all); a node's, not part of a snapshot (see ``own(_:)``).
+    var ownership: [Bool]?
 
     // The last-lookup caches are rebuilt on use, so a snapshot leaves them out.
     private enum CodingKeys: String, CodingKey {
@@ -73,8 +75,11 @@ public struct Engine: Sendable, Codable {
     public var statistics: JoinStatistics {
         shards.reduce(into: JoinStatistics()) { total, shard in
             var s = shard.statistics
-            s.orphansPending = shard.orphans.count
-            s.pendingPredictions = shard.join.count
+            // A shard merged from another node carries its pending counts (its join stayed there).
+            if !shard.imported {
+                s.orphansPending = shard.orphans.count
+                s.pendingPredictions = shard.join.count
+            }
             total.add(s)
         }
     }

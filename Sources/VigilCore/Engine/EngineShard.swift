@@ -22,6 +22,8 @@ struct EngineShard: Sendable, Codable {
     var modelCounts: [ModelCounts] = []
     /// Scratch space for the per-prediction profile update (kept to avoid an allocation per event).
     var profileRow = ProfileRow()
+    /// Whether the shard holds another node's aggregates, merged for a query (see ``Engine/merging(_:)``).
+    var imported = false
 
     private enum CodingKeys: String, CodingKey {
         case join, orphans, series, retainedFeatures, statistics, shadowPairs, modelCounts

@@ -15,4 +15,7 @@ public enum IngestOutcome: String, Sendable, Hashable {
     case stale
     /// Feedback held until its prediction arrives.
     case orphaned
+    /// Accepted for a shard another node owns, or dropped by its shard (see ``Engine/own(_:)``): the owner
+    /// applies it, and counts it a duplicate or a conflict when it is one.
+    case accepted
 }

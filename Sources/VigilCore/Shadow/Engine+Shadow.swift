@@ -26,6 +26,7 @@ extension Engine {
     mutating func ingestShadow(
         _ p: Prediction, _ admission: Admission, _ encoded: EncodedPrediction, _ classes: ClassPlan, shard k: Int
     ) throws(EventError) -> IngestOutcome {
+        if ownsPart { return ingestOwnedPartShadow(p, admission, encoded, classes, shard: k) }
         let time = p.time.milliseconds
         let slot = try onShard(k) { (shard, engine) throws(EventError) in
             try shard.shadowSlot(p, admission, encoded, engine)
@@ -34,22 +35,51 @@ extension Engine {
         let (set, m) = intern(p, admission, encoded, classes, served: false)
         hasShadowPredictions = true
         onShard(k) { shard, engine in
-            let key = Self.shadowKey(p.id, slot)
-            let ref = shard.store(
-                p, key: key, hash: shard.join.hash(key), set: set, model: m, encoded, served: false, engine)
-            if admission.folded { shard.statistics.segmentValuesFolded += 1 }
-            // The label in effect for the id is the served prediction's (which took any label waiting for it).
-            guard let primary = shard.join.find(p.id) else { return }
-            let served = shard.join.entry(primary)
-            if served.isLabeled { _ = shard.applyLabel(ref, served.label, arrival: served.labelTime, engine) }
-            shard.addPair(primary: primary, shadow: ref, 1, engine)
+            shard.storeShadow(p, slot: slot, set: set, model: m, encoded, folded: admission.folded, engine)
         }
         advanceWatermark(time)
         return .stored
     }
+
+    /// A shadow in an engine that owns part of its shards: interned whatever its shard does (see ``own(_:)``).
+    private mutating func ingestOwnedPartShadow(
+        _ p: Prediction, _ admission: Admission, _ encoded: EncodedPrediction, _ classes: ClassPlan, shard k: Int
+    ) -> IngestOutcome {
+        let (set, m) = intern(p, admission, encoded, classes, served: false)
+        hasShadowPredictions = true
+        var outcome = IngestOutcome.accepted
+        if owns(k) {
+            outcome = onShard(k) { shard, engine in
+                do throws(EventError) {
+                    guard let slot = try shard.shadowSlot(p, admission, encoded, engine) else { return .duplicate }
+                    shard.storeShadow(p, slot: slot, set: set, model: m, encoded, folded: admission.folded, engine)
+                    return .stored
+                } catch {
+                    return .accepted
+                }
+            }
+        }
+        advanceWatermark(p.time.milliseconds)
+        return outcome
+    }
 }
 
 extension EngineShard {
+    /// Stores a shadow in its free slot, gives it the served prediction's label and pairs them.
+    mutating func storeShadow(
+        _ p: Prediction, slot: Int, set: UInt32, model m: Int, _ encoded: Engine.EncodedPrediction, folded: Bool,
+        _ engine: Engine
+    ) {
+        let key = Engine.shadowKey(p.id, slot)
+        let ref = store(p, key: key, hash: join.hash(key), set: set, model: m, encoded, served: false, engine)
+        if folded { statistics.segmentValuesFolded += 1 }
+        // The label in effect for the id is the served prediction's (which took any label waiting for it).
+        guard let primary = join.find(p.id) else { return }
+        let served = join.entry(primary)
+        if served.isLabeled { _ = applyLabel(ref, served.label, arrival: served.labelTime, engine) }
+        addPair(primary: primary, shadow: ref, 1, engine)
+    }
+
     /// The shadows of `id` in the join, in slot order.
     func shadowRefs(_ id: String) -> [JoinIndex.Ref] {
         (0..<Engine.maxShadowsPerId).compactMap { join.find(Engine.shadowKey(id, $0)) }
@@ -57,7 +87,9 @@ extension EngineShard {
 
     /// The free slot for a new shadow of `p`, `nil` for a duplicate of a shadow already stored, or an error:
     /// no served prediction with the id, one of another model, a different repeat, or no free slot.
-    mutating func shadowSlot(_ p: Prediction, _ admission: Engine.Admission, _ encoded: Engine.EncodedPrediction, _ engine: Engine)
+    mutating func shadowSlot(
+        _ p: Prediction, _ admission: Engine.Admission, _ encoded: Engine.EncodedPrediction, _ engine: Engine
+    )
         throws(EventError) -> Int?
     {
         let time = p.time.milliseconds
@@ -66,12 +98,14 @@ extension EngineShard {
         else {
             throw EventError(
                 .missingPrimary, field: "id",
-                "no served prediction has id '\(Engine.clipped(p.id))': a shadow prediction carries the id of the served prediction for the same input, sent before it")
+                "no served prediction has id '\(Engine.clipped(p.id))': a shadow prediction carries the id of the served prediction for the same input, sent before it"
+            )
         }
         if engine.sliceModels[Int(join.entry(primary).sliceSet)] != admission.model {
             throw EventError(
                 .conflict, field: "model",
-                "id '\(Engine.clipped(p.id))' is a prediction of another model; a shadow scores the same input as its served prediction")
+                "id '\(Engine.clipped(p.id))' is a prediction of another model; a shadow scores the same input as its served prediction"
+            )
         }
         var freeSlot: Int?
         for slot in 0..<Engine.maxShadowsPerId {
@@ -90,7 +124,8 @@ extension EngineShard {
         guard let slot = freeSlot else {
             throw EventError(
                 .limitExceeded, field: "shadow",
-                "id '\(Engine.clipped(p.id))' already has \(Engine.maxShadowsPerId) shadow predictions; at most \(Engine.maxShadowsPerId) are kept")
+                "id '\(Engine.clipped(p.id))' already has \(Engine.maxShadowsPerId) shadow predictions; at most \(Engine.maxShadowsPerId) are kept"
+            )
         }
         return slot
     }

@@ -1,0 +1,129 @@
+/// Shard ownership: an engine that applies only some of its shards, as a node of a cluster does.
+///
+/// Every node reads the whole log, so what names things — models, versions, slice sets, profile columns, the
+/// watermark — is the same on every node. Only the shards a node owns keep their join and buckets; the others
+/// stay empty and are filled, for a query, with their owners' aggregates (``merging(_:)``).
+///
+/// A node that does not own a row's shard cannot know whether its owner will store it, find it a repeat or
+/// refuse it, so an engine that owns part of its shards makes a row's effect on what is shared independent of
+/// its shard: every row that passes the engine-wide checks is interned and moves the watermark, and an owner
+/// drops (and counts) a row its shard refuses instead of refusing it. The node taking the write then logs
+/// every row it accepted, so every node applies the same rows in the same order.
+extension Engine {
+    /// The shards this engine applies, or `nil` when it applies all of them.
+    public var ownedShards: Set<Int>? {
+        ownership.map { mask in Set(mask.indices.filter { mask[$0] }) }
+    }
+
+    /// Whether the engine applies only part of its shards (see ``own(_:)``).
+    public var ownsPart: Bool { ownership != nil }
+
+    /// The shard of an event id.
+    public func shard(ofId id: String) -> Int { shardIndex(ofHash: idHash(id)) }
+
+    /// Makes the engine apply only `owned` (`nil`: every shard). Shards it no longer owns are emptied; a shard
+    /// it gains starts empty, so the caller rebuilds it from the log.
+    public mutating func own(_ owned: Set<Int>?) {
+        guard let owned else {
+            ownership = nil
+            return
+        }
+        let mask = shards.indices.map { owned.contains($0) }
+        let orphanCapacity = (configuration.maxOrphans + shards.count - 1) / shards.count
+        for k in shards.indices where !mask[k] {
+            var empty = EngineShard(configuration: configuration, orphanCapacity: orphanCapacity)
+            empty.series = Array(repeating: SeriesBuckets(), count: seriesKeys.count)
+            shards[k] = empty
+        }
+        ownership = mask
+    }
+
+    /// Whether the engine applies shard `k`.
+    @inline(__always)
+    func owns(_ k: Int) -> Bool { ownership?[k] ?? true }
+
+    /// A served prediction in an engine that owns part of its shards: interned and moving the watermark whatever
+    /// its shard does, stored only by the shard's owner.
+    mutating func ingestOwnedPart(
+        _ p: Prediction, _ admission: Admission, _ encoded: EncodedPrediction, _ classes: ClassPlan, hash: UInt64,
+        shard k: Int
+    ) -> IngestOutcome {
+        let (set, m) = intern(p, admission, encoded, classes, served: true)
+        var outcome = IngestOutcome.accepted
+        if owns(k) {
+            let row = PlannedRow(
+                index: 0, time: p.time.milliseconds, hash: hash, shard: k, sliceSet: set, model: m,
+                folded: admission.folded, encoded: encoded)
+            outcome = Self.ownedPartOutcome(onShard(k) { shard, engine in shard.apply(row, prediction: p, engine) })
+        }
+        advanceWatermark(p.time.milliseconds)
+        return outcome
+    }
+
+    /// A label in an engine that owns part of its shards: it moves the watermark whatever its shard does.
+    mutating func ingestOwnedPart(_ f: Feedback, hash: UInt64, shard k: Int) -> IngestOutcome {
+        var outcome = IngestOutcome.accepted
+        if owns(k) {
+            let row = PlannedRow(index: 0, time: f.time.milliseconds, hash: hash, shard: k)
+            outcome = Self.ownedPartOutcome(onShard(k) { shard, engine in shard.apply(row, feedback: f, engine) })
+        }
+        advanceWatermark(f.time.milliseconds)
+        return outcome
+    }
+
+    /// A row's outcome where only part of the shards is owned: a refusal by the shard is a drop (counted by the
+    /// shard where it has a counter), since the nodes that do not own the shard accepted the row.
+    static func ownedPartOutcome(_ result: ShardResult) -> IngestOutcome {
+        switch result {
+        case .success(let outcome?): return outcome
+        case .success(nil): return .stale
+        case .failure: return .accepted
+        }
+    }
+
+    /// The aggregates of shard `k`, for another node to merge into its answers.
+    public func aggregates(ofShard k: Int) -> ShardAggregates {
+        let shard = shards[k]
+        var statistics = shard.statistics
+        statistics.pendingPredictions = shard.join.count
+        statistics.orphansPending = shard.orphans.count
+        return ShardAggregates(
+            series: shard.series, shadowPairs: shard.shadowPairs, modelCounts: shard.modelCounts,
+            statistics: statistics)
+    }
+
+    /// This engine with the aggregates of other nodes' shards in place of its empty ones, to answer a query.
+    ///
+    /// A part from a node ahead of this one may name series this engine does not know yet: they are left out
+    /// (the answer is as of this engine's position in the log); a part from a node behind lacks the newest
+    /// series, which count as empty.
+    public func merging(_ parts: [Int: ShardAggregates]) -> Engine {
+        var merged = self
+        for (k, part) in parts where merged.shards.indices.contains(k) && !owns(k) {
+            var shard = EngineShard.placeholder
+            shard.series = Array(part.series.prefix(seriesKeys.count))
+            if shard.series.count < seriesKeys.count {
+                shard.series.append(
+                    contentsOf: repeatElement(SeriesBuckets(), count: seriesKeys.count - shard.series.count))
+            }
+            shard.shadowPairs = part.shadowPairs.filter {
+                $0.key.primary < seriesKeys.count && $0.key.shadow < seriesKeys.count
+            }
+            shard.modelCounts = Array(part.modelCounts.prefix(models.count))
+            shard.statistics = part.statistics
+            shard.imported = true
+            merged.shards[k] = shard
+        }
+        return merged
+    }
+}
+
+/// What one shard has counted — its buckets, shadow pairs, traffic and join counters — without its join:
+/// what a node sends another for a query.
+public struct ShardAggregates: Sendable, Codable {
+    var series: [SeriesBuckets]
+    var shadowPairs: [ShadowPairKey: [Int64: PairedCounts]]
+    var modelCounts: [EngineShard.ModelCounts]
+    /// The join's counters, with its pending predictions and orphans at the time.
+    public var statistics: JoinStatistics
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+@testable import VigilCore
+
+/// Property: nodes that each own part of the shards — one taking the writes, the others applying what it
+/// logged — answer, once each merges the others' shard aggregates, exactly as one engine holding every shard;
+/// and each holds only its own shards' join.
+struct ShardOwnershipTests {
+    typealias Fixture = ShardEquivalenceTests
+
+    /// The taxi fixture's rows with repeats, corrections, orphans and shadows (shadows only after their served
+    /// prediction: a shadow before it is refused by a whole engine, dropped by its owner in a cluster).
+    static func events() -> [VigilCore.Event] {
+        let shuffled = Fixture.events(
+            TaxiProfiles.predictions(), VigilCoreTests.Fixture.feedback("taxi"), labels: [.number(0), .number(1)],
+            seed: 5)
+        var served = Set<String>()
+        return shuffled.compactMap { (e) -> VigilCore.Event? in
+            switch e {
+            case .prediction(let p) where p.shadow: return served.contains(p.id) ? .prediction(p) : nil
+            case .prediction(let p):
+                served.insert(p.id)
+                return .prediction(p)
+            case .feedback(let f): return .feedback(f)
+            }
+        }
+    }
+
+    static func engine(shards: Int, owning owned: Set<Int>?) throws -> Engine {
+        var configuration = EngineConfiguration()
+        configuration.shards = shards
+        var engine = Engine(configuration: configuration)
+        engine.own(owned)
+        try engine.defineMetric("long_trip_recall", on: "taxi-tip", Fixture.taxiRecall)
+        return engine
+    }
+
+    /// Ingests `events` in batches of random sizes; returns the rows a node taking writes logs (every row
+    /// accepted) in order.
+    static func ingest(_ events: [VigilCore.Event], into engine: inout Engine, seed: UInt64) -> [VigilCore.Event] {
+        var rng = SplitMix64(seed: seed)
+        var logged: [VigilCore.Event] = []
+        var i = 0
+        while i < events.count {
+            let batch = Array(events[i..<min(events.count, i + Int.random(in: 1...300, using: &rng))])
+            i += batch.count
+            for (event, result) in zip(batch, engine.ingest(batch, run: Engine.sequentially)) {
+                if case .success = result { logged.append(event) }
+            }
+        }
+        return logged
+    }
+
+    @Test func nodesOwningPartOfTheShardsAnswerAsOneEngine() throws {
+        let events = Self.events()
+        var whole = try Self.engine(shards: 4, owning: nil)
+        _ = Self.ingest(events, into: &whole, seed: 1)
+        var writer = try Self.engine(shards: 4, owning: [0])
+        let log = Self.ingest(events, into: &writer, seed: 2)
+        var first = try Self.engine(shards: 4, owning: [1, 2])
+        var second = try Self.engine(shards: 4, owning: [3])
+        #expect(Self.ingest(log, into: &first, seed: 3).count == log.count, "a logged row is never refused")
+        _ = Self.ingest(log, into: &second, seed: 4)
+
+        let nodes = [writer, first, second]
+        // Parts travel between nodes encoded.
+        let (encoder, decoder) = (JSONEncoder(), JSONDecoder())
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var parts: [Int: ShardAggregates] = [:]
+        for node in nodes {
+            for k in node.ownedShards! {
+                parts[k] = try decoder.decode(ShardAggregates.self, from: encoder.encode(node.aggregates(ofShard: k)))
+            }
+        }
+        for node in nodes {
+            #expect(node.watermark == whole.watermark)
+            for k in 0..<4 {
+                #expect(node.shards[k].join.count == (node.ownedShards!.contains(k) ? whole.shards[k].join.count : 0))
+            }
+            let merged = node.merging(parts)
+            Fixture.expectSameAnswers(
+                whole, merged, model: "taxi-tip", segment: Segment(key: "payment_type", value: "card"))
+            let drift = try merged.profile(model: "taxi-tip", window: TaxiProfiles.lastWeek).profile
+            let expected = try whole.profile(model: "taxi-tip", window: TaxiProfiles.lastWeek).profile
+            #expect(
+                DriftReport(reference: TaxiProfiles.reference(), current: drift).columns.map(\.psi)
+                    == DriftReport(reference: TaxiProfiles.reference(), current: expected).columns.map(\.psi))
+            let version = try #require(whole.modelSummary("taxi-tip").versions.first)
+            #expect(
+                try merged.shadowComparison(model: "taxi-tip", shadow: "shadow", primary: version)
+                    == whole.shadowComparison(model: "taxi-tip", shadow: "shadow", primary: version))
+        }
+    }
+
+    @Test func aNodeTakingWritesForAShardItDoesNotOwnAcceptsWhatTheOwnerDrops() throws {
+        var writer = try Self.engine(shards: 4, owning: [])
+        let t = Timestamp(milliseconds: 1_700_000_000_000)
+        let p = Prediction(
+            id: "p1", time: t, model: "taxi-tip", version: "v1", score: .probability(0.8), prediction: .number(1))
+        var conflicting = p
+        conflicting.score = .probability(0.1)
+        let rows: [VigilCore.Event] = [
+            .prediction(p), .prediction(p), .prediction(conflicting),
+            .feedback(Feedback(id: "p1", time: t + .seconds(60), label: .number(7))),
+        ]
+        let outcomes = rows.map { e in
+            switch e {
+            case .prediction(let p): try? writer.ingest(p)
+            case .feedback(let f): try? writer.ingest(f)
+            }
+        }
+        #expect(outcomes == [.accepted, .accepted, .accepted, .accepted])
+        #expect(writer.watermark == t + .seconds(60))
+        var owner = try Self.engine(shards: 4, owning: [writer.shard(ofId: "p1")])
+        let applied = owner.ingest(rows, run: Engine.sequentially).map { try? $0.get() }
+        #expect(applied == [.stored, .duplicate, .accepted, .accepted])
+        #expect(owner.watermark == writer.watermark)
+        #expect(owner.statistics.duplicatePredictions == 1 && owner.statistics.conflictingPredictions == 1)
+        #expect(owner.prediction("p1")?.label == nil, "the label 7 of a binary model is dropped")
+    }
+}
