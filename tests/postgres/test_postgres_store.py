@@ -211,8 +211,41 @@ def without_join_counts(answers):
 
 
 def caught_up(urls) -> bool:
+    """Every node at the log's end, with a copy of every shard it does not own read at the log's end."""
     views = [get(u + "/v1/cluster") for u in urls]
-    return len({v["last_sequence"] for v in views}) == 1 and all(v["lag"] == 0 for v in views)
+    return len({v["last_sequence"] for v in views}) == 1 and all(
+        v["lag"] == 0 and all(s.get("lag") == 0 for s in v["shards"]) for v in views)
+
+
+def answers_equal(urls, expected, seconds=30):
+    """Waits until every node answers as `expected`: a node's copies of the other shards are read every half
+    second, so its answers converge once it has read each at the log's end; fails showing the first difference."""
+    import time
+    deadline = time.time() + seconds
+    while True:
+        differing = [u for u in urls if without_join_counts(answers(u)) != without_join_counts(expected)]
+        if not differing:
+            return
+        if time.time() > deadline:
+            assert without_join_counts(answers(differing[0])) == without_join_counts(expected), differing[0]
+        time.sleep(0.5)
+
+
+def owned_shards(urls):
+    """Each node's shards, as the nodes' leases say."""
+    owners = {}
+    for s in get(urls[0] + "/v1/cluster")["shards"]:
+        if s.get("url"):
+            owners.setdefault(s["url"], []).append(s["shard"])
+    return owners
+
+
+def join_bytes(url) -> float:
+    with urllib.request.urlopen(url + "/metrics", timeout=30) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith('vigil_engine_memory_bytes{part="join_index"}'):
+                return float(line.split()[-1])
+    raise AssertionError("no join_index gauge")
 
 
 def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writers_kill(tmp_path):
@@ -224,15 +257,19 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
     schema = "vigil_cluster_" + uuid.uuid4().hex[:12]
     hook = Receiver()
     pg = ["--store", f"{POSTGRES}{'&' if '?' in POSTGRES else '?'}schema={schema}", "--lease-time", f"{LEASE}s",
-          "--webhook-url", hook.url, "--alert-interval", "1s"]
+          "--webhook-url", hook.url, "--alert-interval", "1s", "--shards", "6", "--partition-shards"]
     reference = (FIXTURE / "reference.csv").read_bytes()
     try:
-        with serve(["--data", str(tmp_path / "sqlite")], tmp_path / "sqlite.log") as (single, _), \
+        # The same shard count as the nodes', so that sums of doubles add in the same order.
+        with serve(["--data", str(tmp_path / "sqlite"), "--shards", "6"], tmp_path / "sqlite.log") as (single, _), \
                 serve(pg, tmp_path / "n1.log") as (n1, p1), serve(pg, tmp_path / "n2.log") as (n2, p2), \
                 serve(pg, tmp_path / "n3.log") as (n3, p3):
             nodes = {n1: p1, n2: p2, n3: p3}
-            wait_for("a writer", lambda: get(n1 + "/v1/cluster")["writer"] is not None, seconds=30)
+            wait_for("a writer", lambda: all(get(u + "/v1/cluster").get("writer") for u in nodes), seconds=30)
             assert len({get(u + "/v1/cluster")["writer"] for u in nodes}) == 1
+            # The six engine shards are spread two by two (node k owns the shards k, k+3, by sorted id).
+            wait_for("the shards spread", lambda: sorted(map(len, owned_shards(list(nodes)).values())) == [2, 2, 2],
+                     seconds=30)
             for path, rows in fixture_batches():
                 send(single, path, body(rows))
                 send_anywhere(list(nodes), path, rows, rng)
@@ -240,11 +277,12 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
             send(rng.choice(list(nodes)), "/v1/models/taxi-tip/reference", reference, method="PUT")
             wait_for("every node at the log's end", lambda: caught_up(list(nodes)), seconds=30)
             expected = answers(single)
-            time.sleep(LEASE)  # followers read metadata (the reference) again every third of the lease
-            for url in nodes:
-                assert without_join_counts(answers(url)) == without_join_counts(expected), url
+            answers_equal(list(nodes), expected)
             view = get(n1 + "/v1/cluster")
             assert sorted(n["role"] for n in view["nodes"]) == ["follower", "follower", "writer"]
+            # Each node holds the join of its own shards only: about a third of one server's.
+            held = {url: join_bytes(url) for url in nodes}
+            assert all(0 < b < 0.6 * join_bytes(single) for b in held.values()), (held, join_bytes(single))
             for url in nodes:
                 with urllib.request.urlopen(url + "/metrics", timeout=30) as r:
                     exposition = r.read().decode()
@@ -276,10 +314,12 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
                     took_over = time.time() - killed_at
             survivor = next(iter(nodes))
             assert get(survivor + "/v1/cluster")["writer"] not in (None, writer)
+            # The dead node's shards moved to the survivors: three each.
+            wait_for("the shards taken over", lambda: sorted(map(len, owned_shards(list(nodes)).values())) == [3, 3],
+                     seconds=30)
             wait_for("the survivors at the log's end", lambda: caught_up(list(nodes)), seconds=30)
             expected = answers(single)
-            for url in nodes:
-                assert without_join_counts(answers(url)) == without_join_counts(expected), url
+            answers_equal(list(nodes), expected)
             # The new writer reloaded the firing alerts: a few evaluations later, nothing was paged again.
             time.sleep(3)
             assert sorted(b["alert"]["rule"] for b in firing(hook)) == ["page-6h", "ticket-3d"], hook.bodies

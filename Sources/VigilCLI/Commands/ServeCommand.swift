@@ -33,6 +33,12 @@ struct ServeCommand: AsyncParsableCommand {
     var leaseTime: String?
     @Option(help: "With --store: the URL other nodes reach this one at (default http://HOST:PORT).")
     var advertiseURL: String?
+    @Flag(
+        help: """
+            With --store, experimental: spread the engine's shards over the nodes, each holding only its shards' \
+            join (also VIGIL_PARTITION_SHARDS=1). See docs/postgres.md#partitioned-shards.
+            """)
+    var partitionShards = false
     @Option(help: "SQLite synchronous mode: full (default; survives power loss), normal (survives kill -9), off.")
     var sync: String?
     @Option(help: "Largest request body in bytes, after gzip (default 33554432).") var maxBody: Int?
@@ -134,6 +140,10 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("advertise URL must be http://HOST[:PORT] or https://…, got '\(url.prefix(100))'")
             }
             c.advertiseURL = url
+        }
+        c.partitionShards = partitionShards || env["VIGIL_PARTITION_SHARDS"] == "1"
+        if c.partitionShards && c.store == nil {
+            throw ValidationError("--partition-shards needs a shared store (--store postgres://…)")
         }
         if let s = sync ?? env["VIGIL_SYNC"] {
             guard let mode = SynchronousMode(rawValue: s) else {

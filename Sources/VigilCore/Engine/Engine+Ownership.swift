@@ -21,8 +21,8 @@ extension Engine {
     /// The shard of an event id.
     public func shard(ofId id: String) -> Int { shardIndex(ofHash: idHash(id)) }
 
-    /// Makes the engine apply only `owned` (`nil`: every shard). Shards it no longer owns are emptied; a shard
-    /// it gains starts empty, so the caller rebuilds it from the log.
+    /// Makes the engine apply only `owned` (`nil`: every shard). Shards it gives up are emptied; a shard it gains
+    /// starts empty (or as it was, if it was owned before), so the caller rebuilds it from the log.
     public mutating func own(_ owned: Set<Int>?) {
         guard let owned else {
             ownership = nil
@@ -30,7 +30,8 @@ extension Engine {
         }
         let mask = shards.indices.map { owned.contains($0) }
         let orphanCapacity = (configuration.maxOrphans + shards.count - 1) / shards.count
-        for k in shards.indices where !mask[k] {
+        // A shard given up drops its join; a shard gained drops the copy it held. Other copies stay.
+        for k in shards.indices where mask[k] ? shards[k].imported : owns(k) {
             var empty = EngineShard(configuration: configuration, orphanCapacity: orphanCapacity)
             empty.series = Array(repeating: SeriesBuckets(), count: seriesKeys.count)
             shards[k] = empty
@@ -93,28 +94,33 @@ extension Engine {
     }
 
     /// This engine with the aggregates of other nodes' shards in place of its empty ones, to answer a query.
+    public func merging(_ parts: [Int: ShardAggregates]) -> Engine {
+        var merged = self
+        for (k, part) in parts { merged.importAggregates(part, intoShard: k) }
+        return merged
+    }
+
+    /// Puts another node's aggregates of shard `k` in place of this engine's, if it does not own the shard;
+    /// queries then count them (and the join's counters report the owner's pending predictions and orphans).
     ///
     /// A part from a node ahead of this one may name series this engine does not know yet: they are left out
     /// (the answer is as of this engine's position in the log); a part from a node behind lacks the newest
-    /// series, which count as empty.
-    public func merging(_ parts: [Int: ShardAggregates]) -> Engine {
-        var merged = self
-        for (k, part) in parts where merged.shards.indices.contains(k) && !owns(k) {
-            var shard = EngineShard.placeholder
-            shard.series = Array(part.series.prefix(seriesKeys.count))
-            if shard.series.count < seriesKeys.count {
-                shard.series.append(
-                    contentsOf: repeatElement(SeriesBuckets(), count: seriesKeys.count - shard.series.count))
-            }
-            shard.shadowPairs = part.shadowPairs.filter {
-                $0.key.primary < seriesKeys.count && $0.key.shadow < seriesKeys.count
-            }
-            shard.modelCounts = Array(part.modelCounts.prefix(models.count))
-            shard.statistics = part.statistics
-            shard.imported = true
-            merged.shards[k] = shard
+    /// series, which count as empty. Series this engine interns later are added to the part as to every shard.
+    public mutating func importAggregates(_ part: ShardAggregates, intoShard k: Int) {
+        guard shards.indices.contains(k), !owns(k) else { return }
+        var shard = EngineShard.placeholder
+        shard.series = Array(part.series.prefix(seriesKeys.count))
+        if shard.series.count < seriesKeys.count {
+            shard.series.append(
+                contentsOf: repeatElement(SeriesBuckets(), count: seriesKeys.count - shard.series.count))
         }
-        return merged
+        shard.shadowPairs = part.shadowPairs.filter {
+            $0.key.primary < seriesKeys.count && $0.key.shadow < seriesKeys.count
+        }
+        shard.modelCounts = Array(part.modelCounts.prefix(models.count))
+        shard.statistics = part.statistics
+        shard.imported = true
+        shards[k] = shard
     }
 }
 

@@ -5,7 +5,9 @@ extension Engine {
         guard configuration.profiles else { return }
         // Read the model's column index once: going through `models[m]` per feature copies the model state.
         var index = models[m].profileColumnIndex
-        for name in p.features.keys where index[name] == nil {
+        // In name order, not the dictionary's (which differs between processes): every node of a cluster must
+        // number a model's columns alike, since shards' profiles travel between nodes by column number.
+        for name in p.features.keys.filter({ index[$0] == nil }).sorted() {
             if addProfileColumn(name, model: m) != nil { index = models[m].profileColumnIndex }
         }
     }

@@ -45,6 +45,7 @@ struct MaintenanceService: Service {
         let started = ContinuousClock.now
         var rebuilder = EngineRebuilder(log: log, configuration: configuration.engine)
         rebuilder.run = ShardWorkers.onCores
+        rebuilder.owned = try await initialShards()
         let host = self.host
         let logger = self.logger
         rebuilder.progress = { replayed, total in
@@ -60,7 +61,8 @@ struct MaintenanceService: Service {
             throw error
         }
         let replay = ContinuousClock.now - started - result.snapshotRead - result.snapshotDecode
-        if replay >= configuration.recoverySnapshotAfter {
+        let holdsEveryShard = result.engine.ownedShards.map { $0.count == result.engine.shardCount } ?? true
+        if replay >= configuration.recoverySnapshotAfter, holdsEveryShard {
             await saveBeforeServing(result, replay: replay)
         }
         if result.engine.shardCount != configuration.engine.shards {
@@ -72,6 +74,10 @@ struct MaintenanceService: Service {
                 ])
         }
         host.replace(with: result.engine)
+        // Until the shard leases say otherwise, the node keeps the shards it recovered.
+        let recoveredShards = result.engine.ownedShards ?? Set(0..<result.engine.shardCount)
+        cluster.own(recoveredShards)
+        cluster.hold(recoveredShards)
         // Hand the position over before opening the doors.
         await pipeline.start(after: result.sequence)
         host.phase = .ready
@@ -85,6 +91,15 @@ struct MaintenanceService: Service {
             ])
         ready.recovered()
         return (result.replayedEntries, result.sequence)
+    }
+
+    /// The shards a node recovers: with partitioned shards, every shard if no other node is alive (it will own them
+    /// all), else none (it takes its share once it holds their leases, and rebuilds them then); `nil` (all, with
+    /// a single node's rules) otherwise.
+    private func initialShards() async throws -> Set<Int>? {
+        guard configuration.partitionShards, let shared = log as? any ClusterStore else { return nil }
+        let others = try await shared.nodes(seenWithin: configuration.leaseTime).filter { $0.id != cluster.id }
+        return others.isEmpty ? Set(0..<ServerConfiguration.maxShards) : []
     }
 
     /// Saves the recovered engine before serving, so the next start does not replay this tail again. A failure
@@ -104,6 +119,8 @@ struct MaintenanceService: Service {
             let pending = try await log.count(after: last).entries
             guard force || pending >= configuration.snapshotMinEntries else { return last }
             guard let (engine, sequence) = await pipeline.snapshotCopy(), sequence > last else { return last }
+            // A snapshot must hold every shard: a node owning part of them leaves snapshots to a node alone.
+            guard engine.ownedShards.map({ $0.count >= engine.shardCount }) ?? true else { return last }
             guard await save(engine, at: sequence) else { return last }
             if let watermark = engine.watermark {
                 let dropped = try await log.prune(olderThan: watermark - configuration.effectiveRetention)

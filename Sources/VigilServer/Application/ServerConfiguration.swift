@@ -17,6 +17,9 @@ public struct ServerConfiguration: Sendable {
     public var leaseTime: Duration = .seconds(10)
     /// The URL other nodes reach this one at (forwarded writes); default `http://HOST:PORT`.
     public var advertiseURL: String?
+    /// With a shared store, experimental: the nodes spread the engine's shards, each applying only its own and
+    /// reading the others' aggregates from their owners (`--partition-shards`; see docs/postgres.md).
+    public var partitionShards = false
     public var synchronous: SynchronousMode = .full
     /// Largest request body accepted, after gzip decompression.
     public var maxBodyBytes = 32 * 1024 * 1024

@@ -73,7 +73,9 @@ public struct VigilServer: Sendable {
         router.add(
             middleware: WriteForwarding(
                 cluster: cluster, maxBodyBytes: configuration.maxBodyBytes, timeout: configuration.bodyReadTimeout))
+        router.add(middleware: ShardFreshness(cluster: cluster))
         ClusterRoutes(cluster: cluster, log: log, window: configuration.leaseTime * 3).register(on: router)
+        ShardRoutes(cluster: cluster, host: host, pipeline: pipeline).register(on: router)
         APIRoutes(
             host: host, pipeline: pipeline, log: log, asOf: asOf, configuration: configuration, clock: clock
         )
@@ -143,7 +145,9 @@ public struct VigilServer: Sendable {
             app.addServices(
                 ClusterService(
                     cluster: cluster, store: shared, host: host, pipeline: pipeline, registry: registry,
-                    documents: documents, leaseTime: configuration.leaseTime, logger: logger))
+                    documents: documents, leaseTime: configuration.leaseTime,
+                    partitioned: configuration.partitionShards, peerSecret: configuration.tokens.peerSecret,
+                    logger: logger))
         }
         if let mlflow = configuration.mlflow {
             app.addServices(

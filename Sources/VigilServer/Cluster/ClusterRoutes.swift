@@ -25,6 +25,24 @@ struct ClusterRoutes: Sendable {
         var appliedSequence: Int64
         var lag: Int64
         var nodes: [Node]
+        /// Every engine shard: its owner, and the log position this node's copy of it reflects.
+        var shards: [Shard]
+
+        struct Shard: Encodable {
+            var shard: Int
+            var owner: String?
+            var url: String?
+            /// The position of this node's copy: its own position for a shard it owns, else its owner's when it
+            /// last read the shard (`nil`: not read yet).
+            var sequence: Int64?
+            var lag: Int64?
+            /// How long ago this node read the shard from its owner (`nil` for its own shards).
+            var readAgoMs: Int64?
+
+            enum CodingKeys: String, CodingKey {
+                case shard, owner, url, sequence, lag, readAgoMs = "read_ago_ms"
+            }
+        }
 
         struct Node: Encodable {
             var id: String
@@ -40,8 +58,24 @@ struct ClusterRoutes: Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case node, role, writer, store, nodes, lag, lastSequence = "last_sequence",
+            case node, role, writer, store, nodes, lag, shards, lastSequence = "last_sequence",
                 appliedSequence = "applied_sequence"
+        }
+    }
+
+    /// Every shard as this node sees it.
+    private func shards(_ state: ClusterState.Snapshot, applied: Int64, last: Int64) -> [Answer.Shard] {
+        let count = state.owned.count + state.remote.count
+        return (0..<count).map { k in
+            if state.owned.contains(k) {
+                return Answer.Shard(
+                    shard: k, owner: cluster.id, url: cluster.url, sequence: applied, lag: max(0, last - applied))
+            }
+            let remote = state.remote[k]
+            return Answer.Shard(
+                shard: k, owner: remote?.owner, url: remote?.url, sequence: remote?.sequence,
+                lag: remote?.sequence.map { max(0, last - $0) },
+                readAgoMs: remote?.fetchedAt.map { (ContinuousClock.now - $0).milliseconds })
         }
     }
 
@@ -69,7 +103,8 @@ struct ClusterRoutes: Sendable {
             return JSONResponse.make(
                 Answer(
                     node: cluster.id, role: state.role.rawValue, writer: state.writerURL, store: store,
-                    lastSequence: last, appliedSequence: applied, lag: max(0, last - applied), nodes: nodes))
+                    lastSequence: last, appliedSequence: applied, lag: max(0, last - applied), nodes: nodes,
+                    shards: shards(state, applied: applied, last: last)))
         } catch {
             throw .unavailable("could not read the cluster's state from the store: \(error)")
         }

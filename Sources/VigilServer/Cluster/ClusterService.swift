@@ -5,11 +5,13 @@ import VigilCore
 import VigilStore
 
 /// Runs a node among several sharing one store (PostgreSQL): takes or renews the writer lease every third
-/// of the lease time, and, while it does not hold it, tails the log the writer commits so its engine answers
-/// as the writer's does (woken by PostgreSQL's NOTIFY at each commit, and reading at least every second). A
-/// node that takes the lease first applies the log to its end, then commits writes; one that loses it stops
-/// committing and rebuilds from the log. Every node reports itself (role, log
-/// position) for `GET /v1/cluster`.
+/// of the lease time, and, while it does not hold it, tails the log the writer commits (woken by PostgreSQL's
+/// NOTIFY at each commit, and reading at least every second). A node that takes the lease first applies the
+/// log to its end, then commits writes; one that loses it stops committing and rebuilds from the log. Every
+/// node reports itself (role, log position) for `GET /v1/cluster`.
+///
+/// The engine's shards are spread over the nodes (see `ClusterService+Shards`): a node applies the shards it
+/// holds the lease of, and reads the others' aggregates from their owners, so that its answers count them.
 ///
 /// The log stays one total order whatever the nodes do: a sequence number is committed once (the store
 /// refuses a second insert), and a writer whose commit is refused rebuilds from the log.
@@ -21,6 +23,10 @@ struct ClusterService: Service {
     let registry: SLORegistry
     let documents: ModelDocuments
     let leaseTime: Duration
+    /// Whether the nodes spread the engine's shards (`--partition-shards`); else each holds them all.
+    let partitioned: Bool
+    /// The token this node presents to its peers, when the API needs one.
+    let peerSecret: String?
     let logger: Logger
 
     static let writerLease = "writer"
@@ -33,6 +39,8 @@ struct ClusterService: Service {
         let woken = LogWake()
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await listen(woken) }
+            group.addTask { await keepLeases(woken) }
+            group.addTask { await keepPulling() }
             try await follow(woken)
             group.cancelAll()
         }
@@ -50,26 +58,43 @@ struct ClusterService: Service {
         }
     }
 
+    /// Every third of the lease time: takes or renews the writer lease and the shard leases, and reports this
+    /// node. It runs apart from the log's loop, so a long rebuild there never lets a lease run out; the loop
+    /// acts on what the leases say.
+    private func keepLeases(_ woken: LogWake) async {
+        guard await recovered() else { return }
+        var lastRenewal = ContinuousClock.now
+        repeat {
+            if await checkLease() {
+                lastRenewal = ContinuousClock.now
+            } else if cluster.current.holdsWriterLease, ContinuousClock.now - lastRenewal >= leaseTime {
+                // The lease could not be renewed and has run out: another node may hold it now.
+                cluster.leases(writer: false, writerURL: nil)
+            }
+            await report()
+            if partitioned { await balanceShards() }
+            woken.set()  // the log's loop acts on the leases at once
+        } while await sleepUnlessShuttingDown(for: leaseTime / 3)
+        if cluster.current.holdsWriterLease {
+            try? await store.releaseLease(Self.writerLease, holder: cluster.id)
+        }
+        for k in cluster.current.heldShards { try? await store.releaseLease(Self.shardLease(k), holder: cluster.id) }
+    }
+
     private func follow(_ woken: LogWake) async throws {
         guard await recovered() else { return }
         cluster.applied(await pipeline.lastCommitted)
         await pipeline.stopWriting()  // until this node takes the writer lease
-        var lastRenewal = ContinuousClock.now
-        var nextLeaseCheck = ContinuousClock.now
+        var nextRefresh = ContinuousClock.now
         var readFailing = false
         repeat {
-            if ContinuousClock.now >= nextLeaseCheck {
-                nextLeaseCheck = ContinuousClock.now + leaseTime / 3
-                if await checkLease() {
-                    lastRenewal = ContinuousClock.now
-                } else if cluster.current.role == .writer, ContinuousClock.now - lastRenewal >= leaseTime {
-                    // The lease could not be renewed and has run out: another node may hold it now.
-                    await demote(to: nil)
+            await actOnLeases()
+            let state = cluster.current
+            if state.role == .follower {
+                if ContinuousClock.now >= nextRefresh {
+                    nextRefresh = ContinuousClock.now + leaseTime / 3
+                    await refreshMetadata()
                 }
-                await report()
-                if cluster.current.role == .follower { await refreshMetadata() }
-            }
-            if cluster.current.role == .follower {
                 // A store that cannot be read is said once when it starts failing and once when it is back.
                 do {
                     try await catchUp()
@@ -81,15 +106,28 @@ struct ClusterService: Service {
                     }
                     readFailing = true
                 }
+            } else {
+                cluster.applied(await pipeline.lastCommitted)
             }
-        } while await woken.wait(upTo: min(Self.tailInterval, max(.zero, nextLeaseCheck - ContinuousClock.now)))
-        if cluster.current.role == .writer {
-            try? await store.releaseLease(Self.writerLease, holder: cluster.id)
+        } while await woken.wait(upTo: Self.tailInterval)
+    }
+
+    /// Becomes the writer, stops being it, or changes shards, as the leases now say.
+    private func actOnLeases() async {
+        let state = cluster.current
+        if state.holdsWriterLease, state.role != .writer {
+            await promote()
+        } else if !state.holdsWriterLease, state.role == .writer {
+            await demote(to: state.leaseWriterURL)
+        } else if state.role == .follower, state.writerURL != state.leaseWriterURL {
+            cluster.become(.follower, writerURL: state.leaseWriterURL)
         }
+        let held = cluster.current.heldShards
+        if partitioned, held != cluster.current.owned { await own(held) }
     }
 
     /// Waits for recovery; false if it failed or the server is shutting down.
-    private func recovered() async -> Bool {
+    func recovered() async -> Bool {
         while await sleepUnlessShuttingDown(for: .milliseconds(50)) {
             switch host.phase {
             case .ready, .degraded: return true
@@ -100,7 +138,7 @@ struct ClusterService: Service {
         return false
     }
 
-    /// Takes or renews the writer lease and acts on who holds it; false if the store could not be asked.
+    /// Takes or renews the writer lease and records who holds it; false if the store could not be asked.
     private func checkLease() async -> Bool {
         let lease: Lease
         do {
@@ -110,13 +148,7 @@ struct ClusterService: Service {
             logger.warning("could not take or renew the writer lease", metadata: ["error": "\(error)"])
             return false
         }
-        if lease.holder == cluster.id {
-            if cluster.current.role != .writer { await promote() }
-        } else if cluster.current.role == .writer {
-            await demote(to: lease.url)
-        } else {
-            cluster.become(.follower, writerURL: lease.url)
-        }
+        cluster.leases(writer: lease.holder == cluster.id, writerURL: lease.url)
         return lease.holder == cluster.id
     }
 
@@ -125,7 +157,7 @@ struct ClusterService: Service {
         do {
             try await catchUp()
         } catch {
-            // Not writing behind the log's end: the next lease check (which renews the lease) tries again.
+            // Not writing behind the log's end: the loop's next turn tries again.
             logger.warning("took the writer lease but could not read the log", metadata: ["error": "\(error)"])
             return
         }
@@ -163,15 +195,17 @@ struct ClusterService: Service {
         }
     }
 
-    /// Rebuilds the engine from the newest snapshot and the log (a backfilled metric definition changed
-    /// history, or this node stopped being the writer).
-    private func rebuild() async {
+    /// Rebuilds the engine's shards this node owns from the newest snapshot and the log (a backfilled metric
+    /// definition changed history, this node stopped being the writer, or it took shards).
+    func rebuild() async {
         var rebuilder = EngineRebuilder(log: store, configuration: host.read { $0.configuration })
         rebuilder.run = ShardWorkers.onCores
+        rebuilder.owned = cluster.current.owned
         do {
             let result = try await rebuilder.recover()
             host.replace(with: result.engine)
             cluster.applied(result.sequence)
+            cluster.forgetCopies()
         } catch {
             logger.error("could not rebuild from the log", metadata: ["error": "\(error)"])
         }

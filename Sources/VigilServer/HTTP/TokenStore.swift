@@ -21,6 +21,9 @@ public struct TokenStore: Sendable {
     }
 
     private var entries: [Entry] = []
+    /// The first secret configured, kept so that a node of a cluster can read its peers' shards
+    /// (`GET /v1/cluster/shards/{k}`): the one plaintext kept past start-up.
+    public private(set) var peerSecret: String?
 
     public init() {}
 
@@ -41,6 +44,7 @@ public struct TokenStore: Sendable {
         let secret = spec[spec.index(after: colon)...]
         guard secret.count >= 8 else { throw TokenError(message: "token secrets must be at least 8 characters") }
         entries.append(Entry(digest: Self.digest(String(secret)), scope: scope))
+        if peerSecret == nil { peerSecret = String(secret) }
     }
 
     static func digest(_ secret: String) -> [UInt8] { Array(SHA256.hash(data: Data(secret.utf8))) }

@@ -47,6 +47,9 @@ struct MetricsExporter: Sendable {
                 r, "node_role", "1 for this node's role among the nodes sharing its store, 0 for the others.",
                 [("role", role.rawValue)], state.role == role ? 1 : 0)
         }
+        gauge(
+            r, "node_shards_owned", "Engine shards this node applies (the others are read from their owners).", [],
+            Double(state.owned.count))
         guard let last = try? await log.lastSequence() else { return }
         let applied = state.applied(logEnd: last)
         gauge(r, "log_sequence", "The newest committed log batch.", [], Double(last))

@@ -108,12 +108,14 @@ public actor IngestPipeline {
         var results: [Result<IngestOutcome, EventError>] = []
         results.reserveCapacity(rows.count)
         var folded = 0
+        var ownsPart = false
         // In chunks, letting waiting queries in between: a query waits for one chunk, not a whole batch.
         for start in stride(from: 0, to: rows.count, by: Self.applyChunk) {
             let end = min(start + Self.applyChunk, rows.count)
             let chunk = start == 0 && end == rows.count ? rows : Array(rows[start..<end])
             host.mutateAfterReaders { engine in
                 let foldedBefore = engine.statistics.segmentValuesFolded
+                ownsPart = engine.ownsPart
                 results += apply(&engine, chunk)
                 folded += engine.statistics.segmentValuesFolded - foldedBefore
             }
@@ -123,7 +125,8 @@ public actor IngestPipeline {
             switch result {
             case .success(let outcome):
                 summary.count(outcome)
-                if outcome != .duplicate && outcome != .stale {
+                // A node owning part of the shards logs every row it accepted: the owners decide what it does.
+                if ownsPart || (outcome != .duplicate && outcome != .stale) {
                     keep.append(k)
                     newest = max(newest, batch.events[k].time.milliseconds)
                     oldest = min(oldest, batch.events[k].time.milliseconds)
@@ -218,7 +221,9 @@ public actor IngestPipeline {
 
     private func rebuildFromLog() async {
         do {
-            let result = try await EngineRebuilder(log: log, configuration: host.read { $0.configuration }).recover()
+            var rebuilder = EngineRebuilder(log: log, configuration: host.read { $0.configuration })
+            rebuilder.owned = host.read { $0.ownedShards }
+            let result = try await rebuilder.recover()
             host.replace(with: result.engine)
             lastApplied = result.sequence
             lastCommitted = result.sequence
@@ -304,6 +309,7 @@ public actor IngestPipeline {
             let started = ContinuousClock.now
             do {
                 var rebuilder = EngineRebuilder(log: log, configuration: host.read { $0.configuration })
+                rebuilder.owned = host.read { $0.ownedShards }
                 let logger = self.logger
                 rebuilder.progress = { done, total in
                     logger.info("backfill: replaying log", metadata: ["replayed": "\(done)", "total": "\(total)"])

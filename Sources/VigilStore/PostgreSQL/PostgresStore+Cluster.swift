@@ -26,6 +26,20 @@ extension PostgresStore: ClusterStore {
         }
     }
 
+    public func leases(prefix: String) async throws -> [String: Lease] {
+        var found: [String: Lease] = [:]
+        for row in try await rows(
+            """
+            SELECT name, holder, url, epoch, (extract(epoch FROM expires_at - clock_timestamp()) * 1000)::bigint
+            FROM lease WHERE starts_with(name, \(prefix)) AND expires_at > clock_timestamp()
+            """)
+        {
+            let (name, holder, url, epoch, left) = try row.decode((String, String, String, Int64, Int64).self)
+            found[name] = Lease(holder: holder, url: url, epoch: epoch, expiresIn: .milliseconds(left))
+        }
+        return found
+    }
+
     /// LISTEN on the channel every commit of log batches notifies (``append(_:updates:)``), this schema's only.
     public func watchAppends(_ wake: @escaping @Sendable () -> Void) async throws {
         let schema = location.schema

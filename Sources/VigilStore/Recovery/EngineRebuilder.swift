@@ -17,6 +17,8 @@ public struct EngineRebuilder {
     public var progressInterval = 250_000
     /// How the shards of a replayed batch run (a server runs them on its cores).
     public var run: Engine.ShardRunner = Engine.sequentially
+    /// The shards the rebuilt engine applies (see ``Engine/own(_:)``); `nil`: all, as the only node.
+    public var owned: Set<Int>?
 
     public init(log: any Store, configuration: EngineConfiguration) {
         self.log = log
@@ -100,6 +102,8 @@ public struct EngineRebuilder {
         into start: Engine, after sequence: Int64, hoisted: [MetricKey: Hoisted]
     ) async throws -> Result {
         var engine = start
+        // A snapshot holds every shard; the shards not owned are dropped before the log is replayed.
+        if let owned { engine.own(owned) }
         let total = try await log.count(after: sequence).entries
         var replayed = 0
         var rejected = 0

@@ -8,6 +8,9 @@ public protocol ClusterStore: Sendable {
     /// stands: held by `holder` if it was free, expired, or already `holder`'s; else by the other node.
     func acquireLease(_ name: String, holder: String, url: String, for duration: Duration) async throws -> Lease
 
+    /// The leases whose names start with `prefix` and have not expired, by name.
+    func leases(prefix: String) async throws -> [String: Lease]
+
     /// Gives `name` up if `holder` has it (on a clean shutdown, so another node need not wait for the expiry).
     func releaseLease(_ name: String, holder: String) async throws
 

@@ -123,3 +123,26 @@ struct ShardOwnershipTests {
         #expect(owner.prediction("p1")?.label == nil, "the label 7 of a binary model is dropped")
     }
 }
+
+extension ShardOwnershipTests {
+    /// A node reads the other shards' aggregates again and again while both it and the owners apply the log;
+    /// once all are at its end, its answers are one engine's.
+    @Test func copiesReadWhileTheLogIsAppliedEndAsOneEngine() throws {
+        let events = Self.events()
+        var whole = try Self.engine(shards: 4, owning: nil)
+        _ = Self.ingest(events, into: &whole, seed: 1)
+        var owner = try Self.engine(shards: 4, owning: [1, 2, 3])
+        let log = Self.ingest(events, into: &owner, seed: 2)
+        var reader = try Self.engine(shards: 4, owning: [0])
+        var rng = SplitMix64(seed: 9)
+        var i = 0
+        while i < log.count {
+            let batch = Array(log[i..<min(log.count, i + Int.random(in: 1...500, using: &rng))])
+            i += batch.count
+            _ = reader.ingest(batch, run: Engine.sequentially)
+            for k in 1..<4 { reader.importAggregates(owner.aggregates(ofShard: k), intoShard: k) }
+        }
+        for k in 1..<4 { reader.importAggregates(owner.aggregates(ofShard: k), intoShard: k) }
+        Fixture.expectSameAnswers(whole, reader, model: "taxi-tip", segment: nil)
+    }
+}
