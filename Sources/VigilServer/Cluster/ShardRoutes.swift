@@ -34,9 +34,13 @@ struct ShardRoutes: Sendable {
         let sequence = state.role == .writer ? await pipeline.lastCommitted : state.appliedSequence
         var headers = HTTPFields()
         headers[Self.sequenceHeader] = String(sequence)
-        if let after = request.uri.queryParameters.get("after").flatMap(Int64.init), after == sequence {
-            return Response(status: .notModified, headers: headers)
+        let after = try request.uri.queryParameters.get("after").map { (text) throws(APIError) -> Int64 in
+            guard let value = Int64(text) else {
+                throw .badRequest("invalid_parameter", "after must be a log sequence number, got '\(text.prefix(40))'")
+            }
+            return value
         }
+        if after == sequence { return Response(status: .notModified, headers: headers) }
         let part = host.read { $0.aggregates(ofShard: k) }
         let bytes: [UInt8]
         do {
