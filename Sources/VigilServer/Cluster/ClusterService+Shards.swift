@@ -85,15 +85,12 @@ extension ClusterService {
         } while await sleepUnlessShuttingDown(for: Self.pullInterval)
     }
 
-    /// Reads the aggregates of every shard another node owns.
+    /// Reads the aggregates of every shard another node owns whose owner moved on since the last read.
     func pullShards() async {
         let generation = cluster.current.copies
         for (k, shard) in cluster.current.remote.sorted(by: { $0.key < $1.key }) {
             guard let url = shard.url, shard.owner != cluster.id else { continue }
-            // Read in full every time: reads made conditional on the owner's log position (`after`, answered
-            // 304) left a copy stale in the cluster test although both nodes were at the log's end; until the
-            // cause is found, a copy is never older than one round of reads.
-            var request = HTTPClientRequest(url: "\(url)/v1/cluster/shards/\(k)")
+            var request = HTTPClientRequest(url: "\(url)/v1/cluster/shards/\(k)?after=\(shard.sequence ?? -1)")
             if let secret = peerSecret { request.headers.add(name: "Authorization", value: "Bearer \(secret)") }
             do {
                 let response = try await WriteForwarding.forwarder.execute(request, timeout: .seconds(10))

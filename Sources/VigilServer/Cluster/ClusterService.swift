@@ -79,6 +79,7 @@ struct ClusterService: Service {
             try? await store.releaseLease(Self.writerLease, holder: cluster.id)
         }
         for k in cluster.current.heldShards { try? await store.releaseLease(Self.shardLease(k), holder: cluster.id) }
+        try? await store.forgetNode(cluster.id)
     }
 
     private func follow(_ woken: LogWake) async throws {

@@ -24,7 +24,10 @@ struct ShardFreshness: RouterMiddleware {
             return "\(k)=\(sequence.map(String.init) ?? "-")"
         }
         response.headers[Self.header] = sequences.joined(separator: ",")
-        response.headers[ShardRoutes.sequenceHeader] = String(state.appliedSequence)
+        // A shard's aggregates carry the position they were read at: this node may have moved on since.
+        if response.headers[ShardRoutes.sequenceHeader] == nil {
+            response.headers[ShardRoutes.sequenceHeader] = String(state.appliedSequence)
+        }
         return response
     }
 }

@@ -77,6 +77,10 @@ extension PostgresStore: ClusterStore {
             """)
     }
 
+    public func forgetNode(_ id: String) async throws {
+        _ = try await rows("DELETE FROM node WHERE id = \(id)")
+    }
+
     public func nodes(seenWithin window: Duration) async throws -> [NodeReport] {
         let ms = window.milliseconds
         return try await rows(

@@ -17,6 +17,9 @@ public protocol ClusterStore: Sendable {
     /// Records what a node reports about itself.
     func reportNode(_ node: NodeReport) async throws
 
+    /// Removes a node's report (on a clean shutdown, so that the others stop counting it at once).
+    func forgetNode(_ id: String) async throws
+
     /// Every node that reported within `window`, by id; `seenAgo` is measured on the store's clock.
     func nodes(seenWithin window: Duration) async throws -> [NodeReport]
 
