@@ -18,6 +18,10 @@ extension Engine {
     /// Whether the engine applies only part of its shards (see ``own(_:)``).
     public var ownsPart: Bool { ownership != nil }
 
+    /// Whether the engine applies every shard (with a single node's rules, or a cluster's): what a snapshot
+    /// must hold.
+    public var ownsEveryShard: Bool { ownership?.allSatisfy { $0 } ?? true }
+
     /// The shard of an event id.
     public func shard(ofId id: String) -> Int { shardIndex(ofHash: idHash(id)) }
 
@@ -29,10 +33,9 @@ extension Engine {
             return
         }
         let mask = shards.indices.map { owned.contains($0) }
-        let orphanCapacity = (configuration.maxOrphans + shards.count - 1) / shards.count
         // A shard given up drops its join; a shard gained drops the copy it held. Other copies stay.
         for k in shards.indices where mask[k] ? shards[k].imported : owns(k) {
-            var empty = EngineShard(configuration: configuration, orphanCapacity: orphanCapacity)
+            var empty = EngineShard(configuration: configuration, of: shards.count)
             empty.series = Array(repeating: SeriesBuckets(), count: seriesKeys.count)
             shards[k] = empty
         }

@@ -61,10 +61,7 @@ public struct Engine: Sendable, Codable {
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.configuration = configuration
         let count = max(1, configuration.shards)
-        // The orphan limit is the engine's: each shard holds its share.
-        let orphanCapacity = (configuration.maxOrphans + count - 1) / count
-        self.shards = Array(
-            repeating: EngineShard(configuration: configuration, orphanCapacity: orphanCapacity), count: count)
+        self.shards = Array(repeating: EngineShard(configuration: configuration, of: count), count: count)
         // A retention of zero turns the level off: no event is at or after a cutoff of `.max`, and windows
         // resolve their edges to the next coarser level.
         if configuration.minuteRetention.milliseconds <= 0 { minuteCutoff = .max }

@@ -49,6 +49,11 @@ struct EngineShard: Sendable, Codable {
         orphans = OrphanStore(capacity: orphanCapacity)
     }
 
+    /// An empty shard of an engine of `count` shards: the orphan limit is the engine's, each shard holds its share.
+    init(configuration: EngineConfiguration, of count: Int) {
+        self.init(configuration: configuration, orphanCapacity: (configuration.maxOrphans + count - 1) / count)
+    }
+
     /// Stands in for a shard while it is taken out of the engine to be updated (never itself updated).
     static let placeholder = EngineShard(configuration: EngineConfiguration(), orphanCapacity: 0)
 

@@ -61,8 +61,7 @@ struct MaintenanceService: Service {
             throw error
         }
         let replay = ContinuousClock.now - started - result.snapshotRead - result.snapshotDecode
-        let holdsEveryShard = result.engine.ownedShards.map { $0.count == result.engine.shardCount } ?? true
-        if replay >= configuration.recoverySnapshotAfter, holdsEveryShard {
+        if replay >= configuration.recoverySnapshotAfter, result.engine.ownsEveryShard {
             await saveBeforeServing(result, replay: replay)
         }
         if result.engine.shardCount != configuration.engine.shards {
@@ -120,7 +119,7 @@ struct MaintenanceService: Service {
             guard force || pending >= configuration.snapshotMinEntries else { return last }
             guard let (engine, sequence) = await pipeline.snapshotCopy(), sequence > last else { return last }
             // A snapshot must hold every shard: a node owning part of them leaves snapshots to a node alone.
-            guard engine.ownedShards.map({ $0.count >= engine.shardCount }) ?? true else { return last }
+            guard engine.ownsEveryShard else { return last }
             guard await save(engine, at: sequence) else { return last }
             if let watermark = engine.watermark {
                 let dropped = try await log.prune(olderThan: watermark - configuration.effectiveRetention)

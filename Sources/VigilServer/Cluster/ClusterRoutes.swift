@@ -65,16 +65,13 @@ struct ClusterRoutes: Sendable {
 
     /// Every shard as this node sees it.
     private func shards(_ state: ClusterState.Snapshot, applied: Int64, last: Int64) -> [Answer.Shard] {
-        let count = state.owned.count + state.remote.count
-        return (0..<count).map { k in
-            if state.owned.contains(k) {
-                return Answer.Shard(
-                    shard: k, owner: cluster.id, url: cluster.url, sequence: applied, lag: max(0, last - applied))
-            }
+        state.shardPositions(own: applied).enumerated().map { k, sequence in
+            let mine = state.owned.contains(k)
             let remote = state.remote[k]
             return Answer.Shard(
-                shard: k, owner: remote?.owner, url: remote?.url, sequence: remote?.sequence,
-                lag: remote?.sequence.map { max(0, last - $0) },
+                shard: k, owner: mine ? cluster.id : remote?.owner, url: mine ? cluster.url : remote?.url,
+                sequence: sequence,
+                lag: sequence.map { max(0, last - $0) },
                 readAgoMs: remote?.fetchedAt.map { (ContinuousClock.now - $0).milliseconds })
         }
     }

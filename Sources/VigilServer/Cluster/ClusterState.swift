@@ -35,6 +35,12 @@ final class ClusterState: Sendable {
 
         /// This node's engine position when the log ends at `last`: a node that writes is at the end.
         func applied(logEnd last: Int64) -> Int64 { role == .follower ? appliedSequence : last }
+
+        /// Every shard's log position as this node holds it, by shard: `own` for the shards it owns, the owner's
+        /// when this node last read the others (`nil`: not read yet).
+        func shardPositions(own: Int64) -> [Int64?] {
+            (0..<(owned.count + remote.count)).map { owned.contains($0) ? own : remote[$0]?.sequence }
+        }
     }
 
     /// A shard another node owns, as this node last saw it.

@@ -18,10 +18,8 @@ struct ShardFreshness: RouterMiddleware {
         var response = try await next(request, context)
         let state = cluster.current
         guard !state.remote.isEmpty, request.uri.path.hasPrefix("/v1/") else { return response }
-        let count = state.owned.count + state.remote.count
-        let sequences = (0..<count).map { k in
-            let sequence = state.owned.contains(k) ? state.appliedSequence : state.remote[k]?.sequence
-            return "\(k)=\(sequence.map(String.init) ?? "-")"
+        let sequences = state.shardPositions(own: state.appliedSequence).enumerated().map { k, sequence in
+            "\(k)=\(sequence.map(String.init) ?? "-")"
         }
         response.headers[Self.header] = sequences.joined(separator: ",")
         // A shard's aggregates carry the position they were read at: this node may have moved on since.

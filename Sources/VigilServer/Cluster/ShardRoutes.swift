@@ -22,9 +22,9 @@ struct ShardRoutes: Sendable {
     }
 
     private func answer(_ request: Request, _ context: BasicRequestContext) async throws(APIError) -> Response {
-        guard let k = context.parameters.get("shard").flatMap(Int.init), k >= 0, k < host.read({ $0.shardCount })
-        else {
-            throw APIError(.notFound, "unknown_shard", "shard must be from 0 to \(host.read { $0.shardCount } - 1)")
+        let count = host.read { $0.shardCount }
+        guard let k = context.parameters.get("shard").flatMap(Int.init), k >= 0, k < count else {
+            throw APIError(.notFound, "unknown_shard", "shard must be from 0 to \(count - 1)")
         }
         let state = cluster.current
         guard state.owned.contains(k) else {

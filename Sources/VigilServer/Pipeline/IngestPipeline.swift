@@ -219,11 +219,17 @@ public actor IngestPipeline {
         await rebuildFromLog()
     }
 
+    /// A rebuilder of the live engine from the log: its configuration, and the shards it owns.
+    private nonisolated static func rebuilder(_ log: any Store, _ host: EngineHost) -> EngineRebuilder {
+        let (configuration, owned) = host.read { ($0.configuration, $0.ownedShards) }
+        var rebuilder = EngineRebuilder(log: log, configuration: configuration)
+        rebuilder.owned = owned
+        return rebuilder
+    }
+
     private func rebuildFromLog() async {
         do {
-            var rebuilder = EngineRebuilder(log: log, configuration: host.read { $0.configuration })
-            rebuilder.owned = host.read { $0.ownedShards }
-            let result = try await rebuilder.recover()
+            let result = try await Self.rebuilder(log, host).recover()
             host.replace(with: result.engine)
             lastApplied = result.sequence
             lastCommitted = result.sequence
@@ -308,8 +314,7 @@ public actor IngestPipeline {
         if backfill {
             let started = ContinuousClock.now
             do {
-                var rebuilder = EngineRebuilder(log: log, configuration: host.read { $0.configuration })
-                rebuilder.owned = host.read { $0.ownedShards }
+                var rebuilder = Self.rebuilder(log, host)
                 let logger = self.logger
                 rebuilder.progress = { done, total in
                     logger.info("backfill: replaying log", metadata: ["replayed": "\(done)", "total": "\(total)"])

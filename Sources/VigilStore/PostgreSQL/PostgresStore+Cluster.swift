@@ -17,27 +17,28 @@ extension PostgresStore: ClusterStore {
                     epoch = lease.epoch + CASE WHEN lease.holder = excluded.holder THEN 0 ELSE 1 END
                 WHERE lease.holder = excluded.holder OR lease.expires_at < clock_timestamp()
                 """, logger: logger)
-            let (who, where_, epoch, left) = try await rows(
-                """
-                SELECT holder, url, epoch, (extract(epoch FROM expires_at - clock_timestamp()) * 1000)::bigint
-                FROM lease WHERE name = \(name)
-                """, on: c)[0].decode((String, String, Int64, Int64).self)
-            return Lease(holder: who, url: where_, epoch: epoch, expiresIn: .milliseconds(left))
+            return try Self.lease(
+                try await rows("SELECT \(unescaped: Self.leaseColumns) FROM lease WHERE name = \(name)", on: c)[0]
+            ).lease
         }
     }
 
     public func leases(prefix: String) async throws -> [String: Lease] {
-        var found: [String: Lease] = [:]
-        for row in try await rows(
+        let found = try await rows(
             """
-            SELECT name, holder, url, epoch, (extract(epoch FROM expires_at - clock_timestamp()) * 1000)::bigint
-            FROM lease WHERE starts_with(name, \(prefix)) AND expires_at > clock_timestamp()
+            SELECT \(unescaped: Self.leaseColumns) FROM lease
+            WHERE starts_with(name, \(prefix)) AND expires_at > clock_timestamp()
             """)
-        {
-            let (name, holder, url, epoch, left) = try row.decode((String, String, String, Int64, Int64).self)
-            found[name] = Lease(holder: holder, url: url, epoch: epoch, expiresIn: .milliseconds(left))
-        }
-        return found
+        return Dictionary(uniqueKeysWithValues: try found.map(Self.lease))
+    }
+
+    /// A lease row's columns as ``lease(_:)`` reads them (the time left on PostgreSQL's clock).
+    private static let leaseColumns =
+        "name, holder, url, epoch, (extract(epoch FROM expires_at - clock_timestamp()) * 1000)::bigint"
+
+    private static func lease(_ row: PostgresRow) throws -> (name: String, lease: Lease) {
+        let (name, holder, url, epoch, left) = try row.decode((String, String, String, Int64, Int64).self)
+        return (name, Lease(holder: holder, url: url, epoch: epoch, expiresIn: .milliseconds(left)))
     }
 
     /// LISTEN on the channel every commit of log batches notifies (``append(_:updates:)``), this schema's only.
