@@ -67,6 +67,7 @@ struct ClusterService: Service {
         repeat {
             if await checkLease() {
                 lastRenewal = ContinuousClock.now
+                woken.set()  // a node that just took the lease starts writing at once
             } else if cluster.current.holdsWriterLease, ContinuousClock.now - lastRenewal >= leaseTime {
                 // The lease could not be renewed and has run out: another node may hold it now.
                 cluster.leases(writer: false, writerURL: nil)

@@ -26,16 +26,30 @@ struct WriteForwarding: RouterMiddleware {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
+    /// How long a write waits for a writer while none is known (a node just started or promoting, a lease
+    /// changing hands) before it is answered 503.
+    static let writerWait: Duration = .seconds(2)
+
+    /// This node's state once it writes or knows the writer, or after ``writerWait``.
+    private func writerKnown() async -> ClusterState.Snapshot {
+        let deadline = ContinuousClock.now + Self.writerWait
+        var state = cluster.current
+        while state.role == .follower, state.writerURL == nil, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+            state = cluster.current
+        }
+        return state
+    }
+
     /// Says which node answered a forwarded write.
     static var forwardedHeader: HTTPField.Name { HTTPField.Name("Vigil-Forwarded-To")! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        let state = cluster.current
-        guard state.role == .follower, request.method != .get, request.method != .head else {
-            return try await next(request, context)
-        }
+        guard request.method != .get, request.method != .head else { return try await next(request, context) }
+        let state = await writerKnown()
+        guard state.role == .follower else { return try await next(request, context) }
         guard let writer = state.writerURL else {
             throw APIError.unavailable(
                 "no node holds the writer lease right now (one takes it within the lease time); retry")
