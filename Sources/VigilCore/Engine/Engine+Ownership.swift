@@ -34,11 +34,7 @@ extension Engine {
         }
         let mask = shards.indices.map { owned.contains($0) }
         // A shard given up drops its join; a shard gained drops the copy it held. Other copies stay.
-        for k in shards.indices where mask[k] ? shards[k].imported : owns(k) {
-            var empty = EngineShard(configuration: configuration, of: shards.count)
-            empty.series = Array(repeating: SeriesBuckets(), count: seriesKeys.count)
-            shards[k] = empty
-        }
+        for k in shards.indices where mask[k] ? shards[k].imported : owns(k) { shards[k] = emptyShard() }
         ownership = mask
     }
 

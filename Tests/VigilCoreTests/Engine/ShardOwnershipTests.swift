@@ -146,3 +146,50 @@ extension ShardOwnershipTests {
         Fixture.expectSameAnswers(whole, reader, model: "taxi-tip", segment: nil)
     }
 }
+
+extension ShardOwnershipTests {
+    /// An engine as a snapshot gives it back: encoded and decoded (which forgets what it owns).
+    static func snapshot(_ engine: Engine) throws -> Engine {
+        let (encoder, decoder) = (JSONEncoder(), JSONDecoder())
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(Engine.self, from: encoder.encode(engine.ownedPart))
+    }
+
+    /// A node starting from one node's shard snapshot, replaying the log after it and adopting the other shards
+    /// from another node's snapshot taken later, answers as one engine that applied the whole log.
+    @Test func shardsAdoptedFromSnapshotsAtTwoPointsOfTheLogAnswerAsOneEngine() throws {
+        let events = Self.events()
+        var whole = try Self.engine(shards: 4, owning: nil)
+        _ = Self.ingest(events, into: &whole, seed: 1)
+        var writer = try Self.engine(shards: 4, owning: [])
+        let log = Self.ingest(events, into: &writer, seed: 2)
+        let (early, late) = (log.count / 3, 2 * log.count / 3)
+
+        var first = try Self.engine(shards: 4, owning: [0, 1])
+        _ = Self.ingest(Array(log[..<early]), into: &first, seed: 3)
+        first.importAggregates(whole.aggregates(ofShard: 2), intoShard: 2)  // a copy, which a snapshot leaves out
+        var second = try Self.engine(shards: 4, owning: [2, 3])
+        _ = Self.ingest(Array(log[..<late]), into: &second, seed: 4)
+        let (firstSaved, secondSaved) = (try Self.snapshot(first), try Self.snapshot(second))
+        #expect(
+            firstSaved.shards[2].join.count == 0 && firstSaved.shards[2].series.allSatisfy { $0.days.bucketCount == 0 })
+
+        var node = firstSaved
+        node.own([0, 1])
+        _ = Self.ingest(Array(log[early..<late]), into: &node, seed: 5)
+        let misfit = node.adoptShard(2, from: try Self.engine(shards: 4, owning: nil))
+        #expect(!misfit, "a snapshot from before the first prediction does not fit")
+        let adopted = [node.adoptShard(2, from: secondSaved), node.adoptShard(3, from: secondSaved)]
+        #expect(adopted == [true, true])
+        _ = Self.ingest(Array(log[late...]), into: &node, seed: 6)
+
+        #expect(node.ownedShards == [0, 1, 2, 3])
+        #expect(node.shards.map(\.join.count) == whole.shards.map(\.join.count))
+        #expect(node.statistics.duplicatePredictions == whole.statistics.duplicatePredictions)
+        Fixture.expectSameAnswers(
+            whole, node, model: "taxi-tip", segment: Segment(key: "payment_type", value: "card"))
+    }
+}
