@@ -179,6 +179,29 @@ extension PostgresStore {
                 seen_at timestamptz NOT NULL)
             """,
         ],
+        // Shard snapshots: each node owning part of the shards saves those.
+        [
+            """
+            CREATE TABLE shard_snapshot (
+                seq bigint NOT NULL,
+                node text COLLATE "C" NOT NULL,
+                shards integer[] NOT NULL,
+                shard_count integer NOT NULL,
+                created_ms bigint NOT NULL,
+                size bigint NOT NULL,
+                PRIMARY KEY (seq, node))
+            """,
+            """
+            CREATE TABLE shard_snapshot_part (
+                seq bigint NOT NULL,
+                node text COLLATE "C" NOT NULL,
+                part integer NOT NULL,
+                body bytea NOT NULL,
+                PRIMARY KEY (seq, node, part),
+                FOREIGN KEY (seq, node) REFERENCES shard_snapshot (seq, node) ON DELETE CASCADE)
+            """,
+            "ALTER TABLE shard_snapshot_part ALTER COLUMN body SET STORAGE EXTERNAL",
+        ],
     ]
 
     /// The advisory lock key of migrations ("VIGIL" and 2).

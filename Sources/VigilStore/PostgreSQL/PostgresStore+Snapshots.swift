@@ -17,8 +17,7 @@ extension PostgresStore {
             try await c.query(
                 "INSERT INTO snapshot (seq, created_ms, size) VALUES (\(sequence), \(createdAt.milliseconds), \(Int64(bytes.count)))",
                 logger: logger)
-            for (part, start) in stride(from: 0, to: bytes.count, by: Self.snapshotPart).enumerated() {
-                let body = ByteBuffer(bytes: bytes[start..<min(start + Self.snapshotPart, bytes.count)])
+            for (part, body) in Self.parts(of: bytes).enumerated() {
                 try await c.query(
                     "INSERT INTO snapshot_part (seq, part, body) VALUES (\(sequence), \(part), \(body))",
                     logger: logger)
@@ -40,17 +39,28 @@ extension PostgresStore {
                     "SELECT seq, size FROM snapshot ORDER BY seq \(unescaped: newest ? "DESC" : "ASC") LIMIT 1", on: c
                 ).first?.decode((Int64, Int).self)
             else { return nil }
-            var body = Data(capacity: size)
-            let parts = try await c.query(
-                "SELECT body FROM snapshot_part WHERE seq = \(seq) ORDER BY part", logger: logger)
-            for try await part in parts.decode(ByteBuffer.self) {
-                part.withUnsafeReadableBytes { body.append(contentsOf: $0) }
-            }
-            guard body.count == size else {
-                throw StorageError(reason: "snapshot \(seq) holds \(body.count) bytes of \(size)")
-            }
+            let body = try await readParts(
+                "SELECT body FROM snapshot_part WHERE seq = \(seq) ORDER BY part", size: size, of: "snapshot \(seq)",
+                on: c)
             return StoredSnapshot(sequence: seq, body: body)
         }
+    }
+
+    /// `bytes` in parts of ``snapshotPart``.
+    static func parts(of bytes: [UInt8]) -> [ByteBuffer] {
+        stride(from: 0, to: bytes.count, by: snapshotPart).map {
+            ByteBuffer(bytes: bytes[$0..<min($0 + snapshotPart, bytes.count)])
+        }
+    }
+
+    /// The parts `query` selects, joined; `size` is what the snapshot's row says they hold.
+    func readParts(_ query: PostgresQuery, size: Int, of what: String, on c: PostgresConnection) async throws -> Data {
+        var body = Data(capacity: size)
+        for try await part in try await c.query(query, logger: logger).decode(ByteBuffer.self) {
+            part.withUnsafeReadableBytes { body.append(contentsOf: $0) }
+        }
+        guard body.count == size else { throw StorageError(reason: "\(what) holds \(body.count) bytes of \(size)") }
+        return body
     }
 
     public func snapshotSequences() async throws -> [Int64] {
@@ -72,6 +82,8 @@ extension PostgresStore {
                 "WITH d AS (DELETE FROM log WHERE seq <= \(base) RETURNING 1) SELECT count(*) FROM d", on: c)[0]
                 .decode(Int.self)
             try await c.query("DELETE FROM snapshot WHERE seq < \(base)", logger: logger)
+            // A shard snapshot before the log's new start could not be replayed from.
+            try await c.query("DELETE FROM shard_snapshot WHERE seq < \(base)", logger: logger)
             return dropped
         }
     }

@@ -36,18 +36,41 @@ public struct EngineRebuilder {
         /// Time spent reading the snapshot from the store, and decoding it.
         public var snapshotRead: Duration = .zero
         public var snapshotDecode: Duration = .zero
+        /// The shards taken from shard snapshots (see ``ShardSnapshotStore``), with each one's log position.
+        public var shardSnapshots: [Int: Int64] = [:]
+
+        /// ``shardSnapshots`` for a log line: `shard@sequence` by shard, or `none`.
+        public var shardSnapshotSummary: String {
+            shardSnapshots.isEmpty
+                ? "none"
+                : shardSnapshots.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" }.joined(separator: ",")
+        }
     }
 
-    /// State on start: the newest snapshot plus the log after it.
+    /// State on start: the newest snapshot plus the log after it. An engine owning part of the shards, on a
+    /// store keeping shard snapshots, puts its shards together from the newest snapshot of each.
     public func recover() async throws -> Result {
         let rebuildSequence = try await log.setting(StoreSettings.rebuildSequence) ?? 0
+        // A snapshot the plan names may be replaced meanwhile by a newer one (which drops it): plan again.
+        for _ in 0..<3 {
+            guard let owned, let store = log as? any ShardSnapshotStore,
+                let plan = ShardSnapshotPlan(
+                    owned: owned, whole: try await log.snapshotSequences().last,
+                    shardSnapshots: try await store.shardSnapshots(), since: rebuildSequence)
+            else { break }
+            do {
+                if let result = try await recover(plan, from: store) { return result }
+            } catch is AdoptionMismatch {
+                break  // it cannot happen unless the log changed under the snapshot: start as a lone node does
+            }
+        }
         let clock = ContinuousClock()
         let readStart = clock.now
         if let newest = try await log.snapshot(newest: true), newest.sequence >= rebuildSequence {
             let decodeStart = clock.now
             if let engine = try EngineSnapshot.decode(newest.body) {
                 let decoded = clock.now
-                var result = try await replay(into: engine, after: newest.sequence, hoisted: [:])
+                var result = try await replay(into: engine, after: newest.sequence, hoisted: [:], owning: owned)
                 result.snapshotRead = decodeStart - readStart
                 result.snapshotDecode = decoded - decodeStart
                 return result
@@ -68,7 +91,7 @@ public struct EngineRebuilder {
         for (_, definition) in hoisted.sorted(by: { $0.value.sequence < $1.value.sequence }) {
             engine.apply(definition.entry)
         }
-        var result = try await replay(into: engine, after: baseSequence, hoisted: hoisted)
+        var result = try await replay(into: engine, after: baseSequence, hoisted: hoisted, owning: owned)
         result.fromSnapshot = baseSequence == 0 ? nil : baseSequence
         return result
     }
@@ -98,11 +121,13 @@ public struct EngineRebuilder {
         return found
     }
 
-    private func replay(
-        into start: Engine, after sequence: Int64, hoisted: [MetricKey: Hoisted]
+    /// Replays the log after `sequence` into `start`, owning `owned` (the shards not owned are dropped first), and
+    /// adopting each of `adoptions`' shards once the batch of its snapshot is applied.
+    func replay(
+        into start: Engine, after sequence: Int64, hoisted: [MetricKey: Hoisted], owning owned: Set<Int>?,
+        adoptions: [Adoption] = []
     ) async throws -> Result {
         var engine = start
-        // A snapshot holds every shard; the shards not owned are dropped before the log is replayed.
         if let owned { engine.own(owned) }
         let total = try await log.count(after: sequence).entries
         var replayed = 0
@@ -110,7 +135,17 @@ public struct EngineRebuilder {
         var last = sequence
         // Consecutive events are applied as batches, so each batch's shards run side by side.
         var batch = ReplayBatch(run: run)
+        var waiting = adoptions[...]
+        func adopt(through position: Int64) throws {
+            guard waiting.first.map({ $0.sequence <= position }) == true else { return }
+            rejected += batch.flush(into: &engine)
+            while let next = waiting.first, next.sequence <= position {
+                waiting.removeFirst()
+                guard engine.adoptShard(next.shard, from: next.engine) else { throw AdoptionMismatch(adoption: next) }
+            }
+        }
         try await log.forEachRecord(after: sequence) { seq, bytes in
+            try adopt(through: seq - 1)
             last = seq
             try LogCodec.decode(bytes) { entry in
                 replayed += 1
@@ -125,6 +160,8 @@ public struct EngineRebuilder {
                 rejected += batch.apply(entry, to: &engine)
             }
         }
+        try adopt(through: last)
+        guard waiting.isEmpty else { throw AdoptionMismatch(adoption: waiting.first!) }
         rejected += batch.flush(into: &engine)
         progress(replayed, total)
         return Result(

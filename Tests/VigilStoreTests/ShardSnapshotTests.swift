@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import VigilCore
+
+@testable import VigilStore
+
+/// Shard snapshots: which snapshot a rebuild reads each shard from, and, on PostgreSQL, that a node put together
+/// from two nodes' snapshots taken at different batches equals one engine that applied the whole log.
+@Suite struct ShardSnapshotTests {
+    static func info(_ sequence: Int64, _ node: String, _ shards: [Int]) -> ShardSnapshotInfo {
+        ShardSnapshotInfo(
+            sequence: sequence, node: node, shards: shards, shardCount: 4, createdAt: Timestamp(milliseconds: 0),
+            size: 0)
+    }
+
+    @Test func eachShardComesFromTheNewestSnapshotHoldingIt() throws {
+        let (a, b, c) = (Self.info(10, "a", [0, 1]), Self.info(30, "b", [2, 3]), Self.info(20, "c", [1]))
+        let plan = try #require(ShardSnapshotPlan(owned: [0, 1, 2], whole: 5, shardSnapshots: [a, b, c], since: 0))
+        #expect(plan.start == .shards(a) && plan.startShards == [0])
+        #expect(plan.adoptions.map(\.source) == [.shards(c), .shards(b)])
+        #expect(plan.adoptions.map(\.shards) == [[1], [2]])
+
+        // A whole snapshot newer than a shard's gives that shard; a node owning nothing starts from the newest.
+        let newer = try #require(ShardSnapshotPlan(owned: [0, 2], whole: 25, shardSnapshots: [a, b, c], since: 0))
+        #expect(newer.start == .whole(25) && newer.startShards == [0] && newer.adoptions.map(\.shards) == [[2]])
+        let none = try #require(ShardSnapshotPlan(owned: [], whole: 25, shardSnapshots: [a, b, c], since: 0))
+        #expect(none.start == .shards(b) && none.startShards.isEmpty && none.adoptions.isEmpty)
+        // A lone node's stand-in for "every shard" asks only for the shards there are.
+        let all = try #require(ShardSnapshotPlan(owned: Set(0..<64), whole: 5, shardSnapshots: [a, b], since: 0))
+        #expect(all.start == .shards(a) && all.startShards == [0, 1] && all.adoptions.map(\.shards) == [[2, 3]])
+    }
+
+    @Test func withoutASnapshotForEveryShardTheRebuildStartsAsALoneNodes() {
+        let a = Self.info(10, "a", [0, 1])
+        #expect(ShardSnapshotPlan(owned: [0, 2], whole: nil, shardSnapshots: [a], since: 0) == nil)
+        #expect(ShardSnapshotPlan(owned: [0], whole: nil, shardSnapshots: [], since: 0) == nil)
+        // Snapshots older than a backfill's rebuild do not count.
+        #expect(ShardSnapshotPlan(owned: [0], whole: nil, shardSnapshots: [a], since: 11) == nil)
+    }
+
+    static let postgres = StoreBackend.postgres.map { [$0] } ?? []
+
+    /// The engine of a node that owns `owned` after applying `entries`, as a snapshot would hold it.
+    static func node(_ owned: Set<Int>, _ entries: ArraySlice<LogEntry>) -> Engine {
+        var engine = Engine(configuration: configuration)
+        engine.own(owned)
+        for e in entries { engine.apply(e) }
+        return engine
+    }
+
+    static let configuration = {
+        var configuration = EngineConfiguration()
+        configuration.shards = 4
+        return configuration
+    }()
+
+    @Test(arguments: postgres)
+    func aNodePutTogetherFromTwoNodesSnapshotsAnswersAsOneEngine(_ backend: StoreBackend) async throws {
+        try await backend.withLocation { location in
+            let store = try await location.open()
+            let shared = try #require(store as? any ShardSnapshotStore)
+            let all = EngineRebuilderTests.events(count: 3000)
+            // Batches of 100 entries.
+            let records = stride(from: 0, to: all.count, by: 100).enumerated().map { (i, start) in
+                StoreContractTests.record(Int64(i + 1), Array(all[start..<min(start + 100, all.count)]))
+            }
+            try await store.append(records)
+            var whole = Engine(configuration: Self.configuration)
+            for e in all { whole.apply(e) }
+            let t = Timestamp(milliseconds: 0)
+            // Node a saves shards 0 and 1 after batch 8, then after batch 12 (the first is then dropped); node b
+            // saves shards 2 and 3 after batch 20; a whole snapshot after batch 5 is older than all of them.
+            try await store.saveSnapshot(sequence: 5, createdAt: t, engine: Engine(configuration: Self.configuration))
+            try await shared.saveShardSnapshot(
+                sequence: 8, node: "a", createdAt: t, engine: Self.node([0, 1], all[..<800]))
+            try await shared.saveShardSnapshot(
+                sequence: 12, node: "a", createdAt: t, engine: Self.node([0, 1], all[..<1200]))
+            var b = Self.node([2, 3], all[..<2000])
+            b.importAggregates(whole.aggregates(ofShard: 0), intoShard: 0)  // a copy it merged: not saved
+            try await shared.saveShardSnapshot(sequence: 20, node: "b", createdAt: t, engine: b)
+            #expect(try await shared.shardSnapshots().map(\.sequence) == [20, 12])
+            #expect(try await shared.shardSnapshots().map(\.shards) == [[2, 3], [0, 1]])
+
+            var rebuilder = EngineRebuilder(log: store, configuration: Self.configuration)
+            rebuilder.owned = [0, 1, 2, 3]
+            let result = try await rebuilder.recover()
+            #expect(result.fromSnapshot == 12 && result.replayedEntries == all.count - 1200)
+            #expect(result.shardSnapshots == [0: 12, 1: 12, 2: 20, 3: 20])
+            #expect(result.engine.ownedShards == [0, 1, 2, 3])
+            #expect(try EngineRebuilderTests.values(result.engine) == EngineRebuilderTests.values(whole))
+            #expect(result.engine.statistics == whole.statistics)
+
+            // A node taking over only shard 3 holds its join alone, and what every node shares.
+            rebuilder.owned = [3]
+            let taker = try await rebuilder.recover().engine
+            #expect(taker.shardCount == 4 && taker.ownedShards == [3] && taker.watermark == whole.watermark)
+            #expect(taker.statistics.pendingPredictions == whole.aggregates(ofShard: 3).statistics.pendingPredictions)
+
+            // Retention to a whole snapshot after batch 15 drops the shard snapshots before it.
+            try await store.saveSnapshot(sequence: 15, createdAt: t, engine: Self.node([0, 1, 2, 3], all[..<1500]))
+            #expect(try await store.prune(olderThan: Timestamp(milliseconds: .max)) == 15)
+            #expect(try await shared.shardSnapshots().map(\.sequence) == [20])
+        }
+    }
+}
