@@ -13,8 +13,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Every option can also be set by an environment variable (VIGIL_HOST, VIGIL_PORT, VIGIL_DATA,
             VIGIL_SYNC, VIGIL_MAX_BODY, VIGIL_TOKENS, VIGIL_LABEL_HORIZON, VIGIL_RETENTION,
-            VIGIL_SNAPSHOT_INTERVAL, VIGIL_LOG_LEVEL, VIGIL_SLOS, VIGIL_ALERT_INTERVAL, VIGIL_WEBHOOK_URL,
-            VIGIL_WEBHOOK_SECRET, VIGIL_ALERTMANAGER_URL, VIGIL_EXTERNAL_URL); a flag wins over the variable.
+            VIGIL_SNAPSHOT_INTERVAL, VIGIL_SNAPSHOT_MIN_ENTRIES, VIGIL_LOG_LEVEL, VIGIL_SLOS, VIGIL_ALERT_INTERVAL,
+            VIGIL_WEBHOOK_URL, VIGIL_WEBHOOK_SECRET, VIGIL_ALERTMANAGER_URL, VIGIL_EXTERNAL_URL); a flag wins over the variable.
 
             Tokens are SCOPE:SECRET with SCOPE read or write, comma-separated:
               VIGIL_TOKENS="write:$(openssl rand -hex 32),read:$(openssl rand -hex 32)"
@@ -52,6 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
     var shards: Int?
     @Option(help: "How long raw events stay in the log (default: label horizon + 7d).") var retention: String?
     @Option(help: "How often to consider a snapshot (default 60s).") var snapshotInterval: String?
+    @Option(help: "Log entries since the last snapshot before another is taken (default 100000).")
+    var snapshotMinEntries: Int?
     @Option(help: "Save a snapshot before serving when replaying the log on start took longer (default 1s).")
     var recoverySnapshotAfter: String?
     @Option(
@@ -180,6 +182,12 @@ struct ServeCommand: AsyncParsableCommand {
         if let r = retention ?? env["VIGIL_RETENTION"] { c.retention = try duration(r, "retention") }
         if let s = snapshotInterval ?? env["VIGIL_SNAPSHOT_INTERVAL"] {
             c.snapshotInterval = try duration(s, "snapshot interval")
+        }
+        if let n = try snapshotMinEntries
+            ?? env["VIGIL_SNAPSHOT_MIN_ENTRIES"].map({ try integer($0, "VIGIL_SNAPSHOT_MIN_ENTRIES") })
+        {
+            guard n >= 1 else { throw ValidationError("snapshot min entries must be at least 1, got \(n)") }
+            c.snapshotMinEntries = n
         }
         if let n = try asOfCheckpoints
             ?? env["VIGIL_AS_OF_CHECKPOINTS"].map({ try integer($0, "VIGIL_AS_OF_CHECKPOINTS") })

@@ -18,6 +18,11 @@ struct MaintenanceService: Service {
     /// Only the writer (or the only node) snapshots and applies retention: a follower's engine is ahead of or
     /// behind its pipeline's position, and the writer's snapshots serve every node.
     let cluster: ClusterState
+    /// Saves the writer's shards when it owns part of them (`--partition-shards`).
+    var shardSnapshots: ShardSnapshotSaver? {
+        ShardSnapshotSaver(
+            log, partitioned: configuration.partitionShards, node: cluster.id, clock: clock, logger: logger)
+    }
 
     func run() async throws {
         let recovered = try await recover()
@@ -83,7 +88,9 @@ struct MaintenanceService: Service {
         logger.info(
             "recovered",
             metadata: [
-                "snapshot": "\(result.fromSnapshot.map(String.init) ?? "none")", "entries": "\(result.replayedEntries)",
+                "snapshot": "\(result.fromSnapshot.map(String.init) ?? "none")",
+                "shard_snapshots": "\(result.shardSnapshotSummary)",
+                "entries": "\(result.replayedEntries)",
                 "rejected": "\(result.rejectedEntries)", "sequence": "\(result.sequence)",
                 "snapshot_read": "\(result.snapshotRead)", "snapshot_decode": "\(result.snapshotDecode)",
                 "duration": "\(ContinuousClock.now - started)",
@@ -118,8 +125,10 @@ struct MaintenanceService: Service {
             let pending = try await log.count(after: last).entries
             guard force || pending >= configuration.snapshotMinEntries else { return last }
             guard let (engine, sequence) = await pipeline.snapshotCopy(), sequence > last else { return last }
-            // A snapshot must hold every shard: a node owning part of them leaves snapshots to a node alone.
-            guard engine.ownsEveryShard else { return last }
+            // A whole snapshot must hold every shard: a node owning part of them saves those alone.
+            guard engine.ownsEveryShard else {
+                return await shardSnapshots?.save(engine, at: sequence) == true ? sequence : last
+            }
             guard await save(engine, at: sequence) else { return last }
             if let watermark = engine.watermark {
                 let dropped = try await log.prune(olderThan: watermark - configuration.effectiveRetention)

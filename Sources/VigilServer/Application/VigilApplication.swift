@@ -147,7 +147,11 @@ public struct VigilServer: Sendable {
                     cluster: cluster, store: shared, host: host, pipeline: pipeline, registry: registry,
                     documents: documents, leaseTime: configuration.leaseTime,
                     partitioned: configuration.partitionShards, peerSecret: configuration.tokens.peerSecret,
-                    logger: logger))
+                    shardSnapshots: ShardSnapshotSaver(
+                        log, partitioned: configuration.partitionShards, node: cluster.id, clock: clock,
+                        logger: logger),
+                    snapshotInterval: configuration.snapshotInterval,
+                    snapshotMinEntries: configuration.snapshotMinEntries, logger: logger))
         }
         if let mlflow = configuration.mlflow {
             app.addServices(

@@ -38,9 +38,12 @@ struct ClusterRoutes: Sendable {
             var lag: Int64?
             /// How long ago this node read the shard from its owner (`nil` for its own shards).
             var readAgoMs: Int64?
+            /// The position of the newest snapshot holding the shard (whole, or a node's shard snapshot): a node
+            /// taking it over replays the log after it (`nil`: none, it replays the whole log).
+            var snapshotSequence: Int64?
 
             enum CodingKeys: String, CodingKey {
-                case shard, owner, url, sequence, lag, readAgoMs = "read_ago_ms"
+                case shard, owner, url, sequence, lag, readAgoMs = "read_ago_ms", snapshotSequence = "snapshot_sequence"
             }
         }
 
@@ -64,16 +67,25 @@ struct ClusterRoutes: Sendable {
     }
 
     /// Every shard as this node sees it.
-    private func shards(_ state: ClusterState.Snapshot, applied: Int64, last: Int64) -> [Answer.Shard] {
-        state.shardPositions(own: applied).enumerated().map { k, sequence in
+    private func shards(_ state: ClusterState.Snapshot, applied: Int64, last: Int64) async throws -> [Answer.Shard] {
+        let snapshots = try await snapshotSequences()
+        return state.shardPositions(own: applied).enumerated().map { k, sequence in
             let mine = state.owned.contains(k)
             let remote = state.remote[k]
             return Answer.Shard(
                 shard: k, owner: mine ? cluster.id : remote?.owner, url: mine ? cluster.url : remote?.url,
                 sequence: sequence,
                 lag: sequence.map { max(0, last - $0) },
-                readAgoMs: remote?.fetchedAt.map { (ContinuousClock.now - $0).milliseconds })
+                readAgoMs: remote?.fetchedAt.map { (ContinuousClock.now - $0).milliseconds },
+                snapshotSequence: snapshots(k))
         }
+    }
+
+    /// The position of the newest snapshot holding each shard.
+    private func snapshotSequences() async throws -> (Int) -> Int64? {
+        let whole = try await log.snapshotSequences().last
+        let held = try await (log as? any ShardSnapshotStore)?.shardSnapshots() ?? []
+        return { k in [whole, held.first { $0.shards.contains(k) }?.sequence].compactMap { $0 }.max() }
     }
 
     func describe() async throws(APIError) -> Response {
@@ -101,7 +113,7 @@ struct ClusterRoutes: Sendable {
                 Answer(
                     node: cluster.id, role: state.role.rawValue, writer: state.writerURL, store: store,
                     lastSequence: last, appliedSequence: applied, lag: max(0, last - applied), nodes: nodes,
-                    shards: shards(state, applied: applied, last: last)))
+                    shards: try await shards(state, applied: applied, last: last)))
         } catch {
             throw .unavailable("could not read the cluster's state from the store: \(error)")
         }

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -27,9 +28,14 @@ struct ClusterService: Service {
     let partitioned: Bool
     /// The token this node presents to its peers, when the API needs one.
     let peerSecret: String?
+    /// Saves this node's shards while it follows (the writer's are saved by its maintenance).
+    let shardSnapshots: ShardSnapshotSaver?
+    let snapshotInterval: Duration
+    let snapshotMinEntries: Int
     let logger: Logger
 
     static let writerLease = "writer"
+    static let leaseExecutor = DispatchTaskExecutor(label: "vigil.leases", qos: .userInitiated)
     /// How often a follower reads the log when no commit woke it (a missed notification, a broken listener).
     static let tailInterval: Duration = .seconds(1)
     /// How often the loop looks whether a commit woke it.
@@ -37,11 +43,15 @@ struct ClusterService: Service {
 
     func run() async throws {
         let woken = LogWake()
+        let (saves, saving) = AsyncStream.makeStream(of: ShardSave.self, bufferingPolicy: .bufferingNewest(1))
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await listen(woken) }
-            group.addTask { await keepLeases(woken) }
+            // Renewals must keep their time whatever the cooperative pool is busy with (a rebuild, a replay).
+            group.addTask(executorPreference: Self.leaseExecutor) { await keepLeases(woken) }
             group.addTask { await keepPulling() }
-            try await follow(woken)
+            group.addTask { await keepSavingShards(saves) }
+            try await follow(woken, saving: saving)
+            saving.finish()
             group.cancelAll()
         }
     }
@@ -76,19 +86,31 @@ struct ClusterService: Service {
             if partitioned { await balanceShards() }
             woken.set()  // the log's loop acts on the leases at once
         } while await sleepUnlessShuttingDown(for: leaseTime / 3)
-        if cluster.current.holdsWriterLease {
-            try? await store.releaseLease(Self.writerLease, holder: cluster.id)
-        }
-        for k in cluster.current.heldShards { try? await store.releaseLease(Self.shardLease(k), holder: cluster.id) }
-        try? await store.forgetNode(cluster.id)
+        await giveUpLeases()
     }
 
-    private func follow(_ woken: LogWake) async throws {
+    /// On a clean shutdown: gives up this node's leases and report, so the others need not wait for them to
+    /// expire. In a task of its own, since the service's tasks may be cancelled by then.
+    private func giveUpLeases() async {
+        let (store, cluster) = (self.store, self.cluster)
+        await Task {
+            if cluster.current.holdsWriterLease {
+                try? await store.releaseLease(Self.writerLease, holder: cluster.id)
+            }
+            for k in cluster.current.heldShards {
+                try? await store.releaseLease(Self.shardLease(k), holder: cluster.id)
+            }
+            try? await store.forgetNode(cluster.id)
+        }.value
+    }
+
+    private func follow(_ woken: LogWake, saving: AsyncStream<ShardSave>.Continuation) async throws {
         guard await recovered() else { return }
         cluster.applied(await pipeline.lastCommitted)
         await pipeline.stopWriting()  // until this node takes the writer lease
         var nextRefresh = ContinuousClock.now
         var readFailing = false
+        var shardSnapshot = ShardSnapshotSchedule()
         repeat {
             await actOnLeases()
             let state = cluster.current
@@ -108,10 +130,17 @@ struct ClusterService: Service {
                     }
                     readFailing = true
                 }
+                await offerShardSnapshot(&shardSnapshot, to: saving)
             } else {
                 cluster.applied(await pipeline.lastCommitted)
             }
         } while await woken.wait(upTo: Self.tailInterval)
+        // A last snapshot of a follower's shards, as the writer's maintenance saves its own on the way out.
+        if cluster.current.role == .follower, let shardSnapshots, !cluster.current.owned.isEmpty,
+            cluster.current.appliedSequence > shardSnapshot.lastSequence
+        {
+            await shardSnapshots.save(host.copy(), at: cluster.current.appliedSequence)
+        }
     }
 
     /// Becomes the writer, stops being it, or changes shards, as the leases now say.
@@ -204,10 +233,20 @@ struct ClusterService: Service {
         rebuilder.run = ShardWorkers.onCores
         rebuilder.owned = cluster.current.owned
         do {
+            let started = ContinuousClock.now
             let result = try await rebuilder.recover()
             host.replace(with: result.engine)
             cluster.applied(result.sequence)
             cluster.forgetCopies()
+            logger.notice(
+                "rebuilt this node's shards",
+                metadata: [
+                    "owned": "\(rebuilder.owned?.sorted() ?? [])",
+                    "snapshot": "\(result.fromSnapshot.map(String.init) ?? "none")",
+                    "shard_snapshots": "\(result.shardSnapshotSummary)",
+                    "entries": "\(result.replayedEntries)", "sequence": "\(result.sequence)",
+                    "duration": "\(ContinuousClock.now - started)",
+                ])
         } catch {
             logger.error("could not rebuild from the log", metadata: ["error": "\(error)"])
         }
