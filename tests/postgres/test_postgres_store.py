@@ -257,7 +257,8 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
     schema = "vigil_cluster_" + uuid.uuid4().hex[:12]
     hook = Receiver()
     pg = ["--store", f"{POSTGRES}{'&' if '?' in POSTGRES else '?'}schema={schema}", "--lease-time", f"{LEASE}s",
-          "--webhook-url", hook.url, "--alert-interval", "1s", "--shards", "6", "--partition-shards"]
+          "--webhook-url", hook.url, "--alert-interval", "1s", "--shards", "6", "--partition-shards",
+          "--snapshot-interval", "2s", "--snapshot-min-entries", "5000"]
     reference = (FIXTURE / "reference.csv").read_bytes()
     try:
         # The same shard count as the nodes', so that sums of doubles add in the same order.
@@ -280,6 +281,12 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
             answers_equal(list(nodes), expected)
             view = get(n1 + "/v1/cluster")
             assert sorted(n["role"] for n in view["nodes"]) == ["follower", "follower", "writer"]
+            # Each node saved its own shards (the writer from its maintenance, the followers from their loops).
+            wait_for("a snapshot of every shard",
+                     lambda: all(s.get("snapshot_sequence") for s in get(n1 + "/v1/cluster")["shards"]), seconds=30)
+            saved = psql("SELECT string_agg(array_to_string(shards, ','), ' ' ORDER BY shards) FROM shard_snapshot",
+                         schema)
+            assert sorted(int(k) for k in saved.replace(" ", ",").split(",")) == list(range(6)), saved
             # Each node holds the join of its own shards only: about a third of one server's.
             held = {url: join_bytes(url) for url in nodes}
             assert all(0 < b < 0.6 * join_bytes(single) for b in held.values()), (held, join_bytes(single))
@@ -320,6 +327,10 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
             wait_for("the survivors at the log's end", lambda: caught_up(list(nodes)), seconds=30)
             expected = answers(single)
             answers_equal(list(nodes), expected)
+            # The dead node's shards were taken from its shard snapshot, not rebuilt from the whole log.
+            logs = [(tmp_path / f"n{i}.log").read_text() for i in (1, 2, 3)]
+            rebuilt = [line for log in logs for line in log.splitlines() if "rebuilt this node's shards" in line]
+            assert any("shard_snapshots=none" not in line for line in rebuilt), rebuilt
             # The new writer reloaded the firing alerts: a few evaluations later, nothing was paged again.
             time.sleep(3)
             assert sorted(b["alert"]["rule"] for b in firing(hook)) == ["page-6h", "ticket-3d"], hook.bodies
