@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 import VigilCore
 
 /// The shared ``Store``: the log, snapshots and metadata in PostgreSQL (15 or newer), through postgres-nio's
@@ -65,11 +66,11 @@ public final class PostgresStore: Store {
 
     /// Runs `body` in a transaction on one pooled connection: committed if it returns, rolled back if it throws.
     /// PostgreSQL's errors reach the caller as ``StorageError``; the store's own (limits) as they are.
-    func transaction<T>(
+    func transaction<T: Sendable>(
         isolation: String = "READ COMMITTED", _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await Self.mapErrors {
-            try await client.withConnection { connection in
+            try await withPooledConnection { connection in
                 try await connection.query("BEGIN ISOLATION LEVEL \(unescaped: isolation)", logger: logger)
                 do {
                     let result = try await body(connection)
@@ -84,8 +85,55 @@ public final class PostgresStore: Store {
     }
 
     /// Runs `body` on one pooled connection, outside a transaction (one statement, or a read).
-    func connection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await Self.mapErrors { try await client.withConnection { try await body($0) } }
+    func connection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.mapErrors { try await withPooledConnection { try await body($0) } }
+    }
+
+    /// How long a call waits for a pooled connection before it fails. While PostgreSQL is down, the pool queues
+    /// a request until its circuit breaker trips, a minute later: a write would hang that long instead of
+    /// getting a 503, and the leases would not be renewed.
+    static let connectDeadline: Duration = .seconds(5)
+
+    /// Set once, read from another task.
+    private final class Flag: Sendable {
+        private let value = Atomic<Bool>(false)
+        func set() { value.store(true, ordering: .releasing) }
+        var isSet: Bool { value.load(ordering: .acquiring) }
+    }
+
+    /// Runs `body` on a pooled connection, or throws ``StorageError`` if none is had within ``connectDeadline``
+    /// (the request for one is then withdrawn). Once `body` runs, it is not timed.
+    private func withPooledConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await withoutActuallyEscaping(body) { body in
+            // The group's children end before this returns, so `body` does not outlive the call.
+            nonisolated(unsafe) let body = body
+            let leased = Flag()
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await self.client.withConnection { connection in
+                        leased.set()
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: Self.connectDeadline)
+                    guard leased.isSet else {
+                        throw StorageError(
+                            reason:
+                                "PostgreSQL gave no connection within \(Self.connectDeadline) (is it down or unreachable?)"
+                        )
+                    }
+                    return nil
+                }
+                while let result = try await group.next() {
+                    if let value = result {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw CancellationError()
+            }
+        }
     }
 
     /// The rows of one query, read in full.
