@@ -35,7 +35,10 @@ struct MaintenanceService: Service {
         var lastMaintained = ContinuousClock.now
         // Wake every second: a server refusing writes after a storage failure probes whether it can resume.
         while await sleepUnlessShuttingDown(for: min(.seconds(1), configuration.snapshotInterval)) {
-            if case .degraded = host.phase { await pipeline.probeStorage() }
+            switch host.phase {
+            case .degraded, .unavailable: await pipeline.probeStorage()
+            case .ready, .recovering, .failed: break
+            }
             guard ContinuousClock.now - lastMaintained >= configuration.snapshotInterval else { continue }
             lastMaintained = ContinuousClock.now
             lastSnapshot = await maintain(since: lastSnapshot)

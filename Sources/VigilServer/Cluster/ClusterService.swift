@@ -108,10 +108,15 @@ struct ClusterService: Service {
         guard await recovered() else { return }
         cluster.applied(await pipeline.lastCommitted)
         await pipeline.stopWriting()  // until this node takes the writer lease
+        await pipeline.leaveRebuildsToCluster()
         var nextRefresh = ContinuousClock.now
         var readFailing = false
         var shardSnapshot = ShardSnapshotSchedule()
         repeat {
+            if case .unavailable = host.phase {
+                await rebuildAfterFailure()
+                continue
+            }
             await actOnLeases()
             let state = cluster.current
             if state.role == .follower {
@@ -161,7 +166,7 @@ struct ClusterService: Service {
     func recovered() async -> Bool {
         while await sleepUnlessShuttingDown(for: .milliseconds(50)) {
             switch host.phase {
-            case .ready, .degraded: return true
+            case .ready, .degraded, .unavailable: return true
             case .failed: return false
             case .recovering: continue
             }
@@ -208,6 +213,18 @@ struct ClusterService: Service {
         await rebuild()
     }
 
+    /// A commit failed, or a rebuild could not read the log: the engine may hold what was never committed, or
+    /// lack shards. Rebuild it before anything else (again at the next turn while storage cannot be read); the
+    /// writer then commits after the log's end, once storage takes a probe write.
+    private func rebuildAfterFailure() async {
+        let writing = cluster.current.role == .writer
+        await pipeline.stopWriting()
+        await rebuild()
+        if case .unavailable = host.phase { return }
+        let state = cluster.current
+        if writing, state.role == .writer, state.holdsWriterLease { await pipeline.start(after: state.appliedSequence) }
+    }
+
     /// Applies the batches committed since this node's position.
     private func catchUp() async throws {
         let tail = try await LogTail.read(store, after: cluster.current.appliedSequence)
@@ -231,7 +248,8 @@ struct ClusterService: Service {
     func rebuild() async {
         var rebuilder = EngineRebuilder(log: store, configuration: host.read { $0.configuration })
         rebuilder.run = ShardWorkers.onCores
-        rebuilder.owned = cluster.current.owned
+        // Unpartitioned, a node applies every shard with a lone node's rules (it may become the writer).
+        rebuilder.owned = partitioned ? cluster.current.owned : nil
         do {
             let started = ContinuousClock.now
             let result = try await rebuilder.recover()
@@ -241,14 +259,23 @@ struct ClusterService: Service {
             logger.notice(
                 "rebuilt this node's shards",
                 metadata: [
-                    "owned": "\(rebuilder.owned?.sorted() ?? [])",
+                    "owned": "\(rebuilder.owned.map { "\($0.sorted())" } ?? "all")",
                     "snapshot": "\(result.fromSnapshot.map(String.init) ?? "none")",
                     "shard_snapshots": "\(result.shardSnapshotSummary)",
                     "entries": "\(result.replayedEntries)", "sequence": "\(result.sequence)",
                     "duration": "\(ContinuousClock.now - started)",
                 ])
+            if case .unavailable = host.phase {
+                // Served again once storage takes a probe write (the maintenance service's).
+                host.phase = .degraded("the state was rebuilt from the log after a storage failure")
+            }
         } catch {
-            logger.error("could not rebuild from the log", metadata: ["error": "\(error)"])
+            // The engine may hold what was never committed, or lack a shard: nothing is served until a rebuild
+            // succeeds (the log's loop tries again at its next turn).
+            let reason = "storage cannot be read (\(error))"
+            if case .unavailable(let said) = host.phase, said == reason { return }
+            host.phase = .unavailable(reason)
+            logger.error("could not rebuild from the log; retrying", metadata: ["error": "\(error)"])
         }
     }
 

@@ -25,6 +25,9 @@ public final class EngineHost: Sendable {
         /// A commit failed (disk full, read-only directory): the engine was rebuilt from the durable log, queries
         /// are answered, writes get 503 until a probe write succeeds again.
         case degraded(String)
+        /// The engine may hold what was never committed (a commit failed) and could not be rebuilt from the log:
+        /// storage cannot be read. Nothing is served; the rebuild is retried every second until it succeeds.
+        case unavailable(String)
         /// Recovery itself failed: nothing is served until a restart.
         case failed(String)
     }
@@ -96,6 +99,9 @@ public final class EngineHost: Sendable {
             throw .unavailable("the server stopped accepting requests after a storage failure: \(reason); restart it")
         case .degraded:
             return  // queries are answered from the durable state; writes are refused by the pipeline
+        case .unavailable(let reason):
+            throw .unavailable(
+                "\(reason); the state is rebuilt from the log as soon as storage can be read: retry shortly")
         }
     }
 }

@@ -30,6 +30,8 @@ public actor IngestPipeline {
     private var failure: String?
     /// Whether this node commits writes: false on a follower node (another node holds the writer lease).
     private var writable = true
+    /// Whether the cluster's loop rebuilds the engine after a failed commit (see ``leaveRebuildsToCluster()``).
+    private var clusterRebuilds = false
 
     struct Pending: Sendable {
         var record: LogRecord
@@ -210,14 +212,19 @@ public actor IngestPipeline {
         if let mine { throw .unavailable("the batch could not be committed (\(Self.reason(mine))); retry later") }
     }
 
-    /// A commit failed: refuse writes, and rebuild the engine from what is durable.
+    /// A commit failed: refuse writes, and rebuild the engine from what is durable (nothing is served until then:
+    /// the engine holds what was never committed). On a node of a cluster, the cluster's loop rebuilds it.
     private func degrade(_ error: any Error) async {
         let reason = Self.reason(error)
         failure = reason
-        host.phase = .degraded(reason)
+        host.phase = .unavailable("a commit failed (\(reason)); rebuilding the state from the log")
         logger.error("log commit failed; refusing writes until storage recovers", metadata: ["error": "\(reason)"])
-        await rebuildFromLog()
+        if !clusterRebuilds { await rebuildFromLog() }
     }
+
+    /// On a node sharing the store with others, the cluster's loop rebuilds the engine after a failed commit (it
+    /// alone moves the node's log position), not the pipeline.
+    func leaveRebuildsToCluster() { clusterRebuilds = true }
 
     /// A rebuilder of the live engine from the log: its configuration, and the shards it owns.
     private nonisolated static func rebuilder(_ log: any Store, _ host: EngineHost) -> EngineRebuilder {
@@ -227,29 +234,43 @@ public actor IngestPipeline {
         return rebuilder
     }
 
+    /// Rebuilds the engine from the log; if storage cannot be read, nothing is served until a retry succeeds
+    /// (``probeStorage()``).
     private func rebuildFromLog() async {
         do {
             let result = try await Self.rebuilder(log, host).recover()
             host.replace(with: result.engine)
             lastApplied = result.sequence
             lastCommitted = result.sequence
+            host.phase = .degraded(failure ?? "storage failed")
         } catch {
-            let reason = "rebuilding from the log after a failed commit: \(error)"
-            host.phase = .failed(reason)
-            logger.critical("\(reason); restart the server")
+            let reason = "storage cannot be read (\(Self.reason(error)))"
+            if case .unavailable(let said) = host.phase, said == reason { return }  // still down: said once
+            host.phase = .unavailable(reason)
+            logger.error(
+                "could not rebuild the state from the log after a failed commit; retrying every second",
+                metadata: ["error": "\(Self.reason(error))"])
         }
     }
 
-    /// After a failed commit: whether storage takes writes again (a probe write), and if so, writes resume.
-    /// The maintenance service calls it every second while writes are refused.
+    /// After a failed commit: rebuilds the state if it could not be (on the node taking writes; a follower's is
+    /// rebuilt by the cluster's loop), then whether storage takes writes again (a probe write), and if so, writes
+    /// resume. The maintenance service calls it every second while writes are refused.
     func probeStorage() async {
-        guard failure != nil, case .degraded = host.phase, !committing else { return }
-        do {
-            try await log.probeWrite()
-        } catch {
-            return
+        guard !committing else { return }
+        if case .unavailable = host.phase {
+            guard !clusterRebuilds else { return }
+            await rebuildFromLog()
         }
-        failure = nil
+        guard case .degraded = host.phase else { return }
+        if failure != nil {
+            do {
+                try await log.probeWrite()
+            } catch {
+                return
+            }
+            failure = nil
+        }
         host.phase = .ready
         logger.notice("storage takes writes again; accepting writes")
     }

@@ -41,8 +41,9 @@ struct APIRoutes: Sendable {
 
     // MARK: - Health
 
-    /// Liveness: `ok` while the process can do its job. A failed store is not live — only a restart (which
-    /// recovers from the log) brings it back, so a supervisor must see 503 here.
+    /// Liveness: `ok` while the process can do its job. A failed recovery is not live — only a restart brings it
+    /// back, so a supervisor must see 503 here; a store that cannot be read after a failed commit is retried in
+    /// place (`unavailable` in the readiness), so the process stays live.
     func liveness() -> Response {
         if case .failed(let reason) = host.phase {
             return JSONResponse.make(["status": "failed", "reason": reason], status: .serviceUnavailable)
@@ -60,6 +61,8 @@ struct APIRoutes: Sendable {
             return JSONResponse.make(["status": "failed", "reason": reason], status: .serviceUnavailable)
         case .degraded(let reason):
             return JSONResponse.make(["status": "degraded", "reason": reason], status: .serviceUnavailable)
+        case .unavailable(let reason):
+            return JSONResponse.make(["status": "unavailable", "reason": reason], status: .serviceUnavailable)
         }
     }
 
