@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -385,6 +386,7 @@ def test_a_node_survives_postgres_stopping_and_coming_back_without_a_restart(tmp
             code, ready = status_of(node, "/readyz")
             assert code == 503 and ready["status"] in ("unavailable", "degraded"), ready
             assert status_of(node, "/healthz")[0] == 200
+            time.sleep(2 * LEASE)  # an outage longer than the lease: the node's writer lease runs out
 
             subprocess.run([start, str(pg_dir), str(port)], check=True, capture_output=True)
             wait_for("the node ready again", lambda: status_of(node, "/readyz")[0] == 200, seconds=60)

@@ -215,14 +215,21 @@ struct ClusterService: Service {
 
     /// A commit failed, or a rebuild could not read the log: the engine may hold what was never committed, or
     /// lack shards. Rebuild it before anything else (again at the next turn while storage cannot be read); the
-    /// writer then commits after the log's end, once storage takes a probe write.
+    /// writer then commits after the log's end, once storage takes a probe write. A writer whose lease ran out
+    /// meanwhile follows (the loop promotes it again once it holds the lease): left a writer that does not
+    /// commit, it would refuse every write while holding the lease.
     private func rebuildAfterFailure() async {
-        let writing = cluster.current.role == .writer
         await pipeline.stopWriting()
         await rebuild()
         if case .unavailable = host.phase { return }
         let state = cluster.current
-        if writing, state.role == .writer, state.holdsWriterLease { await pipeline.start(after: state.appliedSequence) }
+        guard state.role == .writer else { return }
+        if state.holdsWriterLease {
+            await pipeline.start(after: state.appliedSequence)
+        } else {
+            cluster.become(.follower, writerURL: state.leaseWriterURL)
+            logger.warning("the writer lease ran out while storage was failing; following")
+        }
     }
 
     /// Applies the batches committed since this node's position.

@@ -433,7 +433,8 @@ public actor IngestPipeline {
         let engine = host.copy()
         let sequence = lastApplied
         while lastCommitted < sequence {
-            guard failure == nil else { return nil }
+            // Batches applied but neither committed nor committing failed: the engine holds them, no snapshot.
+            guard failure == nil, committing || !queue.isEmpty else { return nil }
             await waitUntilIdle()
         }
         return (engine, sequence)
