@@ -132,7 +132,7 @@ def test_the_postgres_store_answers_as_sqlite_does_across_restarts_and_a_kill(tm
 # --- Several nodes on one PostgreSQL -------------------------------------------------------------------------
 
 FIXTURE = ROOT / "Tests" / "Fixtures" / "taxi"
-LEASE = 2  # seconds: the nodes' --lease-time
+LEASE = 3  # seconds: the nodes' --lease-time (a debug build of three nodes on 2 cores misses shorter renewals)
 
 
 def fixture_batches(size=500):
@@ -332,7 +332,8 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
             answers_equal(list(nodes), expected)
             # The dead node's shards were taken from its shard snapshot, not rebuilt from the whole log.
             logs = [(tmp_path / f"n{i}.log").read_text() for i in (1, 2, 3)]
-            rebuilt = [line for log in logs for line in log.splitlines() if "rebuilt this node's shards" in line]
+            rebuilt = [line for log in logs for line in log.splitlines()
+                       if "rebuilt this node's shards" in line or "rebuilt the shards gained" in line]
             assert any("shard_snapshots=none" not in line for line in rebuilt), rebuilt
             # The new writer reloaded the firing alerts: a few evaluations later, nothing was paged again.
             time.sleep(3)

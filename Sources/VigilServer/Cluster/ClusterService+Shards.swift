@@ -67,13 +67,51 @@ extension ClusterService {
             host.mutate { $0.own(held) }
             return
         }
-        if cluster.current.role == .writer {
+        let writing = cluster.current.role == .writer
+        if writing {
             await pipeline.stopWriting()
-            await rebuild()
-            await pipeline.start(after: cluster.current.appliedSequence)
-        } else {
-            await rebuild()
+            cluster.applied(await pipeline.lastCommitted)  // the writer's engine is at its last commit
         }
+        if await !take(gained, keeping: held) { await rebuild() }
+        if writing { await pipeline.start(after: cluster.current.appliedSequence) }
+    }
+
+    /// Takes `gained` into the live engine: those shards are rebuilt apart (from their newest snapshots and the
+    /// log, as on a start), the live engine is brought to the same batch, and it adopts them — so the shards
+    /// this node already owns are not rebuilt. False when that could not be done: the caller then rebuilds
+    /// every shard this node owns.
+    private func take(_ gained: Set<Int>, keeping held: Set<Int>) async -> Bool {
+        // An engine that may hold batches never committed is rebuilt whole.
+        guard case .ready = host.phase else { return false }
+        var rebuilder = EngineRebuilder(log: store, configuration: host.read { $0.configuration })
+        rebuilder.run = ShardWorkers.onCores
+        rebuilder.owned = gained
+        let started = ContinuousClock.now
+        let part: EngineRebuilder.Result
+        do {
+            part = try await rebuilder.recover()
+            try await catchUp(through: part.sequence)
+        } catch {
+            logger.warning("could not rebuild the shards gained; rebuilding all", metadata: ["error": "\(error)"])
+            return false
+        }
+        guard cluster.current.appliedSequence == part.sequence else { return false }
+        // A shard that does not fit (it cannot happen unless the log changed under the rebuild) leaves the
+        // engine partly adopted: the caller's whole rebuild replaces it.
+        let adopted = host.mutate { engine in
+            guard gained.allSatisfy({ engine.adoptShard($0, from: part.engine) }) else { return false }
+            engine.own(held)
+            return true
+        }
+        guard adopted else { return false }
+        logger.notice(
+            "rebuilt the shards gained",
+            metadata: [
+                "gained": "\(gained.sorted())", "owned": "\(held.sorted())",
+                "shard_snapshots": "\(part.shardSnapshotSummary)", "entries": "\(part.replayedEntries)",
+                "sequence": "\(part.sequence)", "duration": "\(ContinuousClock.now - started)",
+            ])
+        return true
     }
 
     /// Reads the other shards' aggregates every ``pullInterval``, apart from the log's loop (a read takes as

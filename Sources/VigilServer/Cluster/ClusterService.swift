@@ -232,12 +232,12 @@ struct ClusterService: Service {
         }
     }
 
-    /// Applies the batches committed since this node's position.
-    private func catchUp() async throws {
+    /// Applies the batches committed since this node's position (up to batch `last`).
+    func catchUp(through last: Int64 = .max) async throws {
         let tail = try await LogTail.read(store, after: cluster.current.appliedSequence)
         guard !tail.records.isEmpty else { return }
         guard !tail.needsRebuild else { return await rebuild() }
-        for record in tail.records {
+        for record in tail.records where record.sequence <= last {
             // One batch per hold of the engine: queries waiting for it go in between.
             let applied = host.mutateAfterReaders { engine in
                 Result { try LogTail.apply(record.body, to: &engine, run: ShardWorkers.onCores) }
