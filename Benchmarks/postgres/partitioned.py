@@ -2,7 +2,9 @@
 """Partitioned shards (`--partition-shards`) with 1, 2 and 3 nodes on one PostgreSQL: durable ingest (wrk posting
 batches of 1,000 predictions to the first node), a metrics query's latency on the last node under that load, how
 long the nodes take to hold the log's end with fresh copies of every shard, and each node's memory (resident
-set, and its join index, which holds the pending predictions of its own shards only).
+set, and its join index, which holds the pending predictions of its own shards only); then a follower of three
+SIGKILLed, with and without shard snapshots: how long the survivors take its shards over, and how much of the log
+their rebuilds replay.
 
 Usage (scripts/bench-partitioned does this): partitioned.py VIGIL_BIN POSTGRES_URL [SECONDS]. Writes the section
 "Partitioned shards" of docs/benchmarks.md.
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Benchmarks"))
@@ -78,31 +81,63 @@ def settled(ports) -> bool:
         v["lag"] == 0 and all(s.get("lag") == 0 for s in v["shards"]) for v in views)
 
 
-def run(n: int) -> dict:
-    schema = f"bench_partitioned_{os.getpid()}_{n}"
+@contextmanager
+def cluster(n: int, name: str, flags=(), logs: bool = False):
+    """`n` nodes with partitioned shards on a fresh schema, once the shards are spread and a writer is known;
+    yields (schema, ports, processes, log paths). With `logs`, each node logs its notices to a file."""
+    schema = f"bench_{name}_{os.getpid()}"
     url = f"{POSTGRES}{'&' if '?' in POSTGRES else '?'}schema={schema}"
     ports = [PORT + i for i in range(n)]
-    procs = {}
+    procs, paths = {}, {}
     try:
         for p in ports:
-            procs[p] = subprocess.Popen([VIGIL, "serve", "--port", str(p), "--log-level", "warning", "--store", url,
-                                         "--lease-time", "3s", "--shards", str(SHARDS), "--partition-shards"])
+            out = None
+            if logs:
+                paths[p] = f"/tmp/vigil-{schema}-{p}.log"
+                out = open(paths[p], "w")
+            procs[p] = subprocess.Popen(
+                [VIGIL, "serve", "--port", str(p), "--log-level", "notice" if logs else "warning", "--store", url,
+                 "--lease-time", "3s", "--shards", str(SHARDS), "--partition-shards", *flags],
+                stdout=out, stderr=subprocess.STDOUT if out else None)
             wait("ready", lambda: urllib.request.urlopen(f"http://127.0.0.1:{p}/readyz", timeout=2).status == 200)
         wait("the shards spread", lambda: len({s.get("owner") for s in get_json(ports[0], "/v1/cluster")["shards"]
                                                if s.get("owner")}) == n and
              all(get_json(p, "/v1/cluster").get("writer") for p in ports))
+        yield schema, ports, procs, paths
+    finally:
+        for proc in procs.values():
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs.values():
+            proc.wait(300)
+        for path in paths.values():
+            if os.path.exists(path):
+                os.remove(path)
+        psql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def load_fixture(port: int) -> None:
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "load-demo"), f"http://127.0.0.1:{port}",
+                    "--historical"], check=True, capture_output=True)
+
+
+def load(port: int) -> dict:
+    """wrk posting batches of 1,000 new predictions to `port` for SECONDS; its BENCH fields."""
+    wrk = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "30s", "-s",
+                          os.path.join(ROOT, "Benchmarks", "server", "ingest.lua"), f"http://127.0.0.1:{port}",
+                          "--", "0", "2"], capture_output=True, text=True, check=True)
+    return bench_fields(next(l for l in wrk.stdout.splitlines() if l.startswith("BENCH")))
+
+
+def run(n: int) -> dict:
+    with cluster(n, f"partitioned_{n}") as (_, ports, procs, _):
         print(f"{n} node(s): loading the taxi fixture…", flush=True)
-        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "load-demo"), f"http://127.0.0.1:{ports[0]}",
-                        "--historical"], check=True, capture_output=True)
+        load_fixture(ports[0])
         wait("the fixture everywhere", lambda: settled(ports))
         querier = subprocess.Popen([sys.executable, os.path.join(ROOT, "Benchmarks", "server", "query_latency.py"),
                                     str(ports[-1]), QUERY, str(SECONDS - 2)], stdout=subprocess.PIPE, text=True)
         print(f"{n} node(s): ingest for {SECONDS} s…", flush=True)
-        wrk = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "30s", "-s",
-                              os.path.join(ROOT, "Benchmarks", "server", "ingest.lua"), f"http://127.0.0.1:{ports[0]}",
-                              "--", "0", "2"], capture_output=True, text=True, check=True)
+        ingest = load(ports[0])
         loaded = bench_fields(next(l for l in querier.communicate()[0].splitlines() if l.startswith("BENCH")))
-        ingest = bench_fields(next(l for l in wrk.stdout.splitlines() if l.startswith("BENCH")))
         started = time.perf_counter()
         wait("the nodes to settle", lambda: settled(ports), seconds=300)
         settle = time.perf_counter() - started
@@ -115,16 +150,90 @@ def run(n: int) -> dict:
         print(f"{n} node(s): {result['rate']:,.0f} events/s; RSS {['%.0f' % r for r in rss]} MiB; "
               f"join {['%.1f' % j for j in join]} MiB; settled {settle:.2f} s", flush=True)
         return result
-    finally:
-        for proc in procs.values():
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs.values():
-            proc.wait(300)
-        psql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def rebuilds(log_path: str, after: float) -> list[dict]:
+    """The rebuilds a node logged after `after` (epoch seconds): of every shard it owns, or of those it gained."""
+    import re
+    found = []
+    for line in open(log_path, errors="replace"):
+        if "rebuilt this node's shards" not in line and "rebuilt the shards gained" not in line:
+            continue
+        at = datetime.datetime.strptime(line[:24], "%Y-%m-%dT%H:%M:%S%z").timestamp()
+        if at + 1 < after:
+            continue
+        fields = dict(re.findall(r"(\w+)=(\[[^\]]*\]|\S+)", line))
+        shards = fields.get("gained", fields["owned"]).strip("[]")
+        found.append({"entries": int(fields["entries"]), "seconds": float(fields["duration"]),
+                      "shard_snapshots": fields["shard_snapshots"],
+                      "shards": {int(k) for k in shards.split(",") if k.strip()}})
+    return found
+
+
+def shards_of(ports) -> dict[int, set[int]]:
+    """The shards each of `ports` owns, as the shard leases say."""
+    shards = get_json(ports[0], "/v1/cluster")["shards"]
+    return {p: {s["shard"] for s in shards if s.get("url") == f"http://127.0.0.1:{p}"} for p in ports}
+
+
+def takeover(shard_snapshots: bool) -> dict:
+    """Three nodes, the fixture and SECONDS of load, then one follower SIGKILLed: how long until the survivors
+    own its shards and are settled again, and how much of the log their rebuilds replayed — with shard snapshots
+    every 5 s, or with none (each rebuild then replays the whole log)."""
+    flags = (["--snapshot-interval", "5s", "--snapshot-min-entries", "1"] if shard_snapshots
+             else ["--snapshot-min-entries", str(10**12)])
+    name = f"takeover_{int(shard_snapshots)}"
+    with cluster(3, name, flags, logs=True) as (schema, ports, procs, logs):
+        load_fixture(ports[0])
+        print(f"takeover ({'with' if shard_snapshots else 'without'} shard snapshots): ingest for {SECONDS} s…",
+              flush=True)
+        load(ports[0])
+        wait("the nodes to settle", lambda: settled(ports), seconds=300)
+        if shard_snapshots:
+            # Every shard saved after the load (each node saves within the interval).
+            last = get_json(ports[0], "/v1/cluster")["last_sequence"]
+            wait("a snapshot of every shard after the load", lambda: all(
+                (s.get("snapshot_sequence") or 0) >= last for s in get_json(ports[0], "/v1/cluster")["shards"]),
+                seconds=120)
+        entries = int(psql(f"SELECT sum(entries) FROM {schema}.log"))
+        writer = get_json(ports[0], "/v1/cluster")["writer"]
+        victim = next(p for p in reversed(ports) if f":{p}" not in (writer or ""))
+        survivors = [p for p in ports if p != victim]
+        before = shards_of(survivors)
+        killed = time.time()
+        started = time.perf_counter()
+        dead = procs.pop(victim)
+        dead.send_signal(signal.SIGKILL)
+        dead.wait(30)
+
+        def taken_over() -> bool:
+            # Every shard on a survivor, spread evenly (a survivor may hold a shard for a moment that the other
+            # then takes), each survivor done rebuilding the shards it gained (the log's end does not move
+            # meanwhile, so a node rebuilding looks settled), and every node at the log's end.
+            now = shards_of(survivors)
+            if any(len(now[p]) != SHARDS // len(survivors) for p in survivors):
+                return False
+            for p in survivors:
+                rebuilt = set().union(*(r["shards"] for r in rebuilds(logs[p], killed)))
+                if not now[p] - before[p] <= rebuilt:
+                    return False
+            return settled(survivors)
+        wait("the survivors to take the shards over", taken_over, seconds=600)
+        took = time.perf_counter() - started
+        replays = [r for p in survivors for r in rebuilds(logs[p], killed)]
+        print(f"  log {entries:,} entries; taken over and settled {took:.1f} s after the kill; rebuilds: "
+              + "; ".join(f"{r['entries']:,} entries in {r['seconds']:.2f} s ({r['shard_snapshots']})"
+                          for r in replays), flush=True)
+        return {"snapshots": shard_snapshots, "entries": entries, "took": took, "rebuilds": replays}
 
 
 def main():
     results = [run(n) for n in (1, 2, 3)]
+    takeovers = [takeover(True), takeover(False)]
+    takeover_rows = "\n".join(
+        f"| {'every 5 s' if t['snapshots'] else 'none'} | {t['entries']:,} | {t['took']:.1f} s | "
+        + "<br>".join(f"{r['entries']:,} entries in {r['seconds']:.2f} s" for r in t["rebuilds"]) + " |"
+        for t in takeovers)
     rows = "\n".join(
         f"| {r['n']} | **{r['rate']:,.0f} events/s** ({r['stored']:,}; p99 {r['ingest']['p99_ms']:.0f} ms)"
         f" | p50 {r['loaded']['p50_ms']:.2f} / p99 {r['loaded']['p99_ms']:.2f} ms | {r['settle']:.2f} s"
@@ -151,6 +260,18 @@ node still holds every shard's buckets (its own, and copies read from the owners
 log, and one node writes: on 2 cores the nodes, wrk and PostgreSQL share the CPU, so ingest falls as nodes are
 added here, and the query's p99 grows with the copies taken in under the engine's lock (a changed shard is read
 whole, ~5 MB per shard of the taxi fixture, every 500 ms).
+
+### Taking a dead node's shards over
+
+Three nodes as above (the fixture, then {SECONDS} s of wrk), once with shard snapshots every 5 s and once with
+none; once the nodes settled (and, with snapshots, every shard was saved after the load), a follower is
+SIGKILLed. "Taken over" is how long after the kill the survivors owned all six shards (after the lease of 3 s
+ran out) and were settled again; each rebuild line is one survivor rebuilding its shards as it gained some,
+as its log says (`rebuilt the shards gained`, or `rebuilt this node's shards` when it rebuilt all it owns).
+
+| shard snapshots | log entries | taken over and settled after | the survivors' rebuilds |
+|---|---|---|---|
+{takeover_rows}
 """
     write_section("## Partitioned shards", section)
 
