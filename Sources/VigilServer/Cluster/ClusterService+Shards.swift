@@ -83,9 +83,7 @@ extension ClusterService {
     private func take(_ gained: Set<Int>, keeping held: Set<Int>) async -> Bool {
         // An engine that may hold batches never committed is rebuilt whole.
         guard case .ready = host.phase else { return false }
-        var rebuilder = EngineRebuilder(log: store, configuration: host.read { $0.configuration })
-        rebuilder.run = ShardWorkers.onCores
-        rebuilder.owned = gained
+        let rebuilder = rebuilder(owning: gained)
         let started = ContinuousClock.now
         let part: EngineRebuilder.Result
         do {

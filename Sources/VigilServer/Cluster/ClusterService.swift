@@ -232,6 +232,14 @@ struct ClusterService: Service {
         }
     }
 
+    /// A rebuilder of this node's engine from the store, applying `owned` (`nil`: every shard, as a lone node).
+    func rebuilder(owning owned: Set<Int>?) -> EngineRebuilder {
+        var rebuilder = EngineRebuilder(log: store, configuration: host.read { $0.configuration })
+        rebuilder.run = ShardWorkers.onCores
+        rebuilder.owned = owned
+        return rebuilder
+    }
+
     /// Applies the batches committed since this node's position (up to batch `last`).
     func catchUp(through last: Int64 = .max) async throws {
         let tail = try await LogTail.read(store, after: cluster.current.appliedSequence)
@@ -253,10 +261,8 @@ struct ClusterService: Service {
     /// Rebuilds the engine's shards this node owns from the newest snapshot and the log (a backfilled metric
     /// definition changed history, this node stopped being the writer, or it took shards).
     func rebuild() async {
-        var rebuilder = EngineRebuilder(log: store, configuration: host.read { $0.configuration })
-        rebuilder.run = ShardWorkers.onCores
         // Unpartitioned, a node applies every shard with a lone node's rules (it may become the writer).
-        rebuilder.owned = partitioned ? cluster.current.owned : nil
+        let rebuilder = rebuilder(owning: partitioned ? cluster.current.owned : nil)
         do {
             let started = ContinuousClock.now
             let result = try await rebuilder.recover()
