@@ -25,6 +25,7 @@ import VigilStore
         .deleteMetric(model: "taxi-tip", name: "m"),
         .declareModel(model: "tiers", task: .multiclass, classes: ["low", "mid", "high"]),
         .declareModel(model: "clicks", task: .binary, classes: []),
+        .checkpoint,
         .prediction(
             Prediction(
                 id: "p1", time: Timestamp(milliseconds: 1_580_515_200_500), model: "taxi-tip", version: "v3",

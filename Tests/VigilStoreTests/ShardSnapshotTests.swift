@@ -102,4 +102,64 @@ import VigilCore
             #expect(try await shared.shardSnapshots().map(\.sequence) == [20])
         }
     }
+
+    /// The owners' snapshots of one checkpoint hold the whole engine: they are kept while newer ones hold their
+    /// shards, retention cuts the log there, and a rebuild from the base (a backfill) starts from them.
+    @Test(arguments: postgres)
+    func retentionCutsTheLogAtACompleteSetAndARebuildFromTheBaseStartsThere(_ backend: StoreBackend) async throws {
+        try await backend.withLocation { location in
+            let store = try await location.open()
+            let shared = try #require(store as? any ShardSnapshotStore)
+            let all = EngineRebuilderTests.events(count: 3000)
+            let batches = stride(from: 0, to: all.count, by: 100).map { Array(all[$0..<min($0 + 100, all.count)]) }
+            try await store.append(batches.enumerated().map { StoreContractTests.record(Int64($0 + 1), $1) })
+            let definition = LogEntry.defineMetric(
+                model: "m", name: "high", expression: "sum(score > 0.8 and label == 1) / sum(label == 1)",
+                backfill: true)
+            let last = Int64(batches.count + 1)
+            try await store.append([StoreContractTests.record(last, [definition])])
+            let t = Timestamp(milliseconds: 0)
+            func save(_ sequence: Int64, _ node: String, _ shards: Set<Int>) async throws {
+                try await shared.saveShardSnapshot(
+                    sequence: sequence, node: node, createdAt: t,
+                    engine: Self.node(shards, all[..<(100 * Int(sequence))]))
+            }
+            // Complete sets at batches 10 and 20; then node a alone at 25 (b's save of 25 did not happen).
+            for sequence: Int64 in [10, 20] {
+                try await save(sequence, "a", [0, 1])
+                try await save(sequence, "b", [2, 3])
+            }
+            try await save(25, "a", [0, 1])
+            // Newer snapshots hold every shard of 10's, but a complete set is kept.
+            #expect(try await shared.shardSnapshots().map(\.sequence) == [25, 20, 20, 10, 10])
+            #expect(try await shared.shardSnapshots().oldestCompleteSet?.map(\.sequence) == [10, 10])
+
+            // Every batch is older than the cutoff: the log is cut at the newest complete set, not at 25.
+            #expect(try await store.prune(olderThan: Timestamp(milliseconds: .max)) == 20)
+            #expect(try await store.count().batches == batches.count + 1 - 20)
+            #expect(try await shared.shardSnapshots().map(\.sequence) == [25, 20, 20])
+
+            // The backfill's rebuild starts from the set at 20 with the definition applied there, as an engine
+            // that applied the first 20 batches, the definition, then the rest.
+            var expected = Self.node([0, 1, 2, 3], all[..<2000])
+            expected.apply(definition)
+            for e in all[2000...] { expected.apply(e) }
+            var rebuilder = EngineRebuilder(log: store, configuration: Self.configuration)
+            rebuilder.owned = [0, 1, 2, 3]
+            let result = try await rebuilder.rebuildFromBase()
+            #expect(result.fromSnapshot == 20 && result.sequence == last)
+            #expect(result.shardSnapshots == [0: 20, 1: 20, 2: 20, 3: 20])
+            #expect(result.replayedEntries == all.count - 2000 + 1)
+            #expect(
+                try EngineRebuilderTests.values(result.engine, ["high"])
+                    == EngineRebuilderTests.values(expected, ["high"]))
+            #expect(result.engine.statistics == expected.statistics)
+
+            // A node owning shard 2 alone reads b's snapshot for it.
+            rebuilder.owned = [2]
+            let part = try await rebuilder.rebuildFromBase().engine
+            #expect(part.ownedShards == [2] && part.watermark == expected.watermark)
+            #expect(part.statistics.pendingPredictions == expected.aggregates(ofShard: 2).statistics.pendingPredictions)
+        }
+    }
 }

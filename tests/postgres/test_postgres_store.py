@@ -261,7 +261,9 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
     hook = Receiver()
     pg = ["--store", f"{POSTGRES}{'&' if '?' in POSTGRES else '?'}schema={schema}", "--lease-time", f"{LEASE}s",
           "--webhook-url", hook.url, "--alert-interval", "1s", "--shards", "6", "--partition-shards",
-          "--snapshot-interval", "5s", "--snapshot-min-entries", "15000"]
+          "--snapshot-interval", "5s", "--snapshot-min-entries", "15000",
+          # The single server keeps its whole log: so must the nodes, for the as-of answers to agree.
+          "--retention", "3650d"]
     reference = (FIXTURE / "reference.csv").read_bytes()
     try:
         # The same shard count as the nodes', so that sums of doubles add in the same order.
@@ -284,12 +286,14 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
             answers_equal(list(nodes), expected)
             view = get(n1 + "/v1/cluster")
             assert sorted(n["role"] for n in view["nodes"]) == ["follower", "follower", "writer"]
-            # Each node saved its own shards (the writer from its maintenance, the followers from their loops).
+            # Each node saved its own shards at the writer's checkpoints (the writer from its maintenance, the
+            # followers from their loops): the three nodes' snapshots of one checkpoint hold every shard.
             wait_for("a snapshot of every shard",
                      lambda: all(s.get("snapshot_sequence") for s in get(n1 + "/v1/cluster")["shards"]), seconds=30)
-            saved = psql("SELECT string_agg(array_to_string(shards, ','), ' ' ORDER BY shards) FROM shard_snapshot",
-                         schema)
-            assert sorted({int(k) for k in saved.replace(" ", ",").split(",")}) == list(range(6)), saved
+            complete = psql("""
+                SELECT seq, count(DISTINCT node) FROM shard_snapshot s, unnest(s.shards) AS k
+                GROUP BY seq HAVING count(DISTINCT k) = 6 ORDER BY seq DESC LIMIT 1""", schema)
+            assert complete.count("|") == 1 and complete.split("|")[1] == "3", complete
             # Each node holds the join of its own shards only: about a third of one server's.
             held = {url: join_bytes(url) for url in nodes}
             assert all(0 < b < 0.6 * join_bytes(single) for b in held.values()), (held, join_bytes(single))
@@ -342,6 +346,90 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
             print(f"the writer's place was taken {took_over:.1f} s after its kill (lease {LEASE} s)")
     finally:
         hook.close()
+        subprocess.run(["psql", POSTGRES, "-qc", f"DROP SCHEMA IF EXISTS {schema} CASCADE"], capture_output=True)
+
+
+# --- Retention while several nodes own the shards ---------------------------------------------------------------
+
+def answers_as(url, asks, expected, seconds=30):
+    """Waits until `url` answers each of `asks` as `expected` says; fails naming the first that differs."""
+    import time
+    deadline = time.time() + seconds
+    while True:
+        got = {q: without_timing(get(url + q)) for q in asks}
+        if got == expected:
+            return
+        if time.time() > deadline:
+            q = next(q for q in asks if got[q] != expected[q])
+            assert got[q] == expected[q], (url, q)
+        time.sleep(0.5)
+
+
+LONG_RECALL = "sum(prediction == 1 and label == 1 and features.trip_distance > 5) / sum(label == 1 and features.trip_distance > 5)"
+
+
+def test_retention_on_partitioned_nodes_cuts_the_log_at_a_checkpoint_and_nodes_restart_from_it(tmp_path):
+    """With a week of retention, the writer's checkpoints give complete sets of the nodes' shard snapshots and
+    retention cuts the log at one during the load; the nodes answer as a server that kept everything, a backfill
+    starts from that set, and nodes killed and started again recover from the snapshots (the log before the cut
+    is gone)."""
+    import random
+    from support import wait_for
+    rng = random.Random(11)
+    schema = "vigil_retention_" + uuid.uuid4().hex[:12]
+    pg = ["--store", f"{POSTGRES}{'&' if '?' in POSTGRES else '?'}schema={schema}", "--lease-time", f"{LEASE}s",
+          "--shards", "4", "--partition-shards", "--snapshot-interval", "2s", "--snapshot-min-entries", "5000",
+          "--retention", "7d"]
+    # An as-of question replays the log, which was cut; the change timeline holds wall-clock times.
+    asks = [q for q in QUESTIONS if "asOf" not in q and "changes" not in q]
+    try:
+        with serve(["--data", str(tmp_path / "sqlite"), "--shards", "4"], tmp_path / "sqlite.log") as (single, _):
+            with serve(pg, tmp_path / "a.log") as (a, pa), serve(pg, tmp_path / "b.log") as (b, pb):
+                wait_for("the shards spread", lambda: sorted(map(len, owned_shards([a, b]).values())) == [2, 2],
+                         seconds=30)
+                for path, rows in fixture_batches():
+                    send(single, path, body(rows))
+                    send_anywhere([a, b], path, rows, rng)
+                reference = (FIXTURE / "reference.csv").read_bytes()
+                send(single, "/v1/models/taxi-tip/reference", reference, method="PUT")
+                send(rng.choice([a, b]), "/v1/models/taxi-tip/reference", reference, method="PUT")
+                wait_for("both nodes at the log's end", lambda: caught_up([a, b]), seconds=30)
+                start = int(psql("SELECT min(seq) FROM log", schema))
+                assert start > 1, "retention cut nothing"
+                # The log starts right after a checkpoint whose snapshots hold every shard.
+                cut = start - 1
+                held = psql(f"SELECT count(DISTINCT k) FROM shard_snapshot s, unnest(s.shards) AS k WHERE seq = {cut}",
+                            schema)
+                assert held == "4", (cut, held)
+                expected = {q: without_timing(get(single + q)) for q in asks}
+                for url in (a, b):
+                    answers_as(url, asks, expected)
+
+                # A backfilled metric covers the retained log: it starts from the set the log starts at.
+                send(rng.choice([a, b]), "/v1/models/taxi-tip/metrics/long_recall?backfill=true",
+                     json.dumps({"expression": LONG_RECALL}).encode(), method="PUT")
+                wait_for("both nodes at the log's end", lambda: caught_up([a, b]), seconds=60)
+                logs = (tmp_path / "a.log").read_text() + (tmp_path / "b.log").read_text()
+                backfilled = [line for line in logs.splitlines() if "backfilled custom metric" in line]
+                assert len(backfilled) == 1 and f"base={cut}" in backfilled[0], (cut, backfilled)
+                ask = "/v1/models/taxi-tip/metrics?names=long_recall&from=2020-02-01T00:00:00Z&to=2020-03-15T00:00:00Z"
+                wait_for("both nodes agreeing", lambda: get(a + ask)["window"] == get(b + ask)["window"], seconds=30)
+                recall = get(a + ask)["window"]
+                assert recall["metrics"]["long_recall"].get("value") is not None, recall
+                expected = {q: without_timing(get(a + q)) for q in asks}  # /v1/models names the metric now
+                for proc in (pa, pb):
+                    proc.send_signal(signal.SIGKILL)
+                    proc.wait(30)
+
+            # Started again on the cut log, the nodes recover from the shard snapshots.
+            with serve(pg, tmp_path / "a2.log") as (a, _), serve(pg, tmp_path / "b2.log") as (b, _):
+                wait_for("the shards spread", lambda: sorted(map(len, owned_shards([a, b]).values())) == [2, 2],
+                         seconds=60)
+                wait_for("both nodes at the log's end", lambda: caught_up([a, b]), seconds=60)
+                for url in (a, b):
+                    answers_as(url, asks, expected)
+                    assert get(url + ask)["window"] == recall, url
+    finally:
         subprocess.run(["psql", POSTGRES, "-qc", f"DROP SCHEMA IF EXISTS {schema} CASCADE"], capture_output=True)
 
 

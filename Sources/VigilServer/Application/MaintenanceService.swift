@@ -127,12 +127,13 @@ struct MaintenanceService: Service {
             // Decide before copying: while a copy is held, the next ingest duplicates the engine's storage.
             let pending = try await log.count(after: last).entries
             guard force || pending >= configuration.snapshotMinEntries else { return last }
-            guard let (engine, sequence) = await pipeline.snapshotCopy(), sequence > last else { return last }
-            // A whole snapshot must hold every shard: a node owning part of them saves those alone.
-            guard engine.ownsEveryShard else {
-                return await shardSnapshots?.save(engine, at: sequence) == true ? sequence : last
+            guard let (engine, sequence) = await copyToSave(aligned: !force), sequence > last else { return last }
+            if engine.ownsEveryShard {
+                guard await save(engine, at: sequence) else { return last }
+            } else if await shardSnapshots?.save(engine, at: sequence) != true, engine.ownedShards?.isEmpty == false {
+                // A whole snapshot must hold every shard: a node owning part of them saves those alone.
+                return last
             }
-            guard await save(engine, at: sequence) else { return last }
             if let watermark = engine.watermark {
                 let dropped = try await log.prune(olderThan: watermark - configuration.effectiveRetention)
                 if dropped > 0 {
@@ -143,6 +144,21 @@ struct MaintenanceService: Service {
         } catch {
             logger.error("retention failed", metadata: ["error": "\(error)"])
             return last
+        }
+    }
+
+    /// A copy of the engine to save, and the batch it is the state after. While several nodes own the shards,
+    /// a periodic save (`aligned`) is a checkpoint in the log, at which every owner saves its shards: together
+    /// they hold the whole engine at one batch, which retention can cut the log at.
+    private func copyToSave(aligned: Bool) async -> (Engine, Int64)? {
+        guard aligned, configuration.partitionShards, !host.read({ $0.ownsEveryShard }) else {
+            return await pipeline.snapshotCopy()
+        }
+        do {
+            return try await pipeline.checkpoint()
+        } catch {
+            logger.warning("could not log a checkpoint", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 

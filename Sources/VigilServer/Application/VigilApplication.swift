@@ -150,8 +150,7 @@ public struct VigilServer: Sendable {
                     shardSnapshots: ShardSnapshotSaver(
                         log, partitioned: configuration.partitionShards, node: cluster.id, clock: clock,
                         logger: logger),
-                    snapshotInterval: configuration.snapshotInterval,
-                    snapshotMinEntries: configuration.snapshotMinEntries, logger: logger))
+                    logger: logger))
         }
         if let mlflow = configuration.mlflow {
             app.addServices(

@@ -28,11 +28,11 @@ struct ClusterService: Service {
     let partitioned: Bool
     /// The token this node presents to its peers, when the API needs one.
     let peerSecret: String?
-    /// Saves this node's shards while it follows (the writer's are saved by its maintenance).
+    /// Saves this node's shards at each checkpoint it follows (the writer's are saved by its maintenance).
     let shardSnapshots: ShardSnapshotSaver?
-    let snapshotInterval: Duration
-    let snapshotMinEntries: Int
     let logger: Logger
+    /// Copies of the engine at checkpoints, from the log's loop to the task saving them.
+    let shardSaves = ShardSaves()
 
     static let writerLease = "writer"
     static let leaseExecutor = DispatchTaskExecutor(label: "vigil.leases", qos: .userInitiated)
@@ -43,15 +43,14 @@ struct ClusterService: Service {
 
     func run() async throws {
         let woken = LogWake()
-        let (saves, saving) = AsyncStream.makeStream(of: ShardSave.self, bufferingPolicy: .bufferingNewest(1))
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await listen(woken) }
             // Renewals must keep their time whatever the cooperative pool is busy with (a rebuild, a replay).
             group.addTask(executorPreference: Self.leaseExecutor) { await keepLeases(woken) }
             group.addTask { await keepPulling() }
-            group.addTask { await keepSavingShards(saves) }
-            try await follow(woken, saving: saving)
-            saving.finish()
+            group.addTask { await keepSavingShards() }
+            try await follow(woken)
+            shardSaves.continuation.finish()
             group.cancelAll()
         }
     }
@@ -104,14 +103,13 @@ struct ClusterService: Service {
         }.value
     }
 
-    private func follow(_ woken: LogWake, saving: AsyncStream<ShardSave>.Continuation) async throws {
+    private func follow(_ woken: LogWake) async throws {
         guard await recovered() else { return }
         cluster.applied(await pipeline.lastCommitted)
         await pipeline.stopWriting()  // until this node takes the writer lease
         await pipeline.leaveRebuildsToCluster()
         var nextRefresh = ContinuousClock.now
         var readFailing = false
-        var shardSnapshot = ShardSnapshotSchedule()
         repeat {
             if case .unavailable = host.phase {
                 await rebuildAfterFailure()
@@ -135,15 +133,12 @@ struct ClusterService: Service {
                     }
                     readFailing = true
                 }
-                await offerShardSnapshot(&shardSnapshot, to: saving)
             } else {
                 cluster.applied(await pipeline.lastCommitted)
             }
         } while await woken.wait(upTo: Self.tailInterval)
         // A last snapshot of a follower's shards, as the writer's maintenance saves its own on the way out.
-        if cluster.current.role == .follower, let shardSnapshots, !cluster.current.owned.isEmpty,
-            cluster.current.appliedSequence > shardSnapshot.lastSequence
-        {
+        if cluster.current.role == .follower, let shardSnapshots, !cluster.current.owned.isEmpty {
             await shardSnapshots.save(host.copy(), at: cluster.current.appliedSequence)
         }
     }
@@ -255,6 +250,7 @@ struct ClusterService: Service {
                 return await rebuild()
             }
             cluster.applied(record.sequence)
+            if tail.checkpoints.contains(record.sequence) { offerShardSnapshot(at: record.sequence) }
         }
     }
 

@@ -346,6 +346,7 @@ public actor IngestPipeline {
                     "backfilled custom metric",
                     metadata: [
                         "model": "\(model)", "metric": "\(name)", "entries": "\(result.replayedEntries)",
+                        "base": "\(result.fromSnapshot.map(String.init) ?? "none")",
                         "duration": "\(ContinuousClock.now - started)",
                     ])
             } catch {
@@ -416,6 +417,22 @@ public actor IngestPipeline {
         LogCodec.encode(.deleteModel(model: model), into: &body)
         let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, oldestEvent: nil, body: body)
         try await commit(Pending(record: record, updates: [.deleteModel(model)]))
+    }
+
+    /// Logs a checkpoint (``LogEntry/checkpoint``), at which every node owning shards saves them; returns a copy of
+    /// the engine as it is after the checkpoint, once that is committed.
+    ///
+    /// The copy and the checkpoint's sequence number are taken together on this actor, between two batches, so
+    /// the copy holds exactly the batches before it.
+    func checkpoint() async throws(APIError) -> (engine: Engine, sequence: Int64) {
+        await waitWhilePaused()
+        try checkHealthy()
+        let engine = host.copy()
+        var body: [UInt8] = []
+        LogCodec.encode(.checkpoint, into: &body)
+        let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, oldestEvent: nil, body: body)
+        try await commit(Pending(record: record))
+        return (engine, record.sequence)
     }
 
     private func resume() {

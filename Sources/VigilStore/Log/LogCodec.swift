@@ -19,6 +19,7 @@ public enum LogCodec {
         /// A prediction with `shadow: true`, in the same layout as `prediction`.
         case shadowPrediction = 6
         case declareModel = 7
+        case checkpoint = 8
     }
 
     // MARK: - Encoding
@@ -88,6 +89,8 @@ public enum LogCodec {
             string(task.rawValue, &out)
             varint(classes.count, &out)
             for c in classes { string(c, &out) }
+        case .checkpoint:
+            out.append(Kind.checkpoint.rawValue)
         }
     }
 
@@ -219,6 +222,8 @@ public enum LogCodec {
                 var classes: [String] = []
                 for _ in 0..<(try varint()) { classes.append(try string()) }
                 return .declareModel(model: model, task: task, classes: classes)
+            case .checkpoint:
+                return .checkpoint
             }
         }
 

@@ -14,13 +14,16 @@ public enum LogEntry: Sendable, Hashable {
     case deleteModel(model: String)
     /// A model's task (and multiclass class order) declared before, or agreeing with, its predictions.
     case declareModel(model: String, task: ModelTask, classes: [String])
+    /// A point every node owning shards saves them at (see ``ShardSnapshotStore``): with the others' snapshots of
+    /// the same batch, a whole engine's state that retention can cut the log at. It changes nothing.
+    case checkpoint
 
     /// The event time an entry carries, for retention.
     public var eventTime: Timestamp? {
         switch self {
         case .prediction(let p): return p.time
         case .feedback(let f): return f.time
-        case .defineMetric, .deleteMetric, .deleteModel, .declareModel: return nil
+        case .defineMetric, .deleteMetric, .deleteModel, .declareModel, .checkpoint: return nil
         }
     }
 }

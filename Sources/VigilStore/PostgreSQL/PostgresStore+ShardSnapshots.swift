@@ -28,16 +28,28 @@ extension PostgresStore: ShardSnapshotStore {
                     VALUES (\(sequence), \(node), \(Int32(index)), \(body))
                     """, logger: logger)
             }
-            // A snapshot is no longer needed once a newer one holds each of its shards.
+            // A snapshot is no longer needed once a newer one holds each of its shards, unless it belongs to a
+            // complete set that is kept (the oldest, the newest, and the first of each day, as whole snapshots).
             try await c.query(
                 """
-                DELETE FROM shard_snapshot s WHERE NOT EXISTS (
+                WITH complete AS (\(unescaped: Self.completeSets)),
+                kept AS (
+                    SELECT min(seq) AS seq FROM complete UNION SELECT max(seq) FROM complete
+                    UNION SELECT min(seq) FROM complete GROUP BY created_ms / 86400000)
+                DELETE FROM shard_snapshot s
+                WHERE s.seq NOT IN (SELECT seq FROM kept WHERE seq IS NOT NULL) AND NOT EXISTS (
                     SELECT 1 FROM unnest(s.shards) AS k
                     WHERE NOT EXISTS (SELECT 1 FROM shard_snapshot t WHERE t.seq > s.seq AND k = ANY (t.shards)))
                 """, logger: logger)
         }
         return bytes.count
     }
+
+    /// The batches whose shard snapshots together hold every shard (`seq`, `created_ms`: when the first was saved).
+    static let completeSets = """
+        SELECT s.seq, min(s.created_ms) AS created_ms FROM shard_snapshot s, unnest(s.shards) AS k
+        GROUP BY s.seq HAVING count(DISTINCT k) >= max(s.shard_count)
+        """
 
     public func shardSnapshots() async throws -> [ShardSnapshotInfo] {
         try await rows(

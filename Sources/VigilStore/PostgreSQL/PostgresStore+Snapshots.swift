@@ -70,13 +70,17 @@ extension PostgresStore {
     @discardableResult
     public func prune(olderThan cutoff: Timestamp) async throws -> Int {
         try await transaction { c in
-            // The newest snapshot position such that every batch at or before it is older than the cutoff.
+            // The newest snapshot position such that every batch at or before it is older than the cutoff: a
+            // whole snapshot's, or a checkpoint's whose shard snapshots hold every shard.
             let firstYoung =
                 try await rows("SELECT min(seq) FROM log WHERE newest_ms >= \(cutoff.milliseconds)", on: c)[0]
                 .decode(Int64?.self) ?? Int64.max
             guard
-                let base = try await rows("SELECT max(seq) FROM snapshot WHERE seq < \(firstYoung)", on: c)[0]
-                    .decode(Int64?.self)
+                let base = try await rows(
+                    """
+                    SELECT max(seq) FROM (SELECT seq FROM snapshot UNION ALL SELECT seq FROM (\(unescaped: Self.completeSets)) c) b
+                    WHERE seq < \(firstYoung)
+                    """, on: c)[0].decode(Int64?.self)
             else { return 0 }
             let dropped = try await rows(
                 "WITH d AS (DELETE FROM log WHERE seq <= \(base) RETURNING 1) SELECT count(*) FROM d", on: c)[0]

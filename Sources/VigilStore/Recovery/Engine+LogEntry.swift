@@ -17,6 +17,7 @@ extension Engine {
             case .deleteModel(let model): try removeModel(model)
             case .declareModel(let model, let task, let classes):
                 try declare(model: model, task: task, classes: classes)
+            case .checkpoint: break
             }
             return true
         } catch {

@@ -81,18 +81,14 @@ public struct EngineRebuilder {
 
     /// State rebuilt from the base with every backfilled metric computed over the whole retained log.
     public func rebuildFromBase() async throws -> Result {
-        var engine = Engine(configuration: configuration)
-        var baseSequence: Int64 = 0
-        if let base = try await log.snapshot(newest: false), let decoded = try EngineSnapshot.decode(base.body) {
-            engine = decoded
-            baseSequence = base.sequence
-        }
+        var (engine, baseSequence, baseShards) = try await base()
         let hoisted = try await backfilledDefinitions(after: baseSequence)
         for (_, definition) in hoisted.sorted(by: { $0.value.sequence < $1.value.sequence }) {
             engine.apply(definition.entry)
         }
         var result = try await replay(into: engine, after: baseSequence, hoisted: hoisted, owning: owned)
         result.fromSnapshot = baseSequence == 0 ? nil : baseSequence
+        result.shardSnapshots = baseShards
         return result
     }
 

@@ -10,6 +10,9 @@ public struct LogTail: Sendable {
     /// engine is rebuilt from the base (``EngineRebuilder``) rather than applied on.
     public var needsRebuild = false
 
+    /// The batches that are checkpoints (``LogEntry/checkpoint``), where every owner saves its shards.
+    public var checkpoints: Set<Int64> = []
+
     /// Reads every batch after `after` (a follower reads often, so a tail is short; recovery on start read
     /// the bulk).
     public static func read(_ log: any Store, after: Int64) async throws -> LogTail {
@@ -19,6 +22,7 @@ public struct LogTail: Sendable {
             try LogCodec.decode(bytes) { entry in
                 switch entry {
                 case .defineMetric, .deleteMetric: tail.needsRebuild = true
+                case .checkpoint: tail.checkpoints.insert(seq)
                 default: break
                 }
             }

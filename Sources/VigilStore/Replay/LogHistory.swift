@@ -43,6 +43,8 @@ struct LogHistory {
             let ids = Set(predictions.lazy.filter { $0.model == model }.map(\.id))
             predictions.removeAll { $0.model == model }
             feedback.removeAll { ids.contains($0.id) }
+        case .checkpoint:
+            break
         }
     }
 

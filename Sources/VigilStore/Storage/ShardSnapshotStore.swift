@@ -2,12 +2,17 @@ import Foundation
 import VigilCore
 
 /// Snapshots of part of the engine's shards, one per node that owns part of them (`--partition-shards`), so that
-/// a node starting or taking shards over replays the log only after the newest snapshot of each shard, and
-/// retention can drop the log that every shard's snapshot covers. Only a shared store (``PostgresStore``)
-/// keeps them; a lone node's snapshots are whole (``SnapshotStore``).
+/// a node starting or taking shards over replays the log only after the newest snapshot of each shard. The
+/// snapshots the owners save at one checkpoint (``LogEntry/checkpoint``) hold, together, the whole engine after
+/// that batch: a *complete set*, which retention can cut the log at (as at a whole snapshot) and a rebuild from
+/// the base starts from. Only a shared store (``PostgresStore``) keeps them; a lone node's snapshots are whole
+/// (``SnapshotStore``).
+///
+/// A saved snapshot drops those every one of whose shards a newer one holds, except complete sets: the oldest,
+/// the newest and the first of each day are kept, as whole snapshots are.
 public protocol ShardSnapshotStore: Sendable {
     /// Saves the shards `engine` applies (its ``Engine/ownedPart``), taken by `node` after batch `sequence`;
-    /// then drops the shard snapshots every one of whose shards a newer one holds. Returns its size in bytes.
+    /// then drops the shard snapshots no longer needed. Returns its size in bytes.
     @discardableResult
     func saveShardSnapshot(sequence: Int64, node: String, createdAt: Timestamp, engine: Engine) async throws -> Int
 
@@ -35,5 +40,18 @@ public struct ShardSnapshotInfo: Sendable, Equatable {
         self.shardCount = shardCount
         self.createdAt = createdAt
         self.size = size
+    }
+}
+
+extension [ShardSnapshotInfo] {
+    /// The snapshots of the oldest batch whose snapshots together hold every shard (a complete set), or `nil`.
+    public var oldestCompleteSet: [ShardSnapshotInfo]? {
+        let byBatch = Dictionary(grouping: self, by: \.sequence)
+        for sequence in byBatch.keys.sorted() {
+            let set = byBatch[sequence]!
+            let count = set.map(\.shardCount).max()!
+            if Set(set.flatMap(\.shards)).isSuperset(of: 0..<count) { return set.sorted { $0.node < $1.node } }
+        }
+        return nil
     }
 }

@@ -1,0 +1,58 @@
+import Foundation
+import VigilCore
+
+/// The base a rebuild with backfilled metrics starts from: the oldest complete state the store holds.
+extension EngineRebuilder {
+    /// The oldest whole snapshot (or an empty engine before the log's first batch). For an engine owning part of
+    /// the shards, once retention cut the log at a complete set of shard snapshots (see ``ShardSnapshotStore``),
+    /// that set, read for the shards it owns: no whole snapshot holds the log's start then.
+    func base() async throws -> (engine: Engine, sequence: Int64, shardSnapshots: [Int: Int64]) {
+        let oldestWhole = try await log.snapshotSequences().first
+        if let owned, let store = log as? any ShardSnapshotStore,
+            let set = try await store.shardSnapshots().oldestCompleteSet, let sequence = set.first?.sequence,
+            sequence < oldestWhole ?? .max, try await logStarts(after: sequence),
+            let engine = try await assemble(set, owning: owned, from: store)
+        {
+            let shards = owned.filter { k in set.contains { $0.shards.contains(k) } }
+            return (engine, sequence, Dictionary(uniqueKeysWithValues: shards.map { ($0, sequence) }))
+        }
+        if let base = try await log.snapshot(newest: false), let decoded = try EngineSnapshot.decode(base.body) {
+            return (decoded, base.sequence, [:])
+        }
+        return (Engine(configuration: configuration), 0, [:])
+    }
+
+    /// Whether the log holds no batch at or before `sequence` (retention dropped them).
+    private func logStarts(after sequence: Int64) async throws -> Bool {
+        try await log.count().batches == log.count(after: sequence).batches
+    }
+
+    /// The engine a complete set of shard snapshots (of one batch) holds, applying `owned`: the first snapshot
+    /// gives what every node shares, and each shard `owned` names comes from the snapshot holding it. `nil` if a
+    /// snapshot is gone or does not fit the others.
+    func assemble(_ set: [ShardSnapshotInfo], owning owned: Set<Int>, from store: any ShardSnapshotStore)
+        async throws -> Engine?
+    {
+        var engine: Engine?
+        var missing = owned.filter { k in set.contains { $0.shards.contains(k) } }
+        for info in set {
+            let wanted = missing.intersection(info.shards)
+            guard engine == nil || !wanted.isEmpty else { continue }
+            guard let stored = try await store.shardSnapshot(info), let part = try EngineSnapshot.decode(stored.body)
+            else { return nil }
+            guard var assembled = engine else {
+                var first = part
+                first.own(owned)  // keeps the owned shards it holds, empties the others
+                engine = first
+                missing.subtract(info.shards)
+                continue
+            }
+            for k in wanted.sorted() {
+                guard assembled.adoptShard(k, from: part) else { return nil }
+            }
+            missing.subtract(wanted)
+            engine = assembled
+        }
+        return missing.isEmpty ? engine : nil
+    }
+}
