@@ -40,6 +40,11 @@ import VigilCore
 
     static let postgres = StoreBackend.postgres.map { [$0] } ?? []
 
+    /// `entries` in log batches of 100.
+    static func batches(of entries: [LogEntry]) -> [[LogEntry]] {
+        stride(from: 0, to: entries.count, by: 100).map { Array(entries[$0..<min($0 + 100, entries.count)]) }
+    }
+
     /// The engine of a node that owns `owned` after applying `entries`, as a snapshot would hold it.
     static func node(_ owned: Set<Int>, _ entries: ArraySlice<LogEntry>) -> Engine {
         var engine = Engine(configuration: configuration)
@@ -60,11 +65,8 @@ import VigilCore
             let store = try await location.open()
             let shared = try #require(store as? any ShardSnapshotStore)
             let all = EngineRebuilderTests.events(count: 3000)
-            // Batches of 100 entries.
-            let records = stride(from: 0, to: all.count, by: 100).enumerated().map { (i, start) in
-                StoreContractTests.record(Int64(i + 1), Array(all[start..<min(start + 100, all.count)]))
-            }
-            try await store.append(records)
+            try await store.append(
+                Self.batches(of: all).enumerated().map { StoreContractTests.record(Int64($0 + 1), $1) })
             var whole = Engine(configuration: Self.configuration)
             for e in all { whole.apply(e) }
             let t = Timestamp(milliseconds: 0)
@@ -111,7 +113,7 @@ import VigilCore
             let store = try await location.open()
             let shared = try #require(store as? any ShardSnapshotStore)
             let all = EngineRebuilderTests.events(count: 3000)
-            let batches = stride(from: 0, to: all.count, by: 100).map { Array(all[$0..<min($0 + 100, all.count)]) }
+            let batches = Self.batches(of: all)
             try await store.append(batches.enumerated().map { StoreContractTests.record(Int64($0 + 1), $1) })
             let definition = LogEntry.defineMetric(
                 model: "m", name: "high", expression: "sum(score > 0.8 and label == 1) / sum(label == 1)",
