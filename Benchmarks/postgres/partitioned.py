@@ -231,7 +231,7 @@ def main():
     results = [run(n) for n in (1, 2, 3)]
     takeovers = [takeover(True), takeover(False)]
     takeover_rows = "\n".join(
-        f"| {'every 5 s' if t['snapshots'] else 'none'} | {t['entries']:,} | {t['took']:.1f} s | "
+        f"| {'checkpoints every 5 s' if t['snapshots'] else 'none'} | {t['entries']:,} | {t['took']:.1f} s | "
         + "<br>".join(f"{r['entries']:,} entries in {r['seconds']:.2f} s" for r in t["rebuilds"]) + " |"
         for t in takeovers)
     rows = "\n".join(
@@ -263,8 +263,8 @@ whole, ~5 MB per shard of the taxi fixture, every 500 ms).
 
 ### Taking a dead node's shards over
 
-Three nodes as above (the fixture, then {SECONDS} s of wrk), once with shard snapshots every 5 s and once with
-none; once the nodes settled (and, with snapshots, every shard was saved after the load), a follower is
+Three nodes as above (the fixture, then {SECONDS} s of wrk), once with shard snapshots at the writer's checkpoints
+every 5 s (every owner saves its shards right after each) and once with none; once the nodes settled (and, with snapshots, every shard was saved after the load), a follower is
 SIGKILLed. "Taken over" is how long after the kill the survivors owned all six shards (after the lease of 3 s
 ran out) and were settled again; each rebuild line is one survivor rebuilding its shards as it gained some,
 as its log says (`rebuilt the shards gained`, or `rebuilt this node's shards` when it rebuilt all it owns).
