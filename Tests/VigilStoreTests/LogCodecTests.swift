@@ -38,6 +38,9 @@ import VigilStore
         var decoded: [LogEntry] = []
         try bytes.withUnsafeBytes { try LogCodec.decode($0) { decoded.append($0) } }
         #expect(decoded == Self.entries)
+        var checkpoint: [UInt8] = []
+        LogCodec.encode(.checkpoint, into: &checkpoint)
+        #expect(checkpoint == LogCodec.checkpointBody)
     }
 
     @Test func truncatedRecordsAreReportedNotMisread() {

@@ -428,9 +428,8 @@ public actor IngestPipeline {
         await waitWhilePaused()
         try checkHealthy()
         let engine = host.copy()
-        var body: [UInt8] = []
-        LogCodec.encode(.checkpoint, into: &body)
-        let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, oldestEvent: nil, body: body)
+        let record = LogRecord(
+            sequence: nextSequence(), entries: 1, newestEvent: nil, oldestEvent: nil, body: LogCodec.checkpointBody)
         try await commit(Pending(record: record))
         return (engine, record.sequence)
     }

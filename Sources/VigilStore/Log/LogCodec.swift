@@ -22,6 +22,10 @@ public enum LogCodec {
         case checkpoint = 8
     }
 
+    /// The body of a batch holding one checkpoint: stores tell it from other control batches by it, since it
+    /// changes no replay.
+    public static let checkpointBody: [UInt8] = [Kind.checkpoint.rawValue]
+
     // MARK: - Encoding
 
     /// Appends `entry` to `out`.

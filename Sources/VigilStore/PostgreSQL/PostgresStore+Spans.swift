@@ -36,7 +36,8 @@ extension PostgresStore {
             return try await rows(
                 """
                 SELECT EXISTS (SELECT 1 FROM log WHERE seq > \(sequence)
-                    AND (newest_ms IS NULL OR coalesce(oldest_ms, newest_ms - \(Self.unknownSpan)) <= \(time.milliseconds)))
+                    AND ((newest_ms IS NULL AND body <> \(ByteBuffer(bytes: LogCodec.checkpointBody)))
+                        OR coalesce(oldest_ms, newest_ms - \(Self.unknownSpan)) <= \(time.milliseconds)))
                 """, on: c)[0].decode(Bool.self)
         }
     }

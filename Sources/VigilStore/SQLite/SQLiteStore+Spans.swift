@@ -47,9 +47,9 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT count(*) FROM log INDEXED BY log_span
-                    WHERE seq > ? AND (newest_ms IS NULL OR coalesce(oldest_ms, newest_ms - ?) <= ?)
+                    WHERE seq > ? AND ((newest_ms IS NULL AND body != ?) OR coalesce(oldest_ms, newest_ms - ?) <= ?)
                     """,
-                arguments: [sequence, Self.unknownSpan, time.milliseconds])
+                arguments: [sequence, Data(LogCodec.checkpointBody), Self.unknownSpan, time.milliseconds])
             return (late ?? 0) > 0
         }
     }

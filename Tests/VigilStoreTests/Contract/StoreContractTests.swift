@@ -124,6 +124,12 @@ import VigilStore
             #expect(try await store.changedHistory(after: 4, first: 1, atOrBefore: Self.t0 + hour))
             #expect(try await store.changedHistory(after: 5, first: 1, atOrBefore: Self.t0 + .seconds(30)) == false)
             #expect(try await store.changedHistory(after: 5, first: 1, atOrBefore: Self.t0 + .seconds(60)))
+            // A checkpoint (a control batch) changes no replay.
+            try await store.append([
+                LogRecord(
+                    sequence: 7, entries: 1, newestEvent: nil, oldestEvent: nil, body: LogCodec.checkpointBody)
+            ])
+            #expect(try await store.changedHistory(after: 6, first: 1, atOrBefore: Self.t0 + hour * 9) == false)
         }
     }
 
