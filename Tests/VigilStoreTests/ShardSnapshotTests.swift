@@ -38,6 +38,17 @@ import VigilCore
         #expect(ShardSnapshotPlan(owned: [0], whole: nil, shardSnapshots: [a], since: 11) == nil)
     }
 
+    @Test func theOldestCompleteSetIsTheFirstBatchWhoseSnapshotsHoldEveryShard() {
+        // Batch 10 lacks shard 3 (node b's save did not happen); 20 holds all four, from two nodes; so does 30.
+        let infos = [
+            Self.info(30, "a", [0, 1, 2, 3]), Self.info(20, "b", [2, 3]), Self.info(20, "a", [0, 1]),
+            Self.info(10, "a", [0, 1]), Self.info(10, "c", [2]),
+        ]
+        #expect(infos.oldestCompleteSet == [Self.info(20, "a", [0, 1]), Self.info(20, "b", [2, 3])])
+        #expect(Array(infos.suffix(2)).oldestCompleteSet == nil)
+        #expect([ShardSnapshotInfo]().oldestCompleteSet == nil)
+    }
+
     static let postgres = StoreBackend.postgres.map { [$0] } ?? []
 
     /// `entries` in log batches of 100.
