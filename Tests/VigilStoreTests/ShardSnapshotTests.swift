@@ -45,6 +45,7 @@ import VigilCore
             Self.info(10, "a", [0, 1]), Self.info(10, "c", [2]),
         ]
         #expect(infos.oldestCompleteSet == [Self.info(20, "a", [0, 1]), Self.info(20, "b", [2, 3])])
+        #expect(infos.completeSets.map { $0.map(\.sequence) } == [[20, 20], [30]])
         #expect(Array(infos.suffix(2)).oldestCompleteSet == nil)
         #expect([ShardSnapshotInfo]().oldestCompleteSet == nil)
     }

@@ -401,6 +401,7 @@ def test_retention_on_partitioned_nodes_cuts_the_log_at_a_checkpoint_and_nodes_r
                 held = psql(f"SELECT count(DISTINCT k) FROM shard_snapshot s, unnest(s.shards) AS k WHERE seq = {cut}",
                             schema)
                 assert held == "4", (cut, held)
+                assert get(a + "/v1/cluster")["complete_snapshot_sequence"] >= cut
                 expected = {q: without_timing(get(single + q)) for q in asks}
                 for url in (a, b):
                     answers_as(url, asks, expected)

@@ -27,6 +27,9 @@ struct ClusterRoutes: Sendable {
         var nodes: [Node]
         /// Every engine shard: its owner, and the log position this node's copy of it reflects.
         var shards: [Shard]
+        /// The newest batch after which the store holds the whole engine (a whole snapshot, or a checkpoint's
+        /// complete set of shard snapshots): where retention can cut the log (`nil`: nowhere yet).
+        var completeSnapshotSequence: Int64?
 
         struct Shard: Encodable {
             var shard: Int
@@ -62,14 +65,15 @@ struct ClusterRoutes: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case node, role, writer, store, nodes, lag, shards, lastSequence = "last_sequence",
-                appliedSequence = "applied_sequence"
+                appliedSequence = "applied_sequence", completeSnapshotSequence = "complete_snapshot_sequence"
         }
     }
 
     /// Every shard as this node sees it.
-    private func shards(_ state: ClusterState.Snapshot, applied: Int64, last: Int64) async throws -> [Answer.Shard] {
-        let snapshots = try await snapshotSequences()
-        return state.shardPositions(own: applied).enumerated().map { k, sequence in
+    private func shards(
+        _ state: ClusterState.Snapshot, applied: Int64, last: Int64, snapshot: (Int) -> Int64?
+    ) -> [Answer.Shard] {
+        state.shardPositions(own: applied).enumerated().map { k, sequence in
             let mine = state.owned.contains(k)
             let remote = state.remote[k]
             return Answer.Shard(
@@ -77,15 +81,17 @@ struct ClusterRoutes: Sendable {
                 sequence: sequence,
                 lag: sequence.map { max(0, last - $0) },
                 readAgoMs: remote?.fetchedAt.map { (ContinuousClock.now - $0).milliseconds },
-                snapshotSequence: snapshots(k))
+                snapshotSequence: snapshot(k))
         }
     }
 
-    /// The position of the newest snapshot holding each shard.
-    private func snapshotSequences() async throws -> (Int) -> Int64? {
+    /// What the stored snapshots hold: the newest batch after which they hold the whole engine, and the position
+    /// of the newest snapshot holding each shard.
+    private func snapshots() async throws -> (complete: Int64?, shard: (Int) -> Int64?) {
         let whole = try await log.snapshotSequences().last
         let held = try await (log as? any ShardSnapshotStore)?.shardSnapshots() ?? []
-        return { k in [whole, held.first { $0.shards.contains(k) }?.sequence].compactMap { $0 }.max() }
+        let complete = [whole, held.completeSets.last?.first?.sequence].compactMap { $0 }.max()
+        return (complete, { k in [whole, held.first { $0.shards.contains(k) }?.sequence].compactMap { $0 }.max() })
     }
 
     func describe() async throws(APIError) -> Response {
@@ -109,11 +115,13 @@ struct ClusterRoutes: Sendable {
                         seenAgoMs: 0)
                 ]
             }
+            let snapshots = try await snapshots()
             return JSONResponse.make(
                 Answer(
                     node: cluster.id, role: state.role.rawValue, writer: state.writerURL, store: store,
                     lastSequence: last, appliedSequence: applied, lag: max(0, last - applied), nodes: nodes,
-                    shards: try await shards(state, applied: applied, last: last)))
+                    shards: shards(state, applied: applied, last: last, snapshot: snapshots.shard),
+                    completeSnapshotSequence: snapshots.complete))
         } catch {
             throw .unavailable("could not read the cluster's state from the store: \(error)")
         }

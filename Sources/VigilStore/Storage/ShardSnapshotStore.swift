@@ -44,14 +44,15 @@ public struct ShardSnapshotInfo: Sendable, Equatable {
 }
 
 extension [ShardSnapshotInfo] {
-    /// The snapshots of the oldest batch whose snapshots together hold every shard (a complete set), or `nil`.
-    public var oldestCompleteSet: [ShardSnapshotInfo]? {
-        let byBatch = Dictionary(grouping: self, by: \.sequence)
-        for sequence in byBatch.keys.sorted() {
-            let set = byBatch[sequence]!
+    /// The snapshots of each batch whose snapshots together hold every shard (a complete set), oldest first,
+    /// each set in node order.
+    public var completeSets: [[ShardSnapshotInfo]] {
+        Dictionary(grouping: self, by: \.sequence).sorted { $0.key < $1.key }.compactMap { _, set in
             let count = set.map(\.shardCount).max()!
-            if Set(set.flatMap(\.shards)).isSuperset(of: 0..<count) { return set.sorted { $0.node < $1.node } }
+            return Set(set.flatMap(\.shards)).isSuperset(of: 0..<count) ? set.sorted { $0.node < $1.node } : nil
         }
-        return nil
     }
+
+    /// The oldest complete set, or `nil`.
+    public var oldestCompleteSet: [ShardSnapshotInfo]? { completeSets.first }
 }
