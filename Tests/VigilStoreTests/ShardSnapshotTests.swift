@@ -169,6 +169,14 @@ import VigilCore
                     == EngineRebuilderTests.values(expected, ["high"]))
             #expect(result.engine.statistics == expected.statistics)
 
+            // A node started without partitioned shards reads every shard from the set, with a lone node's rules.
+            rebuilder.owned = nil
+            let lone = try await rebuilder.rebuildFromBase()
+            #expect(lone.fromSnapshot == 20 && lone.engine.ownedShards == nil)
+            #expect(
+                try EngineRebuilderTests.values(lone.engine, ["high"])
+                    == EngineRebuilderTests.values(expected, ["high"]))
+
             // A node owning shard 2 alone reads b's snapshot for it.
             rebuilder.owned = [2]
             let part = try await rebuilder.rebuildFromBase().engine

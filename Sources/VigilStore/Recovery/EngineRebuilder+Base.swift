@@ -3,17 +3,20 @@ import VigilCore
 
 /// The base a rebuild with backfilled metrics starts from: the oldest complete state the store holds.
 extension EngineRebuilder {
-    /// The oldest whole snapshot (or an empty engine before the log's first batch). For an engine owning part of
-    /// the shards, once retention cut the log at a complete set of shard snapshots (see ``ShardSnapshotStore``),
-    /// that set, read for the shards it owns: no whole snapshot holds the log's start then.
+    /// The oldest whole snapshot (or an empty engine before the log's first batch). Once retention cut the log at
+    /// a complete set of shard snapshots (see ``ShardSnapshotStore``), that set, read for the shards the engine
+    /// owns: no whole snapshot holds the log's start then. (A node started without `--partition-shards` on such
+    /// a log reads every shard from it, and applies them with a lone node's rules from then on.)
     func base() async throws -> (engine: Engine, sequence: Int64, shardSnapshots: [Int: Int64]) {
         let oldestWhole = try await log.snapshotSequences().first
-        if let owned, let store = log as? any ShardSnapshotStore,
+        if let store = log as? any ShardSnapshotStore,
             let set = try await store.shardSnapshots().oldestCompleteSet, let sequence = set.first?.sequence,
             sequence < oldestWhole ?? .max, try await logStarts(after: sequence),
-            let engine = try await assemble(set, owning: owned, from: store)
+            let every = set.map(\.shardCount).max(),
+            var engine = try await assemble(set, owning: owned ?? Set(0..<every), from: store)
         {
-            let shards = owned.filter { k in set.contains { $0.shards.contains(k) } }
+            if owned == nil { engine.own(nil) }
+            let shards = (owned ?? Set(0..<every)).filter { k in set.contains { $0.shards.contains(k) } }
             return (engine, sequence, Dictionary(uniqueKeysWithValues: shards.map { ($0, sequence) }))
         }
         if let base = try await log.snapshot(newest: false), let decoded = try EngineSnapshot.decode(base.body) {
