@@ -52,9 +52,13 @@ import VigilCore
 
     static let postgres = StoreBackend.postgres.map { [$0] } ?? []
 
-    /// `entries` in log batches of 100.
-    static func batches(of entries: [LogEntry]) -> [[LogEntry]] {
-        stride(from: 0, to: entries.count, by: 100).map { Array(entries[$0..<min($0 + 100, entries.count)]) }
+    /// The tests' events, appended to `store` in batches of 100 (sequences 1, 2, …); returns them and the number
+    /// of batches.
+    static func logEvents(to store: any Store) async throws -> (entries: [LogEntry], batches: Int) {
+        let all = EngineRebuilderTests.events(count: 3000)
+        let batches = stride(from: 0, to: all.count, by: 100).map { Array(all[$0..<min($0 + 100, all.count)]) }
+        try await store.append(batches.enumerated().map { StoreContractTests.record(Int64($0 + 1), $1) })
+        return (all, batches.count)
     }
 
     /// The engine of a node that owns `owned` after applying `entries`, as a snapshot would hold it.
@@ -76,9 +80,7 @@ import VigilCore
         try await backend.withLocation { location in
             let store = try await location.open()
             let shared = try #require(store as? any ShardSnapshotStore)
-            let all = EngineRebuilderTests.events(count: 3000)
-            try await store.append(
-                Self.batches(of: all).enumerated().map { StoreContractTests.record(Int64($0 + 1), $1) })
+            let (all, _) = try await Self.logEvents(to: store)
             var whole = Engine(configuration: Self.configuration)
             for e in all { whole.apply(e) }
             let t = Timestamp(milliseconds: 0)
@@ -124,13 +126,11 @@ import VigilCore
         try await backend.withLocation { location in
             let store = try await location.open()
             let shared = try #require(store as? any ShardSnapshotStore)
-            let all = EngineRebuilderTests.events(count: 3000)
-            let batches = Self.batches(of: all)
-            try await store.append(batches.enumerated().map { StoreContractTests.record(Int64($0 + 1), $1) })
+            let (all, batches) = try await Self.logEvents(to: store)
             let definition = LogEntry.defineMetric(
                 model: "m", name: "high", expression: "sum(score > 0.8 and label == 1) / sum(label == 1)",
                 backfill: true)
-            let last = Int64(batches.count + 1)
+            let last = Int64(batches + 1)
             try await store.append([StoreContractTests.record(last, [definition])])
             let t = Timestamp(milliseconds: 0)
             func save(_ sequence: Int64, _ node: String, _ shards: Set<Int>) async throws {
@@ -150,7 +150,7 @@ import VigilCore
 
             // Every batch is older than the cutoff: the log is cut at the newest complete set, not at 25.
             #expect(try await store.prune(olderThan: Timestamp(milliseconds: .max)) == 20)
-            #expect(try await store.count().batches == batches.count + 1 - 20)
+            #expect(try await store.count().batches == batches + 1 - 20)
             #expect(try await shared.shardSnapshots().map(\.sequence) == [25, 20, 20])
 
             // The backfill's rebuild starts from the set at 20 with the definition applied there, as an engine
