@@ -12,11 +12,12 @@ extension EngineRebuilder {
         if let store = log as? any ShardSnapshotStore,
             let set = try await store.shardSnapshots().oldestCompleteSet, let sequence = set.first?.sequence,
             sequence < oldestWhole ?? .max, try await logStarts(after: sequence),
-            let every = set.map(\.shardCount).max(),
-            var engine = try await assemble(set, owning: owned ?? Set(0..<every), from: store)
+            let every = set.map(\.shardCount).max(), case let wanted = owned ?? Set(0..<every),
+            var engine = try await assemble(set, owning: wanted, from: store)
         {
             if owned == nil { engine.own(nil) }
-            let shards = (owned ?? Set(0..<every)).filter { k in set.contains { $0.shards.contains(k) } }
+            // A complete set holds every shard there is.
+            let shards = wanted.filter { $0 < every }
             return (engine, sequence, Dictionary(uniqueKeysWithValues: shards.map { ($0, sequence) }))
         }
         if let base = try await log.snapshot(newest: false), let decoded = try EngineSnapshot.decode(base.body) {
@@ -38,11 +39,11 @@ extension EngineRebuilder {
     {
         var engine: Engine?
         var missing = owned.filter { k in set.contains { $0.shards.contains(k) } }
+        var timing = (read: Duration.zero, decode: Duration.zero)
         for info in set {
             let wanted = missing.intersection(info.shards)
             guard engine == nil || !wanted.isEmpty else { continue }
-            guard let stored = try await store.shardSnapshot(info), let part = try EngineSnapshot.decode(stored.body)
-            else { return nil }
+            guard let part = try await load(.shards(info), from: store, timing: &timing) else { return nil }
             guard var assembled = engine else {
                 var first = part
                 first.own(owned)  // keeps the owned shards it holds, empties the others

@@ -43,7 +43,7 @@ extension EngineRebuilder {
     }
 
     /// The engine a snapshot holds, or `nil` if it is gone or of another format version.
-    private func load(
+    func load(
         _ source: ShardSnapshotPlan.Source, from store: any ShardSnapshotStore,
         timing: inout (read: Duration, decode: Duration)
     ) async throws -> Engine? {
