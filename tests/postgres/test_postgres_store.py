@@ -286,6 +286,15 @@ def test_three_nodes_on_one_postgres_answer_as_one_server_and_survive_the_writer
             answers_equal(list(nodes), expected)
             view = get(n1 + "/v1/cluster")
             assert sorted(n["role"] for n in view["nodes"]) == ["follower", "follower", "writer"]
+            # The log is split by shard: each batch's header (the rows every node needs) in the `shard = -1`
+            # partition, and each shard's other rows in its own, so that each node read the headers and its two
+            # shards' rows only, and still answered exactly as the single server.
+            split, shards, in_parts, logged = map(int, psql("""
+                SELECT count(*) FILTER (WHERE shard = -1 AND parts > 0), count(DISTINCT shard) FILTER (WHERE shard >= 0),
+                       coalesce(sum(entries) FILTER (WHERE shard >= 0), 0), sum(entries) FILTER (WHERE shard = -1)
+                FROM log""", schema).split("|"))
+            # (97% of the fixture's rows are in parts: a node reads about a third of the log.)
+            assert split > 0 and shards == 6 and in_parts > logged * 9 // 10, (split, shards, in_parts, logged)
             # Each node saved its own shards at the writer's checkpoints (the writer from its maintenance, the
             # followers from their loops): the three nodes' snapshots of one checkpoint hold every shard.
             wait_for("a snapshot of every shard",

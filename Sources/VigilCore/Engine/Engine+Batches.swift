@@ -27,7 +27,16 @@ extension Engine {
     public mutating func ingest(
         _ predictions: [Prediction], run: @escaping ShardRunner
     ) -> [Result<IngestOutcome, EventError>] {
-        ingestBatch(predictions.count, run: run) { (engine, i, bounds) throws(EventError) in
+        var placements: [Int] = []
+        return ingest(predictions, run: run, placements: &placements)
+    }
+
+    /// Ingests predictions in order; each row's outcome, or the error that refused it. `placements` gets, for
+    /// each row, the shard whose run it joined, or −1 for a barrier (see ``ingest(_:run:placements:)-(Event)``).
+    public mutating func ingest(
+        _ predictions: [Prediction], run: @escaping ShardRunner, placements: inout [Int]
+    ) -> [Result<IngestOutcome, EventError>] {
+        ingestBatch(predictions.count, run: run, placements: &placements) { (engine, i, bounds) throws(EventError) in
             try engine.plan(predictions[i], index: i, bounds: &bounds)
         } serial: { (engine, i) throws(EventError) in
             try engine.ingest(predictions[i])
@@ -40,7 +49,16 @@ extension Engine {
     public mutating func ingest(
         _ feedback: [Feedback], run: @escaping ShardRunner
     ) -> [Result<IngestOutcome, EventError>] {
-        ingestBatch(feedback.count, run: run) { (engine, i, bounds) throws(EventError) in
+        var placements: [Int] = []
+        return ingest(feedback, run: run, placements: &placements)
+    }
+
+    /// Ingests feedback in order; each row's outcome, or the error that refused it, and each row's placement
+    /// (see ``ingest(_:run:placements:)-(Event)``).
+    public mutating func ingest(
+        _ feedback: [Feedback], run: @escaping ShardRunner, placements: inout [Int]
+    ) -> [Result<IngestOutcome, EventError>] {
+        ingestBatch(feedback.count, run: run, placements: &placements) { (engine, i, bounds) throws(EventError) in
             try engine.plan(feedback[i], index: i, bounds: &bounds)
         } serial: { (engine, i) throws(EventError) in
             try engine.ingest(feedback[i])
@@ -51,7 +69,22 @@ extension Engine {
 
     /// Ingests predictions and feedback in order, as one batch; each row's outcome, or the error that refused it.
     public mutating func ingest(_ events: [Event], run: @escaping ShardRunner) -> [Result<IngestOutcome, EventError>] {
-        ingestBatch(events.count, run: run) { (engine, i, bounds) throws(EventError) in
+        var placements: [Int] = []
+        return ingest(events, run: run, placements: &placements)
+    }
+
+    /// Ingests predictions and feedback in order, as one batch; each row's outcome, or the error that refused it.
+    ///
+    /// `placements` gets, for each row, the shard whose run it joined, or −1 for a barrier (a refused row's is
+    /// either: it is not logged).
+    /// A row of a run changed only its shard and the watermark within its hour, so a node that owns part of the
+    /// shards (``own(_:)``) and applies only the barriers and its shards' rows, then moves its watermark to the
+    /// batch's newest time, ends in the state it would have reached applying every row: how a cluster's log is
+    /// split by shard.
+    public mutating func ingest(
+        _ events: [Event], run: @escaping ShardRunner, placements: inout [Int]
+    ) -> [Result<IngestOutcome, EventError>] {
+        ingestBatch(events.count, run: run, placements: &placements) { (engine, i, bounds) throws(EventError) in
             switch events[i] {
             case .prediction(let p): try engine.plan(p, index: i, bounds: &bounds)
             case .feedback(let f): try engine.plan(f, index: i, bounds: &bounds)
@@ -93,11 +126,12 @@ extension Engine {
     typealias ShardResult = Result<IngestOutcome?, EventError>
 
     private mutating func ingestBatch(
-        _ count: Int, run: @escaping ShardRunner,
+        _ count: Int, run: @escaping ShardRunner, placements: inout [Int],
         plan: (inout Engine, Int, inout RunBounds) throws(EventError) -> PlannedRow?,
         serial: (inout Engine, Int) throws(EventError) -> IngestOutcome,
         shard apply: @escaping @Sendable (inout EngineShard, PlannedRow, Engine) -> ShardResult
     ) -> [Result<IngestOutcome, EventError>] {
+        placements = Array(repeating: -1, count: count)
         // One shard has nothing to run side by side.
         guard shards.count > 1 else {
             return (0..<count).map { (i) -> Result<IngestOutcome, EventError> in
@@ -119,7 +153,7 @@ extension Engine {
                 results[i] = .failure(error)
                 continue
             }
-            applyRun(&rows, into: &results, run: run, apply)
+            applyRun(&rows, into: &results, placements: &placements, run: run, apply)
             do throws(EventError) {
                 results[i] = .success(try serial(&self, i))
             } catch {
@@ -127,13 +161,14 @@ extension Engine {
             }
             bounds = RunBounds(lower: watermarkMilliseconds, upper: watermarkMilliseconds)
         }
-        applyRun(&rows, into: &results, run: run, apply)
+        applyRun(&rows, into: &results, placements: &placements, run: run, apply)
         return results.map { $0! }
     }
 
     /// Applies the rows of a run, each shard's in order, the shards through `run`; then moves the watermark.
     private mutating func applyRun(
-        _ rows: inout [PlannedRow], into results: inout [Result<IngestOutcome, EventError>?], run: ShardRunner,
+        _ rows: inout [PlannedRow], into results: inout [Result<IngestOutcome, EventError>?],
+        placements: inout [Int], run: ShardRunner,
         _ apply: @escaping @Sendable (inout EngineShard, PlannedRow, Engine) -> ShardResult
     ) {
         guard !rows.isEmpty else { return }
@@ -142,6 +177,7 @@ extension Engine {
         var positions = [[Int]](repeating: [], count: shards.count)
         var outcomes = [ShardResult](repeating: .success(nil), count: rows.count)
         for (n, row) in rows.enumerated() {
+            placements[row.index] = row.shard
             guard owns(row.shard) else {
                 outcomes[n] = .success(.accepted)
                 continue

@@ -237,7 +237,9 @@ struct ClusterService: Service {
 
     /// Applies the batches committed since this node's position (up to batch `last`).
     func catchUp(through last: Int64 = .max) async throws {
-        let tail = try await LogTail.read(store, after: cluster.current.appliedSequence)
+        // The rows of the shards the live engine applies (a shard gained is rebuilt apart, then adopted).
+        let owned = host.read { $0.ownedShards }
+        let tail = try await LogTail.read(store, after: cluster.current.appliedSequence, shards: owned)
         guard !tail.records.isEmpty else { return }
         guard !tail.needsRebuild else { return await rebuild() }
         for record in tail.records where record.sequence <= last {

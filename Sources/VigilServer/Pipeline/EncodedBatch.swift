@@ -22,10 +22,15 @@ public struct EncodedBatch: Sendable {
     /// The bytes of the events at `positions` (ascending), in order.
     func select(_ positions: [Int]) -> [UInt8] {
         var out: [UInt8] = []
-        for k in positions {
-            let end = k + 1 < starts.count ? starts[k + 1] : bytes.count
-            out.append(contentsOf: bytes[starts[k]..<end])
-        }
+        for k in positions { out.append(contentsOf: self[k]) }
         return out
+    }
+
+    /// The bytes of each event at `positions`.
+    func slices(_ positions: [Int]) -> [ArraySlice<UInt8>] { positions.map { self[$0] } }
+
+    /// The bytes of event `k`.
+    subscript(k: Int) -> ArraySlice<UInt8> {
+        bytes[starts[k]..<(k + 1 < starts.count ? starts[k + 1] : bytes.count)]
     }
 }

@@ -69,8 +69,8 @@ public actor IngestPipeline {
     package func ingest(_ batch: DecodedBatch<Prediction>, encoded: EncodedBatch, now: Timestamp) async throws(APIError)
         -> IngestSummary
     {
-        try await ingest(batch, encoded: encoded, now: now) { engine, rows in
-            engine.ingest(rows, run: ShardWorkers.onCores)
+        try await ingest(batch, encoded: encoded, now: now) { engine, rows, placements in
+            engine.ingest(rows, run: ShardWorkers.onCores, placements: &placements)
         }
     }
 
@@ -78,14 +78,14 @@ public actor IngestPipeline {
     package func ingest(_ batch: DecodedBatch<Feedback>, encoded: EncodedBatch, now: Timestamp) async throws(APIError)
         -> IngestSummary
     {
-        try await ingest(batch, encoded: encoded, now: now) { engine, rows in
-            engine.ingest(rows, run: ShardWorkers.onCores)
+        try await ingest(batch, encoded: encoded, now: now) { engine, rows, placements in
+            engine.ingest(rows, run: ShardWorkers.onCores, placements: &placements)
         }
     }
 
     private func ingest<Event: Sendable & Timed>(
         _ batch: DecodedBatch<Event>, encoded: EncodedBatch, now: Timestamp,
-        _ apply: (inout Engine, [Event]) -> [Result<IngestOutcome, EventError>]
+        _ apply: (inout Engine, [Event], inout [Int]) -> [Result<IngestOutcome, EventError>]
     ) async throws(APIError) -> IngestSummary {
         await waitWhilePaused()
         try checkHealthy()
@@ -109,6 +109,8 @@ public actor IngestPipeline {
         let rows = admitted.count == batch.events.count ? batch.events : admitted.map { batch.events[$0] }
         var results: [Result<IngestOutcome, EventError>] = []
         results.reserveCapacity(rows.count)
+        // Each row's shard if it changed only that shard (and the watermark), else -1 (see `Engine.ingest`).
+        var placements: [Int] = []
         var folded = 0
         var ownsPart = false
         // In chunks, letting waiting queries in between: a query waits for one chunk, not a whole batch.
@@ -118,18 +120,22 @@ public actor IngestPipeline {
             host.mutateAfterReaders { engine in
                 let foldedBefore = engine.statistics.segmentValuesFolded
                 ownsPart = engine.ownsPart
-                results += apply(&engine, chunk)
+                var placed: [Int] = []
+                results += apply(&engine, chunk, &placed)
+                placements += placed
                 folded += engine.statistics.segmentValuesFolded - foldedBefore
             }
         }
         if folded > 0 { summary.outcomes[IngestSummary.segmentFolded] = folded }
-        for (k, result) in zip(admitted, results) {
+        var keptShards: [Int] = []
+        for (i, (k, result)) in zip(admitted, results).enumerated() {
             switch result {
             case .success(let outcome):
                 summary.count(outcome)
                 // A node owning part of the shards logs every row it accepted: the owners decide what it does.
                 if ownsPart || (outcome != .duplicate && outcome != .stale) {
                     keep.append(k)
+                    keptShards.append(placements[i])
                     newest = max(newest, batch.events[k].time.milliseconds)
                     oldest = min(oldest, batch.events[k].time.milliseconds)
                 }
@@ -141,10 +147,20 @@ public actor IngestPipeline {
         }
         summary.rejected.sort { $0.index < $1.index }
         guard !keep.isEmpty else { return summary }
-        let body = keep.count == batch.events.count ? encoded.bytes : encoded.select(keep)
-        let record = LogRecord(
+        var record = LogRecord(
             sequence: nextSequence(), entries: keep.count, newestEvent: Timestamp(milliseconds: newest),
-            oldestEvent: Timestamp(milliseconds: oldest), body: body)
+            oldestEvent: Timestamp(milliseconds: oldest), body: [])
+        // Nodes owning part of the shards each read the barriers and their own shards' rows.
+        if ownsPart,
+            let split = LogSplit.split(
+                encoded.slices(keep), shards: keptShards, newest: Timestamp(milliseconds: newest))
+        {
+            record.body = split.header
+            record.parts = split.parts
+            record.entries = keep.count + 1  // and the header's closing watermark
+        } else {
+            record.body = keep.count == batch.events.count ? encoded.bytes : encoded.select(keep)
+        }
         try await commit(Pending(record: record))
         return summary
     }

@@ -20,6 +20,7 @@ public enum LogCodec {
         case shadowPrediction = 6
         case declareModel = 7
         case checkpoint = 8
+        case watermark = 9
     }
 
     /// The body of a batch holding one checkpoint: stores tell it from other control batches by it, since it
@@ -95,6 +96,9 @@ public enum LogCodec {
             for c in classes { string(c, &out) }
         case .checkpoint:
             out.append(Kind.checkpoint.rawValue)
+        case .watermark(let time):
+            out.append(Kind.watermark.rawValue)
+            int64(time.milliseconds, &out)
         }
     }
 
@@ -228,6 +232,8 @@ public enum LogCodec {
                 return .declareModel(model: model, task: task, classes: classes)
             case .checkpoint:
                 return .checkpoint
+            case .watermark:
+                return .watermark(Timestamp(milliseconds: try int64()))
             }
         }
 

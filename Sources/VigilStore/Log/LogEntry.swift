@@ -17,13 +17,17 @@ public enum LogEntry: Sendable, Hashable {
     /// A point every node owning shards saves them at (see ``ShardSnapshotStore``): with the others' snapshots of
     /// the same batch, a whole engine's state that retention can cut the log at. It changes nothing.
     case checkpoint
+    /// The newest event time of a batch split by shard (``LogRecord/parts``): a node that reads only some shards'
+    /// rows moves its watermark there, as the rows it did not read moved the writer's. A node that read every
+    /// row is there already.
+    case watermark(Timestamp)
 
     /// The event time an entry carries, for retention.
     public var eventTime: Timestamp? {
         switch self {
         case .prediction(let p): return p.time
         case .feedback(let f): return f.time
-        case .defineMetric, .deleteMetric, .deleteModel, .declareModel, .checkpoint: return nil
+        case .defineMetric, .deleteMetric, .deleteModel, .declareModel, .checkpoint, .watermark: return nil
         }
     }
 }

@@ -202,7 +202,42 @@ extension PostgresStore {
             """,
             "ALTER TABLE shard_snapshot_part ALTER COLUMN body SET STORAGE EXTERNAL",
         ],
+        // The log hash-partitioned on the shard: a batch (or a split batch's header) is shard -1, a split
+        // batch's rows of shard k are in shard k's partition (see `LogSplit`). The batches logged so far are
+        // whole.
+        [
+            "ALTER TABLE log RENAME TO log_unsplit",
+            "ALTER INDEX log_pkey RENAME TO log_unsplit_pkey",
+            "ALTER INDEX log_span RENAME TO log_unsplit_span",
+            """
+            CREATE TABLE log (
+                seq bigint NOT NULL,
+                shard integer NOT NULL,
+                entries bigint NOT NULL,
+                newest_ms bigint,
+                oldest_ms bigint,
+                parts integer NOT NULL,
+                body bytea NOT NULL,
+                PRIMARY KEY (seq, shard))
+            PARTITION BY HASH (shard)
+            """,
+        ]
+            + (0..<logPartitions).map {
+                "CREATE TABLE log_\($0) PARTITION OF log FOR VALUES WITH (MODULUS \(logPartitions), REMAINDER \($0))"
+            }
+            + [
+                "ALTER TABLE log ALTER COLUMN body SET STORAGE EXTERNAL",
+                """
+                INSERT INTO log (seq, shard, entries, newest_ms, oldest_ms, parts, body)
+                SELECT seq, -1, entries, newest_ms, oldest_ms, 0, body FROM log_unsplit
+                """,
+                "DROP TABLE log_unsplit",
+                "CREATE INDEX log_span ON log (newest_ms, oldest_ms)",
+            ],
     ]
+
+    /// The log's hash partitions: shards (and the headers' −1) spread over them, whatever `--shards` is.
+    static let logPartitions = 16
 
     /// The advisory lock key of migrations ("VIGIL" and 2).
     static let migrationLock: Int64 = 0x5649_4749_4C00_0002

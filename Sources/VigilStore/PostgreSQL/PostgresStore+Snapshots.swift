@@ -73,7 +73,8 @@ extension PostgresStore {
             // The newest snapshot position such that every batch at or before it is older than the cutoff: a
             // whole snapshot's, or a checkpoint's whose shard snapshots hold every shard.
             let firstYoung =
-                try await rows("SELECT min(seq) FROM log WHERE newest_ms >= \(cutoff.milliseconds)", on: c)[0]
+                try await rows(
+                    "SELECT min(seq) FROM log WHERE shard = -1 AND newest_ms >= \(cutoff.milliseconds)", on: c)[0]
                 .decode(Int64?.self) ?? Int64.max
             guard
                 let base = try await rows(
@@ -83,8 +84,8 @@ extension PostgresStore {
                     """, on: c)[0].decode(Int64?.self)
             else { return 0 }
             let dropped = try await rows(
-                "WITH d AS (DELETE FROM log WHERE seq <= \(base) RETURNING 1) SELECT count(*) FROM d", on: c)[0]
-                .decode(Int.self)
+                "WITH d AS (DELETE FROM log WHERE seq <= \(base) RETURNING shard) SELECT count(*) FILTER (WHERE shard = -1) FROM d",
+                on: c)[0].decode(Int.self)
             try await c.query("DELETE FROM snapshot WHERE seq < \(base)", logger: logger)
             // A shard snapshot before the log's new start could not be replayed from.
             try await c.query("DELETE FROM shard_snapshot WHERE seq < \(base)", logger: logger)

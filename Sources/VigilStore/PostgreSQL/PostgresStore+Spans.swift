@@ -10,32 +10,35 @@ extension PostgresStore {
         try await transaction(isolation: "REPEATABLE READ") { c in
             var read = LogSpanRead()
             let (first, last, batches) = try await rows(
-                "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), count(*) FROM log", on: c)[0]
+                "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), count(*) FROM log WHERE shard = -1", on: c)[0]
                 .decode((Int64, Int64, Int).self)
             (read.first, read.last, read.batches) = (first, last, batches)
             let afterMs = after?.milliseconds ?? Int64.min
             let rows = try await c.query(
                 """
-                SELECT seq, body FROM log
+                SELECT seq, shard, parts, body FROM log
                 WHERE newest_ms IS NULL OR (newest_ms > \(afterMs)
                     AND coalesce(oldest_ms, newest_ms - \(Self.unknownSpan)) <= \(through.milliseconds))
-                ORDER BY seq
+                ORDER BY seq, shard
                 """, logger: logger)
-            for try await (seq, bytes) in rows.decode((Int64, ByteBuffer).self) {
-                read.batchesRead += 1
-                try bytes.withUnsafeReadableBytes { try body(seq, $0) }
+            var assembler = LogBatchAssembler(complete: true)
+            for try await row in rows.decode((Int64, Int32, Int32, ByteBuffer).self) {
+                if row.1 < 0 { read.batchesRead += 1 }
+                try assembler.take(row, body)
             }
+            try assembler.finish(body)
             return read
         }
     }
 
     public func changedHistory(after sequence: Int64, first: Int64, atOrBefore time: Timestamp) async throws -> Bool {
         try await transaction(isolation: "REPEATABLE READ") { c in
-            let now = try await rows("SELECT coalesce(min(seq), 0) FROM log", on: c)[0].decode(Int64.self)
+            let now = try await rows("SELECT coalesce(min(seq), 0) FROM log WHERE shard = -1", on: c)[0]
+                .decode(Int64.self)
             if now > first && first != 0 { return true }
             return try await rows(
                 """
-                SELECT EXISTS (SELECT 1 FROM log WHERE seq > \(sequence)
+                SELECT EXISTS (SELECT 1 FROM log WHERE shard = -1 AND seq > \(sequence)
                     AND ((newest_ms IS NULL AND body <> \(ByteBuffer(bytes: LogCodec.checkpointBody)))
                         OR coalesce(oldest_ms, newest_ms - \(Self.unknownSpan)) <= \(time.milliseconds)))
                 """, on: c)[0].decode(Bool.self)
@@ -44,7 +47,7 @@ extension PostgresStore {
 
     public func eventTimeRange() async throws -> (earliest: Timestamp, latest: Timestamp)? {
         let (earliest, latest) = try await rows(
-            "SELECT min(coalesce(oldest_ms, newest_ms)), max(newest_ms) FROM log WHERE newest_ms IS NOT NULL"
+            "SELECT min(coalesce(oldest_ms, newest_ms)), max(newest_ms) FROM log WHERE shard = -1 AND newest_ms IS NOT NULL"
         )[0].decode((Int64?, Int64?).self)
         guard let earliest, let latest else { return nil }
         return (Timestamp(milliseconds: earliest), Timestamp(milliseconds: latest))

@@ -171,51 +171,9 @@ public final class PostgresStore: Store {
         return "PostgreSQL connection failed: \(error.code)\(error.underlying.map { " (\($0))" } ?? "")"
     }
 
-    // MARK: - Log
+    // MARK: - Metadata updates
 
-    /// A small write, to learn whether the server takes writes again after a failure.
-    public func probeWrite() async throws {
-        try await transaction { c in
-            try await c.query(
-                "INSERT INTO setting (key, value) VALUES ('probe', 0) ON CONFLICT (key) DO NOTHING", logger: logger)
-            try await c.query("DELETE FROM setting WHERE key = 'probe'", logger: logger)
-        }
-    }
-
-    /// Commits `records` (one multi-row insert) and applies `updates` in the same transaction.
-    public func append(_ records: [LogRecord], updates: [StoreUpdate]) async throws {
-        try await transaction { c in
-            for part in stride(from: 0, to: records.count, by: Self.rowsPerInsert) {
-                try await c.query(
-                    Self.insertLog(records[part..<min(part + Self.rowsPerInsert, records.count)]), logger: logger)
-            }
-            for update in updates { try await apply(update, c) }
-            // Delivered at commit: wakes the nodes following the log (``watchAppends(_:)``).
-            try await c.query("SELECT pg_notify(\(Self.appendChannel), \(location.schema))", logger: logger)
-        }
-    }
-
-    /// Rows per insert statement: 5 parameters each, well under the protocol's 65,535.
-    static let rowsPerInsert = 1000
-
-    private static func insertLog(_ records: ArraySlice<LogRecord>) -> PostgresQuery {
-        var bindings = PostgresBindings(capacity: records.count * 5)
-        var values: [String] = []
-        for r in records {
-            let n = bindings.count
-            values.append("($\(n + 1), $\(n + 2), $\(n + 3), $\(n + 4), $\(n + 5))")
-            bindings.append(r.sequence)
-            bindings.append(Int64(r.entries))
-            bindings.append(r.newestEvent?.milliseconds)
-            bindings.append(r.oldestEvent?.milliseconds)
-            bindings.append(ByteBuffer(bytes: r.body))
-        }
-        return PostgresQuery(
-            unsafeSQL: "INSERT INTO log (seq, entries, newest_ms, oldest_ms, body) VALUES "
-                + values.joined(separator: ", "), binds: bindings)
-    }
-
-    private func apply(_ update: StoreUpdate, _ c: PostgresConnection) async throws {
+    func apply(_ update: StoreUpdate, _ c: PostgresConnection) async throws {
         switch update {
         case .saveMetric(let d):
             try await c.query(
@@ -239,30 +197,6 @@ public final class PostgresStore: Store {
                 ON CONFLICT (key) DO UPDATE SET value = excluded.value
                 """, logger: logger)
         case .changes(let changes): try await recordChanges(changes, c)
-        }
-    }
-
-    public func lastSequence() async throws -> Int64 {
-        try await rows("SELECT coalesce(max(seq), 0) FROM log")[0].decode(Int64.self)
-    }
-
-    public func count(after sequence: Int64) async throws -> (batches: Int, entries: Int) {
-        let (batches, entries) = try await rows(
-            "SELECT count(*), coalesce(sum(entries), 0)::bigint FROM log WHERE seq > \(sequence)"
-        )[0].decode((Int, Int).self)
-        return (batches, entries)
-    }
-
-    /// Streams every batch after `sequence` in order: rows arrive as the callback consumes them.
-    public func forEachRecord(
-        after sequence: Int64, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void
-    ) async throws {
-        try await connection { c in
-            let rows = try await c.query(
-                "SELECT seq, body FROM log WHERE seq > \(sequence) ORDER BY seq", logger: logger)
-            for try await (seq, bytes) in rows.decode((Int64, ByteBuffer).self) {
-                try bytes.withUnsafeReadableBytes { try body(seq, $0) }
-            }
         }
     }
 

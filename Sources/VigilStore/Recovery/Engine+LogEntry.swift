@@ -18,6 +18,7 @@ extension Engine {
             case .declareModel(let model, let task, let classes):
                 try declare(model: model, task: task, classes: classes)
             case .checkpoint: break
+            case .watermark(let time): advance(to: time)
             }
             return true
         } catch {

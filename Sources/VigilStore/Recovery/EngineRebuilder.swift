@@ -106,7 +106,8 @@ public struct EngineRebuilder {
     /// written one per batch, so only batches whose first byte is a definition need decoding.
     func backfilledDefinitions(after sequence: Int64) async throws -> [MetricKey: Hoisted] {
         var found: [MetricKey: Hoisted] = [:]
-        try await log.forEachRecord(after: sequence) { seq, bytes in
+        // Control entries are whole batches, in the headers' partition of a log split by shard.
+        try await log.forEachRecord(after: sequence, shards: []) { seq, bytes in
             guard let kind = bytes.first, kind == LogCodec.Kind.defineMetric.rawValue else { return }
             try LogCodec.decode(bytes) { entry in
                 if case .defineMetric(let model, let name, _, true) = entry {
@@ -118,7 +119,8 @@ public struct EngineRebuilder {
     }
 
     /// Replays the log after `sequence` into `start`, owning `owned` (the shards not owned are dropped first), and
-    /// adopting each of `adoptions`' shards once the batch of its snapshot is applied.
+    /// adopting each of `adoptions`' shards once the batch of its snapshot is applied. Of a log split by shard, it
+    /// reads the rows of those shards only.
     func replay(
         into start: Engine, after sequence: Int64, hoisted: [MetricKey: Hoisted], owning owned: Set<Int>?,
         adoptions: [Adoption] = []
@@ -140,7 +142,8 @@ public struct EngineRebuilder {
                 guard engine.adoptShard(next.shard, from: next.engine) else { throw AdoptionMismatch(adoption: next) }
             }
         }
-        try await log.forEachRecord(after: sequence) { seq, bytes in
+        let reading = owned.map { $0.union(adoptions.map(\.shard)) }
+        try await log.forEachRecord(after: sequence, shards: reading) { seq, bytes in
             try adopt(through: seq - 1)
             last = seq
             try LogCodec.decode(bytes) { entry in

@@ -14,10 +14,10 @@ public struct LogTail: Sendable {
     public var checkpoints: Set<Int64> = []
 
     /// Reads every batch after `after` (a follower reads often, so a tail is short; recovery on start read
-    /// the bulk).
-    public static func read(_ log: any Store, after: Int64) async throws -> LogTail {
+    /// the bulk), with only the rows of `shards` of a batch split by shard (`nil`: every row).
+    public static func read(_ log: any Store, after: Int64, shards: Set<Int>? = nil) async throws -> LogTail {
         var tail = LogTail()
-        try await log.forEachRecord(after: after) { seq, bytes in
+        try await log.forEachRecord(after: after, shards: shards) { seq, bytes in
             tail.records.append((seq, Array(bytes)))
             try LogCodec.decode(bytes) { entry in
                 switch entry {

@@ -43,7 +43,8 @@ struct LogHistory {
             let ids = Set(predictions.lazy.filter { $0.model == model }.map(\.id))
             predictions.removeAll { $0.model == model }
             feedback.removeAll { ids.contains($0.id) }
-        case .checkpoint:
+        case .checkpoint, .watermark:
+            // An as-of replay applies the events in time order: the watermark follows from them.
             break
         }
     }

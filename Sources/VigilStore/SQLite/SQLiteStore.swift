@@ -280,7 +280,8 @@ public final class SQLiteStore: Store {
         let statement = try db.cachedStatement(
             sql: "INSERT INTO log (seq, entries, newest_ms, oldest_ms, body) VALUES (?, ?, ?, ?, ?)")
         for r in records {
-            let body = r.body.withUnsafeBytes { Data($0) }
+            // One node reads the whole log: a split batch is stored whole.
+            let body = try r.wholeBody().withUnsafeBytes { Data($0) }
             try statement.execute(
                 arguments: [r.sequence, r.entries, r.newestEvent?.milliseconds, r.oldestEvent?.milliseconds, body])
         }
@@ -301,8 +302,9 @@ public final class SQLiteStore: Store {
     }
 
     /// Reads every batch after `sequence` in order, streaming (the log may not fit in memory).
+    /// Reads every batch whole: SQLite keeps no batch split (``LogSplit``), since one node reads the log.
     public func forEachRecord(
-        after sequence: Int64, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void
+        after sequence: Int64, shards: Set<Int>?, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void
     ) throws {
         try pool.read { db in
             let rows = try Row.fetchCursor(

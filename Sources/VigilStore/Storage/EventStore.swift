@@ -23,8 +23,12 @@ public protocol EventStore: Sendable {
     /// Number of committed batches and entries after `sequence`.
     func count(after sequence: Int64) async throws -> (batches: Int, entries: Int)
 
-    /// Reads every batch after `sequence` in order, streaming (the log may not fit in memory).
-    func forEachRecord(after sequence: Int64, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void) async throws
+    /// Reads every batch after `sequence` in order, streaming (the log may not fit in memory). Of a batch split by
+    /// shard (``LogRecord/parts``), it reads the header and the parts of `shards` (`nil`: every part), merged
+    /// in batch order; a store that keeps batches whole reads them whole.
+    func forEachRecord(
+        after sequence: Int64, shards: Set<Int>?, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void
+    ) async throws
 
     /// Reads, in log order and from one consistent state of the log, every batch that may hold an event with a
     /// time in `(after, through]` (after `nil`: from the beginning), and every control batch (model
@@ -52,6 +56,13 @@ public protocol EventStore: Sendable {
 extension EventStore {
     /// Commits `records` alone.
     public func append(_ records: [LogRecord]) async throws { try await append(records, updates: []) }
+
+    /// Reads every batch after `sequence` whole, in order, streaming.
+    public func forEachRecord(
+        after sequence: Int64, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void
+    ) async throws {
+        try await forEachRecord(after: sequence, shards: nil, body)
+    }
 
     /// Number of committed batches and entries.
     public func count() async throws -> (batches: Int, entries: Int) { try await count(after: 0) }
