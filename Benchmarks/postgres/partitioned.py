@@ -255,11 +255,13 @@ log's end with a copy of every other shard read there. Memory is per node, first
 {rows}
 
 The join index (the pending predictions, ~65 B each) is what falls as nodes are added: each node holds its own
-shards' only, so per prediction stored a node holds ~65 B alone, half with two nodes, a third with three. Every
-node still holds every shard's buckets (its own, and copies read from the owners every 500 ms), reads the whole
-log, and one node writes: on 2 cores the nodes, wrk and PostgreSQL share the CPU, so ingest falls as nodes are
-added here, and the query's p99 grows with the copies taken in under the engine's lock (a changed shard is read
-whole, ~5 MB per shard of the taxi fixture, every 500 ms).
+shards' only, so per prediction stored a node holds ~65 B alone, half with two nodes, a third with three. The
+log is split by shard (docs/postgres.md), so a follower reads the batches' headers and its own shards' rows,
+and a rebuild replays only those (the takeover without snapshots below). Every node still holds every shard's
+buckets (its own, and copies read from the owners every 500 ms), and one node writes, decoding and interning
+every row: on 2 cores the nodes, wrk and PostgreSQL share the CPU, so ingest falls as nodes are added here, and
+the query's p99 grows with the copies taken in under the engine's lock (a changed shard is read whole, ~5 MB
+per shard of the taxi fixture, every 500 ms).
 
 ### Taking a dead node's shards over
 
