@@ -22,14 +22,17 @@ import VigilCore
         return .prediction(p)
     }
 
-    /// The log a writer owning shard 0 writes for `entries`, in batches of 250, each split as the server splits
-    /// it; and the writer.
-    static func splitLog(_ entries: [LogEntry]) -> (records: [LogRecord], writer: Engine) {
+    /// The log a writer owning `owned` writes for `entries`, in batches of `size`, each split as the server
+    /// splits it (the rows the writer accepted, placed as its engine applied them); and the writer.
+    static func splitLog(
+        _ entries: [LogEntry], configuration: EngineConfiguration = configuration, owned: Set<Int> = [0],
+        size: Int = 250
+    ) throws -> (records: [LogRecord], writer: Engine) {
         var writer = Engine(configuration: configuration)
-        writer.own([0])
+        writer.own(owned)
         var records: [LogRecord] = []
-        for start in stride(from: 0, to: entries.count, by: 250) {
-            let batch = Array(entries[start..<min(start + 250, entries.count)])
+        for start in stride(from: 0, to: entries.count, by: size) {
+            let batch = Array(entries[start..<min(start + size, entries.count)])
             let events = batch.map { entry -> Event in
                 switch entry {
                 case .prediction(let p): return .prediction(p)
@@ -39,22 +42,46 @@ import VigilCore
             }
             var placements: [Int] = []
             let results = writer.ingest(events, run: Engine.sequentially, placements: &placements)
-            precondition(results.allSatisfy { if case .success = $0 { true } else { false } })
-            let encoded = batch.map { entry -> ArraySlice<UInt8> in
-                var bytes: [UInt8] = []
-                LogCodec.encode(entry, into: &bytes)
-                return bytes[...]
-            }
-            let times = batch.compactMap(\.eventTime)
-            var record = StoreContractTests.record(Int64(records.count + 1), batch)
-            if let split = LogSplit.split(encoded, shards: placements, newest: times.max()!) {
-                record.body = split.header
-                record.parts = split.parts
-                record.entries += 1
-            }
+            let kept = results.indices.filter { if case .success = results[$0] { true } else { false } }
+            var record = StoreContractTests.record(Int64(records.count + 1), kept.map { batch[$0] })
+            let split = try #require(
+                LogSplit.split(
+                    kept.map { encoded(batch[$0]) }, shards: kept.map { placements[$0] },
+                    newest: record.newestEvent!))
+            record.body = split.header
+            record.parts = split.parts
+            record.entries += 1
             records.append(record)
         }
         return (records, writer)
+    }
+
+    static func encoded(_ entry: LogEntry) -> ArraySlice<UInt8> {
+        var bytes: [UInt8] = []
+        LogCodec.encode(entry, into: &bytes)
+        return bytes[...]
+    }
+
+    /// Two nodes owning `owned` follow `records`, one reading the headers and its shards' parts, the other every
+    /// row; `same` compares them after each batch. Returns both, the batches after which they differed, and the
+    /// entries the first one read.
+    static func follow(
+        _ records: [LogRecord], owned: Set<Int>, configuration: EngineConfiguration = configuration,
+        same: (Engine, Engine) throws -> Bool
+    ) throws -> (partial: Engine, full: Engine, apart: [Int64], read: Int) {
+        var partial = Engine(configuration: configuration)
+        partial.own(owned)
+        var full = partial
+        var apart: [Int64] = []
+        var read = 0
+        for record in records {
+            let mine = try LogSplit.merge([record.body] + record.parts.filter { owned.contains($0.shard) }.map(\.body))
+            read += try entries(mine).count
+            _ = try LogTail.apply(mine, to: &partial, run: Engine.sequentially)
+            _ = try LogTail.apply(record.wholeBody(), to: &full, run: Engine.sequentially)
+            if try !same(partial, full) { apart.append(record.sequence) }
+        }
+        return (partial, full, apart, read)
     }
 
     static func entries(_ body: [UInt8]) throws -> [LogEntry] {
@@ -67,11 +94,7 @@ import VigilCore
     /// barriers and that shard's rows, in batch order.
     @Test func aSplitBatchMergesBackInOrder() throws {
         let batch: [LogEntry] = Array(Self.entries[..<6])
-        let encoded = batch.map { entry -> ArraySlice<UInt8> in
-            var bytes: [UInt8] = []
-            LogCodec.encode(entry, into: &bytes)
-            return bytes[...]
-        }
+        let encoded = batch.map(Self.encoded)
         let shards = [-1, 2, 0, 2, -1, 3]
         let t = Timestamp(milliseconds: 1_700_000_999_000)
         let split = try #require(LogSplit.split(encoded, shards: shards, newest: t))
@@ -91,20 +114,8 @@ import VigilCore
     /// The test that matters: applying only the headers and shards 1 and 2 gives those shards, and everything
     /// the nodes share, exactly as applying every row does.
     @Test func aNodeReadingItsShardsEndsAsANodeReadingEveryRow() throws {
-        let (records, writer) = Self.splitLog(Self.entries)
-        var partial = Engine(configuration: Self.configuration)
-        partial.own([1, 2])
-        var full = partial
-        var read = 0
-        var apart: [Int64] = []  // batches after which the two watermarks differ
-        for record in records {
-            let mine = try LogSplit.merge(
-                [record.body] + record.parts.filter { [1, 2].contains($0.shard) }.map(\.body))
-            read += try Self.entries(mine).count
-            _ = try LogTail.apply(mine, to: &partial, run: Engine.sequentially)
-            _ = try LogTail.apply(record.wholeBody(), to: &full, run: Engine.sequentially)
-            if partial.watermark != full.watermark { apart.append(record.sequence) }
-        }
+        let (records, writer) = try Self.splitLog(Self.entries)
+        var (partial, full, apart, read) = try Self.follow(records, owned: [1, 2]) { $0.watermark == $1.watermark }
         #expect(apart == [])
         // The split saved reading shards 0 and 3: about half the rows.
         let all = records.reduce(0) { $0 + $1.entries }
@@ -157,37 +168,11 @@ import VigilCore
                 Feedback(
                     id: r["id"]!, time: try Timestamp(iso8601: r["timestamp"]!), label: .number(Double(r["label"]!)!)))
         }.sorted { $0.eventTime! < $1.eventTime! }
-        var writer = Engine(configuration: configuration)
-        writer.own([0, 3])
-        var partial = Engine(configuration: configuration)
-        partial.own([1, 4])
-        var full = partial
-        var apart: [Int] = []
-        for (n, start) in stride(from: 0, to: predictions.count + feedback.count, by: 500).enumerated() {
-            let batch = Array((predictions + feedback)[start..<min(start + 500, predictions.count + feedback.count)])
-            let events = batch.map { entry -> Event in
-                if case .prediction(let p) = entry { return .prediction(p) }
-                if case .feedback(let f) = entry { return .feedback(f) }
-                fatalError("events only")
-            }
-            var placements: [Int] = []
-            let results = writer.ingest(events, run: Engine.sequentially, placements: &placements)
-            let kept = results.indices.filter { if case .success = results[$0] { true } else { false } }
-            let encoded = kept.map { k -> ArraySlice<UInt8> in
-                var bytes: [UInt8] = []
-                LogCodec.encode(batch[k], into: &bytes)
-                return bytes[...]
-            }
-            let newest = kept.compactMap { batch[$0].eventTime }.max()!
-            let split = try #require(LogSplit.split(encoded, shards: kept.map { placements[$0] }, newest: newest))
-            let parts = split.parts.filter { [1, 4].contains($0.shard) }.map(\.body)
-            _ = try LogTail.apply(LogSplit.merge([split.header] + parts), to: &partial, run: Engine.sequentially)
-            _ = try LogTail.apply(
-                LogSplit.merge([split.header] + split.parts.map(\.body)), to: &full, run: Engine.sequentially)
-            let same = try partial.metrics(model: "taxi-tip").values == full.metrics(model: "taxi-tip").values
-            if partial.watermark != full.watermark || partial.statistics != full.statistics || !same {
-                apart.append(n)
-            }
+        let (records, _) = try Self.splitLog(
+            predictions + feedback, configuration: configuration, owned: [0, 3], size: 500)
+        let (partial, _, apart, _) = try Self.follow(records, owned: [1, 4], configuration: configuration) {
+            try $0.watermark == $1.watermark && $0.statistics == $1.statistics
+                && $0.metrics(model: "taxi-tip").values == $1.metrics(model: "taxi-tip").values
         }
         #expect(apart == [])
         #expect(partial.statistics.predictionsAccepted > 6000)
@@ -199,7 +184,7 @@ import VigilCore
     func storesGiveASplitBatchBackWholeOrInPart(_ backend: StoreBackend) async throws {
         try await backend.withLocation { location in
             let store = try await location.open()
-            let (records, _) = Self.splitLog(Array(Self.entries[..<1500]))
+            let (records, _) = try Self.splitLog(Array(Self.entries[..<1500]))
             try await store.append(records)
             #expect(try await store.count() == (records.count, records.reduce(0) { $0 + $1.entries }))
             #expect(try await store.lastSequence() == Int64(records.count))
@@ -238,7 +223,7 @@ import VigilCore
     func aRebuildReadsItsShardsOfASplitLog(_ backend: StoreBackend) async throws {
         try await backend.withLocation { location in
             let store = try await location.open()
-            let (records, _) = Self.splitLog(Self.entries)
+            let (records, _) = try Self.splitLog(Self.entries)
             try await store.append(records)
             var rebuilder = EngineRebuilder(log: store, configuration: Self.configuration)
             rebuilder.owned = [3]
