@@ -377,6 +377,46 @@ def answers_as(url, asks, expected, seconds=30):
 LONG_RECALL = "sum(prediction == 1 and label == 1 and features.trip_distance > 5) / sum(label == 1 and features.trip_distance > 5)"
 
 
+def post(url, path, rows) -> tuple[int, dict]:
+    """Posts NDJSON rows; the status and the ingest summary (a 422 for a partly rejected batch has one too)."""
+    request = urllib.request.Request(url + path, "\n".join(json.dumps(r) for r in rows).encode(), method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_a_partitioned_node_owning_every_shard_refuses_a_conflicting_repeat_as_a_lone_server(tmp_path):
+    """A cluster's only node owns every shard, so it decides rows itself: a repeat is a duplicate and a repeat
+    with other content a 422 `conflict`, as on one server. Once a second node owns shards, the node taking a
+    write cannot see the other's shards: such a repeat is `accepted` and its owner drops it (docs/postgres.md)."""
+    schema = "vigil_lone_" + uuid.uuid4().hex[:12]
+    pg = ["--store", f"{POSTGRES}{'&' if '?' in POSTGRES else '?'}schema={schema}", "--lease-time", f"{LEASE}s",
+          "--shards", "4", "--partition-shards"]
+    row = {"id": "a1", "ts": "2020-02-01T00:00:00Z", "model": "m", "score": 0.8, "prediction": 1}
+    try:
+        with serve(pg, tmp_path / "n1.log") as (n1, _):
+            assert post(n1, "/v1/predictions", [row]) == (200, {"accepted": 1, "duplicates": 0,
+                                                                "outcomes": {"stored": 1}, "rejected": []})
+            status, summary = post(n1, "/v1/predictions", [row, dict(row, score=0.1)])
+            assert status == 422 and summary["outcomes"] == {"duplicate": 1}, summary
+            assert [r["code"] for r in summary["rejected"]] == ["conflict"], summary
+            with serve(pg, tmp_path / "n2.log") as (n2, _):
+                from support import wait_for
+                wait_for("the shards spread", lambda: sorted(map(len, owned_shards([n1, n2]).values())) == [2, 2],
+                         seconds=30)
+                ids = [f"b{i}" for i in range(40)]
+                assert post(n1, "/v1/predictions", [dict(row, id=i) for i in ids])[0] == 200
+                status, summary = post(n1, "/v1/predictions", [dict(row, id=i, score=0.1) for i in ids])
+                assert status == 200 and summary["outcomes"] == {"accepted": 40}, summary
+                # Each conflicting repeat was dropped by its shard's owner: counted, and the first scores stand.
+                wait_for("both nodes at the log's end", lambda: caught_up([n1, n2]), seconds=30)
+                assert get(n2 + "/v1/models")["join"]["conflictingPredictions"] >= 40
+    finally:
+        subprocess.run(["psql", POSTGRES, "-qc", f"DROP SCHEMA IF EXISTS {schema} CASCADE"], capture_output=True)
+
+
 def test_retention_on_partitioned_nodes_cuts_the_log_at_a_checkpoint_and_nodes_restart_from_it(tmp_path):
     """With a week of retention, the writer's checkpoints give complete sets of the nodes' shard snapshots and
     retention cuts the log at one during the load; the nodes answer as a server that kept everything, a backfill

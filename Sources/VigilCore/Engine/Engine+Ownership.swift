@@ -1,22 +1,36 @@
 /// Shard ownership: an engine that applies only some of its shards, as a node of a cluster does.
 ///
-/// Every node reads the whole log, so what names things — models, versions, slice sets, profile columns, the
-/// watermark — is the same on every node. Only the shards a node owns keep their join and buckets; the others
-/// stay empty and are filled, for a query, with their owners' aggregates (``merging(_:)``).
+/// Every node applies the rows that change what names things — models, versions, slice sets, profile columns,
+/// the watermark — so these are the same on every node. Only the shards a node owns keep their join and
+/// buckets; the others stay empty and are filled, for a query, with their owners' aggregates (``merging(_:)``).
 ///
 /// A node that does not own a row's shard cannot know whether its owner will store it, find it a repeat or
 /// refuse it, so an engine that owns part of its shards makes a row's effect on what is shared independent of
 /// its shard: every row that passes the engine-wide checks is interned and moves the watermark, and an owner
 /// drops (and counts) a row its shard refuses instead of refusing it. The node taking the write then logs
 /// every row it accepted, so every node applies the same rows in the same order.
+///
+/// A writer that owns every shard (a cluster's only node, or the last one standing) knows every shard: it
+/// decides the rows it takes as a lone server does (``decidesAlone``), refusing a conflicting repeat and logging
+/// neither repeats nor refusals. The rows it logs are then ones every node's replay, under the cluster's
+/// rules, applies exactly as it did.
 extension Engine {
     /// The shards this engine applies, or `nil` when it applies all of them.
     public var ownedShards: Set<Int>? {
         ownership.map { mask in Set(mask.indices.filter { mask[$0] }) }
     }
 
-    /// Whether the engine applies only part of its shards (see ``own(_:)``).
-    public var ownsPart: Bool { ownership != nil }
+    /// Whether rows are decided by their shards' owners (the cluster's rules above): while the engine owns part of
+    /// its shards, and while it replays a cluster's log (which may hold rows decided so), unless it owns every
+    /// shard and ``decidesAlone``.
+    public var ownsPart: Bool {
+        guard let ownership else { return false }
+        return !decidesAlone || ownership.contains(false)
+    }
+
+    /// Whether the engine's shards are spread over nodes (``own(_:)`` was given a set), so its log is split by
+    /// shard.
+    public var isPartitioned: Bool { ownership != nil }
 
     /// Whether the engine applies every shard (with a single node's rules, or a cluster's): what a snapshot
     /// must hold.

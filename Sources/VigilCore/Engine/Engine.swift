@@ -43,6 +43,9 @@ public struct Engine: Sendable, Codable {
     var activeRunner: ShardRunner?
     /// Which shards this engine applies, by index (`nil`: all); a node's, not part of a snapshot (see ``own(_:)``).
     var ownership: [Bool]?
+    /// Whether the rows being ingested are decided here, as a lone server decides them, when this engine owns
+    /// every shard (see ``ownsPart``); not part of the state.
+    public var decidesAlone = false
 
     // The last-lookup caches are rebuilt on use, so a snapshot leaves them out.
     private enum CodingKeys: String, CodingKey {

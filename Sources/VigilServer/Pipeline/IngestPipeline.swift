@@ -113,13 +113,18 @@ public actor IngestPipeline {
         var placements: [Int] = []
         var folded = 0
         var ownsPart = false
+        var partitioned = false
         // In chunks, letting waiting queries in between: a query waits for one chunk, not a whole batch.
         for start in stride(from: 0, to: rows.count, by: Self.applyChunk) {
             let end = min(start + Self.applyChunk, rows.count)
             let chunk = start == 0 && end == rows.count ? rows : Array(rows[start..<end])
             host.mutateAfterReaders { engine in
                 let foldedBefore = engine.statistics.segmentValuesFolded
+                // A writer owning every shard decides each row as a lone server does.
+                engine.decidesAlone = true
+                defer { engine.decidesAlone = false }
                 ownsPart = engine.ownsPart
+                partitioned = engine.isPartitioned
                 var placed: [Int] = []
                 results += apply(&engine, chunk, &placed)
                 placements += placed
@@ -151,7 +156,7 @@ public actor IngestPipeline {
             sequence: nextSequence(), entries: keep.count, newestEvent: Timestamp(milliseconds: newest),
             oldestEvent: Timestamp(milliseconds: oldest), body: [])
         // Nodes owning part of the shards each read the barriers and their own shards' rows.
-        if ownsPart,
+        if partitioned,
             let split = LogSplit.split(
                 encoded.slices(keep), shards: keptShards, newest: Timestamp(milliseconds: newest))
         {

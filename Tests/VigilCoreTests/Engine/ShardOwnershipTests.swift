@@ -122,6 +122,39 @@ struct ShardOwnershipTests {
         #expect(owner.statistics.duplicatePredictions == 1 && owner.statistics.conflictingPredictions == 1)
         #expect(owner.prediction("p1")?.label == nil, "the label 7 of a binary model is dropped")
     }
+
+    /// A writer owning every shard decides rows as a lone server: it refuses the conflicting repeat and the bad
+    /// label, and finds the repeat a duplicate. What it accepted, replayed under the cluster's rules by a node
+    /// owning every shard and by one owning none, gives its state.
+    @Test func aWriterOwningEveryShardDecidesAsALoneServer() throws {
+        var writer = try Self.engine(shards: 4, owning: [0, 1, 2, 3])
+        let t = Timestamp(milliseconds: 1_700_000_000_000)
+        let p = Prediction(
+            id: "p1", time: t, model: "taxi-tip", version: "v1", score: .probability(0.8), prediction: .number(1))
+        var conflicting = p
+        conflicting.score = .probability(0.1)
+        let rows: [VigilCore.Event] = [
+            .prediction(p), .prediction(p), .prediction(conflicting),
+            .feedback(Feedback(id: "p1", time: t + .seconds(60), label: .number(7))),
+            .feedback(Feedback(id: "p1", time: t + .seconds(90), label: .number(1))),
+        ]
+        writer.decidesAlone = true
+        #expect(!writer.ownsPart)
+        let outcomes = writer.ingest(rows, run: Engine.sequentially).map { try? $0.get() }
+        writer.decidesAlone = false
+        #expect(outcomes == [.stored, .duplicate, nil, nil, .labeled])
+        #expect(writer.statistics.duplicatePredictions == 1 && writer.watermark == t + .seconds(90))
+        // The pipeline logs the stored prediction and the label only.
+        let logged = [rows[0], rows[4]]
+        var replayed = try Self.engine(shards: 4, owning: [0, 1, 2, 3])
+        var bystander = try Self.engine(shards: 4, owning: [])
+        #expect(replayed.ownsPart && bystander.ownsPart)
+        #expect(replayed.ingest(logged, run: Engine.sequentially).map { try? $0.get() } == [.stored, .labeled])
+        _ = bystander.ingest(logged, run: Engine.sequentially)
+        #expect(replayed.prediction("p1")?.label == .number(1) && replayed.watermark == writer.watermark)
+        #expect(bystander.watermark == writer.watermark)
+        #expect(try replayed.metrics(model: "taxi-tip").values == writer.metrics(model: "taxi-tip").values)
+    }
 }
 
 extension ShardOwnershipTests {
