@@ -35,8 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
     var advertiseURL: String?
     @Flag(
         help: """
-            With --store, experimental: spread the engine's shards over the nodes, each holding only its shards' \
-            join (also VIGIL_PARTITION_SHARDS=1). See docs/postgres.md#partitioned-shards.
+            With --store: spread the engine's shards over the nodes, each holding only its shards' join and \
+            reading only their rows of the log (also VIGIL_PARTITION_SHARDS=1). See docs/postgres.md#partitioned-shards.
             """)
     var partitionShards = false
     @Option(help: "SQLite synchronous mode: full (default; survives power loss), normal (survives kill -9), off.")
