@@ -163,6 +163,7 @@ import VigilCore
             let result = try await rebuilder.rebuildFromBase()
             #expect(result.fromSnapshot == 20 && result.sequence == last)
             #expect(result.shardSnapshots == [0: 20, 1: 20, 2: 20, 3: 20])
+            #expect(result.snapshotRead > .zero && result.snapshotDecode > .zero)
             #expect(result.replayedEntries == all.count - 2000 + 1)
             #expect(
                 try EngineRebuilderTests.values(result.engine, ["high"])

@@ -83,6 +83,10 @@ extension PostgresStore {
         try await rows("SELECT coalesce(max(seq), 0) FROM log WHERE shard = -1")[0].decode(Int64.self)
     }
 
+    public func firstSequence() async throws -> Int64? {
+        try await rows("SELECT min(seq) FROM log WHERE shard = -1")[0].decode(Int64?.self)
+    }
+
     public func count(after sequence: Int64) async throws -> (batches: Int, entries: Int) {
         let (batches, entries) = try await rows(
             "SELECT count(*), coalesce(sum(entries), 0)::bigint FROM log WHERE shard = -1 AND seq > \(sequence)"

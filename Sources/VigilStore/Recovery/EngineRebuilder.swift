@@ -81,14 +81,16 @@ public struct EngineRebuilder {
 
     /// State rebuilt from the base with every backfilled metric computed over the whole retained log.
     public func rebuildFromBase() async throws -> Result {
-        var (engine, baseSequence, baseShards) = try await base()
-        let hoisted = try await backfilledDefinitions(after: baseSequence)
+        var base = try await base()
+        let hoisted = try await backfilledDefinitions(after: base.sequence)
         for (_, definition) in hoisted.sorted(by: { $0.value.sequence < $1.value.sequence }) {
-            engine.apply(definition.entry)
+            base.engine.apply(definition.entry)
         }
-        var result = try await replay(into: engine, after: baseSequence, hoisted: hoisted, owning: owned)
-        result.fromSnapshot = baseSequence == 0 ? nil : baseSequence
-        result.shardSnapshots = baseShards
+        var result = try await replay(into: base.engine, after: base.sequence, hoisted: hoisted, owning: owned)
+        result.fromSnapshot = base.sequence == 0 ? nil : base.sequence
+        result.shardSnapshots = base.shardSnapshots
+        result.snapshotRead = base.snapshotRead
+        result.snapshotDecode = base.snapshotDecode
         return result
     }
 

@@ -292,6 +292,11 @@ public final class SQLiteStore: Store {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM log") ?? 0 }
     }
 
+    /// The lowest sequence number the log holds (`nil` for an empty log).
+    public func firstSequence() throws -> Int64? {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT min(seq) FROM log") }
+    }
+
     /// Number of committed batches and entries after `sequence`.
     public func count(after sequence: Int64) throws -> (batches: Int, entries: Int) {
         try pool.read { db in

@@ -20,6 +20,9 @@ public protocol EventStore: Sendable {
     /// The highest committed sequence number (0 for an empty log).
     func lastSequence() async throws -> Int64
 
+    /// The lowest sequence number the log holds (`nil` for an empty log): after retention, the first batch kept.
+    func firstSequence() async throws -> Int64?
+
     /// Number of committed batches and entries after `sequence`.
     func count(after sequence: Int64) async throws -> (batches: Int, entries: Int)
 

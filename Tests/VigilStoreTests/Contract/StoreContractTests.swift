@@ -26,6 +26,7 @@ import VigilStore
         try await backend.withLocation { location in
             let store = try await location.open()
             #expect(try await store.lastSequence() == 0)
+            #expect(try await store.firstSequence() == nil)
             let entries = (0..<7).map { Self.feedback("f\($0)", Self.t0 + .seconds($0)) }
             try await store.append([Self.record(1, Array(entries[0...2])), Self.record(2, [entries[3]])])
             try await store.append([Self.record(3, Array(entries[4...]))])
@@ -152,12 +153,15 @@ import VigilStore
             #expect(base.sequence == 2)
             #expect(try EngineSnapshot.decode(base.body)?.statistics.orphansPending == 1)
             // Batches 1–3 are older than the cutoff; the newest snapshot before batch 4 is at 2.
+            #expect(try await store.firstSequence() == 1)
             #expect(try await store.prune(olderThan: Self.t0 + .milliseconds(3_500)) == 2)
             #expect(try await store.snapshotSequences() == [2, 4])
             #expect(try await store.count().batches == 4)
+            #expect(try await store.firstSequence() == 3)
             #expect(try await store.prune(olderThan: Self.t0 + .seconds(100)) == 2)
             #expect(try await store.snapshotSequences() == [4])
             #expect(try await store.lastSequence() == 6)
+            #expect(try await store.firstSequence() == 5)
         }
     }
 
