@@ -128,8 +128,46 @@ def load(port: int) -> dict:
     return bench_fields(next(l for l in wrk.stdout.splitlines() if l.startswith("BENCH")))
 
 
+def copy_transport(schema: str, ports, rounds: int = 5) -> dict:
+    """Two ways a node could get the other shards' aggregates, measured on the settled nodes: read from the owner
+    over HTTP (what Vigil does: the owner encodes its shard, the reader gets the bytes), or published by the owner
+    to a PostgreSQL table (an upsert committed with fsync, WAL-logged) and read back from it by each reader. The
+    PostgreSQL path is timed without the owner's encoding, so it is favoured."""
+    import psycopg
+    shards = get_json(ports[0], "/v1/cluster")["shards"]
+    http, bodies = [], {}
+    for s in shards:
+        for _ in range(rounds):
+            started = time.perf_counter()
+            with urllib.request.urlopen(f"{s['url']}/v1/cluster/shards/{s['shard']}", timeout=60) as r:
+                bodies[s["shard"]] = r.read()
+            http.append(time.perf_counter() - started)
+    writes, reads = [], []
+    with psycopg.connect(POSTGRES, autocommit=True) as c:
+        c.execute(f"CREATE TABLE {schema}.shard_copy (shard integer PRIMARY KEY, body bytea NOT NULL)")
+        c.execute(f"ALTER TABLE {schema}.shard_copy ALTER COLUMN body SET STORAGE EXTERNAL")
+        start_lsn = c.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+        for _ in range(rounds):
+            for k, body in bodies.items():
+                started = time.perf_counter()
+                c.execute(f"INSERT INTO {schema}.shard_copy VALUES (%s, %s) "
+                          "ON CONFLICT (shard) DO UPDATE SET body = excluded.body", (k, body))
+                writes.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                c.execute(f"SELECT body FROM {schema}.shard_copy WHERE shard = %s", (k,)).fetchone()
+                reads.append(time.perf_counter() - started)
+        wal = c.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", (start_lsn,)).fetchone()[0]
+    median = lambda xs: sorted(xs)[len(xs) // 2] * 1000
+    result = {"mib": sum(map(len, bodies.values())) / len(bodies) / 2**20, "http_ms": median(http),
+              "write_ms": median(writes), "read_ms": median(reads), "wal_mib": float(wal) / len(writes) / 2**20}
+    print(f"  a shard's aggregates: {result['mib']:.1f} MiB; over HTTP {result['http_ms']:.1f} ms; through "
+          f"PostgreSQL {result['write_ms']:.1f} ms to publish + {result['read_ms']:.1f} ms to read, "
+          f"{result['wal_mib']:.1f} MiB of WAL per publish", flush=True)
+    return result
+
+
 def run(n: int) -> dict:
-    with cluster(n, f"partitioned_{n}") as (_, ports, procs, _):
+    with cluster(n, f"partitioned_{n}") as (schema, ports, procs, _):
         print(f"{n} node(s): loading the taxi fixture…", flush=True)
         load_fixture(ports[0])
         wait("the fixture everywhere", lambda: settled(ports))
@@ -147,6 +185,8 @@ def run(n: int) -> dict:
         buckets = [gauge(p, 'vigil_engine_memory_bytes{part="buckets"}') / 2**20 for p in ports]
         result = {"n": n, "rate": stored / ingest["seconds"], "stored": stored, "ingest": ingest, "loaded": loaded,
                   "settle": settle, "rss": rss, "join": join, "buckets": buckets}
+        if n == 3:
+            result["copies"] = copy_transport(schema, ports)
         print(f"{n} node(s): {result['rate']:,.0f} events/s; RSS {['%.0f' % r for r in rss]} MiB; "
               f"join {['%.1f' % j for j in join]} MiB; settled {settle:.2f} s", flush=True)
         return result
@@ -195,7 +235,7 @@ def takeover(shard_snapshots: bool) -> dict:
             wait("a snapshot of every shard after the load", lambda: all(
                 (s.get("snapshot_sequence") or 0) >= last for s in get_json(ports[0], "/v1/cluster")["shards"]),
                 seconds=120)
-        entries = int(psql(f"SELECT sum(entries) FROM {schema}.log"))
+        entries = int(psql(f"SELECT sum(entries) FROM {schema}.log WHERE shard = -1"))  # batches, not parts
         writer = get_json(ports[0], "/v1/cluster")["writer"]
         victim = next(p for p in reversed(ports) if f":{p}" not in (writer or ""))
         survivors = [p for p in ports if p != victim]
@@ -230,6 +270,7 @@ def takeover(shard_snapshots: bool) -> dict:
 def main():
     results = [run(n) for n in (1, 2, 3)]
     takeovers = [takeover(True), takeover(False)]
+    copies = dict(results[-1]["copies"], rounds=5)
     takeover_rows = "\n".join(
         f"| {'checkpoints every 5 s' if t['snapshots'] else 'none'} | {t['entries']:,} | {t['took']:.1f} s | "
         + "<br>".join(f"{r['entries']:,} entries in {r['seconds']:.2f} s" for r in t["rebuilds"]) + " |"
@@ -262,6 +303,22 @@ buckets (its own, and copies read from the owners every 500 ms), and one node wr
 every row: on 2 cores the nodes, wrk and PostgreSQL share the CPU, so ingest falls as nodes are added here, and
 the query's p99 grows with the copies taken in under the engine's lock (a changed shard is read whole, ~5 MB
 per shard of the taxi fixture, every 500 ms).
+
+### Reading the other shards: from their owners, or through PostgreSQL
+
+A node answers from its own shards and copies of the others'. The copies could come from their owners over
+HTTP (what Vigil does) or be published by the owners to a PostgreSQL table and read from there. Measured on the
+three settled nodes above, per shard (medians of {copies['rounds']} rounds over the six shards):
+
+| transport | a shard's aggregates | publish | read |
+|---|---|---|---|
+| HTTP from its owner (Vigil) | {copies['mib']:.1f} MiB | — | {copies['http_ms']:.1f} ms, the owner's encoding included |
+| a PostgreSQL table | {copies['mib']:.1f} MiB | {copies['write_ms']:.1f} ms (upsert, committed), {copies['wal_mib']:.1f} MiB of WAL | {copies['read_ms']:.1f} ms, the owner's encoding not counted |
+
+Published every 500 ms while all six shards change under load, the copies would add about
+{copies['wal_mib'] * SHARDS * 2:.0f} MiB/s of WAL to the PostgreSQL that carries the log, and each reader would
+still read every shard; read from the owners, they add nothing to PostgreSQL. So the nodes read copies from the
+owners (`GET /v1/cluster/shards/{{k}}`), only of shards that changed since the last read.
 
 ### Taking a dead node's shards over
 
