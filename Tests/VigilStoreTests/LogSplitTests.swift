@@ -5,6 +5,11 @@ import VigilCore
 
 @testable import VigilStore
 
+/// The last progress a rebuild reported.
+private final class Said: @unchecked Sendable {
+    var last: (Int, Int)?
+}
+
 /// A cluster's log split by shard: a node reading the headers and its own shards' rows ends in the state a node
 /// reading every row reaches, and the stores give back each batch whole, or in part.
 @Suite struct LogSplitTests {
@@ -227,7 +232,13 @@ import VigilCore
             try await store.append(records)
             var rebuilder = EngineRebuilder(log: store, configuration: Self.configuration)
             rebuilder.owned = [3]
+            let said = Said()
+            rebuilder.progress = { done, total in said.last = (done, total) }
             let result = try await rebuilder.recover()
+            // Its progress counts the entries it reads, not the whole log's.
+            #expect(said.last?.0 == result.replayedEntries && said.last?.1 == result.replayedEntries)
+            #expect(try await store.count(after: 0, shards: [3]).entries == result.replayedEntries)
+            #expect(try await store.count(after: 0, shards: []).entries < result.replayedEntries)
             var full = Engine(configuration: Self.configuration)
             full.own([3])
             for record in records { _ = try LogTail.apply(record.wholeBody(), to: &full, run: Engine.sequentially) }

@@ -17,7 +17,8 @@ import VigilStore
         func feedback(_ id: String, _ ms: Int64) -> LogEntry {
             .feedback(Feedback(id: id, time: Timestamp(milliseconds: ms), label: .number(1)))
         }
-        try await log.append((1...6).map { StoreContractTests.record(Int64($0), [feedback("f\($0)", Int64($0) * 1000)]) })
+        try await log.append(
+            (1...6).map { StoreContractTests.record(Int64($0), [feedback("f\($0)", Int64($0) * 1000)]) })
         // Nothing can go before a snapshot exists.
         #expect(try await log.prune(olderThan: Timestamp(milliseconds: 10_000)) == 0)
         try await log.saveSnapshot(sequence: 2, createdAt: Timestamp(milliseconds: 0), engine: Engine())
@@ -25,7 +26,7 @@ import VigilStore
         // Batches 1–3 are older than the cutoff; the newest snapshot before batch 4 is at 2.
         #expect(try await log.prune(olderThan: Timestamp(milliseconds: 3_500)) == 2)
         #expect(try log.snapshotSequences() == [2, 4])
-        #expect(try log.count(after: 0).batches == 4)
+        #expect(try await log.count(after: 0).batches == 4)
         #expect(try await log.prune(olderThan: Timestamp(milliseconds: 100_000)) == 2)
         #expect(try log.snapshotSequences() == [4])
         // The pruned snapshot's file went with its row.

@@ -87,11 +87,23 @@ extension PostgresStore {
         try await rows("SELECT min(seq) FROM log WHERE shard = -1")[0].decode(Int64?.self)
     }
 
-    public func count(after sequence: Int64) async throws -> (batches: Int, entries: Int) {
-        let (batches, entries) = try await rows(
-            "SELECT count(*), coalesce(sum(entries), 0)::bigint FROM log WHERE shard = -1 AND seq > \(sequence)"
-        )[0].decode((Int, Int).self)
-        return (batches, entries)
+    public func count(after sequence: Int64, shards: Set<Int>?) async throws -> (batches: Int, entries: Int) {
+        guard let shards else {
+            return try await rows(
+                "SELECT count(*), coalesce(sum(entries), 0)::bigint FROM log WHERE shard = -1 AND seq > \(sequence)"
+            )[0].decode((Int, Int).self)
+        }
+        // A batch's row counts all of its entries: those of the parts not read are taken off.
+        let unread =
+            shards.isEmpty ? "" : " AND shard NOT IN (\(shards.sorted().map(String.init).joined(separator: ", ")))"
+        return try await rows(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT count(*) FILTER (WHERE shard = -1),
+                        (coalesce(sum(entries) FILTER (WHERE shard = -1), 0)
+                            - coalesce(sum(entries) FILTER (WHERE shard >= 0\(unread)), 0))::bigint
+                    FROM log WHERE seq > \(sequence)
+                    """))[0].decode((Int, Int).self)
     }
 
     /// Streams every batch after `sequence` in order (rows arrive as the callback consumes them), with only the

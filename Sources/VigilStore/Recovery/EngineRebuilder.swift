@@ -129,7 +129,8 @@ public struct EngineRebuilder {
     ) async throws -> Result {
         var engine = start
         if let owned { engine.own(owned) }
-        let total = try await log.count(after: sequence).entries
+        let reading = owned.map { $0.union(adoptions.map(\.shard)) }
+        let total = try await log.count(after: sequence, shards: reading).entries
         var replayed = 0
         var rejected = 0
         var last = sequence
@@ -144,7 +145,6 @@ public struct EngineRebuilder {
                 guard engine.adoptShard(next.shard, from: next.engine) else { throw AdoptionMismatch(adoption: next) }
             }
         }
-        let reading = owned.map { $0.union(adoptions.map(\.shard)) }
         try await log.forEachRecord(after: sequence, shards: reading) { seq, bytes in
             try adopt(through: seq - 1)
             last = seq

@@ -298,7 +298,8 @@ public final class SQLiteStore: Store {
     }
 
     /// Number of committed batches and entries after `sequence`.
-    public func count(after sequence: Int64) throws -> (batches: Int, entries: Int) {
+    /// (SQLite keeps every batch whole: `shards` changes nothing.)
+    public func count(after sequence: Int64, shards: Set<Int>?) throws -> (batches: Int, entries: Int) {
         try pool.read { db in
             let row = try Row.fetchOne(
                 db, sql: "SELECT count(*), coalesce(sum(entries), 0) FROM log WHERE seq > ?", arguments: [sequence])

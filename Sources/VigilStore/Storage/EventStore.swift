@@ -23,8 +23,9 @@ public protocol EventStore: Sendable {
     /// The lowest sequence number the log holds (`nil` for an empty log): after retention, the first batch kept.
     func firstSequence() async throws -> Int64?
 
-    /// Number of committed batches and entries after `sequence`.
-    func count(after sequence: Int64) async throws -> (batches: Int, entries: Int)
+    /// Number of committed batches after `sequence`, and of the entries a read of `shards` gives (see
+    /// ``forEachRecord(after:shards:_:)``; `nil`: every entry).
+    func count(after sequence: Int64, shards: Set<Int>?) async throws -> (batches: Int, entries: Int)
 
     /// Reads every batch after `sequence` in order, streaming (the log may not fit in memory). Of a batch split by
     /// shard (``LogRecord/parts``), it reads the header and the parts of `shards` (`nil`: every part), merged
@@ -65,6 +66,11 @@ extension EventStore {
         after sequence: Int64, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void
     ) async throws {
         try await forEachRecord(after: sequence, shards: nil, body)
+    }
+
+    /// Number of committed batches and entries after `sequence`.
+    public func count(after sequence: Int64) async throws -> (batches: Int, entries: Int) {
+        try await count(after: sequence, shards: nil)
     }
 
     /// Number of committed batches and entries.
