@@ -94,16 +94,14 @@ extension PostgresStore {
             )[0].decode((Int, Int).self)
         }
         // A batch's row counts all of its entries: those of the parts not read are taken off.
-        let unread =
-            shards.isEmpty ? "" : " AND shard NOT IN (\(shards.sorted().map(String.init).joined(separator: ", ")))"
+        let unread = shards.isEmpty ? "" : " AND shard NOT IN (\(Self.literals(shards.sorted())))"
         return try await rows(
-            PostgresQuery(
-                unsafeSQL: """
-                    SELECT count(*) FILTER (WHERE shard = -1),
-                        (coalesce(sum(entries) FILTER (WHERE shard = -1), 0)
-                            - coalesce(sum(entries) FILTER (WHERE shard >= 0\(unread)), 0))::bigint
-                    FROM log WHERE seq > \(sequence)
-                    """))[0].decode((Int, Int).self)
+            """
+            SELECT count(*) FILTER (WHERE shard = -1),
+                (coalesce(sum(entries) FILTER (WHERE shard = -1), 0)
+                    - coalesce(sum(entries) FILTER (WHERE shard >= 0\(unescaped: unread)), 0))::bigint
+            FROM log WHERE seq > \(sequence)
+            """)[0].decode((Int, Int).self)
     }
 
     /// Streams every batch after `sequence` in order (rows arrive as the callback consumes them), with only the
@@ -113,10 +111,8 @@ extension PostgresStore {
     ) async throws {
         try await connection { c in
             let rows = try await c.query(
-                PostgresQuery(
-                    unsafeSQL:
-                        "SELECT seq, shard, parts, body FROM log WHERE seq > $1\(Self.shardFilter(shards)) ORDER BY seq, shard",
-                    binds: Self.bindings(sequence)), logger: logger)
+                "SELECT seq, shard, parts, body FROM log WHERE seq > \(sequence)\(unescaped: Self.shardFilter(shards)) ORDER BY seq, shard",
+                logger: logger)
             var batches = LogBatchAssembler(complete: shards == nil)
             for try await row in rows.decode((Int64, Int32, Int32, ByteBuffer).self) {
                 try batches.take(row, body)
@@ -129,14 +125,11 @@ extension PostgresStore {
     /// Literal integers, so that PostgreSQL prunes the other partitions when it plans the query.
     static func shardFilter(_ shards: Set<Int>?) -> String {
         guard let shards else { return "" }
-        return " AND shard IN (\(([-1] + shards.sorted()).map(String.init).joined(separator: ", ")))"
+        return " AND shard IN (\(literals([-1] + shards.sorted())))"
     }
 
-    private static func bindings(_ values: Int64...) -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: values.count)
-        for v in values { bindings.append(v) }
-        return bindings
-    }
+    /// Shard numbers as a list of SQL literals (integers: nothing to escape).
+    static func literals(_ shards: [Int]) -> String { shards.map(String.init).joined(separator: ", ") }
 }
 
 /// Puts the log's rows, read in `(seq, shard)` order, back into batches: a whole batch is handed on as read, a
