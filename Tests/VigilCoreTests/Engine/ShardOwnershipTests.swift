@@ -96,17 +96,23 @@ struct ShardOwnershipTests {
         }
     }
 
-    @Test func aNodeTakingWritesForAShardItDoesNotOwnAcceptsWhatTheOwnerDrops() throws {
-        var writer = try Self.engine(shards: 4, owning: [])
-        let t = Timestamp(milliseconds: 1_700_000_000_000)
+    static let t = Timestamp(milliseconds: 1_700_000_000_000)
+
+    /// A prediction `p1`, its exact repeat, a repeat with another score, and a label (7) a binary model refuses.
+    static let repeats: [VigilCore.Event] = {
         let p = Prediction(
             id: "p1", time: t, model: "taxi-tip", version: "v1", score: .probability(0.8), prediction: .number(1))
         var conflicting = p
         conflicting.score = .probability(0.1)
-        let rows: [VigilCore.Event] = [
+        return [
             .prediction(p), .prediction(p), .prediction(conflicting),
             .feedback(Feedback(id: "p1", time: t + .seconds(60), label: .number(7))),
         ]
+    }()
+
+    @Test func aNodeTakingWritesForAShardItDoesNotOwnAcceptsWhatTheOwnerDrops() throws {
+        var writer = try Self.engine(shards: 4, owning: [])
+        let (t, rows) = (Self.t, Self.repeats)
         let outcomes = rows.map { e in
             switch e {
             case .prediction(let p): try? writer.ingest(p)
@@ -128,16 +134,8 @@ struct ShardOwnershipTests {
     /// owning every shard and by one owning none, gives its state.
     @Test func aWriterOwningEveryShardDecidesAsALoneServer() throws {
         var writer = try Self.engine(shards: 4, owning: [0, 1, 2, 3])
-        let t = Timestamp(milliseconds: 1_700_000_000_000)
-        let p = Prediction(
-            id: "p1", time: t, model: "taxi-tip", version: "v1", score: .probability(0.8), prediction: .number(1))
-        var conflicting = p
-        conflicting.score = .probability(0.1)
-        let rows: [VigilCore.Event] = [
-            .prediction(p), .prediction(p), .prediction(conflicting),
-            .feedback(Feedback(id: "p1", time: t + .seconds(60), label: .number(7))),
-            .feedback(Feedback(id: "p1", time: t + .seconds(90), label: .number(1))),
-        ]
+        let t = Self.t
+        let rows = Self.repeats + [.feedback(Feedback(id: "p1", time: t + .seconds(90), label: .number(1)))]
         writer.decidesAlone = true
         #expect(!writer.ownsPart)
         let outcomes = writer.ingest(rows, run: Engine.sequentially).map { try? $0.get() }
