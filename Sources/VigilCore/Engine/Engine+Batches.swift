@@ -227,7 +227,7 @@ extension Engine {
         let encoded = try encode(p, task: admission.task, classes: &classes)
         let time = p.time.milliseconds
         guard !p.shadow, let m = admission.model, let set = admission.sliceSet, classes.added.isEmpty,
-            !movesToNewHour(time), !addsProfileColumns(p, model: m)
+            !movesToNewHour(time), !addsProfileColumns(p, model: m), !addsSliceCodes(p, model: m)
         else { return nil }
         bounds.upper = max(bounds.upper, time)
         let hash = idHash(p.id)

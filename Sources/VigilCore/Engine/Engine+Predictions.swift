@@ -65,6 +65,7 @@ extension Engine {
         let version = served ? p.version : Self.shadowSeriesVersion(p.version)
         let set = admission.sliceSet ?? sliceSetId(model: m, version: version, segments: admission.segments)
         addProfileColumns(p, model: m)
+        if served { _ = internSliceCodes(p, model: m) }
         return (set, m)
     }
 

@@ -39,6 +39,8 @@ public struct Engine: Sendable, Codable {
     var profileHourCutoff = Int64.min
     /// Set by the first shadow prediction: until then no label looks for shadows.
     var hasShadowPredictions = false
+    /// Slice bin edges given for models not seen yet, by model name (see ``setSliceEdges(model:_:)``).
+    var pendingSliceEdges: [String: [String: [Double]]] = [:]
     /// The runner of the batch being applied, which maintenance uses too (not part of the state).
     var activeRunner: ShardRunner?
     /// Which shards this engine applies, by index (`nil`: all); a node's, not part of a snapshot (see ``own(_:)``).
@@ -52,7 +54,7 @@ public struct Engine: Sendable, Codable {
         case configuration, shards, models, modelIndex, seriesKeys, seriesIndex, sliceSets
         case sliceBaseSeries, sliceSegmentSeries, sliceModels, sliceSetIndex
         case watermarkMilliseconds, minuteCutoff, hourCutoff, maintainedHour, profileHourCutoff
-        case hasShadowPredictions
+        case hasShadowPredictions, pendingSliceEdges
     }
 
     struct SliceSetKey: Hashable, Sendable, Codable {
@@ -181,11 +183,13 @@ public struct Engine: Sendable, Codable {
         lastSlice = nil
         for k in shards.indices {
             for s in seriesKeys.indices where seriesKeys[s].model == m { shards[k].series[s] = SeriesBuckets() }
+            if m < shards[k].slices.count { shards[k].slices[m] = SliceBuckets() }
             shards[k].shadowPairs = shards[k].shadowPairs.filter { seriesKeys[$0.key.primary].model != m }
             if m < shards[k].modelCounts.count { shards[k].modelCounts[m] = EngineShard.ModelCounts() }
         }
         models[m] = ModelState(name: name)
         models[m].removed = true
+        pendingSliceEdges[name] = nil
     }
 
     /// One model's summary; an unknown model is an error naming the known ones.

@@ -27,6 +27,9 @@ extension EngineShard {
             applyCustom(ref, model: m, old: nil, new: nil, features: p.features, arriving: true, engine)
         }
         if served { countServed(model: m, time: time) }
+        if served, task != .regression, engine.configuration.profiles {
+            countSlices(ref, codes: engine.models[m].slices.codes(p.features) ?? 0, model: m, time: time, engine)
+        }
         statistics.predictionsAccepted += 1
         return ref
     }
@@ -144,6 +147,7 @@ extension EngineShard {
                 $0.apply(row, 1)
                 $0.lag.add(key: lagKey)
             }
+            countSliceLabel(ref, entry, label: label, model: m, 1, engine)
             if hasCustomMetrics {
                 applyCustom(ref, model: m, old: nil, new: label, features: nil, arriving: false, engine)
             }
@@ -184,6 +188,8 @@ extension EngineShard {
                 $0.lag.add(key: newLag, 1)
             }
         }
+        countSliceLabel(ref, entry, label: old, model: m, -1, engine)
+        countSliceLabel(ref, entry, label: label, model: m, 1, engine)
         if hasCustomMetrics {
             applyCustom(ref, model: m, old: old, new: label, features: nil, arriving: false, engine)
         }

@@ -20,13 +20,15 @@ struct EngineShard: Sendable, Codable {
     var shadowPairs: [ShadowPairKey: [Int64: PairedCounts]] = [:]
     /// Served predictions counted per model id, with their first and last event times.
     var modelCounts: [ModelCounts] = []
+    /// Slice counts by model id (classifiers with features), for worst-slice discovery.
+    var slices: [SliceBuckets] = []
     /// Scratch space for the per-prediction profile update (kept to avoid an allocation per event).
     var profileRow = ProfileRow()
     /// Whether the shard holds another node's aggregates, merged for a query (see ``Engine/merging(_:)``).
     var imported = false
 
     private enum CodingKeys: String, CodingKey {
-        case join, orphans, series, retainedFeatures, statistics, shadowPairs, modelCounts
+        case join, orphans, series, retainedFeatures, statistics, shadowPairs, modelCounts, slices
     }
 
     /// Per model: how many served predictions this shard counted, and their event time range.
@@ -98,10 +100,14 @@ struct EngineShard: Sendable, Codable {
                 series[s].profiles.prune(hoursBefore: cutoff)
             }
         }
+        if let cutoff = job.profileHoursBefore {
+            for m in slices.indices where !slices[m].hours.isEmpty { slices[m].prune(hoursBefore: cutoff) }
+        }
     }
 
     /// Memory held by the buckets, in bytes.
     var bucketBytes: Int {
         series.reduce(0) { $0 + $1.minutes.footprint + $1.hours.footprint + $1.days.footprint }
+            + slices.reduce(0) { $0 + $1.footprint }
     }
 }

@@ -15,6 +15,8 @@ struct ModelState: Sendable, Codable {
     var profileColumnIndex = StringTable<Int>()
     /// Feature names seen after ``EngineConfiguration/maxProfileColumns`` was reached.
     var untrackedColumns: Set<String> = []
+    /// The feature columns its slices are counted by (worst-slice discovery).
+    var slices = SliceColumns()
     /// Set when the model is removed: its id stays taken (series and join entries refer to it) but nothing
     /// is counted for it any more, and its name may start a new model.
     var removed = false

@@ -10,6 +10,9 @@ struct EntryChunk: Codable {
     var records: [EntryRecord] = []
     /// Multiclass scores: at an entry's offset, the number of classes `k`, then `k` pairs (class index, probability).
     var classScores: [Double] = []
+    /// Slice codes by slot (see ``SliceColumns``), up to the last slot given any: empty in a chunk of models
+    /// without features.
+    var sliceCodes: [UInt64] = []
 
     var minTime = Int64.max
     var maxTime = Int64.min
@@ -25,6 +28,7 @@ struct EntryChunk: Codable {
         ids.removeAll(keepingCapacity: true)
         records.removeAll(keepingCapacity: true)
         classScores = []
+        sliceCodes = []
         minTime = .max
         maxTime = .min
     }
@@ -32,12 +36,12 @@ struct EntryChunk: Codable {
     /// Heap bytes held by this chunk.
     var allocatedBytes: Int {
         ids.capacity * MemoryLayout<String>.stride + records.capacity * MemoryLayout<EntryRecord>.stride
-            + classScores.capacity * 8 + 3 * 32
+            + classScores.capacity * 8 + sliceCodes.capacity * 8 + 4 * 32
     }
 }
 
 extension EntryChunk {
-    private enum CodingKeys: String, CodingKey { case ids, records, classScores, minTime, maxTime, isFree }
+    private enum CodingKeys: String, CodingKey { case ids, records, classScores, sliceCodes, minTime, maxTime, isFree }
 
     // Records are plain 40-byte values: a snapshot stores them as five words each, not as keyed objects.
     func encode(to encoder: any Encoder) throws {
@@ -46,6 +50,7 @@ extension EntryChunk {
         let words = records.withUnsafeBytes { Array($0.bindMemory(to: UInt64.self)) }
         try c.encode(words, forKey: .records)
         try c.encode(classScores, forKey: .classScores)
+        try c.encode(sliceCodes, forKey: .sliceCodes)
         try c.encode(minTime, forKey: .minTime)
         try c.encode(maxTime, forKey: .maxTime)
         try c.encode(isFree, forKey: .isFree)
@@ -62,6 +67,7 @@ extension EntryChunk {
         }
         records = words.withUnsafeBytes { Array($0.bindMemory(to: EntryRecord.self)) }
         classScores = try c.decode([Double].self, forKey: .classScores)
+        sliceCodes = try c.decode([UInt64].self, forKey: .sliceCodes)
         minTime = try c.decode(Int64.self, forKey: .minTime)
         maxTime = try c.decode(Int64.self, forKey: .maxTime)
         isFree = try c.decode(Bool.self, forKey: .isFree)

@@ -194,6 +194,21 @@ struct JoinIndex: Codable {
     @inline(__always)
     func entry(_ ref: Ref) -> EntryRecord { chunks[ref.chunk].records[ref.slot] }
 
+    /// The slice codes stored for an entry (0 when none were).
+    func sliceCodes(_ ref: Ref) -> UInt64 {
+        let codes = chunks[ref.chunk].sliceCodes
+        return ref.slot < codes.count ? codes[ref.slot] : 0
+    }
+
+    mutating func setSliceCodes(_ ref: Ref, _ codes: UInt64) {
+        guard codes != 0 || ref.slot < chunks[ref.chunk].sliceCodes.count else { return }
+        if chunks[ref.chunk].sliceCodes.count <= ref.slot {
+            chunks[ref.chunk].sliceCodes.append(
+                contentsOf: repeatElement(0, count: ref.slot + 1 - chunks[ref.chunk].sliceCodes.count))
+        }
+        chunks[ref.chunk].sliceCodes[ref.slot] = codes
+    }
+
     /// Records the label in effect for an entry.
     mutating func setLabel(_ ref: Ref, _ label: Double, arrival: Int64) {
         chunks[ref.chunk].records[ref.slot].label = label
@@ -239,7 +254,8 @@ struct JoinIndex: Codable {
 
     /// Number of occupied table slots (equals `count` when the table is consistent).
     var occupiedSlots: Int {
-        tags.reduce(0) { $0 + ($1 == 0 ? 0 : 1) } + oldTags[Swift.min(migrated, oldTags.count)...].reduce(0) { $0 + ($1 == 0 ? 0 : 1) }
+        tags.reduce(0) { $0 + ($1 == 0 ? 0 : 1) }
+            + oldTags[Swift.min(migrated, oldTags.count)...].reduce(0) { $0 + ($1 == 0 ? 0 : 1) }
     }
 
     private mutating func removeFromTable(_ ref: Ref) {

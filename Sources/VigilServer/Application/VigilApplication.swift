@@ -80,8 +80,9 @@ public struct VigilServer: Sendable {
             host: host, pipeline: pipeline, log: log, asOf: asOf, configuration: configuration, clock: clock
         )
         .register(on: router)
-        ProfileRoutes(host: host, documents: documents, configuration: configuration, clock: clock)
+        ProfileRoutes(host: host, documents: documents, pipeline: pipeline, configuration: configuration, clock: clock)
             .register(on: router)
+        SliceRoutes(host: host, clock: clock).register(on: router)
         let models = ModelRoutes(host: host, pipeline: pipeline, documents: documents, clock: clock)
         models.register(on: router)
         SLORoutes(slos: slos, log: log, asOf: asOf, configuration: configuration, clock: clock).register(on: router)

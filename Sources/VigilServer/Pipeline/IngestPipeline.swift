@@ -427,6 +427,19 @@ public actor IngestPipeline {
         try await commit(Pending(record: record))
     }
 
+    /// Gives a model's numeric columns their slice bins, durably (see ``Engine/setSliceEdges(model:_:)``).
+    public func setSliceEdges(_ model: String, _ edges: [String: [Double]]) async throws(APIError) {
+        guard !edges.isEmpty else { return }
+        await waitWhilePaused()
+        try checkHealthy()
+        let entry = LogEntry.sliceEdges(model: model, edges: edges)
+        host.mutate { $0.setSliceEdges(model: model, edges) }
+        var body: [UInt8] = []
+        LogCodec.encode(entry, into: &body)
+        let record = LogRecord(sequence: nextSequence(), entries: 1, newestEvent: nil, oldestEvent: nil, body: body)
+        try await commit(Pending(record: record))
+    }
+
     /// Removes a model from the engine and the store (its custom metrics, reference and rules), durably.
     public func deleteModel(_ model: String) async throws(APIError) {
         await waitWhilePaused()

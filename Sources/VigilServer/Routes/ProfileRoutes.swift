@@ -9,6 +9,7 @@ import VigilStore
 struct ProfileRoutes: Sendable {
     let host: EngineHost
     let documents: ModelDocuments
+    let pipeline: IngestPipeline
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Timestamp
 
@@ -72,6 +73,8 @@ struct ProfileRoutes: Sendable {
             }
         }
         try await documents.setReference(reference, model: model)
+        // Slices bin numeric columns by the first reference's quintiles (a later one keeps the bins).
+        try await pipeline.setSliceEdges(model, reference.profile.sliceEdges)
         return JSONResponse.make(ReferenceSummary(model: model, reference), status: .created)
     }
 

@@ -21,6 +21,7 @@ public enum LogCodec {
         case declareModel = 7
         case checkpoint = 8
         case watermark = 9
+        case sliceEdges = 10
     }
 
     /// The body of a batch holding one checkpoint: stores tell it from other control batches by it, since it
@@ -99,6 +100,15 @@ public enum LogCodec {
         case .watermark(let time):
             out.append(Kind.watermark.rawValue)
             int64(time.milliseconds, &out)
+        case .sliceEdges(let model, let edges):
+            out.append(Kind.sliceEdges.rawValue)
+            string(model, &out)
+            varint(edges.count, &out)
+            for (column, cuts) in edges.sorted(by: { $0.key < $1.key }) {
+                string(column, &out)
+                varint(cuts.count, &out)
+                for x in cuts { double(x, &out) }
+            }
         }
     }
 
@@ -234,6 +244,16 @@ public enum LogCodec {
                 return .checkpoint
             case .watermark:
                 return .watermark(Timestamp(milliseconds: try int64()))
+            case .sliceEdges:
+                let model = try string()
+                var edges: [String: [Double]] = [:]
+                for _ in 0..<(try varint()) {
+                    let column = try string()
+                    var cuts: [Double] = []
+                    for _ in 0..<(try varint()) { cuts.append(try double()) }
+                    edges[column] = cuts
+                }
+                return .sliceEdges(model: model, edges: edges)
             }
         }
 

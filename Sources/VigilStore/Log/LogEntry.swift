@@ -21,13 +21,16 @@ public enum LogEntry: Sendable, Hashable {
     /// rows moves its watermark there, as the rows it did not read moved the writer's. A node that read every
     /// row is there already.
     case watermark(Timestamp)
+    /// A model's numeric columns' slice bins (interior cut points, from its reference's quintiles): the first
+    /// edges a column is given stay (see ``Engine/setSliceEdges(model:_:)``).
+    case sliceEdges(model: String, edges: [String: [Double]])
 
     /// The event time an entry carries, for retention.
     public var eventTime: Timestamp? {
         switch self {
         case .prediction(let p): return p.time
         case .feedback(let f): return f.time
-        case .defineMetric, .deleteMetric, .deleteModel, .declareModel, .checkpoint, .watermark: return nil
+        case .defineMetric, .deleteMetric, .deleteModel, .declareModel, .checkpoint, .watermark, .sliceEdges: return nil
         }
     }
 }

@@ -19,6 +19,7 @@ extension Engine {
                 try declare(model: model, task: task, classes: classes)
             case .checkpoint: break
             case .watermark(let time): advance(to: time)
+            case .sliceEdges(let model, let edges): setSliceEdges(model: model, edges)
             }
             return true
         } catch {

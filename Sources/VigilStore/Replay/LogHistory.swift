@@ -12,6 +12,8 @@ struct LogHistory {
     private var definitionOrder: [String] = []
     /// Each model's last declaration: applied up front, as definitions are (it comes before its traffic).
     private var declarations: [String: LogEntry] = [:]
+    /// The first slice edges logged for each model (the ones an engine keeps).
+    private var sliceEdges: [String: LogEntry] = [:]
     var read = LogSpanRead()
     /// Whether a model's removal came after events of this range: it may drop feedback for predictions before
     /// the range too, so only a replay from the beginning gives the same result.
@@ -33,12 +35,15 @@ struct LogHistory {
             if f.time > lower && f.time <= upper { feedback.append(f) }
         case .declareModel(let model, _, _):
             declarations[model] = entry
+        case .sliceEdges(let model, _):
+            if sliceEdges[model] == nil { sliceEdges[model] = entry }
         case .defineMetric(let model, let name, _, _), .deleteMetric(let model, let name):
             let key = "\(model)\u{1f}\(name)"
             if definitions[key] == nil { definitionOrder.append(key) }
             definitions[key] = entry
         case .deleteModel(let model):
             declarations[model] = nil
+            sliceEdges[model] = nil
             if !predictions.isEmpty || !feedback.isEmpty { removalAfterEvents = true }
             let ids = Set(predictions.lazy.filter { $0.model == model }.map(\.id))
             predictions.removeAll { $0.model == model }
@@ -53,6 +58,7 @@ struct LogHistory {
     func startEngine(_ configuration: EngineConfiguration) -> Engine {
         var engine = Engine(configuration: configuration)
         for (_, declaration) in declarations.sorted(by: { $0.key < $1.key }) { _ = engine.apply(declaration) }
+        for (_, edges) in sliceEdges.sorted(by: { $0.key < $1.key }) { _ = engine.apply(edges) }
         for key in definitionOrder {
             if let entry = definitions[key], case .defineMetric = entry { _ = engine.apply(entry) }
         }

@@ -8,7 +8,7 @@ import VigilCore
 /// the join's ids, records and hash table are written in bulk.
 public enum EngineSnapshot {
     /// Bumped when the engine's stored shape changes; an older snapshot is then ignored and the log replayed.
-    public static let formatVersion: UInt32 = 7
+    public static let formatVersion: UInt32 = 8
     /// Marks the binary format (JSON snapshots, formats 1–3, start with `{`).
     static let magic: [UInt8] = Array("VGS1".utf8)
 

@@ -111,6 +111,25 @@ def drift(answer: Mapping[str, Any]) -> pd.DataFrame:
     return frame
 
 
+def slices(answer: Mapping[str, Any]) -> pd.DataFrame:
+    rows = []
+    for finding in answer.get("slices", []):
+        metric, rest, baseline = finding.get("metric") or {}, finding.get("rest") or {}, finding.get("baseline") or {}
+        rows.append({
+            "slice": finding["slice"], "value": metric.get("value"), "n": metric.get("n"),
+            "lower": metric.get("lower"), "upper": metric.get("upper"), "rest": rest.get("value"),
+            "difference": finding.get("difference"), "z": finding.get("z"), "p_value": finding["p_value"],
+            "q_value": finding["q_value"], "discovered": finding["discovered"], "impact": finding["impact"],
+            "bad_events": finding["bad_events"], "predictions": finding["predictions"],
+            "baseline": baseline.get("value"), "baseline_difference": finding.get("baseline_difference"),
+            "conditions": finding["conditions"]})
+    frame = _leading(rows, ["slice", "value", "n", "lower", "upper", "rest", "difference", "z", "p_value", "q_value",
+                            "discovered", "impact", "bad_events", "predictions", "baseline", "baseline_difference",
+                            "conditions"])
+    _context(frame, answer, ("model", "metric", "from", "to", "overall", "tested", "discoveries", "fdr", "min_size"))
+    return frame
+
+
 def quality(answer: Mapping[str, Any]) -> pd.DataFrame:
     rows = []
     for role, key in (("feature", "columns"), ("output", "outputs")):

@@ -231,6 +231,21 @@ class Client:
                                      **_range(start, end))
         return _frames.drift(answer)
 
+    def slices(self, model: str, metric: str = "accuracy", window: Optional[str] = None, *,
+               start: Optional[TimeLike] = None, end: Optional[TimeLike] = None,
+               baseline_start: Optional[TimeLike] = None, baseline_end: Optional[TimeLike] = None,
+               min_size: Optional[int] = None, fdr: Optional[float] = None, limit: Optional[int] = None) -> pd.DataFrame:
+        """Where ``metric`` (accuracy, precision, recall) is worst: one row per slice (a column's category, missing
+        values or reference-quintile bin, or two of them), with the slice's value and interval, the rest's, the
+        difference, z, one-sided p-value, Benjamini-Hochberg q-value, ``discovered`` and ``impact`` (its share of
+        the bad events); discoveries first. ``baseline_start``/``baseline_end`` add each slice's value then.
+        ``attrs`` holds the overall value, how many slices were tested and discovered."""
+        answer = self._transport.get(
+            f"/v1/models/{_path(model)}/slices", metric=metric, window=window, min_size=min_size, fdr=fdr,
+            limit=limit, baseline_from=_time_param(baseline_start), baseline_to=_time_param(baseline_end),
+            **_range(start, end))
+        return _frames.slices(answer)
+
     def quality(self, model: str, window: Optional[str] = None, *, start: Optional[TimeLike] = None,
                 end: Optional[TimeLike] = None, version: Optional[str] = None) -> pd.DataFrame:
         """Per column (features, then outputs): missing rate, type errors, range and category checks and

@@ -1,0 +1,118 @@
+/// Worst-slice discovery: slice counts kept per model as predictions and labels arrive, and the query that
+/// tests them.
+extension Engine {
+    /// The slices of a model's traffic where `metric` is worst over `[from, to)`, tested against the rest.
+    ///
+    /// Candidates are each sliced column's categories (the first ``SliceColumns/maxValues``, then `(other)`),
+    /// its missing values and its numeric bins (from the model's slice plan, see ``setSliceEdges(model:_:)``),
+    /// and every conjunction of two of them. The cost depends on the buckets and slices, not on the number of
+    /// predictions.
+    /// - Parameters:
+    ///   - baseline: a second window; each finding then carries the slice's metric there too.
+    ///   - minSize: slices with fewer events in the metric's denominator are not tested.
+    ///   - fdr: the Benjamini–Hochberg false discovery rate.
+    ///   - limit: at most this many findings are returned (all are tested).
+    public func slices(
+        model name: String, metric: SliceMetric, from: Timestamp, to: Timestamp,
+        baseline: (from: Timestamp, to: Timestamp)? = nil, minSize: Int64 = 30, fdr: Double = 0.05, limit: Int = 20
+    ) throws(QueryError) -> SliceReport {
+        let m = try modelId(known: name)
+        let task = models[m].task ?? .binary
+        guard metric.applies(to: task) else {
+            throw QueryError(
+                .invalidDefinition,
+                "slices of '\(Self.clipped(name))' (\(task.rawValue)) can be ranked by \(SliceMetric.allCases.filter { $0.applies(to: task) }.map(\.rawValue).joined(separator: ", ")), not \(metric.rawValue)"
+            )
+        }
+        guard from <= to else { throw QueryError(.invalidWindow, "window starts after it ends") }
+        let (plan, counts) = sliceCounts(m, from: from, to: to)
+        var base: (WindowPlan, [SliceKey: SliceCounts])?
+        if let baseline {
+            guard baseline.from <= baseline.to else {
+                throw QueryError(.invalidWindow, "baseline window starts after it ends")
+            }
+            base = sliceCounts(m, from: baseline.from, to: baseline.to)
+        }
+        let columns = models[m].slices
+        let finder = SliceFinder(metric: metric, minSize: max(1, minSize), fdr: fdr)
+        let findings = finder.findings(counts, baseline: base?.1) { key in
+            key.terms.map { columns.condition(column: $0.column, code: $0.code) }
+        }
+        let (good, n) = metric.outcomes(counts[.total] ?? SliceCounts())
+        return SliceReport(
+            model: name, metric: metric, from: Timestamp(milliseconds: plan.from), to: Timestamp(milliseconds: plan.to),
+            baselineFrom: base.map { Timestamp(milliseconds: $0.0.from) },
+            baselineTo: base.map { Timestamp(milliseconds: $0.0.to) }, overall: .proportion(good, of: n),
+            badEvents: n - good, tested: findings.count, discoveries: findings.count { $0.discovered }, fdr: fdr,
+            minSize: max(1, minSize), slices: Array(findings.prefix(max(0, limit))))
+    }
+
+    /// A model's slice counts over a window, merged over buckets and shards.
+    func sliceCounts(_ m: Int, from: Timestamp, to: Timestamp) -> (WindowPlan, [SliceKey: SliceCounts]) {
+        let plan = WindowPlan(
+            from: from.milliseconds, to: to.milliseconds, minuteCutoff: .max, hourCutoff: profileHourCutoff,
+            data: eventRange)
+        var merged: [SliceKey: SliceCounts] = [:]
+        for shard in shards where m < shard.slices.count {
+            for (resolution, key) in plan.buckets {
+                let buckets = shard.slices[m]
+                guard let cells = resolution == .day ? buckets.days[key] : buckets.hours[key] else { continue }
+                for (slice, c) in cells { merged[slice, default: SliceCounts()].merge(c) }
+            }
+        }
+        return (plan, merged)
+    }
+
+    /// Gives a model's numeric columns their slice bins (interior cut points, e.g. a reference's quintiles).
+    /// A column keeps the first edges it is given, so its counts keep one meaning; a model not seen yet takes
+    /// them with its first prediction.
+    public mutating func setSliceEdges(model name: String, _ edges: [String: [Double]]) {
+        guard let m = modelIndex[name] else {
+            pendingSliceEdges[name, default: [:]].merge(edges) { old, _ in old }
+            return
+        }
+        for (column, cuts) in edges.sorted(by: { $0.key < $1.key }) {
+            models[m].slices.setEdges(cuts, column: column)
+        }
+    }
+
+    /// Numbers a served prediction's new slice columns and categories; its codes.
+    mutating func internSliceCodes(_ p: Prediction, model m: Int) -> UInt64 {
+        guard configuration.profiles else { return 0 }
+        if let pending = pendingSliceEdges.removeValue(forKey: models[m].name) {
+            for (column, cuts) in pending.sorted(by: { $0.key < $1.key }) {
+                models[m].slices.setEdges(cuts, column: column)
+            }
+        }
+        if let codes = models[m].slices.codes(p.features) { return codes }
+        return models[m].slices.intern(p.features)
+    }
+
+    /// Whether a served prediction would number a slice column or category (so it is applied alone).
+    func addsSliceCodes(_ p: Prediction, model m: Int) -> Bool {
+        configuration.profiles && (models[m].slices.codes(p.features) == nil || pendingSliceEdges[p.model] != nil)
+    }
+}
+
+extension EngineShard {
+    /// Counts a served prediction in its slices, and remembers its codes for its labels.
+    mutating func countSlices(_ ref: JoinIndex.Ref, codes: UInt64, model m: Int, time: Int64, _ engine: Engine) {
+        join.setSliceCodes(ref, codes | SliceColumns.countedFlag)
+        if slices.count <= m { slices.append(contentsOf: repeatElement(SliceBuckets(), count: m + 1 - slices.count)) }
+        slices[m].update(codes, time: time, hourCutoff: engine.profileHourCutoff) { $0.predictions += 1 }
+    }
+
+    /// Counts a label of a stored prediction in its slices (`sign` −1 takes back a corrected one).
+    mutating func countSliceLabel(
+        _ ref: JoinIndex.Ref, _ entry: EntryRecord, label: Double, model m: Int, _ sign: Int64, _ engine: Engine
+    ) {
+        guard engine.configuration.profiles, m < slices.count else { return }
+        // Shadows and predictions stored before slices were counted have no flag: their labels are not counted.
+        let stored = join.sliceCodes(ref)
+        guard stored & SliceColumns.countedFlag != 0 else { return }
+        let prediction = entry.prediction(engine.models[m].task ?? .binary)
+        slices[m].update(stored & ~SliceColumns.countedFlag, time: entry.time, hourCutoff: engine.profileHourCutoff) {
+            $0.addLabel(prediction: prediction, label: label, sign)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import VigilCore
+
+/// The parameters of `GET /v1/models/{model}/slices`.
+struct SliceQuery: Sendable {
+    static let known: Set<String> = [
+        "metric", "window", "from", "to", "baseline_from", "baseline_to", "min_size", "fdr", "limit",
+    ]
+    /// A window without bounds (none given) spans all the data.
+    static let allTime = (from: Timestamp(milliseconds: -(1 << 52)), to: Timestamp(milliseconds: 1 << 52))
+
+    var metric = SliceMetric.accuracy
+    var from = allTime.from
+    var to = allTime.to
+    var baseline: (from: Timestamp, to: Timestamp)?
+    var minSize: Int64 = 30
+    var fdr = 0.05
+    var limit = 20
+
+    init(_ query: [String: String], now: Timestamp) throws(APIError) {
+        try QueryParameters.requireKnown(query, Self.known)
+        if let text = query["metric"] {
+            guard let m = SliceMetric(rawValue: text) else {
+                throw .badRequest(
+                    "invalid_parameter",
+                    "metric: '\(text.prefix(32))' is not one of \(SliceMetric.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            metric = m
+        }
+        let window = try MetricQuery(query.filter { ["window", "from", "to"].contains($0.key) }, now: now).window
+        switch window {
+        case .cumulative: break
+        case .last(let d, let now): (from, to) = (now - d, now)
+        case .range(let a, let b): (from, to) = (a, b)
+        }
+        switch (
+            try MetricQuery.time(query["baseline_from"], "baseline_from"),
+            try MetricQuery.time(query["baseline_to"], "baseline_to")
+        ) {
+        case (nil, nil): break
+        case let (a?, b?):
+            guard a <= b else {
+                throw .badRequest("invalid_window", "'baseline_from' (\(a)) is after 'baseline_to' (\(b))")
+            }
+            baseline = (a, b)
+        default: throw .badRequest("invalid_window", "give both 'baseline_from' and 'baseline_to', or neither")
+        }
+        minSize = try Self.number(query["min_size"], "min_size", 1...1_000_000_000) ?? minSize
+        limit = Int(try Self.number(query["limit"], "limit", 1...1000) ?? Int64(limit))
+        if let text = query["fdr"] {
+            guard let q = Double(text), q > 0, q < 1 else {
+                throw .badRequest(
+                    "invalid_value", "fdr: expected a false discovery rate between 0 and 1, got '\(text.prefix(32))'")
+            }
+            fdr = q
+        }
+    }
+
+    private static func number(_ text: String?, _ name: String, _ range: ClosedRange<Int64>) throws(APIError) -> Int64?
+    {
+        guard let text else { return nil }
+        guard let n = Int64(text), range.contains(n) else {
+            throw .badRequest(
+                "invalid_value", "\(name): expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return n
+    }
+}

@@ -1,0 +1,25 @@
+import Hummingbird
+import VigilCore
+
+/// Worst-slice discovery: where a model's metric is worst, among slices nobody declared (see `docs/slices.md`).
+struct SliceRoutes: Sendable {
+    let host: EngineHost
+    let clock: @Sendable () -> Timestamp
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/models/{model}/slices") { request, context in
+            try slices(model: try context.parameters.decoded("model"), request)
+        }
+    }
+
+    func slices(model: String, _ request: Request) throws(APIError) -> Response {
+        try host.requireReady()
+        let q = try SliceQuery(QueryParameters.dictionary(request), now: clock())
+        let report = try host.query { engine throws(QueryError) in
+            try engine.slices(
+                model: model, metric: q.metric, from: q.from, to: q.to, baseline: q.baseline, minSize: q.minSize,
+                fdr: q.fdr, limit: q.limit)
+        }
+        return JSONResponse.make(report)
+    }
+}
