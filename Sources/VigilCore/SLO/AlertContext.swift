@@ -13,6 +13,16 @@ public struct AlertContext: Sendable, Hashable, Codable {
         public var n: Int64
     }
 
+    /// A slice found worse than the rest of the traffic (see ``Engine/slices(model:metric:from:to:baseline:minSize:fdr:limit:)``).
+    public struct WorstSlice: Sendable, Hashable, Codable {
+        public var slice: String
+        public var value: Double?
+        public var rest: Double?
+        public var n: Int64
+        /// Its share of the SLO's bad events beyond the rest's rate.
+        public var impact: Double
+    }
+
     public struct VersionSeen: Sendable, Hashable, Codable {
         public var version: String
         /// The first bucket (hour or day) with a prediction of this version.
@@ -33,6 +43,8 @@ public struct AlertContext: Sendable, Hashable, Codable {
     public var topDriftedColumns: [DriftedColumn]
     /// Segments with the worst SLI over the window (at least `min_samples` each), worst first.
     public var worstSegments: [SegmentValue]
+    /// Slices nobody declared where the metric is worse than elsewhere (5 % false discovery rate), worst first.
+    public var worstSlices: [WorstSlice] = []
     /// Versions that first served inside the SLO window.
     public var recentVersions: [VersionSeen]
     /// The model's changes (deployments, stage and traffic moves, references, rules, SLOs, custom metrics) in
@@ -46,7 +58,7 @@ public struct AlertContext: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case sli, objective, window, budgetRemaining = "budget_remaining", burnRates = "burn_rates"
-        case topDriftedColumns = "top_drifted_columns", worstSegments = "worst_segments"
+        case topDriftedColumns = "top_drifted_columns", worstSegments = "worst_segments", worstSlices = "worst_slices"
         case recentVersions = "recent_versions", recentChanges = "recent_changes", recommendation
     }
 }
@@ -61,6 +73,8 @@ extension AlertContext {
         burnRates = try c.decode([SLOStatus.WindowBurn].self, forKey: .burnRates)
         topDriftedColumns = try c.decode([DriftedColumn].self, forKey: .topDriftedColumns)
         worstSegments = try c.decode([SegmentValue].self, forKey: .worstSegments)
+        // Alerts stored before slices were found have none.
+        worstSlices = try c.decodeIfPresent([WorstSlice].self, forKey: .worstSlices) ?? []
         recentVersions = try c.decode([VersionSeen].self, forKey: .recentVersions)
         // Alerts stored before the change timeline existed have none.
         recentChanges = try c.decodeIfPresent([Change].self, forKey: .recentChanges) ?? []

@@ -11,6 +11,7 @@ extension Engine {
             worstSegments: worstSegments(slo, status, inputs, limit),
             recentVersions: versionsSeen(slo.model).filter { $0.firstSeen >= status.from && $0.firstSeen < status.at })
         context.recommendation = recommendation(slo, status)
+        context.worstSlices = worstSlices(slo, status, limit)
         return context
     }
 
@@ -20,9 +21,10 @@ extension Engine {
             let value = status.value.value, let upper = status.value.upper, upper < 0
         else { return nil }
         let scope = slo.segment.map { " in \($0.key):\($0.value)" } ?? ""
-        let interval = status.value.lower.map {
-            " (always-valid 95% interval [\(SLOEvaluator.format($0)), \(SLOEvaluator.format(upper))])"
-        } ?? ""
+        let interval =
+            status.value.lower.map {
+                " (always-valid 95% interval [\(SLOEvaluator.format($0)), \(SLOEvaluator.format(upper))])"
+            } ?? ""
         return
             "roll back to \(baseline): \(candidate) is worse than \(baseline) on \(metric)\(scope) by \(SLOEvaluator.format(-value))\(interval) over the last \(status.window)"
     }
@@ -61,6 +63,19 @@ extension Engine {
         return Array(
             found.sorted { worseFirst ? ($0.value ?? 0) < ($1.value ?? 0) : ($0.value ?? 0) > ($1.value ?? 0) }
                 .prefix(limit))
+    }
+
+    /// Metric SLIs of a whole model only: the slices discovered worse than the rest over the window.
+    private func worstSlices(_ slo: SLODefinition, _ status: SLOStatus, _ limit: Int) -> [AlertContext.WorstSlice] {
+        guard case .metric = slo.sli, slo.segment == nil, let metric = sliceMetric(slo),
+            let report = try? slices(
+                model: slo.model, metric: metric, from: status.from, to: status.at, minSize: max(30, slo.minSamples),
+                limit: limit)
+        else { return [] }
+        return report.slices.filter(\.discovered).map {
+            AlertContext.WorstSlice(
+                slice: $0.slice, value: $0.metric.value, rest: $0.rest.value, n: $0.metric.n, impact: $0.impact)
+        }
     }
 
     /// When each version of a model first served, to the hour while hour buckets are kept.

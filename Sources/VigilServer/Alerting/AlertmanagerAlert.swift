@@ -30,6 +30,9 @@ struct AlertmanagerAlert: Encodable {
             if !c.topDriftedColumns.isEmpty {
                 annotations["drifted_columns"] = c.topDriftedColumns.map(\.column).joined(separator: ", ")
             }
+            if !c.worstSlices.isEmpty {
+                annotations["worst_slices"] = c.worstSlices.map(\.slice).joined(separator: "; ")
+            }
             if !c.worstSegments.isEmpty {
                 annotations["worst_segments"] = c.worstSegments.map(\.segment).joined(separator: ", ")
             }

@@ -29,6 +29,9 @@ struct SLORoutes: Sendable {
             try await backtest(name: try context.parameters.decoded("name"), request)
         }
         router.get("/v1/alerts") { request, _ in try await alerts(request) }
+        router.get("/v1/alerts/{id}/explanation") { _, context in
+            try await explanation(id: try context.parameters.decoded("id"))
+        }
     }
 
     private func parameters(_ request: Request, allowed: Set<String>) throws(APIError) -> [String: String] {
@@ -203,6 +206,33 @@ struct SLORoutes: Sendable {
     }
 
     // MARK: - Alerts
+
+    /// Where and why: the alert's worst slices, drifted columns, label lag and the changes before it began.
+    func explanation(id: String) async throws(APIError) -> Response {
+        guard let alert = try await log.storedAlerts(states: nil, slo: nil, limit: 10_000).first(where: { $0.id == id })
+        else {
+            throw APIError(
+                .notFound, "unknown_alert",
+                "unknown alert '\(id.prefix(200))': alert ids are SLO/RULE/START_MS, percent-encode the slashes (GET /v1/alerts lists them)"
+            )
+        }
+        let slo = try definition(alert.slo)
+        try slos.host.requireReady()
+        let inputs = try await slos.inputs(slo)
+        let to = alert.firedAt ?? alert.activeSince
+        var changes: [Change] = []
+        if !slo.model.isEmpty {
+            do {
+                changes = try await log.changes(
+                    model: slo.model, from: alert.activeSince - AlertContext.changeLookback, to: to + .seconds(1),
+                    kinds: nil, limit: StoreLimits.changesPerModel)
+            } catch {
+                throw APIError(.internalServerError, "storage_failed", "could not read changes: \(error)")
+            }
+        }
+        let explanation = slos.host.read { $0.explanation(alert, slo, inputs: inputs, changes: changes) }
+        return JSONResponse.make(explanation)
+    }
 
     func alerts(_ request: Request) async throws(APIError) -> Response {
         let query = try parameters(request, allowed: ["state", "slo", "limit"])

@@ -48,6 +48,7 @@ struct ModelPage {
     var estimation: EstimationPanel?
     var confusion: ConfusionMatrixView?
     var calibration: CalibrationPanel?
+    var whereSlices: WherePanel?
 
     static let known: Set<String> = ["range", "to", "step", "metric", "rolling", "version", "segment", "overlay"]
 
@@ -128,6 +129,9 @@ struct ModelPage {
                 sources, model: model, metric: metric, range: range, version: version, segment: segment,
                 markers: markers)
             calibration = try CalibrationPanel(sources, model: model, range: range, version: version, segment: segment)
+        }
+        if summary.task == .binary || summary.task == .multiclass {
+            whereSlices = try WherePanel(sources, model: model, metric: metric, range: range)
         }
         confusion = report.confusion.map(ConfusionMatrixView.init)
     }

@@ -92,6 +92,13 @@ struct AlertRow {
         if let r = c.recommendation { lines.append(r) }
         let burns = c.burnRates.compactMap { w in w.burnRate.map { "\(w.window): \(DashboardFormat.number($0))×" } }
         if !burns.isEmpty { lines.append("burn rates " + burns.joined(separator: ", ")) }
+        if !c.worstSlices.isEmpty {
+            lines.append(
+                "where: "
+                    + c.worstSlices.map {
+                        "\($0.slice) \(DashboardFormat.number($0.value)) vs \(DashboardFormat.number($0.rest)) elsewhere (n = \($0.n), \(DashboardFormat.percent($0.impact)) of the bad events)"
+                    }.joined(separator: "; "))
+        }
         if !c.worstSegments.isEmpty {
             lines.append(
                 "worst segments "
