@@ -92,12 +92,7 @@ extension Engine {
     private func driftContributions(_ slo: SLODefinition, from: Timestamp, to: Timestamp, inputs: SLIInputs)
         -> [AlertExplanation.DriftedColumn]
     {
-        guard let reference = inputs.reference,
-            let current = try? profile(model: slo.model, window: .range(from: from, to: to), version: slo.version)
-        else { return [] }
-        let report = DriftReport(reference: reference, current: current.profile, rules: inputs.rules)
-        let drifted = (report.columns + report.outputs).filter { $0.verdict == .drift }
-            .sorted(by: DriftReport.rankedBefore)
+        let drifted = drifted(slo, from: from, to: to, inputs: inputs)
         let ratios = drifted.map { c in
             c.value.map { abs($0) / max(c.threshold.threshold, .leastNonzeroMagnitude) } ?? 0
         }

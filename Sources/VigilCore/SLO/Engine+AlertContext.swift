@@ -32,17 +32,21 @@ extension Engine {
     private func driftedColumns(_ slo: SLODefinition, _ status: SLOStatus, _ inputs: SLIInputs, _ limit: Int)
         -> [AlertContext.DriftedColumn]
     {
+        drifted(slo, from: status.from, to: status.at, inputs: inputs).prefix(limit).map {
+            AlertContext.DriftedColumn(
+                column: $0.column, statistic: $0.threshold.statistic.rawValue, value: $0.value,
+                threshold: $0.threshold.threshold)
+        }
+    }
+
+    /// The columns (and outputs) of the SLO's model drifted against its reference over `[from, to)`, most
+    /// drifted first; none without a reference.
+    func drifted(_ slo: SLODefinition, from: Timestamp, to: Timestamp, inputs: SLIInputs) -> [ColumnDrift] {
         guard let reference = inputs.reference,
-            let current = try? profile(
-                model: slo.model, window: .range(from: status.from, to: status.at), version: slo.version)
+            let current = try? profile(model: slo.model, window: .range(from: from, to: to), version: slo.version)
         else { return [] }
         let report = DriftReport(reference: reference, current: current.profile, rules: inputs.rules)
         return (report.columns + report.outputs).filter { $0.verdict == .drift }.sorted(by: DriftReport.rankedBefore)
-            .prefix(limit).map {
-                AlertContext.DriftedColumn(
-                    column: $0.column, statistic: $0.threshold.statistic.rawValue, value: $0.value,
-                    threshold: $0.threshold.threshold)
-            }
     }
 
     /// Metric SLIs only: each segment value's SLI, worst first, among those with `min_samples`.

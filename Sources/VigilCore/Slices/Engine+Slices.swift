@@ -54,8 +54,8 @@ extension Engine {
             data: eventRange)
         var merged: [SliceKey: SliceCounts] = [:]
         for shard in shards where m < shard.slices.count {
+            let buckets = shard.slices[m]
             for (resolution, key) in plan.buckets {
-                let buckets = shard.slices[m]
                 guard let cells = resolution == .day ? buckets.days[key] : buckets.hours[key] else { continue }
                 for (slice, c) in cells { merged[slice, default: SliceCounts()].merge(c) }
             }
@@ -71,19 +71,13 @@ extension Engine {
             pendingSliceEdges[name, default: [:]].merge(edges) { old, _ in old }
             return
         }
-        for (column, cuts) in edges.sorted(by: { $0.key < $1.key }) {
-            models[m].slices.setEdges(cuts, column: column)
-        }
+        models[m].slices.setEdges(edges)
     }
 
     /// Numbers a served prediction's new slice columns and categories; its codes.
     mutating func internSliceCodes(_ p: Prediction, model m: Int) -> UInt64 {
         guard configuration.profiles else { return 0 }
-        if let pending = pendingSliceEdges.removeValue(forKey: models[m].name) {
-            for (column, cuts) in pending.sorted(by: { $0.key < $1.key }) {
-                models[m].slices.setEdges(cuts, column: column)
-            }
-        }
+        if let pending = pendingSliceEdges.removeValue(forKey: models[m].name) { models[m].slices.setEdges(pending) }
         if let codes = models[m].slices.codes(p.features) { return codes }
         return models[m].slices.intern(p.features)
     }

@@ -27,8 +27,6 @@ struct SliceBuckets: Sendable, Codable {
         hours = hours.filter { $0.key * Resolution.hour.milliseconds >= cutoff }
     }
 
-    var isEmpty: Bool { days.isEmpty }
-
     /// Bytes held, roughly: each counted slice of each bucket.
     var footprint: Int {
         let cells = hours.values.reduce(0) { $0 + $1.count } + days.values.reduce(0) { $0 + $1.count }

@@ -78,6 +78,11 @@ struct SliceColumns: Sendable, Codable, Hashable {
         return true
     }
 
+    /// Sets the edges of several columns, in name order (so columns new to the model are numbered alike everywhere).
+    mutating func setEdges(_ edges: [String: [Double]]) {
+        for (column, cuts) in edges.sorted(by: { $0.key < $1.key }) { setEdges(cuts, column: column) }
+    }
+
     private mutating func addColumn(_ name: String) {
         index[name] = columns.count
         columns.append(Column(name: name))
