@@ -54,7 +54,7 @@ extension Engine {
         var bounds: (Timestamp, Timestamp)?
         if let (a, b) = window.bounds {
             guard a <= b else { throw QueryError(.invalidWindow, "window starts after it ends") }
-            let plan = WindowPlan(from: a, to: b, minuteCutoff: .max, hourCutoff: profileHourCutoff, data: eventRange)
+            let plan = windowPlan(from: a, to: b, minuteCutoff: .max, hourCutoff: profileHourCutoff)
             bounds = (Timestamp(milliseconds: plan.from), Timestamp(milliseconds: plan.to))
             for s in seriesIds {
                 for (resolution, key) in plan.buckets {

@@ -70,6 +70,14 @@ extension Engine {
         return first...max(first, watermarkMilliseconds)
     }
 
+    /// The buckets that cover a window, skipping the days outside ``eventRange`` (all of them before any event).
+    func windowPlan(from a: Int64, to b: Int64, minuteCutoff: Int64, hourCutoff: Int64) -> WindowPlan {
+        guard let data = eventRange else {
+            return .empty(from: a, to: b, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
+        }
+        return WindowPlan(from: a, to: b, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff, data: data)
+    }
+
     /// The buckets of a window merged, with the window's bounds as resolved to buckets (`nil` when cumulative).
     func mergedWindow(_ m: Int, window: Window, version: String?, segment: Segment?, parts: AggregateParts)
         throws(QueryError) -> (WindowMerge.Result, Timestamp?, Timestamp?)
@@ -85,8 +93,7 @@ extension Engine {
         var to: Timestamp?
         if let (a, b) = window.bounds {
             guard a <= b else { throw QueryError(.invalidWindow, "window starts after it ends") }
-            let plan = WindowPlan(
-                from: a, to: b, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff, data: eventRange)
+            let plan = windowPlan(from: a, to: b, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
             from = Timestamp(milliseconds: plan.from)
             to = Timestamp(milliseconds: plan.to)
             for s in seriesIds {

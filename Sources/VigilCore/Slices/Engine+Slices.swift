@@ -18,10 +18,17 @@ extension Engine {
     ) throws(QueryError) -> SliceReport {
         let m = try modelId(known: name)
         let task = models[m].task ?? .binary
+        let metrics = SliceMetric.allCases.filter { $0.applies(to: task) }
+        guard !metrics.isEmpty else {
+            throw QueryError(
+                .invalidDefinition,
+                "slices rank classifiers by accuracy, precision or recall; '\(Self.clipped(name))' is a \(task.rawValue) model"
+            )
+        }
         guard metric.applies(to: task) else {
             throw QueryError(
                 .invalidDefinition,
-                "slices of '\(Self.clipped(name))' (\(task.rawValue)) can be ranked by \(SliceMetric.allCases.filter { $0.applies(to: task) }.map(\.rawValue).joined(separator: ", ")), not \(metric.rawValue)"
+                "slices of '\(Self.clipped(name))' (\(task.rawValue)) can be ranked by \(metrics.map(\.rawValue).joined(separator: ", ")), not \(metric.rawValue)"
             )
         }
         guard from <= to else { throw QueryError(.invalidWindow, "window starts after it ends") }
@@ -49,9 +56,8 @@ extension Engine {
 
     /// A model's slice counts over a window, merged over buckets and shards.
     func sliceCounts(_ m: Int, from: Timestamp, to: Timestamp) -> (WindowPlan, [SliceKey: SliceCounts]) {
-        let plan = WindowPlan(
-            from: from.milliseconds, to: to.milliseconds, minuteCutoff: .max, hourCutoff: profileHourCutoff,
-            data: eventRange)
+        let plan = windowPlan(
+            from: from.milliseconds, to: to.milliseconds, minuteCutoff: .max, hourCutoff: profileHourCutoff)
         var merged: [SliceKey: SliceCounts] = [:]
         for shard in shards where m < shard.slices.count {
             let buckets = shard.slices[m]

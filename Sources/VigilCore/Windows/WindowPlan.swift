@@ -52,6 +52,14 @@ struct WindowPlan: Hashable, Sendable {
         self.buckets = buckets
     }
 
+    /// A window's bounds with no buckets: the plan over an engine that holds no events yet. Without it, a window
+    /// of all time would name every day of ±140,000 years.
+    static func empty(from: Int64, to: Int64, minuteCutoff: Int64, hourCutoff: Int64) -> WindowPlan {
+        var plan = WindowPlan(from: from, to: from, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
+        plan.to = max(plan.from, snap(to, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff))
+        return plan
+    }
+
     private static func snap(_ t: Int64, minuteCutoff: Int64, hourCutoff: Int64) -> Int64 {
         let width = Self.width(at: t, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
         return t - t.floorDivided(by: width.milliseconds).1

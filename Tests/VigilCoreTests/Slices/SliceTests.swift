@@ -118,9 +118,10 @@ import Testing
         var engine = Engine()
         try engine.ingest(
             Prediction(id: "r", time: Fixture.time("2026-10-05T00:00:00Z"), model: "fare", prediction: .number(3)))
-        #expect(throws: QueryError.self) {
+        let error = #expect(throws: QueryError.self) {
             try engine.slices(
                 model: "fare", metric: .accuracy, from: Timestamp(milliseconds: 0), to: Timestamp(milliseconds: 1))
         }
+        #expect(error?.message.contains("'fare' is a regression model") == true)
     }
 }

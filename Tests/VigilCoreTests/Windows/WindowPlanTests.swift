@@ -40,6 +40,16 @@ struct WindowPlanTests {
         #expect(insideClamped == inside)
     }
 
+    /// Before any event an engine plans no buckets, whatever the window: all of time is then ~10⁸ days.
+    @Test func anEngineWithoutEventsPlansNoBuckets() {
+        let engine = Engine()
+        let plan = engine.windowPlan(from: -(1 << 52), to: 1 << 52 - 7, minuteCutoff: .min, hourCutoff: .min)
+        #expect(plan.buckets.isEmpty)
+        let full = WindowPlan(from: 5 * day + 7, to: 9 * day - 7, minuteCutoff: .min, hourCutoff: .min)
+        let empty = WindowPlan.empty(from: 5 * day + 7, to: 9 * day - 7, minuteCutoff: .min, hourCutoff: .min)
+        #expect(empty.from == full.from && empty.to == full.to && empty.buckets.isEmpty)
+    }
+
     @Test(arguments: ["9223372036854775807d", "7063999915w", "36601d", "99999999999999999999s"])
     func overlongDurationsAreRefusedNotOverflowed(text: String) {
         #expect(throws: DurationError.self) { try Duration(window: text) }
