@@ -148,6 +148,9 @@ enum McNemar {
 enum Normal {
     static let z95 = WilsonInterval.z95
 
+    /// P(Z ≤ z), in full relative precision far into the lower tail.
+    static func cdf(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }
+
     /// P(|Z| ≥ |z|).
     static func twoSidedP(_ z: Double) -> Double { erfc(abs(z) / 2.0.squareRoot()) }
 }

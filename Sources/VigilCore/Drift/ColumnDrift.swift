@@ -35,9 +35,14 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
     public var chi2Statistic: Double?
     public var chi2Dof: Int?
     public var chi2PValue: Double?
+    /// Evidently's two-proportion z-test, for a column of at most two values (``DriftConvention/evidently``).
+    public var zPValue: Double?
 
     /// Numeric: reference decile edges (duplicates removed) and the counts in the right-closed bins they make.
     public var binEdges: [Double]?
+    /// Numeric, ``DriftConvention/evidently`` with at most 20 distinct reference values: the values compared
+    /// one by one (`reference_bin_counts` and `current_bin_counts` then count each).
+    public var binValues: [Double]?
     public var referenceBinCounts: [Int64]?
     public var currentBinCounts: [Int64]?
     public var referenceQuantiles: Quantiles?
@@ -58,7 +63,8 @@ public struct ColumnDrift: Sendable, Hashable, Codable {
         case currentMissingFraction = "current_missing_fraction"
         case psi, jsDistance = "js_distance", ksStatistic = "ks_statistic", ksPValue = "ks_pvalue"
         case ksPValueMethod = "ks_pvalue_method", wasserstein, chi2Statistic = "chi2_statistic"
-        case chi2Dof = "chi2_dof", chi2PValue = "chi2_pvalue", binEdges = "bin_edges"
+        case chi2Dof = "chi2_dof", chi2PValue = "chi2_pvalue", zPValue = "z_pvalue", binEdges = "bin_edges"
+        case binValues = "bin_values"
         case referenceBinCounts = "reference_bin_counts", currentBinCounts = "current_bin_counts"
         case referenceQuantiles = "reference_quantiles", currentQuantiles = "current_quantiles"
         case categories, referenceCounts = "reference_counts", currentCounts = "current_counts"

@@ -6,13 +6,12 @@ struct ColumnDriftAnalysis {
     var current: ColumnProfile?
     var currentRows: Int64
     var rule: ColumnRule?
+    var convention = DriftConvention.vigil
 
     func result() -> ColumnDrift {
         let type = rule?.type ?? reference?.majorityType ?? current?.majorityType ?? .numeric
-        var threshold = rule?.drift ?? .default
-        if !threshold.statistic.applies(to: type) { threshold = .default }
         var d = ColumnDrift(
-            column: name, type: type, verdict: .ok, threshold: threshold, approximate: false,
+            column: name, type: type, verdict: .ok, threshold: .default, approximate: false,
             referenceCount: 0, currentCount: 0)
         if referenceRows > 0, reference != nil {
             d.referenceMissingFraction = Double(referenceRows - (reference?.present ?? 0)) / Double(referenceRows)
@@ -20,15 +19,28 @@ struct ColumnDriftAnalysis {
         if currentRows > 0, current != nil || reference != nil {
             d.currentMissingFraction = Double(currentRows - (current?.present ?? 0)) / Double(currentRows)
         }
-        switch type {
-        case .numeric: numeric(&d)
-        case .categorical: categorical(&d)
+        switch (type, convention) {
+        case (.numeric, .vigil): numeric(&d)
+        case (.categorical, .vigil): categorical(&d)
+        case (.numeric, .evidently): numericAsEvidently(&d)
+        case (.categorical, .evidently): categoricalAsEvidently(&d)
         }
+        d.threshold = threshold(type: type, d)
         decide(&d)
         return d
     }
 
-    private func numeric(_ d: inout ColumnDrift) {
+    /// The rule's threshold if it has one for this type; otherwise the convention's default.
+    private func threshold(type: ColumnType, _ d: ColumnDrift) -> DriftThreshold {
+        if let rule = rule?.drift, rule.statistic.applies(to: type) { return rule }
+        switch convention {
+        case .vigil: return .default
+        case .evidently: return Self.evidentlyDefault(type: type, referenceCount: d.referenceCount, d)
+        }
+    }
+
+    /// The reference and current distributions of a numeric column, with their counts and quantiles noted.
+    func distributions(_ d: inout ColumnDrift) -> (EmpiricalDistribution, EmpiricalDistribution) {
         let r = EmpiricalDistribution(reference?.numeric ?? NumericProfile())
         let c = EmpiricalDistribution(current?.numeric ?? NumericProfile())
         d.referenceCount = r.count
@@ -36,6 +48,11 @@ struct ColumnDriftAnalysis {
         d.approximate = !r.isExact || !c.isExact
         d.referenceQuantiles = Quantiles(r)
         d.currentQuantiles = Quantiles(c)
+        return (r, c)
+    }
+
+    private func numeric(_ d: inout ColumnDrift) {
+        let (r, c) = distributions(&d)
         guard r.count > 0, c.count > 0 else { return }
         var edges: [Double] = []
         for k in 1...9 {
@@ -59,7 +76,12 @@ struct ColumnDriftAnalysis {
         d.referenceBinCounts = rb
         d.currentBinCounts = cb
         d.psi = DriftStatistics.psi(reference: rb, current: cb)
-        d.jsDistance = DriftStatistics.jensenShannon(reference: rb, current: cb)
+        d.jsDistance = DriftStatistics.jensenShannon(reference: rb, current: cb, base: 2)
+        kolmogorovSmirnov(&d, r, c)
+        d.wasserstein = DriftStatistics.wasserstein(r, c)
+    }
+
+    func kolmogorovSmirnov(_ d: inout ColumnDrift, _ r: EmpiricalDistribution, _ c: EmpiricalDistribution) {
         // A sketched column knows each value only to its bin (1 % wide). Against exact values its bin
         // representatives misplace up to a bin's mass, which moved KS by 0.005–0.02 on 10⁶ rows; with both
         // sides in the same bins the CDFs are compared at the bins' edges, where both are exact.
@@ -69,10 +91,10 @@ struct ColumnDriftAnalysis {
         let (p, method) = KolmogorovSmirnovTest.pValue(statistic: ks.statistic, h: ks.h, n: r.count, m: c.count)
         d.ksPValue = p
         d.ksPValueMethod = method
-        d.wasserstein = DriftStatistics.wasserstein(r, c)
     }
 
-    private func categorical(_ d: inout ColumnDrift) {
+    /// The sorted union of categories with each sample's counts (`nil` when either sample is empty).
+    func categoryCounts(_ d: inout ColumnDrift) -> (r: [Int64], c: [Int64])? {
         let rc = reference?.categorical.counts ?? [:]
         let cc = current?.categorical.counts ?? [:]
         d.referenceCount = reference?.categorical.count ?? 0
@@ -82,13 +104,18 @@ struct ColumnDriftAnalysis {
         d.categories = categories
         d.unseenCategories = categories.filter { rc[$0] == nil }
         d.missingCategories = categories.filter { cc[$0] == nil }
-        guard d.referenceCount > 0, d.currentCount > 0 else { return }
+        guard d.referenceCount > 0, d.currentCount > 0 else { return nil }
         let r = categories.map { rc[$0] ?? 0 }
         let c = categories.map { cc[$0] ?? 0 }
         d.referenceCounts = r
         d.currentCounts = c
+        return (r, c)
+    }
+
+    private func categorical(_ d: inout ColumnDrift) {
+        guard let (r, c) = categoryCounts(&d) else { return }
         d.psi = DriftStatistics.psi(reference: r, current: c)
-        d.jsDistance = DriftStatistics.jensenShannon(reference: r, current: c)
+        d.jsDistance = DriftStatistics.jensenShannon(reference: r, current: c, base: 2)
         let chi = ChiSquareTest.test(reference: r, current: c)
         d.chi2Statistic = chi.statistic
         d.chi2Dof = chi.dof
@@ -104,15 +131,7 @@ struct ColumnDriftAnalysis {
             d.verdict = .missingInCurrent
             return
         }
-        let value: Double?
-        switch d.threshold.statistic {
-        case .psi: value = d.psi
-        case .jsDistance: value = d.jsDistance
-        case .wasserstein: value = d.wasserstein
-        case .ksStatistic: value = d.ksStatistic
-        case .ksPValue: value = d.ksPValue
-        case .chi2PValue: value = d.chi2PValue
-        }
+        let value = d.statistic(d.threshold.statistic)
         d.value = value
         d.severity = value.map { d.threshold.severity($0) }
         guard d.currentCount >= d.threshold.minSamples else {

@@ -20,9 +20,9 @@ public enum DriftStatistics {
         return sum
     }
 
-    /// Jensen–Shannon distance (base 2, in [0, 1]) between the unsmoothed proportions of matching bins,
-    /// computed as scipy's `jensenshannon(P, Q, base=2)` does.
-    public static func jensenShannon(reference r: [Int64], current c: [Int64]) -> Double {
+    /// Jensen–Shannon distance between the unsmoothed proportions of matching bins, computed as scipy's
+    /// `jensenshannon(P, Q, base)` does: in [0, 1] in base 2, in [0, √ln 2] in natural log.
+    public static func jensenShannon(reference r: [Int64], current c: [Int64], base: Double) -> Double {
         let totalR = Double(r.reduce(0, +))
         let totalC = Double(c.reduce(0, +))
         var left = 0.0
@@ -34,7 +34,7 @@ public enum DriftStatistics {
             if p > 0 { left += p * Foundation.log(p / m) }
             if q > 0 { right += q * Foundation.log(q / m) }
         }
-        let js = (left + right) / Foundation.log(2.0)
+        let js = (left + right) / Foundation.log(base)
         return Foundation.sqrt(Swift.max(0, js / 2))
     }
 

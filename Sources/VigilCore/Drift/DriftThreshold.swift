@@ -3,7 +3,7 @@ import Foundation
 /// Which statistic decides a column's drift verdict, and where.
 ///
 /// Distances (`psi`, `js_distance`, `wasserstein`, `ks_statistic`) flag drift at or above the threshold;
-/// p-values (`ks_pvalue`, `chi2_pvalue`) below it.
+/// p-values (`ks_pvalue`, `chi2_pvalue`, `z_pvalue`) below it.
 ///
 /// ```json
 /// {"statistic": "psi", "threshold": 0.2, "min_samples": 30}
@@ -16,15 +16,17 @@ public struct DriftThreshold: Sendable, Hashable, Codable {
         case ksStatistic = "ks_statistic"
         case ksPValue = "ks_pvalue"
         case chi2PValue = "chi2_pvalue"
+        /// Evidently's two-proportion z-test; only under ``DriftConvention/evidently``.
+        case zPValue = "z_pvalue"
 
-        public var isPValue: Bool { self == .ksPValue || self == .chi2PValue }
+        public var isPValue: Bool { self == .ksPValue || self == .chi2PValue || self == .zPValue }
 
         /// Statistics defined for a column type (KS and Wasserstein need an order; chi-square categories).
         public func applies(to type: ColumnType) -> Bool {
             switch self {
             case .psi, .jsDistance: return true
             case .wasserstein, .ksStatistic, .ksPValue: return type == .numeric
-            case .chi2PValue: return type == .categorical
+            case .chi2PValue, .zPValue: return type == .categorical
             }
         }
     }

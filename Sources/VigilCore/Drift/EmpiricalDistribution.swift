@@ -40,6 +40,9 @@ public struct EmpiricalDistribution: Sendable, Hashable {
     /// Number of values `≤ v`.
     public func countAtOrBelow(_ v: Double) -> Int64 { count { $0 <= v } }
 
+    /// Number of values equal to `v`.
+    func count(of v: Double) -> Int64 { countAtOrBelow(v) - countBelow(v) }
+
     /// Number of values `< v`.
     public func countBelow(_ v: Double) -> Int64 { count { $0 < v } }
 

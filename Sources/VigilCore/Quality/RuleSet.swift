@@ -5,22 +5,43 @@ public struct RuleSet: Sendable, Hashable, Codable {
     public var columns: [String: ColumnRule]
     /// Rules for `score` and `prediction` (only their drift thresholds are used).
     public var outputs: [String: ColumnRule]
+    /// How drift statistics are computed for this model (`nil`: ``DriftConvention/vigil``).
+    public var convention: DriftConvention?
 
-    public init(columns: [String: ColumnRule] = [:], outputs: [String: ColumnRule] = [:]) {
+    public init(
+        columns: [String: ColumnRule] = [:], outputs: [String: ColumnRule] = [:], convention: DriftConvention? = nil
+    ) {
         self.columns = columns
         self.outputs = outputs
+        self.convention = convention
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         columns = try c.decodeIfPresent([String: ColumnRule].self, forKey: .columns) ?? [:]
         outputs = try c.decodeIfPresent([String: ColumnRule].self, forKey: .outputs) ?? [:]
+        convention = try c.decodeIfPresent(DriftConvention.self, forKey: .convention)
     }
 
     /// Every problem in the rules (empty when they are valid).
     public var problems: [String] {
-        columns.sorted { $0.key < $1.key }.flatMap { $0.value.problems(column: $0.key) }
-            + outputs.sorted { $0.key < $1.key }.flatMap { $0.value.problems(column: "outputs.\($0.key)") }
+        let all =
+            columns.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            + outputs.sorted { $0.key < $1.key }.map { ("outputs.\($0.key)", $0.value) }
+        return all.flatMap { name, rule in
+            rule.problems(column: name)
+                + (rule.drift?.statistic == .zPValue && convention != .evidently
+                    ? ["\(name).drift.statistic: z_pvalue is Evidently's test; it needs \"convention\": \"evidently\""]
+                    : [])
+        }
+    }
+
+    /// These rules without drift thresholds, so each column takes its convention's default.
+    public func withoutDriftThresholds() -> RuleSet {
+        var rules = self
+        for k in rules.columns.keys { rules.columns[k]?.drift = nil }
+        for k in rules.outputs.keys { rules.outputs[k]?.drift = nil }
+        return rules
     }
 
     /// Rules inferred from a reference, as TensorFlow Data Validation infers a schema:

@@ -20,7 +20,7 @@ extension Engine {
                 name: column, reference: isOutput ? reference.outputs[column] : reference.columns[column],
                 referenceRows: reference.rows,
                 current: isOutput ? current.outputs[column] : current.columns[column], currentRows: current.rows,
-                rule: rule
+                rule: rule, convention: inputs.rules?.convention ?? .vigil
             ).result()
             return SLISample(value: drift.statistic(statistic), n: drift.currentCount)
         case .quality(let column, let measure):
@@ -106,6 +106,7 @@ extension ColumnDrift {
         case .ksStatistic: return ksStatistic
         case .ksPValue: return ksPValue
         case .chi2PValue: return chi2PValue
+        case .zPValue: return zPValue
         }
     }
 }

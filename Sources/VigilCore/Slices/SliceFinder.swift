@@ -31,7 +31,7 @@ struct SliceFinder {
             let z = Self.z(good: g, n: k, restGood: good - g, restN: n - k)
             finding.difference = Double(g) / Double(k) - Double(good - g) / Double(n - k)
             finding.z = z
-            if let z { finding.pValue = Self.normalCDF(z) }
+            if let z { finding.pValue = Normal.cdf(z) }
             if let d = finding.difference, d < 0, bad > 0 { finding.impact = -d * Double(k) / Double(bad) }
             if let b = baseline?[key] {
                 let (bg, bn) = metric.outcomes(b)
@@ -51,9 +51,6 @@ struct SliceFinder {
         guard variance > 0 else { return nil }
         return (Double(good) / Double(n) - Double(restGood) / Double(restN)) / variance.squareRoot()
     }
-
-    /// The standard normal distribution function.
-    static func normalCDF(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }
 
     /// Benjamini–Hochberg: sets each finding's adjusted p-value and whether it is a discovery.
     static func adjust(_ findings: inout [SliceReport.Finding], fdr: Double) {

@@ -6,11 +6,24 @@ struct ProfileQuery: Sendable {
     var window: Window = .cumulative
     var version: String?
     var segment: Segment?
+    /// Drift queries: how the statistics are computed (`nil`: as the model's rules say).
+    var convention: DriftConvention?
 
-    init(_ query: [String: String], now: Timestamp, allowSegment: Bool = false) throws(APIError) {
-        let known: Set<String> =
-            allowSegment ? ["window", "from", "to", "version", "segment"] : ["window", "from", "to", "version"]
+    init(_ query: [String: String], now: Timestamp, allowSegment: Bool = false, allowConvention: Bool = false)
+        throws(APIError)
+    {
+        let known = Set(["window", "from", "to", "version"] + (allowSegment ? ["segment"] : []))
+            .union(allowConvention ? ["convention"] : [])
         try QueryParameters.requireKnown(query, known)
+        if let text = query["convention"] {
+            guard let c = DriftConvention(rawValue: text) else {
+                throw .badRequest(
+                    "invalid_parameter",
+                    "convention: '\(text.prefix(32))' is not one of \(DriftConvention.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            convention = c
+        }
         // The metric query's rules for window/from/to, without its other parameters.
         let metric = try MetricQuery(
             query.filter { ["window", "from", "to", "version", "segment"].contains($0.key) }, now: now)

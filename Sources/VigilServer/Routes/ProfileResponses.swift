@@ -68,6 +68,7 @@ struct DriftResponse: Encodable {
     var reference: ReferenceSummary.Source
     /// `user` (stored rules), or `suggested` (inferred from the reference).
     var rules: String
+    var convention: DriftConvention
     var referenceRows: Int64
     var currentRows: Int64
     var drifted: [String]
@@ -76,7 +77,7 @@ struct DriftResponse: Encodable {
     var untrackedColumns: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case model, from, to, version, reference, rules, drifted, columns, outputs
+        case model, from, to, version, reference, rules, convention, drifted, columns, outputs
         case referenceRows = "reference_rows", currentRows = "current_rows", untrackedColumns = "untracked_columns"
     }
 }

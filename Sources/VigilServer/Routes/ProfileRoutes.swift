@@ -138,17 +138,22 @@ struct ProfileRoutes: Sendable {
     }
 
     func drift(model: String, _ request: Request) async throws(APIError) -> Response {
-        let q = try ProfileQuery(QueryParameters.dictionary(request), now: clock())
+        let q = try ProfileQuery(QueryParameters.dictionary(request), now: clock(), allowConvention: true)
         let current = try currentProfile(model: model, q)
         guard let reference = try await documents.reference(model) else { throw Self.noReference(model) }
-        let (ruleSet, source) = try await documents.effectiveRules(model) ?? (RuleSet(), "suggested")
-        let report = DriftReport(reference: reference.profile, current: current.profile, rules: ruleSet)
+        var (ruleSet, source) = try await documents.effectiveRules(model) ?? (RuleSet(), "suggested")
+        // Suggested rules carry Vigil's PSI threshold; under Evidently's convention a column without a stored
+        // rule takes Evidently's automatic test instead, as an Evidently report would.
+        if source == "suggested" && q.convention == .evidently { ruleSet = ruleSet.withoutDriftThresholds() }
+        let report = DriftReport(
+            reference: reference.profile, current: current.profile, rules: ruleSet, convention: q.convention)
         return JSONResponse.make(
             Annotated(
                 DriftResponse(
                     model: model, from: current.from, to: current.to, version: q.version,
                     reference: ReferenceSummary(model: model, reference).source, rules: source,
-                    referenceRows: report.referenceRows, currentRows: report.currentRows, drifted: report.drifted,
+                    convention: report.convention, referenceRows: report.referenceRows, currentRows: report.currentRows,
+                    drifted: report.drifted,
                     columns: report.columns, outputs: report.outputs,
                     untrackedColumns: current.untrackedColumns.isEmpty ? nil : current.untrackedColumns),
                 [("note", try emptyRangeNote(model, q))]))

@@ -21,7 +21,7 @@ enum RuleSetBody {
             details.append(
                 RowRejection(index: 0, field: field, code: "unknown_field", message: "unknown field '\(field)'"))
         }
-        for key in object.keys.sorted() where key != "columns" && key != "outputs" { unknown(key) }
+        for key in object.keys.sorted() where !["columns", "outputs", "convention"].contains(key) { unknown(key) }
         for section in ["columns", "outputs"] {
             guard let columns = object[section] as? [String: Any] else { continue }
             for (name, rule) in columns.sorted(by: { $0.key < $1.key }) {

@@ -107,7 +107,7 @@ def drift(answer: Mapping[str, Any]) -> pd.DataFrame:
     leading = ["column", "type", "verdict", "drifted", "statistic", "value", "threshold", "psi", "ks_statistic",
                "ks_pvalue", "wasserstein", "js_distance", "current_count", "reference_count"]
     frame = _leading(rows, leading)
-    _context(frame, answer, ("model", "from", "to", "drifted", "reference_rows", "current_rows", "rules"))
+    _context(frame, answer, ("model", "from", "to", "drifted", "reference_rows", "current_rows", "rules", "convention"))
     return frame
 
 

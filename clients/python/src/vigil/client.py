@@ -224,11 +224,13 @@ class Client:
         return _frames.metrics(rows, dimensions, model, frames)
 
     def drift(self, model: str, window: Optional[str] = None, *, start: Optional[TimeLike] = None,
-              end: Optional[TimeLike] = None, version: Optional[str] = None) -> pd.DataFrame:
+              end: Optional[TimeLike] = None, version: Optional[str] = None,
+              convention: Optional[str] = None) -> pd.DataFrame:
         """Per column: the drift statistic against the reference (PSI, KS, Wasserstein, JS …), threshold
-        and verdict; ``attrs["drifted"]`` lists the drifted columns."""
+        and verdict; ``attrs["drifted"]`` lists the drifted columns. ``convention="evidently"`` computes the
+        statistics as Evidently 0.7 does (docs/drift.md), so Evidently thresholds keep their meaning."""
         answer = self._transport.get(f"/v1/models/{_path(model)}/drift", window=window, version=version,
-                                     **_range(start, end))
+                                     convention=convention, **_range(start, end))
         return _frames.drift(answer)
 
     def slices(self, model: str, metric: str = "accuracy", window: Optional[str] = None, *,
