@@ -10,6 +10,9 @@ extension Engine {
         let window = Window.range(from: from, to: to)
         switch slo.sli {
         case .metric(let name):
+            if let slice = slo.slice, let metric = SliceMetric(rawValue: name) {
+                return try sliceSample(slo, slice: slice, metric: metric, from: from, to: to)
+            }
             return try metricSample(name, slo, window)
         case .drift(let column, let statistic):
             guard let reference = inputs.reference else { return SLISample(value: nil, n: 0) }

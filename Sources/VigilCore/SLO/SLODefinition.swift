@@ -30,6 +30,10 @@ public struct SLODefinition: Sendable, Hashable, Codable {
     /// `candidate_worse` SLIs: the version the candidate is compared against.
     public var baseline: String?
     public var segment: Segment?
+    /// A slice of the model's features the metric is measured in (`payment_type = cash & pickup_borough =
+    /// Brooklyn`, as `GET …/slices` names it); the SLI is then accuracy, precision or recall, read from the
+    /// model's slice counts (hourly, daily past 7 days).
+    public var slice: String?
     public var sli: SLI
     public var objective: Objective
     /// The rolling window the objective is judged over.
@@ -107,7 +111,8 @@ public struct SLODefinition: Sendable, Hashable, Codable {
             try validateSubject(measure)
         } else {
             guard !model.isEmpty else { throw SLOError(.invalidDefinition, field: "model", "model must not be empty") }
-            for (field, given) in [("job", job != nil), ("dataset", dataset != nil), ("gate", gate != nil)] where given {
+            for (field, given) in [("job", job != nil), ("dataset", dataset != nil), ("gate", gate != nil)] where given
+            {
                 throw SLOError(
                     .invalidDefinition, field: field, "\(field) applies to pipeline SLIs only, not to \(sli)")
             }
@@ -130,6 +135,7 @@ public struct SLODefinition: Sendable, Hashable, Codable {
                     "objective '\(objective)' leaves no error budget: every event would have to be good")
             }
         }
+        if slice != nil { try validateSlice() }
         if case .candidateWorse = sli {
             try validateComparison()
         } else if baseline != nil {
@@ -158,7 +164,8 @@ public struct SLODefinition: Sendable, Hashable, Codable {
             throw SLOError(.invalidDefinition, field: field, "\(sli) needs \(field): \(example)")
         }
         for (other, present) in given where other != measure.subject && present {
-            throw SLOError(.invalidDefinition, field: other.rawValue, "\(sli) measures a \(field), not a \(other.rawValue)")
+            throw SLOError(
+                .invalidDefinition, field: other.rawValue, "\(sli) measures a \(field), not a \(other.rawValue)")
         }
         for (other, present) in [("version", version != nil), ("segment", segment != nil)] where present {
             throw SLOError(.invalidDefinition, field: other, "\(other) applies to model SLIs, not to \(sli)")
@@ -179,7 +186,8 @@ public struct SLODefinition: Sendable, Hashable, Codable {
             throw SLOError(.invalidDefinition, field: "version", "\(sli) needs version: the candidate")
         }
         guard let baseline, !baseline.isEmpty else {
-            throw SLOError(.invalidDefinition, field: "baseline", "\(sli) needs baseline: the version to compare against")
+            throw SLOError(
+                .invalidDefinition, field: "baseline", "\(sli) needs baseline: the version to compare against")
         }
         guard baseline != version else {
             throw SLOError(.invalidDefinition, field: "baseline", "baseline and version are both '\(version)'")
@@ -187,7 +195,8 @@ public struct SLODefinition: Sendable, Hashable, Codable {
         guard objective.comparison == .atLeast, objective.target <= 0, objective.target > -1 else {
             throw SLOError(
                 .invalidObjective, field: "objective",
-                "\(sli) is the candidate's improvement over the baseline: the objective is '>= -MARGIN' with 0 ≤ MARGIN < 1, e.g. '>= -0.01'")
+                "\(sli) is the candidate's improvement over the baseline: the objective is '>= -MARGIN' with 0 ≤ MARGIN < 1, e.g. '>= -0.01'"
+            )
         }
     }
 
@@ -231,7 +240,7 @@ public struct SLODefinition: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, model, owner, labels, description, version, baseline, segment, sli, objective, window
+        case name, model, owner, labels, description, version, baseline, segment, slice, sli, objective, window
         case job, dataset, gate
         case minSamples = "min_samples", minLabelCoverage = "min_label_coverage"
         case forDuration = "for", alerts
@@ -240,7 +249,7 @@ public struct SLODefinition: Sendable, Hashable, Codable {
     /// Every key a definition may have, so unknown ones can be reported by name.
     public static let fields: Set<String> = [
         "name", "model", "owner", "labels", "description", "version", "baseline", "segment", "sli", "objective",
-        "window", "min_samples", "min_label_coverage", "for", "alerts", "job", "dataset", "gate",
+        "window", "min_samples", "min_label_coverage", "for", "alerts", "job", "dataset", "gate", "slice",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -256,6 +265,7 @@ public struct SLODefinition: Sendable, Hashable, Codable {
         version = try c.decodeIfPresent(String.self, forKey: .version)
         baseline = try c.decodeIfPresent(String.self, forKey: .baseline)
         segment = try c.decodeIfPresent(String.self, forKey: .segment).map(Self.segment)
+        slice = try c.decodeIfPresent(String.self, forKey: .slice)
         sli = try c.decode(SLI.self, forKey: .sli)
         if case .candidateWorse = sli, !c.contains(.objective) {
             objective = Self.defaultComparisonObjective
@@ -283,6 +293,7 @@ public struct SLODefinition: Sendable, Hashable, Codable {
         try c.encodeIfPresent(version, forKey: .version)
         try c.encodeIfPresent(baseline, forKey: .baseline)
         try c.encodeIfPresent(segment.map { "\($0.key):\($0.value)" }, forKey: .segment)
+        try c.encodeIfPresent(slice, forKey: .slice)
         try c.encode(sli, forKey: .sli)
         try c.encode(objective, forKey: .objective)
         try c.encode(window.windowText, forKey: .window)
@@ -290,6 +301,22 @@ public struct SLODefinition: Sendable, Hashable, Codable {
         try c.encode(minLabelCoverage, forKey: .minLabelCoverage)
         try c.encode(forDuration.windowText, forKey: .forDuration)
         try c.encodeIfPresent(alerts, forKey: .alerts)
+    }
+
+    /// A slice SLO measures a slice metric of all the model's traffic: not a version's, nor a segment's.
+    private func validateSlice() throws(SLOError) {
+        guard case .metric(let name) = sli, SliceMetric(rawValue: name) != nil else {
+            throw SLOError(
+                .invalidDefinition, field: "slice",
+                "a slice is measured by accuracy, precision or recall (its slice counts), not \(sli)")
+        }
+        for (field, given) in [("version", version != nil), ("segment", segment != nil)] where given {
+            throw SLOError(
+                .invalidDefinition, field: field, "\(field) does not combine with slice: slices count every version")
+        }
+        guard let slice, !slice.isEmpty, slice.count <= 512 else {
+            throw SLOError(.invalidDefinition, field: "slice", "slice must be a slice's name, at most 512 characters")
+        }
     }
 
     static func segment(_ text: String) throws -> Segment {

@@ -17,20 +17,7 @@ extension Engine {
         baseline: (from: Timestamp, to: Timestamp)? = nil, minSize: Int64 = 30, fdr: Double = 0.05, limit: Int = 20
     ) throws(QueryError) -> SliceReport {
         let m = try modelId(known: name)
-        let task = models[m].task ?? .binary
-        let metrics = SliceMetric.allCases.filter { $0.applies(to: task) }
-        guard !metrics.isEmpty else {
-            throw QueryError(
-                .invalidDefinition,
-                "slices rank classifiers by accuracy, precision or recall; '\(Self.clipped(name))' is a \(task.rawValue) model"
-            )
-        }
-        guard metric.applies(to: task) else {
-            throw QueryError(
-                .invalidDefinition,
-                "slices of '\(Self.clipped(name))' (\(task.rawValue)) can be ranked by \(metrics.map(\.rawValue).joined(separator: ", ")), not \(metric.rawValue)"
-            )
-        }
+        try requireSliceMetric(metric, model: m)
         guard from <= to else { throw QueryError(.invalidWindow, "window starts after it ends") }
         let (plan, counts) = sliceCounts(m, from: from, to: to)
         var base: (WindowPlan, [SliceKey: SliceCounts])?
@@ -52,6 +39,46 @@ extension Engine {
             baselineTo: base.map { Timestamp(milliseconds: $0.0.to) }, overall: .proportion(good, of: n),
             badEvents: n - good, tested: findings.count, discoveries: findings.count { $0.discovered }, fdr: fdr,
             minSize: max(1, minSize), slices: Array(findings.prefix(max(0, limit))))
+    }
+
+    /// Refuses a metric the model's task has no slices of (regression, or precision of a multiclass model).
+    func requireSliceMetric(_ metric: SliceMetric, model m: Int) throws(QueryError) {
+        let name = models[m].name
+        let task = models[m].task ?? .binary
+        let metrics = SliceMetric.allCases.filter { $0.applies(to: task) }
+        guard !metrics.isEmpty else {
+            throw QueryError(
+                .invalidDefinition,
+                "slices rank classifiers by accuracy, precision or recall; '\(Self.clipped(name))' is a \(task.rawValue) model"
+            )
+        }
+        guard metric.applies(to: task) else {
+            throw QueryError(
+                .invalidDefinition,
+                "slices of '\(Self.clipped(name))' (\(task.rawValue)) can be ranked by \(metrics.map(\.rawValue).joined(separator: ", ")), not \(metric.rawValue)"
+            )
+        }
+    }
+
+    /// Whether a known model has a slice of that name (`nil` for a model not seen yet).
+    public func hasSlice(_ slice: String, model name: String) -> Bool? {
+        modelIndex[name].map { models[$0].slices.key(named: slice) != nil }
+    }
+
+    /// A slice SLO's sample: the metric in the named slice over `[from, to)` (whole hours, whole days past
+    /// the hourly retention), with its predictions and label coverage. Undefined while the model has no
+    /// such slice.
+    func sliceSample(_ slo: SLODefinition, slice: String, metric: SliceMetric, from: Timestamp, to: Timestamp)
+        throws(QueryError) -> SLISample
+    {
+        let m = try modelId(known: slo.model)
+        guard let key = models[m].slices.key(named: slice) else { return SLISample(value: nil, n: 0) }
+        let c = sliceCounts(m, from: from, to: to).1[key] ?? SliceCounts()
+        let (good, n) = metric.outcomes(c)
+        var sample = SLISample.proportion(good, of: n)
+        sample.predictions = c.predictions
+        sample.labelCoverage = c.predictions > 0 ? Double(c.labeled) / Double(c.predictions) : nil
+        return sample
     }
 
     /// A model's slice counts over a window, merged over buckets and shards.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The features a model is sliced by, and the code each of their values takes in a prediction's slice codes.
 ///
 /// A prediction's codes pack one byte per column into a `UInt64` (column `i` in byte `i`): `0` where the
@@ -110,6 +112,35 @@ struct SliceColumns: Sendable, Codable, Hashable {
             if edges[mid] <= x { lo = mid + 1 } else { hi = mid }
         }
         return lo
+    }
+
+    /// The slice a name of ``SliceReport`` names (its conditions joined by ` & `, in any order); `nil` when
+    /// the columns have no such slice.
+    func key(named name: String) -> SliceKey? {
+        var terms: [(column: Int, code: UInt8)] = []
+        for term in name.components(separatedBy: " & ") {
+            let matches = columns.indices.filter { term.hasPrefix(columns[$0].name + " ") }
+            guard
+                let found = matches.lazy.compactMap({ i in
+                    self.codes(column: i).first { condition(column: i, code: $0).description == term }.map { (i, $0) }
+                }).first
+            else { return nil }
+            terms.append(found)
+        }
+        terms.sort { $0.column < $1.column }
+        switch terms.count {
+        case 1: return .single(terms[0].column, terms[0].code)
+        case 2 where terms[0].column != terms[1].column:
+            return .pair(terms[0].column, terms[0].code, terms[1].column, terms[1].code)
+        default: return nil
+        }
+    }
+
+    /// Every code column `i` can give: missing, other, each bin and each category.
+    private func codes(column i: Int) -> [UInt8] {
+        let bins = columns[i].edges.map { UInt8($0.count + 1) } ?? 0
+        return [Self.missing, Self.other] + (0..<bins).map { Self.firstBin + $0 }
+            + (0..<UInt8(columns[i].values.count)).map { Self.firstValue + $0 }
     }
 
     /// What a code of column `i` stands for.

@@ -54,14 +54,21 @@ struct SliceFinder {
 
     /// Benjamini–Hochberg: sets each finding's adjusted p-value and whether it is a discovery.
     static func adjust(_ findings: inout [SliceReport.Finding], fdr: Double) {
-        let m = Double(findings.count)
-        let order = findings.indices.sorted { findings[$0].pValue < findings[$1].pValue }
-        var running = 1.0
-        for (rank, i) in order.enumerated().reversed() {
-            running = min(running, findings[i].pValue * m / Double(rank + 1))
-            findings[i].qValue = running
-            findings[i].discovered = running <= fdr
+        for (i, q) in qValues(findings.map(\.pValue)).enumerated() {
+            findings[i].qValue = q
+            findings[i].discovered = q <= fdr
         }
+    }
+
+    /// Benjamini–Hochberg adjusted p-values, `q₍ᵢ₎ = minⱼ≥ᵢ p₍ⱼ₎·m/j`, in the order of `p`.
+    static func qValues(_ p: [Double]) -> [Double] {
+        var q = p
+        var running = 1.0
+        for (rank, i) in p.indices.sorted(by: { p[$0] < p[$1] }).enumerated().reversed() {
+            running = min(running, p[i] * Double(p.count) / Double(rank + 1))
+            q[i] = running
+        }
+        return q
     }
 
     /// Discoveries first, largest shortfall first; then by p-value; ties by name, so the order is stable.

@@ -5,6 +5,8 @@ struct SliceQuery: Sendable {
     static let known: Set<String> = [
         "metric", "window", "from", "to", "baseline_from", "baseline_to", "min_size", "fdr", "limit",
     ]
+    /// `GET …/slices/suggestions` takes `min_share` instead of a baseline.
+    static let suggestionsKnown: Set<String> = known.subtracting(["baseline_from", "baseline_to"]).union(["min_share"])
     /// A window without bounds (none given) spans all the data.
     static let allTime = (from: Timestamp(milliseconds: -(1 << 52)), to: Timestamp(milliseconds: 1 << 52))
 
@@ -15,9 +17,10 @@ struct SliceQuery: Sendable {
     var minSize: Int64 = 30
     var fdr = 0.05
     var limit = 20
+    var minShare = 0.05
 
-    init(_ query: [String: String], now: Timestamp) throws(APIError) {
-        try QueryParameters.requireKnown(query, Self.known)
+    init(_ query: [String: String], now: Timestamp, suggestions: Bool = false) throws(APIError) {
+        try QueryParameters.requireKnown(query, suggestions ? Self.suggestionsKnown : Self.known)
         if let text = query["metric"] {
             guard let m = SliceMetric(rawValue: text) else {
                 throw .badRequest(
@@ -53,6 +56,13 @@ struct SliceQuery: Sendable {
                     "invalid_value", "fdr: expected a false discovery rate between 0 and 1, got '\(text.prefix(32))'")
             }
             fdr = q
+        }
+        if let text = query["min_share"] {
+            guard let s = Double(text), s >= 0, s <= 1 else {
+                throw .badRequest(
+                    "invalid_value", "min_share: expected a share of predictions from 0 to 1, got '\(text.prefix(32))'")
+            }
+            minShare = s
         }
     }
 

@@ -10,6 +10,21 @@ struct SliceRoutes: Sendable {
         router.get("/v1/models/{model}/slices") { request, context in
             try slices(model: try context.parameters.decoded("model"), request)
         }
+        router.get("/v1/models/{model}/slices/suggestions") { request, context in
+            try suggestions(model: try context.parameters.decoded("model"), request)
+        }
+    }
+
+    /// Large slices whose metric moves from day to day beyond chance: candidates for their own SLO.
+    func suggestions(model: String, _ request: Request) throws(APIError) -> Response {
+        try host.requireReady()
+        let q = try SliceQuery(QueryParameters.dictionary(request), now: clock(), suggestions: true)
+        let report = try host.query { engine throws(QueryError) in
+            try engine.sliceSuggestions(
+                model: model, metric: q.metric, from: q.from, to: q.to, minShare: q.minShare, minSize: q.minSize,
+                fdr: q.fdr, limit: q.limit)
+        }
+        return JSONResponse.make(report)
     }
 
     func slices(model: String, _ request: Request) throws(APIError) -> Response {

@@ -28,6 +28,9 @@ struct SLORoutes: Sendable {
         router.get("/v1/slos/{name}/backtest") { request, context in
             try await backtest(name: try context.parameters.decoded("name"), request)
         }
+        router.post("/v1/models/{model}/slices/monitor") { request, context in
+            try await monitor(model: try context.parameters.decoded("model"), request)
+        }
         router.get("/v1/alerts") { request, _ in try await alerts(request) }
         router.get("/v1/alerts/{id}/explanation") { _, context in
             try await explanation(id: try context.parameters.decoded("id"))
@@ -66,8 +69,14 @@ struct SLORoutes: Sendable {
     }
 
     /// A metric SLI of a model the server knows must name one of its metrics, and a comparison SLI one with a
-    /// test for its task (a model not seen yet may be defined ahead of its traffic).
-    private func checkMetric(_ slo: SLODefinition) throws(APIError) {
+    /// test for its task (a model not seen yet may be defined ahead of its traffic); a slice, one of its slices.
+    func checkMetric(_ slo: SLODefinition) throws(APIError) {
+        if let slice = slo.slice, slos.host.read({ $0.hasSlice(slice, model: slo.model) }) == false {
+            throw APIError(
+                .badRequest, "unknown_slice",
+                "slice: model '\(slo.model.prefix(64))' has no slice '\(slice.prefix(128))'; GET /v1/models/\(slo.model.prefix(64))/slices lists them by name"
+            )
+        }
         let name: String
         switch slo.sli {
         case .metric(let metric): name = metric

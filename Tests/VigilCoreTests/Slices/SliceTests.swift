@@ -84,6 +84,31 @@ import Testing
             #expect(abs(got.pValue - p) <= 1e-9 * p)
             #expect(got.discovered == (e["discovered"] as! Bool))
         }
+        // Every slice's name leads back to it: an SLO on the slice measures what the report found.
+        let window = Self.expected["bad_week"] as! [String: Any]
+        let (from, to) = (Fixture.time(window["from"] as! String), Fixture.time(window["to"] as! String))
+        for finding in report.slices {
+            var slo = SLODefinition(
+                name: "s", model: "taxi-slices", sli: .metric("accuracy"), objective: .init(.atLeast, 0.8))
+            slo.slice = finding.slice
+            let sample = try engine.sample(slo, from: from, to: to, now: to)
+            #expect(sample.n == finding.metric.n && sample.value == finding.metric.value, "\(finding.slice)")
+            #expect(sample.predictions == finding.predictions)
+        }
+        #expect(engine.hasSlice("payment_type = bitcoin", model: "taxi-slices") == false)
+        #expect(engine.hasSlice("payment_type = cash", model: "unknown") == nil)
+    }
+
+    /// The homogeneity test of daily counts equals scipy's `chi2_contingency([good, bad], correction=False)`.
+    @Test func dailyHomogeneityEqualsScipys() throws {
+        let three = try #require(SliceSuggestions.homogeneity([(45, 50), (30, 50), (0, 0), (40, 50)]))
+        #expect(three.dof == 2 && abs(three.chi2 - 13.043478260869565) < 1e-12)
+        #expect(abs(three.p - 0.0014711084268870247) < 1e-15)
+        let two = try #require(SliceSuggestions.homogeneity([(45, 50), (30, 60)]))
+        #expect(
+            two.dof == 1 && abs(two.chi2 - 20.114285714285714) < 1e-12 && abs(two.p / 7.294975142284674e-06 - 1) < 1e-9)
+        #expect(SliceSuggestions.homogeneity([(45, 50), (0, 0)]) == nil)
+        #expect(SliceSuggestions.homogeneity([(50, 50), (20, 20)])?.p == 1)
     }
 
     @Test func healthyWeeksHaveNoDiscoveryAndShardsAgree() throws {

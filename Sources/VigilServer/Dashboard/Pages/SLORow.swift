@@ -29,7 +29,7 @@ struct SLORow {
     init(_ slo: SLODefinition, _ s: SLOStatus, href: String) {
         name = slo.name
         self.href = href
-        sli = s.sli
+        sli = slo.slice.map { "\(s.sli) where \($0)" } ?? s.sli
         objective = s.objective
         window = s.window
         verdict = s.verdict.rawValue

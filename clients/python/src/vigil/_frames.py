@@ -130,6 +130,18 @@ def slices(answer: Mapping[str, Any]) -> pd.DataFrame:
     return frame
 
 
+def slice_suggestions(answer: Mapping[str, Any]) -> pd.DataFrame:
+    rows = []
+    for s in answer.get("suggestions", []):
+        metric = s.get("metric") or {}
+        rows.append({**{k: v for k, v in s.items() if k != "metric"}, "value": metric.get("value"),
+                     "n": metric.get("n")})
+    frame = _leading(rows, ["slice", "share", "value", "n", "dispersion", "p_value", "q_value", "volatile", "score",
+                            "predictions", "chi2", "dof", "daily", "conditions"])
+    _context(frame, answer, ("model", "metric", "from", "to", "min_share", "fdr", "tested"))
+    return frame
+
+
 def quality(answer: Mapping[str, Any]) -> pd.DataFrame:
     rows = []
     for role, key in (("feature", "columns"), ("output", "outputs")):

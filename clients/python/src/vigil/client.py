@@ -248,6 +248,26 @@ class Client:
             **_range(start, end))
         return _frames.slices(answer)
 
+    def slice_suggestions(self, model: str, metric: str = "accuracy", window: Optional[str] = None, *,
+                          start: Optional[TimeLike] = None, end: Optional[TimeLike] = None,
+                          min_share: Optional[float] = None, min_size: Optional[int] = None,
+                          fdr: Optional[float] = None, limit: Optional[int] = None) -> pd.DataFrame:
+        """Slices worth their own SLO: at least ``min_share`` (default 5 %) of the predictions, with a daily
+        ``metric`` that varies beyond chance. One row per slice: share, value, dispersion (1 = chance), chi-square
+        p- and q-values, ``volatile`` and ``score``; ``daily`` holds each day's value. Volatile slices first."""
+        answer = self._transport.get(
+            f"/v1/models/{_path(model)}/slices/suggestions", metric=metric, window=window, min_share=min_share,
+            min_size=min_size, fdr=fdr, limit=limit, **_range(start, end))
+        return _frames.slice_suggestions(answer)
+
+    def monitor_slice(self, model: str, slice: str, *, metric: Optional[str] = None, objective: Optional[str] = None,
+                      window: Optional[str] = None, name: Optional[str] = None) -> dict:
+        """Turns a slice (as :meth:`slices` or :meth:`slice_suggestions` name it) into an SLO on its metric;
+        ``objective`` and ``window`` default to the model's SLO on that metric. Returns the SLO."""
+        body = {"slice": slice, "metric": metric, "objective": objective, "window": window, "name": name}
+        return self._transport.post_json(f"/v1/models/{_path(model)}/slices/monitor",
+                                         {k: v for k, v in body.items() if v is not None})[1]["slo"]
+
     def quality(self, model: str, window: Optional[str] = None, *, start: Optional[TimeLike] = None,
                 end: Optional[TimeLike] = None, version: Optional[str] = None) -> pd.DataFrame:
         """Per column (features, then outputs): missing rate, type errors, range and category checks and
