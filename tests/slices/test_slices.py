@@ -11,6 +11,7 @@ import subprocess
 import pandas as pd
 import pytest
 import requests
+from slice_names import expected_key, vigil_key
 from support import ROOT, VIGIL, free_port, wait_until_ready
 
 import vigil
@@ -40,29 +41,7 @@ def server(tmp_path_factory):
 
 
 def key(terms: dict) -> frozenset:
-    """An expected slice's terms as Vigil names them: `b<i>` is the i-th bin of the column's edges."""
-    out = []
-    for column, term in terms.items():
-        if term == "missing":
-            out.append((column, "missing"))
-        elif term.startswith("b") and column in EXPECTED["edges"]:
-            cuts, i = EXPECTED["edges"][column], int(term[1:])
-            out.append((column, (cuts[i - 1] if i > 0 else None, cuts[i] if i < len(cuts) else None)))
-        else:
-            out.append((column, term))
-    return frozenset(out)
-
-
-def vigil_key(conditions: list) -> frozenset:
-    out = []
-    for c in conditions:
-        if c["missing"]:
-            out.append((c["column"], "missing"))
-        elif c.get("value") is not None:
-            out.append((c["column"], c["value"]))
-        else:
-            out.append((c["column"], (c.get("lower"), c.get("upper"))))
-    return frozenset(out)
+    return expected_key(terms, EXPECTED["edges"])
 
 
 def report(url, period, **params):

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import requests
 from scipy import stats
+from slice_names import expected_key, vigil_key
 from support import ROOT, vigil_server
 
 import vigil
@@ -59,21 +60,7 @@ def expected_suggestions() -> dict:
     q = stats.false_discovery_control([s["p"] for s in out], method="bh")
     for s, qv in zip(out, q):
         s["q"] = qv
-    return {frozenset(s["terms"].items()): s for s in out}
-
-
-def terms(conditions: list) -> frozenset:
-    """Vigil's conditions as generate.py's terms (`b<i>` is the i-th bin of the column's edges)."""
-    out = []
-    for c in conditions:
-        if c["missing"]:
-            out.append((c["column"], "missing"))
-        elif c.get("value") is not None:
-            out.append((c["column"], c["value"]))
-        else:
-            cuts = EXPECTED["edges"][c["column"]]
-            out.append((c["column"], f"b{cuts.index(c['upper']) if c.get('upper') is not None else len(cuts)}"))
-    return frozenset(out)
+    return {expected_key(s["terms"], EXPECTED["edges"]): s for s in out}
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +89,7 @@ def test_every_suggestion_equals_scipys_homogeneity_test(server):
     assert body["tested"] == len(expected) == len(body["suggestions"])
     assert len(body["suggestions"][0]["daily"]) == 28
     for s in body["suggestions"]:
-        e = expected[terms(s["conditions"])]
+        e = expected[vigil_key(s["conditions"])]
         assert s["share"] == pytest.approx(e["share"], rel=1e-12)
         assert s["dof"] == e["dof"]
         assert s["chi2"] == pytest.approx(e["chi2"], rel=1e-9)

@@ -15,15 +15,7 @@ struct ProfileQuery: Sendable {
         let known = Set(["window", "from", "to", "version"] + (allowSegment ? ["segment"] : []))
             .union(allowConvention ? ["convention"] : [])
         try QueryParameters.requireKnown(query, known)
-        if let text = query["convention"] {
-            guard let c = DriftConvention(rawValue: text) else {
-                throw .badRequest(
-                    "invalid_parameter",
-                    "convention: '\(text.prefix(32))' is not one of \(DriftConvention.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
-            }
-            convention = c
-        }
+        convention = try QueryParameters.choice(query, "convention", as: DriftConvention.self)
         // The metric query's rules for window/from/to, without its other parameters.
         let metric = try MetricQuery(
             query.filter { ["window", "from", "to", "version", "segment"].contains($0.key) }, now: now)

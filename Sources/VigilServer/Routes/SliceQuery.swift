@@ -21,15 +21,7 @@ struct SliceQuery: Sendable {
 
     init(_ query: [String: String], now: Timestamp, suggestions: Bool = false) throws(APIError) {
         try QueryParameters.requireKnown(query, suggestions ? Self.suggestionsKnown : Self.known)
-        if let text = query["metric"] {
-            guard let m = SliceMetric(rawValue: text) else {
-                throw .badRequest(
-                    "invalid_parameter",
-                    "metric: '\(text.prefix(32))' is not one of \(SliceMetric.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
-            }
-            metric = m
-        }
+        metric = try QueryParameters.choice(query, "metric", as: SliceMetric.self) ?? metric
         let window = try MetricQuery(query.filter { ["window", "from", "to"].contains($0.key) }, now: now).window
         switch window {
         case .cumulative: break
