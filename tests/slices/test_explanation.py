@@ -4,21 +4,18 @@ deployed before the alert began; the alert's own context and the dashboard carry
 
 from __future__ import annotations
 
-import json
 import subprocess
 import urllib.parse
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pandas as pd
 import pytest
 import requests
-from support import ROOT, VIGIL, free_port, wait_for, wait_until_ready
+from slices_fixture import COLUMNS, FIXTURE, MODEL
+from support import VIGIL, free_port, wait_for, wait_until_ready
 
 import vigil
 
-FIXTURE = ROOT / "Tests" / "Fixtures" / "slices"
-MODEL = "taxi-slices"
-COLUMNS = ["trip_distance", "fare_amount", "passenger_count", "pickup_hour", "payment_type", "pickup_borough"]
 TOP = "payment_type = cash & pickup_borough = Brooklyn"
 
 

@@ -5,39 +5,21 @@ expected.json (computed by generate.py from the same CSV files)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-
-import pandas as pd
 import pytest
 import requests
-from slice_names import expected_key, vigil_key
-from support import ROOT, VIGIL, free_port, wait_until_ready
+from slices_fixture import EXPECTED, MODEL, expected_key, load, vigil_key
+from support import vigil_server
 
 import vigil
-
-FIXTURE = ROOT / "Tests" / "Fixtures" / "slices"
-EXPECTED = json.loads((FIXTURE / "expected.json").read_text())
-MODEL = EXPECTED["model"]
-COLUMNS = ["trip_distance", "fare_amount", "passenger_count", "pickup_hour", "payment_type", "pickup_borough"]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([str(VIGIL), "serve", "--data", str(tmp_path_factory.mktemp("slices")),
-                             "--port", str(port), "--log-level", "warning"])
-    wait_until_ready(url + "/readyz", proc, "vigil serve")
-    client = vigil.Client(url)
-    client.set_reference(MODEL, pd.read_csv(FIXTURE / "reference.csv"))
-    predictions = pd.read_csv(FIXTURE / "predictions.csv").rename(columns={"timestamp": "ts"})
-    client.log_predictions(predictions, features=COLUMNS)
-    client.log_feedback_batch(pd.read_csv(FIXTURE / "feedback.csv").rename(columns={"timestamp": "ts"}))
-    yield url, client
-    client.close()
-    proc.terminate()
-    proc.wait(30)
+    with vigil_server(tmp_path_factory.mktemp("slices")) as url:
+        client = vigil.Client(url)
+        load(client)
+        yield url, client
+        client.close()
 
 
 def key(terms: dict) -> frozenset:

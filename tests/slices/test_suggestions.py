@@ -6,22 +6,17 @@ and the others are not; and one call turns the top suggestion into an SLO whose 
 from __future__ import annotations
 
 import itertools
-import json
 
 import numpy as np
 import pandas as pd
 import pytest
 import requests
 from scipy import stats
-from slice_names import expected_key, vigil_key
-from support import ROOT, vigil_server
+from slices_fixture import COLUMNS, EXPECTED, FIXTURE, MODEL, expected_key, load, vigil_key
+from support import vigil_server
 
 import vigil
 
-FIXTURE = ROOT / "Tests" / "Fixtures" / "slices"
-EXPECTED = json.loads((FIXTURE / "expected.json").read_text())
-MODEL = EXPECTED["model"]
-COLUMNS = ["trip_distance", "fare_amount", "passenger_count", "pickup_hour", "payment_type", "pickup_borough"]
 FROM, TO = EXPECTED["healthy_weeks"]["from"], EXPECTED["bad_week"]["to"]
 MIN_SHARE = 0.1
 
@@ -67,10 +62,7 @@ def expected_suggestions() -> dict:
 def server(tmp_path_factory):
     with vigil_server(tmp_path_factory.mktemp("suggestions")) as url:
         client = vigil.Client(url)
-        client.set_reference(MODEL, pd.read_csv(FIXTURE / "reference.csv"))
-        predictions = pd.read_csv(FIXTURE / "predictions.csv").rename(columns={"timestamp": "ts"})
-        client.log_predictions(predictions, features=COLUMNS)
-        client.log_feedback_batch(pd.read_csv(FIXTURE / "feedback.csv").rename(columns={"timestamp": "ts"}))
+        load(client)
         yield url, client
         client.close()
 
