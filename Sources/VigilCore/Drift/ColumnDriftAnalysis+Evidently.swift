@@ -46,10 +46,10 @@ extension ColumnDriftAnalysis {
     /// KS for a numeric column of more than 5 distinct values, otherwise chi-square (more than 2 values) or the
     /// z-test; on a larger reference, normalized Wasserstein for a numeric column of more than 5 values,
     /// otherwise Jensen–Shannon. p-values drift below 0.05, distances at or above 0.1, on any sample size.
-    static func evidentlyDefault(type: ColumnType, referenceCount: Int64, _ d: ColumnDrift) -> DriftThreshold {
+    static func evidentlyDefault(type: ColumnType, _ d: ColumnDrift) -> DriftThreshold {
         let distinct = (d.binValues?.count ?? d.categories?.count) ?? (d.binEdges == nil ? 0 : Int.max)
         let manyValues = type == .numeric && distinct > 5
-        if referenceCount <= 1000 {
+        if d.referenceCount <= 1000 {
             if manyValues { return DriftThreshold(statistic: .ksPValue, threshold: 0.05, minSamples: 1) }
             return DriftThreshold(statistic: distinct > 2 ? .chi2PValue : .zPValue, threshold: 0.05, minSamples: 1)
         }

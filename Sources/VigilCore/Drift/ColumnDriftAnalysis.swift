@@ -35,7 +35,7 @@ struct ColumnDriftAnalysis {
         if let rule = rule?.drift, rule.statistic.applies(to: type) { return rule }
         switch convention {
         case .vigil: return .default
-        case .evidently: return Self.evidentlyDefault(type: type, referenceCount: d.referenceCount, d)
+        case .evidently: return Self.evidentlyDefault(type: type, d)
         }
     }
 
