@@ -37,9 +37,12 @@ def alert(tmp_path_factory):
         client.set_reference(MODEL, reference.assign(trip_distance=reference.trip_distance * 1.8,
                                                      fare_amount=reference.fare_amount * 1.8))
         predictions, feedback = pd.read_csv(FIXTURE / "predictions.csv"), pd.read_csv(FIXTURE / "feedback.csv")
-        # Whole days, so hours of day stay; the last label arrives an hour before now.
+        # Whole hours (buckets stay aligned), so the last label arrives 1–2 h before now whatever the time of day:
+        # the SLO's 7 days then start near the end of 2026-10-27, with 120-odd labeled Brooklyn × cash trips. A
+        # shift by whole days let the start wander a day, and past 10-28 15:00 the slice fell under the SLO's
+        # min_samples (100), the smallest slice the alert names, and a chance sub-slice of Brooklyn came first.
         now = pd.Timestamp(datetime.now(timezone.utc))
-        by = (now - pd.to_datetime(feedback.timestamp).max() - pd.Timedelta(hours=1)).floor("1D")
+        by = (now - pd.to_datetime(feedback.timestamp).max() - pd.Timedelta(hours=1)).floor("1h")
         client.log_predictions(shifted(predictions, by), features=COLUMNS)
         client.log_feedback_batch(shifted(feedback, by))
         client.deploy(MODEL, "v2", "canary", 0.1)
