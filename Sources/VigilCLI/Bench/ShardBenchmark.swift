@@ -15,6 +15,9 @@ struct ShardBenchmark {
     var predictions: Int
     var shardCounts: [Int]
     var featureCounts: [Int]
+    /// Gives the numeric columns quintile bin edges first, as a reference does, so every column is sliced
+    /// (without edges only the categorical ones are).
+    var numericBins = false
     var batchSize = 1000
 
     /// Batches as a client sends them: predictions in time order, then the labels that arrived meanwhile
@@ -33,7 +36,9 @@ struct ShardBenchmark {
         var labels: [Feedback] = []
         for p in rows where rng.next() % 10 < 8 {
             let lag = Int64(rng.next() % (48 * 3_600_000))
-            let y = Double(rng.next() % 10_000) / 10_000 < (p.score.flatMap { if case .probability(let s) = $0 { s } else { nil } } ?? 0.5)
+            let y =
+                Double(rng.next() % 10_000) / 10_000
+                < (p.score.flatMap { if case .probability(let s) = $0 { s } else { nil } } ?? 0.5)
             labels.append(Feedback(id: p.id, time: p.time + .milliseconds(lag), label: .number(y ? 1 : 0)))
         }
         labels.sort { $0.time < $1.time }
@@ -56,6 +61,23 @@ struct ShardBenchmark {
         }
         if j < labels.count { out.append(.feedback(Array(labels[j...]))) }
         return out
+    }
+
+    /// Each numeric column's interior quintiles over the first 10,000 predictions.
+    static func quintiles(_ batches: [Either]) -> [String: [Double]] {
+        var values: [String: [Double]] = [:]
+        for case .predictions(let rows) in batches {
+            for p in rows {
+                for (name, value) in p.features {
+                    if case .number(let x) = value { values[name, default: []].append(x) }
+                }
+            }
+            if values.values.first.map({ $0.count >= 10_000 }) ?? false { break }
+        }
+        return values.mapValues { column in
+            let sorted = column.sorted()
+            return (1...4).map { sorted[sorted.count * $0 / 5] }
+        }
     }
 
     enum Either {
@@ -82,6 +104,7 @@ struct ShardBenchmark {
                 var best = 0.0
                 for run in 1...2 {
                     var engine = Engine(configuration: configuration)
+                    if numericBins { engine.setSliceEdges(model: "bench", Self.quintiles(batches)) }
                     let seconds = EngineBenchmark.seconds {
                         for batch in batches {
                             switch batch {
@@ -91,7 +114,8 @@ struct ShardBenchmark {
                         }
                     }
                     progress(
-                        "  \(shards) shard(s), \(features) features, run \(run): \(events) events in \(String(format: "%.2f", seconds)) s")
+                        "  \(shards) shard(s), \(features) features, run \(run): \(events) events in \(String(format: "%.2f", seconds)) s"
+                    )
                     best = max(best, Double(events) / seconds)
                 }
                 results.append(Result(shards: shards, features: features, events: events, eventsPerSecond: best))
@@ -117,7 +141,7 @@ struct ShardBenchmark {
             Workload: \(predictions) predictions of one binary model over 30 days and labels for 80 % of them
             (0–48 h later), sent as batches of \(batchSize) rows like a client's (`Engine.ingest(_:run:)`, the
             path `vigil serve` takes after decoding), with 0, 6 or 30 features (2 numeric : 1 categorical,
-            profiled). The shards of each batch run side by side (`ShardWorkers`, as in the server); best of
+            profiled; \(numericBins ? "every column sliced: the numeric ones given quintile edges first, as a reference gives them" : "the categorical ones sliced, the numeric ones have no bin edges (no reference)")). The shards of each batch run side by side (`ShardWorkers`, as in the server); best of
             two runs. In-process: no HTTP, no log.
 
             | features | shards | events/s | vs 1 shard |

@@ -12,6 +12,8 @@ struct ShardBenchCommand: ParsableCommand {
     @Option(help: "Predictions over 30 days (labels for 80 % of them are added).") var predictions: Int = 1_000_000
     @Option(help: "Comma-separated shard counts.") var shards: String = "1,2"
     @Option(help: "Comma-separated feature counts.") var features: String = "0,6,30"
+    @Flag(help: "Give numeric columns quintile bin edges first, as a reference does, so every column is sliced.")
+    var numericBins = false
     @Option(help: "Markdown file whose shards section is replaced (empty to skip).") var output: String =
         "docs/benchmarks.md"
 
@@ -29,7 +31,7 @@ struct ShardBenchCommand: ParsableCommand {
         }
         let benchmark = ShardBenchmark(
             predictions: predictions, shardCounts: try numbers(shards, "shards").map { max(1, $0) },
-            featureCounts: try numbers(features, "features"))
+            featureCounts: try numbers(features, "features"), numericBins: numericBins)
         let section = benchmark.markdown(benchmark.run { print($0) })
         try BenchmarkReport.publish(section, to: output)
     }
