@@ -224,11 +224,12 @@ extension Engine {
         try checkRow(p)
         let admission = try admit(p)
         var classes = ClassPlan(model: admission.model, limit: configuration.limits.maxClassesPerModel)
-        let encoded = try encode(p, task: admission.task, classes: &classes)
+        var encoded = try encode(p, task: admission.task, classes: &classes)
         let time = p.time.milliseconds
         guard !p.shadow, let m = admission.model, let set = admission.sliceSet, classes.added.isEmpty,
-            !movesToNewHour(time), !addsProfileColumns(p, model: m), !addsSliceCodes(p, model: m)
+            !movesToNewHour(time), !addsProfileColumns(p, model: m), let sliceCodes = knownSliceCodes(p, model: m)
         else { return nil }
+        encoded.sliceCodes = sliceCodes
         bounds.upper = max(bounds.upper, time)
         let hash = idHash(p.id)
         return PlannedRow(

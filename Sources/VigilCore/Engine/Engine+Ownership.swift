@@ -62,7 +62,9 @@ extension Engine {
         _ p: Prediction, _ admission: Admission, _ encoded: EncodedPrediction, _ classes: ClassPlan, hash: UInt64,
         shard k: Int
     ) -> IngestOutcome {
-        let (set, m) = intern(p, admission, encoded, classes, served: true)
+        let (set, m, sliceCodes) = intern(p, admission, encoded, classes, served: true)
+        var encoded = encoded
+        encoded.sliceCodes = sliceCodes
         var outcome = IngestOutcome.accepted
         if owns(k) {
             let row = PlannedRow(

@@ -4,6 +4,8 @@ extension Engine {
         var prediction: Double
         var score: Double?
         var classScores: [(Int, Double)] = []
+        /// A served prediction's slice codes, found once before it is stored (see ``SliceColumns/codes(_:)``).
+        var sliceCodes: UInt64 = 0
 
         /// The record's `value` and flags for this output (see ``EntryRecord``); multiclass needs the arena offset.
         func record(_ task: ModelTask, classScoresOffset: Int = 0) -> (Double, UInt8) {
@@ -29,7 +31,7 @@ extension Engine {
         try checkRow(p)
         let admission = try admit(p)
         var classes = ClassPlan(model: admission.model, limit: configuration.limits.maxClassesPerModel)
-        let encoded = try encode(p, task: admission.task, classes: &classes)
+        var encoded = try encode(p, task: admission.task, classes: &classes)
         // A shadow carries its served prediction's id, so it lands in that prediction's shard.
         let hash = idHash(p.id)
         let k = shardIndex(ofHash: hash)
@@ -41,7 +43,8 @@ extension Engine {
                 try shard.resolveRepeat(existing, time: time, encoded, admission.sliceSet, engine)
             }
         }
-        let (set, m) = intern(p, admission, encoded, classes, served: true)
+        let (set, m, sliceCodes) = intern(p, admission, encoded, classes, served: true)
+        encoded.sliceCodes = sliceCodes
         onShard(k) { shard, engine in
             let ref = shard.store(p, key: p.id, hash: hash, set: set, model: m, encoded, served: true, engine)
             if admission.folded { shard.statistics.segmentValuesFolded += 1 }
@@ -53,11 +56,11 @@ extension Engine {
     }
 
     /// Creates what an admitted prediction names and the engine does not know yet: its model, task, classes,
-    /// slice set and profile columns.
+    /// slice set, profile columns and (served) slice columns and categories; `sliceCodes` are its slice codes.
     mutating func intern(
         _ p: Prediction, _ admission: Admission, _ encoded: EncodedPrediction, _ classes: ClassPlan, served: Bool
     )
-        -> (set: UInt32, model: Int)
+        -> (set: UInt32, model: Int, sliceCodes: UInt64)
     {
         let m = admission.model ?? modelId(p.model)
         if models[m].task == nil { models[m].task = admission.task }
@@ -65,8 +68,7 @@ extension Engine {
         let version = served ? p.version : Self.shadowSeriesVersion(p.version)
         let set = admission.sliceSet ?? sliceSetId(model: m, version: version, segments: admission.segments)
         addProfileColumns(p, model: m)
-        if served { _ = internSliceCodes(p, model: m) }
-        return (set, m)
+        return (set, m, served ? internSliceCodes(p, model: m) : 0)
     }
 
     /// Validates the output against the model's task; new class names go into `classes`, not the model.

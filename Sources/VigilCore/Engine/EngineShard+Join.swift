@@ -28,7 +28,7 @@ extension EngineShard {
         }
         if served { countServed(model: m, time: time) }
         if served, task != .regression, engine.configuration.profiles {
-            countSlices(ref, codes: engine.models[m].slices.codes(p.features) ?? 0, model: m, time: time, engine)
+            countSlices(ref, codes: encoded.sliceCodes, model: m, time: time, engine)
         }
         statistics.predictionsAccepted += 1
         return ref

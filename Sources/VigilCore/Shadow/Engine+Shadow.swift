@@ -32,7 +32,7 @@ extension Engine {
             try shard.shadowSlot(p, admission, encoded, engine)
         }
         guard let slot else { return .duplicate }
-        let (set, m) = intern(p, admission, encoded, classes, served: false)
+        let (set, m, _) = intern(p, admission, encoded, classes, served: false)
         hasShadowPredictions = true
         onShard(k) { shard, engine in
             shard.storeShadow(p, slot: slot, set: set, model: m, encoded, folded: admission.folded, engine)
@@ -45,7 +45,7 @@ extension Engine {
     private mutating func ingestOwnedPartShadow(
         _ p: Prediction, _ admission: Admission, _ encoded: EncodedPrediction, _ classes: ClassPlan, shard k: Int
     ) -> IngestOutcome {
-        let (set, m) = intern(p, admission, encoded, classes, served: false)
+        let (set, m, _) = intern(p, admission, encoded, classes, served: false)
         hasShadowPredictions = true
         var outcome = IngestOutcome.accepted
         if owns(k) {

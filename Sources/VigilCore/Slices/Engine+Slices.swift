@@ -115,9 +115,12 @@ extension Engine {
         return models[m].slices.intern(p.features)
     }
 
-    /// Whether a served prediction would number a slice column or category (so it is applied alone).
-    func addsSliceCodes(_ p: Prediction, model m: Int) -> Bool {
-        configuration.profiles && (models[m].slices.codes(p.features) == nil || pendingSliceEdges[p.model] != nil)
+    /// A served prediction's slice codes, or `nil` when it would number a slice column or category or take
+    /// pending edges (so it is applied alone, after ``internSliceCodes(_:model:)``).
+    func knownSliceCodes(_ p: Prediction, model m: Int) -> UInt64? {
+        guard configuration.profiles else { return 0 }
+        guard pendingSliceEdges.isEmpty || pendingSliceEdges[p.model] == nil else { return nil }
+        return models[m].slices.codes(p.features)
     }
 }
 
