@@ -5,9 +5,10 @@ expected.json (computed by generate.py from the same CSV files)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import requests
-from slices_fixture import EXPECTED, MODEL, expected_key, load, vigil_key
+from slices_fixture import EXPECTED, FIXTURE, MODEL, expected_key, load, vigil_key
 from support import vigil_server
 
 import vigil
@@ -65,6 +66,22 @@ def test_every_slice_equals_the_pandas_scipy_computation(server, period):
         assert g["discovered"] == e["discovered"], k
         assert g["impact"] == pytest.approx(e["impact"], abs=1e-12), k
     assert body["discoveries"] == sum(e["discovered"] for e in expected.values())
+
+
+def test_without_a_window_the_report_spans_the_days_of_the_data(server):
+    url, _ = server
+    r = requests.get(f"{url}/v1/models/{MODEL}/slices", params={"limit": 1}, timeout=30)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    predictions, feedback = pd.read_csv(FIXTURE / "predictions.csv"), pd.read_csv(FIXTURE / "feedback.csv")
+    labels = feedback.sort_values("timestamp", kind="stable").groupby("id").label.last()
+    first, newest = predictions.timestamp.min(), max(predictions.timestamp.max(), feedback.timestamp.max())
+    # From the first prediction's day to the end of the newest event's (a label's), not ±2⁵² ms.
+    assert pd.Timestamp(body["from"]) == pd.Timestamp(first).floor("1D")
+    assert pd.Timestamp(body["to"]) == pd.Timestamp(newest).floor("1D") + pd.Timedelta(days=1)
+    joined = predictions.join(labels, on="id")
+    assert body["overall"]["n"] == joined.label.notna().sum() == len(predictions)
+    assert body["overall"]["value"] == pytest.approx((joined.prediction == joined.label).mean(), abs=1e-12)
 
 
 def test_no_slice_passes_the_threshold_over_the_healthy_weeks(server):

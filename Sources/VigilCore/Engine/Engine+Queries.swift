@@ -70,6 +70,17 @@ extension Engine {
         return first...max(first, watermarkMilliseconds)
     }
 
+    /// The whole days that hold the data, from the first event's day to the end of the watermark's (`nil` before
+    /// any event): a window of all time covers the same buckets, and reads better as these bounds.
+    public var dataDays: (from: Timestamp, to: Timestamp)? {
+        guard let data = eventRange else { return nil }
+        let day = Resolution.day.milliseconds
+        return (
+            Timestamp(milliseconds: data.lowerBound.floorDivided(by: day).0 * day),
+            Timestamp(milliseconds: (data.upperBound.floorDivided(by: day).0 + 1) * day)
+        )
+    }
+
     /// The buckets that cover a window, skipping the days outside ``eventRange`` (all of them before any event).
     func windowPlan(from a: Int64, to b: Int64, minuteCutoff: Int64, hourCutoff: Int64) -> WindowPlan {
         guard let data = eventRange else {

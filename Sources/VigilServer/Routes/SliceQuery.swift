@@ -10,6 +10,8 @@ struct SliceQuery: Sendable {
     /// A window without bounds (none given) spans all the data.
     static let allTime = (from: Timestamp(milliseconds: -(1 << 52)), to: Timestamp(milliseconds: 1 << 52))
 
+    /// Whether a window was given; without one, the routes report the days the data spans (``Engine/dataDays``).
+    var bounded = false
     var metric = SliceMetric.accuracy
     var from = allTime.from
     var to = allTime.to
@@ -25,8 +27,8 @@ struct SliceQuery: Sendable {
         let window = try MetricQuery(query.filter { ["window", "from", "to"].contains($0.key) }, now: now).window
         switch window {
         case .cumulative: break
-        case .last(let d, let now): (from, to) = (now - d, now)
-        case .range(let a, let b): (from, to) = (a, b)
+        case .last(let d, let now): (from, to, bounded) = (now - d, now, true)
+        case .range(let a, let b): (from, to, bounded) = (a, b, true)
         }
         switch (
             try MetricQuery.time(query["baseline_from"], "baseline_from"),
@@ -56,6 +58,11 @@ struct SliceQuery: Sendable {
             }
             minShare = s
         }
+    }
+
+    /// The window to query: the one given, or the days the engine's data spans.
+    func window(_ engine: Engine) -> (from: Timestamp, to: Timestamp) {
+        bounded ? (from, to) : engine.dataDays ?? (from, to)
     }
 
     private static func number(_ text: String?, _ name: String, _ range: ClosedRange<Int64>) throws(APIError) -> Int64?

@@ -20,8 +20,9 @@ struct SliceRoutes: Sendable {
         try host.requireReady()
         let q = try SliceQuery(QueryParameters.dictionary(request), now: clock(), suggestions: true)
         let report = try host.query { engine throws(QueryError) in
-            try engine.sliceSuggestions(
-                model: model, metric: q.metric, from: q.from, to: q.to, minShare: q.minShare, minSize: q.minSize,
+            let (from, to) = q.window(engine)
+            return try engine.sliceSuggestions(
+                model: model, metric: q.metric, from: from, to: to, minShare: q.minShare, minSize: q.minSize,
                 fdr: q.fdr, limit: q.limit)
         }
         return JSONResponse.make(report)
@@ -31,8 +32,9 @@ struct SliceRoutes: Sendable {
         try host.requireReady()
         let q = try SliceQuery(QueryParameters.dictionary(request), now: clock())
         let report = try host.query { engine throws(QueryError) in
-            try engine.slices(
-                model: model, metric: q.metric, from: q.from, to: q.to, baseline: q.baseline, minSize: q.minSize,
+            let (from, to) = q.window(engine)
+            return try engine.slices(
+                model: model, metric: q.metric, from: from, to: to, baseline: q.baseline, minSize: q.minSize,
                 fdr: q.fdr, limit: q.limit)
         }
         return JSONResponse.make(report)
