@@ -67,3 +67,8 @@ public struct TokenError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
 }
+
+extension TokenStore: CustomStringConvertible {
+    /// How many tokens, never the peer secret (the derived description would print it).
+    public var description: String { "TokenStore(\(entries.count) token\(entries.count == 1 ? "" : "s"))" }
+}
