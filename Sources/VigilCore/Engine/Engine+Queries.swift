@@ -74,11 +74,8 @@ extension Engine {
     /// any event): a window of all time covers the same buckets, and reads better as these bounds.
     public var dataDays: (from: Timestamp, to: Timestamp)? {
         guard let data = eventRange else { return nil }
-        let day = Resolution.day.milliseconds
-        return (
-            Timestamp(milliseconds: data.lowerBound.floorDivided(by: day).0 * day),
-            Timestamp(milliseconds: (data.upperBound.floorDivided(by: day).0 + 1) * day)
-        )
+        let days = WindowPlan.days(covering: data)
+        return (Timestamp(milliseconds: days.lowerBound), Timestamp(milliseconds: days.upperBound))
     }
 
     /// The buckets that cover a window, skipping the days outside ``eventRange`` (all of them before any event).

@@ -46,10 +46,10 @@ extension Engine {
 
     /// The whole days inside `[from, to)` that can hold events (none before any event), as day numbers.
     private func wholeDays(from: Timestamp, to: Timestamp) -> (first: Int64, last: Int64) {
-        guard let data = eventRange else { return (0, 0) }
+        guard let data = dataDays else { return (0, 0) }
         let day = Resolution.day.milliseconds
-        let a = Swift.max(from.milliseconds, data.lowerBound - data.lowerBound.floorDivided(by: day).1)
-        let b = Swift.min(to.milliseconds, data.upperBound - data.upperBound.floorDivided(by: day).1 + day)
+        let a = Swift.max(from.milliseconds, data.from.milliseconds)
+        let b = Swift.min(to.milliseconds, data.to.milliseconds)
         let first = (a + day - 1).floorDivided(by: day).0
         return (first, Swift.max(first, b.floorDivided(by: day).0))
     }

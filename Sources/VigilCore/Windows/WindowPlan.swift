@@ -30,10 +30,9 @@ struct WindowPlan: Hashable, Sendable {
         var end = b
         let day = Resolution.day.milliseconds
         if let data {
-            let firstDay = data.lowerBound - data.lowerBound.floorDivided(by: day).1
-            let afterLastDay = data.upperBound - data.upperBound.floorDivided(by: day).1 + day
-            if firstDay > t { t = min(firstDay, b) }
-            if afterLastDay < end { end = max(afterLastDay, t) }
+            let days = Self.days(covering: data)
+            if days.lowerBound > t { t = min(days.lowerBound, b) }
+            if days.upperBound < end { end = max(days.upperBound, t) }
         }
         let hour = Resolution.hour.milliseconds
         let minute = Resolution.minute.milliseconds
@@ -58,6 +57,12 @@ struct WindowPlan: Hashable, Sendable {
         var plan = WindowPlan(from: from, to: from, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff)
         plan.to = max(plan.from, snap(to, minuteCutoff: minuteCutoff, hourCutoff: hourCutoff))
         return plan
+    }
+
+    /// The whole days holding `data`, in milliseconds: from the start of its first day to the end of its last.
+    static func days(covering data: ClosedRange<Int64>) -> Range<Int64> {
+        let day = Resolution.day.milliseconds
+        return data.lowerBound.floorDivided(by: day).0 * day..<(data.upperBound.floorDivided(by: day).0 + 1) * day
     }
 
     private static func snap(_ t: Int64, minuteCutoff: Int64, hourCutoff: Int64) -> Int64 {

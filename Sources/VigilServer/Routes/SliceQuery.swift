@@ -7,14 +7,12 @@ struct SliceQuery: Sendable {
     ]
     /// `GET …/slices/suggestions` takes `min_share` instead of a baseline.
     static let suggestionsKnown: Set<String> = known.subtracting(["baseline_from", "baseline_to"]).union(["min_share"])
-    /// A window without bounds (none given) spans all the data.
+    /// The window queried before any event when none is given: all time (it plans no buckets).
     static let allTime = (from: Timestamp(milliseconds: -(1 << 52)), to: Timestamp(milliseconds: 1 << 52))
 
-    /// Whether a window was given; without one, the routes report the days the data spans (``Engine/dataDays``).
-    var bounded = false
+    /// The window given (`window`, or `from` and `to`); without one, the days the data spans.
+    var given: (from: Timestamp, to: Timestamp)?
     var metric = SliceMetric.accuracy
-    var from = allTime.from
-    var to = allTime.to
     var baseline: (from: Timestamp, to: Timestamp)?
     var minSize: Int64 = 30
     var fdr = 0.05
@@ -27,8 +25,8 @@ struct SliceQuery: Sendable {
         let window = try MetricQuery(query.filter { ["window", "from", "to"].contains($0.key) }, now: now).window
         switch window {
         case .cumulative: break
-        case .last(let d, let now): (from, to, bounded) = (now - d, now, true)
-        case .range(let a, let b): (from, to, bounded) = (a, b, true)
+        case .last(let d, let now): given = (now - d, now)
+        case .range(let a, let b): given = (a, b)
         }
         switch (
             try MetricQuery.time(query["baseline_from"], "baseline_from"),
@@ -60,9 +58,9 @@ struct SliceQuery: Sendable {
         }
     }
 
-    /// The window to query: the one given, or the days the engine's data spans.
+    /// The window to query: the one given, or the days the engine's data spans (``Engine/dataDays``).
     func window(_ engine: Engine) -> (from: Timestamp, to: Timestamp) {
-        bounded ? (from, to) : engine.dataDays ?? (from, to)
+        given ?? engine.dataDays ?? Self.allTime
     }
 
     private static func number(_ text: String?, _ name: String, _ range: ClosedRange<Int64>) throws(APIError) -> Int64?
