@@ -63,21 +63,16 @@ struct ShardBenchmark {
         return out
     }
 
-    /// Each numeric column's interior quintiles over the first 10,000 predictions.
-    static func quintiles(_ batches: [Either]) -> [String: [Double]] {
-        var values: [String: [Double]] = [:]
-        for case .predictions(let rows) in batches {
-            for p in rows {
-                for (name, value) in p.features {
-                    if case .number(let x) = value { values[name, default: []].append(x) }
-                }
-            }
-            if values.values.first.map({ $0.count >= 10_000 }) ?? false { break }
+    /// The numeric columns' slice bins as a reference of the first 10,000 predictions gives them (the server's
+    /// `DataProfile.sliceEdges`).
+    static func referenceEdges(_ batches: [Either]) -> [String: [Double]] {
+        var reference = DataProfile()
+        var rows = 0
+        for case .predictions(let batch) in batches where rows < 10_000 {
+            for p in batch { reference.add(features: p.features) }
+            rows += batch.count
         }
-        return values.mapValues { column in
-            let sorted = column.sorted()
-            return (1...4).map { sorted[sorted.count * $0 / 5] }
-        }
+        return reference.sliceEdges
     }
 
     enum Either {
@@ -98,13 +93,14 @@ struct ShardBenchmark {
             progress("generating \(predictions) predictions with \(features) features")
             let batches = Self.batches(predictions: predictions, features: features, size: batchSize)
             let events = batches.reduce(0) { $0 + $1.count }
+            let edges = numericBins ? Self.referenceEdges(batches) : [:]
             for shards in shardCounts {
                 var configuration = EngineConfiguration()
                 configuration.shards = shards
                 var best = 0.0
                 for run in 1...2 {
                     var engine = Engine(configuration: configuration)
-                    if numericBins { engine.setSliceEdges(model: "bench", Self.quintiles(batches)) }
+                    if numericBins { engine.setSliceEdges(model: "bench", edges) }
                     let seconds = EngineBenchmark.seconds {
                         for batch in batches {
                             switch batch {
